@@ -1,0 +1,2 @@
+// Placeholder until the web client issue lands.
+document.getElementById('app')!.textContent = 'Graminsta';
