@@ -5,6 +5,7 @@ export const stage1: StageSpec = {
   name: '1',
   users: 1,
   summary: 'One EC2 instance runs the API, PostgreSQL (on its own encrypted EBS volume) and serves the web client; SSM access, no SSH.',
+  network: { natGateways: 0 },
   compute: { kind: 'single-instance', instanceType: 't4g.small', rootVolumeGiB: 20 },
   database: { kind: 'on-instance', volumeGiB: 20 },
   monitoring: { cpuAlarmPercent: 80, latencyAlarmSeconds: 1, logRetentionDays: 30 },

@@ -8,6 +8,7 @@ export const stage100k: StageSpec = {
   name: '100k',
   users: 100_000,
   summary: 'Cache and read scaling: ElastiCache Redis (cluster mode, encrypted, automatic failover) for cache-aside reads and sessions; RDS read replicas take the SELECTs.',
+  network: { natGateways: 2 },
   compute: { kind: 'fleet', instanceType: 'c7g.large', rootVolumeGiB: 20, minCapacity: 3, maxCapacity: 12, targetCpuPercent: 50 },
   database: { ...rds(stage10k), instanceClass: 'db.r7g.large', allocatedStorageGiB: 200, maxAllocatedStorageGiB: 2000, readReplicas: 2 },
   cache: { nodeType: 'cache.r7g.large', shards: 2, replicasPerShard: 1, engineVersion: '7.1' },

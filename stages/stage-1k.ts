@@ -7,6 +7,7 @@ export const stage1k: StageSpec = {
   name: '1k',
   users: 1_000,
   summary: 'Horizontal scaling: an ALB in front of an Auto Scaling group (2+ instances in 2 AZs); photos move to an S3 uploads bucket; RDS becomes Multi-AZ.',
+  network: { natGateways: 1 },
   compute: { kind: 'fleet', instanceType: 't4g.small', rootVolumeGiB: 20, minCapacity: 2, maxCapacity: 4, targetCpuPercent: 50 },
   database: { ...rds(stage100), instanceClass: 'db.t4g.small', multiAz: true },
   uploads: { viaCdn: false, presignedBrowserUploads: false, maxUploadBytes: 10 * 1024 * 1024 },

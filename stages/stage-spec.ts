@@ -8,6 +8,16 @@
 export const STAGE_NAMES = ['1', '10', '100', '1k', '10k', '100k', '1m'] as const;
 export type StageName = (typeof STAGE_NAMES)[number];
 
+/** The VPC. */
+export interface NetworkSpec {
+  /**
+   * NAT gateways for the fleet's private subnets: 0 while no private-with-egress
+   * subnet is used, 1 from the fleet, one per AZ when an AZ outage must not cut
+   * the fleet off from AWS APIs.
+   */
+  readonly natGateways: number;
+}
+
 /** Where the API runs. */
 export type ComputeSpec =
   | {
@@ -101,6 +111,7 @@ export interface StageSpec {
   readonly users: number;
   /** What this stage changes and why: one line of the ladder table. */
   readonly summary: string;
+  readonly network: NetworkSpec;
   readonly compute: ComputeSpec;
   readonly database: DatabaseSpec;
   /** Absent: the API serves the web client itself. */

@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+import { App } from 'aws-cdk-lib';
+import { buildStageApp } from '../lib/build-app';
+
+/**
+ * Entry point for `cdk synth|diff|deploy -c stage=<name>`. The only place that
+ * reads context and the environment. Bad input prints one line naming what is
+ * valid and exits non-zero before anything is synthesized.
+ */
+function context(app: App, key: string): string | undefined {
+  const value: unknown = app.node.tryGetContext(key);
+  return value === undefined || value === null || value === '' ? undefined : String(value);
+}
+
+function main(): void {
+  // A bare App only to read `-c` values (the CLI passes them in CDK_CONTEXT_JSON).
+  const reader = new App({ autoSynth: false });
+  const account = process.env.CDK_DEFAULT_ACCOUNT;
+  const region = process.env.CDK_DEFAULT_REGION;
+  const { app } = buildStageApp({
+    stage: context(reader, 'stage') ?? '',
+    appName: context(reader, 'appName'),
+    alarmEmail: context(reader, 'alarmEmail'),
+    domainName: context(reader, 'domainName'),
+    certificateArn: context(reader, 'certificateArn'),
+    outdir: reader.outdir,
+    env: account || region ? { account, region } : undefined,
+  });
+  app.synth();
+}
+
+try {
+  main();
+} catch (err) {
+  console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+}

@@ -1,0 +1,84 @@
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Construct } from 'constructs';
+import { CloudFrontOriginPrefixList } from './cloudfront-origin-prefix-list';
+
+/** Who may open HTTP connections to the stage's public entry. */
+export type PublicEntry =
+  /** The API instance itself answers the internet on port 80 (stages 1 and 10). */
+  | 'instance'
+  /** CloudFront is the entry; the origin accepts only CloudFront's origin-facing addresses. */
+  | 'cloudfront';
+
+export interface SecurityGroupsProps {
+  readonly vpc: ec2.IVpc;
+  /** TCP port the API listens on, on the instance or fleet. */
+  readonly apiPort: number;
+  readonly publicEntry: PublicEntry;
+  /** An Application Load Balancer sits in front of the API (the fleet). @default false */
+  readonly loadBalancer?: boolean;
+  /** An RDS database exists. @default false */
+  readonly database?: boolean;
+  /** An ElastiCache Redis cluster exists. @default false */
+  readonly cache?: boolean;
+  /** A queue worker (Lambda in the VPC) talks to the database and cache. @default false */
+  readonly worker?: boolean;
+}
+
+const POSTGRES_PORT = 5432;
+const REDIS_PORT = 6379;
+
+/**
+ * Every security group of the app, in one place so other stacks only reference
+ * them and group IDs never move between stacks. Groups appear when the stage
+ * first needs them and keep their construct IDs (and descriptions, which would
+ * force replacement if changed) from then on. Nothing is open unless a prop
+ * says so.
+ */
+export class SecurityGroups extends Construct {
+  /** The API instance (stages 1-100) or fleet instances (1k+). */
+  public readonly api: ec2.SecurityGroup;
+  public readonly loadBalancer?: ec2.SecurityGroup;
+  public readonly database?: ec2.SecurityGroup;
+  public readonly cache?: ec2.SecurityGroup;
+  public readonly worker?: ec2.SecurityGroup;
+
+  constructor(scope: Construct, id: string, props: SecurityGroupsProps) {
+    super(scope, id);
+    const { vpc } = props;
+    const apiPort = ec2.Port.tcp(props.apiPort);
+
+    // The API reaches AWS APIs, the OS package repositories, the database and the cache.
+    this.api = new ec2.SecurityGroup(this, 'Api', { vpc, description: 'Graminsta API servers', allowAllOutbound: true });
+
+    const cloudFront = props.publicEntry === 'cloudfront' ? new CloudFrontOriginPrefixList(this, 'CloudFrontOrigins') : undefined;
+    const entryPeer = cloudFront ? ec2.Peer.prefixList(cloudFront.prefixListId) : ec2.Peer.anyIpv4();
+    const entryDescription = cloudFront ? 'HTTP from CloudFront origin-facing servers' : 'HTTP from the internet (the stage entry)';
+
+    if (props.loadBalancer) {
+      this.loadBalancer = new ec2.SecurityGroup(this, 'LoadBalancer', {
+        vpc,
+        description: 'Graminsta Application Load Balancer',
+        allowAllOutbound: false,
+      });
+      this.loadBalancer.addIngressRule(entryPeer, ec2.Port.tcp(80), entryDescription);
+      this.loadBalancer.addEgressRule(this.api, apiPort, 'HTTP to the API fleet');
+      this.api.addIngressRule(this.loadBalancer, apiPort, 'HTTP from the load balancer');
+    } else {
+      this.api.addIngressRule(entryPeer, apiPort, entryDescription);
+    }
+
+    if (props.worker) {
+      this.worker = new ec2.SecurityGroup(this, 'Worker', { vpc, description: 'Graminsta queue worker', allowAllOutbound: true });
+    }
+    const clients = [this.api, ...(this.worker ? [this.worker] : [])];
+
+    if (props.database) {
+      this.database = new ec2.SecurityGroup(this, 'Database', { vpc, description: 'Graminsta PostgreSQL', allowAllOutbound: false });
+      for (const client of clients) this.database.addIngressRule(client, ec2.Port.tcp(POSTGRES_PORT), 'PostgreSQL from the app');
+    }
+    if (props.cache) {
+      this.cache = new ec2.SecurityGroup(this, 'Cache', { vpc, description: 'Graminsta Redis', allowAllOutbound: false });
+      for (const client of clients) this.cache.addIngressRule(client, ec2.Port.tcp(REDIS_PORT), 'Redis from the app');
+    }
+  }
+}

@@ -1,0 +1,27 @@
+import { Fn, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { StageSpec } from '../../stages/ladder';
+
+export interface StageStackProps extends StackProps {
+  /** The stage this stack is synthesized for. */
+  readonly spec: StageSpec;
+}
+
+/**
+ * Base of the four stacks. It pins the availability zones to the first two of
+ * the region as CloudFormation expressions, so that a stack with an explicit
+ * account/region still synthesizes without the credentials a context lookup of
+ * the zone names would need, and the zones never change between synths.
+ */
+export abstract class StageStack extends Stack {
+  public readonly spec: StageSpec;
+
+  protected constructor(scope: Construct, id: string, props: StageStackProps) {
+    super(scope, id, props);
+    this.spec = props.spec;
+  }
+
+  public override get availabilityZones(): string[] {
+    return [Fn.select(0, Fn.getAzs()), Fn.select(1, Fn.getAzs())];
+  }
+}
