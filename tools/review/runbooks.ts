@@ -1,0 +1,80 @@
+import type { StageName } from '../../stages/ladder';
+import { STAGE_NAMES } from '../../stages/ladder';
+import type { Impact, ResourceChange } from './resource-change';
+
+/** A runbook in docs/runbooks/: the manual steps of one or more neighbour steps. */
+export interface Runbook {
+  readonly id: string;
+  readonly title: string;
+  /** Path from the repository root. */
+  readonly file: string;
+  /** The neighbour steps (from, to) whose destructive changes or data moves it covers. */
+  readonly steps: readonly (readonly [StageName, StageName])[];
+}
+
+/** A destructive change the project accepts, because a runbook moves the data first. */
+export interface AllowedChange {
+  /** Stack name without the app prefix, e.g. 'App' for 'graminsta-App'. */
+  readonly stack: string;
+  readonly logicalId: string;
+  /** The neighbour step (from, to) where the change happens. */
+  readonly step: readonly [StageName, StageName];
+  readonly impacts: readonly Impact[];
+  readonly runbook: string;
+  /** Why this is acceptable, one sentence. */
+  readonly why: string;
+}
+
+export const RUNBOOKS: readonly Runbook[] = [
+  {
+    id: '1-to-10',
+    title: 'Stage 1 → 10: PostgreSQL on the instance → RDS',
+    file: 'docs/runbooks/1-to-10.md',
+    steps: [['1', '10']],
+  },
+  {
+    id: '10-to-1k',
+    title: 'Stage 10/100 → 1k: photo files → S3 uploads bucket, single instance → fleet',
+    file: 'docs/runbooks/10-to-1k.md',
+    steps: [['100', '1k']],
+  },
+  {
+    id: '100k-to-1m',
+    title: 'Stage 100k → 1m: logical shards onto several primaries',
+    file: 'docs/runbooks/100k-to-1m.md',
+    steps: [['100k', '1m']],
+  },
+];
+
+/**
+ * The destructive changes each runbook covers, by stack and logical ID. Every
+ * other replacement, deletion or orphaning of a stateful resource fails the
+ * transition proofs and `npm run review`.
+ */
+export const ALLOWED_CHANGES: readonly AllowedChange[] = [];
+
+function stepIndex(name: StageName): number {
+  return STAGE_NAMES.indexOf(name);
+}
+
+/** True when the neighbour step lies between `from` and `to` (a skip crosses every step in between). */
+export function crossesStep(from: StageName, to: StageName, step: readonly [StageName, StageName]): boolean {
+  return stepIndex(from) <= stepIndex(step[0]) && stepIndex(step[1]) <= stepIndex(to);
+}
+
+/** Runbooks to follow, in order, going from `from` up to `to`. */
+export function runbooksBetween(from: StageName, to: StageName): Runbook[] {
+  return RUNBOOKS.filter((runbook) => runbook.steps.some((step) => crossesStep(from, to, step)));
+}
+
+/** Allowed destructive changes going from `from` up to `to`. */
+export function allowedChangesBetween(from: StageName, to: StageName, allowed: readonly AllowedChange[] = ALLOWED_CHANGES): AllowedChange[] {
+  return allowed.filter((entry) => crossesStep(from, to, entry.step));
+}
+
+/** The allowed entry that covers a change, if any. */
+export function findAllowance(change: ResourceChange, allowed: readonly AllowedChange[]): AllowedChange | undefined {
+  return allowed.find(
+    (entry) => (change.stack === entry.stack || change.stack.endsWith(`-${entry.stack}`)) && change.logicalId === entry.logicalId && entry.impacts.includes(change.impact),
+  );
+}
