@@ -1,0 +1,39 @@
+import { ApiError, describeError, toApiError } from '../../../../web/src/api/api-error';
+
+describe('toApiError', () => {
+  test('uses the contract error body: code kept, message readable', () => {
+    const error = toApiError(400, JSON.stringify({ error: { code: 'bad_request', message: 'caption is too long' } }));
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error.status).toBe(400);
+    expect(error.code).toBe('bad_request');
+    expect(error.message).toBe('caption is too long');
+  });
+
+  test('known codes get friendlier words', () => {
+    expect(toApiError(409, '{"error":{"code":"username_taken","message":"username taken"}}').message).toBe(
+      'That username is taken. Try another one.',
+    );
+    expect(toApiError(401, '{"error":{"code":"invalid_credentials","message":"x"}}').message).toBe('Wrong username or password.');
+  });
+
+  test.each([
+    [502, '<html><body>Bad Gateway</body></html>', 'Something went wrong on our side. Please try again.'],
+    [403, '<?xml version="1.0"?><Error><Code>AccessDenied</Code></Error>', 'You are not allowed to do that.'],
+    [413, '', 'That file is too large.'],
+    [418, 'null', 'The request failed (HTTP 418).'],
+  ])('a %d with a non-contract body never shows raw text', (status, body, message) => {
+    const error = toApiError(status, body);
+    expect(error.message).toBe(message);
+    expect(error.message).not.toMatch(/[<{]/);
+  });
+});
+
+describe('describeError', () => {
+  test('network failures (fetch TypeError) read as a connection problem', () => {
+    expect(describeError(new TypeError('Failed to fetch'))).toMatch(/Cannot reach the server/);
+  });
+
+  test('unknown throwables get a generic message, not their internals', () => {
+    expect(describeError(new Error('x is undefined'))).toBe('Something went wrong. Please try again.');
+  });
+});

@@ -1,2 +1,0 @@
-// Placeholder until the web client issue lands.
-document.getElementById('app')!.textContent = 'Graminsta';
