@@ -1,0 +1,47 @@
+/**
+ * The JSON the benchmark writes (`bench/results/latest.json`) and the capacity
+ * plan reads. Changing a field here changes both; keep it additive.
+ */
+
+/** Requests per second one core of the benchmark machine sustains, per kind of API request. */
+export interface MeasuredPerCore {
+  readonly userCached: number;
+  readonly userDb: number;
+  readonly feed: number;
+  readonly userPhotos: number;
+  readonly createPhoto: number;
+  readonly login: number;
+}
+
+export interface ScenarioResult {
+  /** Stable key, e.g. `api-user-cached`, `baseline-http`. */
+  readonly id: string;
+  readonly title: string;
+  readonly side: 'api' | 'baseline';
+  readonly method: string;
+  readonly path: string;
+  readonly connections: number;
+  readonly durationSeconds: number;
+  readonly requests: number;
+  readonly requestsPerSecond: number;
+  readonly latencyMs: { readonly p50: number; readonly p99: number; readonly mean: number; readonly max: number };
+  /** Non-2xx answers plus socket errors and timeouts: a run with errors is not a valid figure. */
+  readonly errors: number;
+  /** The baseline this result is compared with, and requestsPerSecond / baseline's. */
+  readonly baselineId?: string;
+  readonly ratio?: number;
+  /** A target, where the issue sets one, and whether it was met. */
+  readonly target?: { readonly text: string; readonly met: boolean };
+}
+
+export interface BenchReport {
+  readonly generatedAt: string;
+  readonly machine: { readonly cpus: number; readonly cpuModel: string; readonly node: string; readonly platform: string; readonly loadAverage: readonly number[] };
+  readonly dataSet: { readonly users: number; readonly photos: number; readonly follows: number };
+  readonly results: readonly ScenarioResult[];
+  /** Password hashes per second on one core (log-in is dominated by them). */
+  readonly hashing?: { readonly algorithm: string; readonly hashesPerSecondPerCore: number };
+  /** What the capacity plan uses. The API is one Node.js process, so its req/s are per core. */
+  readonly perCore: Partial<MeasuredPerCore>;
+  readonly notes: readonly string[];
+}

@@ -1,0 +1,24 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..', '..', '..');
+const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
+
+function plan(...args: string[]) {
+  return spawnSync(TSX, [join(ROOT, 'tools', 'plan', 'cli.ts'), ...args], { cwd: ROOT, encoding: 'utf8' });
+}
+
+describe('npm run plan', () => {
+  test('prints one row per stage with cost and users held', () => {
+    const run = plan();
+    expect(run.status).toBe(0);
+    for (const stage of ['1', '10', '100', '1k', '10k', '100k', '1m']) expect(run.stdout).toContain(`| \`${stage}\` |`);
+    expect(run.stdout).toMatch(/table of \d{4}-\d{2}-\d{2}/);
+  });
+
+  test('an unknown stage is a one-line error and a non-zero exit', () => {
+    const run = plan('--stage', '5k');
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim()).toBe('plan: unknown stage "5k": pass -c stage=<1|10|100|1k|10k|100k|1m>');
+  });
+});

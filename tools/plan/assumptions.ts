@@ -1,0 +1,143 @@
+/**
+ * The stated assumptions behind every capacity and usage figure of the plan.
+ * They are guesses about user behaviour and hardware, not measurements: the
+ * plan prints them next to its table so a reader can disagree with a number.
+ */
+
+/** The API requests the benchmark measures, one per scenario. */
+export const REQUEST_KINDS = ['userRead', 'feed', 'userPhotos', 'createPhoto', 'login'] as const;
+export type RequestKind = (typeof REQUEST_KINDS)[number];
+
+/** Requests per second one core sustains for each kind (from the benchmark, or the defaults below). */
+export interface PerCoreThroughput {
+  /** `GET /api/users/:id` answered from Redis. */
+  readonly userCached: number;
+  /** `GET /api/users/:id` answered from PostgreSQL. */
+  readonly userDb: number;
+  readonly feed: number;
+  readonly userPhotos: number;
+  readonly createPhoto: number;
+  /** Log-ins per second per core: password hashing dominates. */
+  readonly login: number;
+}
+
+/**
+ * Database work of one request: `read`/`write` in units of one indexed point
+ * query / one small committed insert. Session reads and writes go to Redis
+ * where the stage has one, else to PostgreSQL.
+ */
+export interface DbWork {
+  readonly read: number;
+  readonly write: number;
+  readonly sessionReads: number;
+  readonly sessionWrites: number;
+  /** The reads go through the cache (`user:{id}`) where the stage has one. */
+  readonly cacheable: boolean;
+}
+
+export interface Assumptions {
+  /** Share of registered users active on a given day. */
+  readonly activeShare: number;
+  /** API requests an active user makes per day (images come from S3/CloudFront, not the API). */
+  readonly requestsPerActiveUserPerDay: number;
+  /** Busiest-hour request rate over the daily average. */
+  readonly peakToAverage: number;
+  /** Share of cacheable reads answered by Redis where the stage has a cache. */
+  readonly cacheHitRate: number;
+  /** Share of API requests of each kind (sums to 1). */
+  readonly mix: Readonly<Record<RequestKind, number>>;
+  readonly dbWork: Readonly<Record<RequestKind, DbWork>>;
+  /** Speed of one cloud vCPU (Graviton) relative to one core of the benchmark machine. */
+  readonly cpuSpeedFactor: number;
+  /** Average CPU a single instance (API + PostgreSQL) may run at; fleets use their own target. */
+  readonly singleInstanceUtilisation: number;
+  /** Average CPU a database instance may run at. */
+  readonly dbUtilisation: number;
+  readonly dbReadUnitsPerVcpuSecond: number;
+  readonly dbWriteUnitsPerVcpuSecond: number;
+  /** Redis operations per second one shard's primary serves at the planned utilisation. */
+  readonly cacheOpsPerShardSecond: number;
+  /** Used when no benchmark result exists. */
+  readonly defaultPerCore: PerCoreThroughput;
+  // Usage (for the monthly bill at the stage's user count)
+  /** Photos kept per registered user (a year of uploads at the mix's rate is about 27). */
+  readonly storedPhotosPerUser: number;
+  readonly photoMiB: number;
+  readonly thumbnailMiB: number;
+  readonly imagesViewedPerActiveUserPerDay: number;
+  /** Average image size served to viewers (thumbnails where the stage makes them). */
+  readonly servedImageMiB: number;
+  readonly apiResponseKiB: number;
+  readonly logBytesPerRequest: number;
+  readonly thumbnailSeconds: number;
+  /** SQS requests per uploaded photo (send, receive, delete of the thumbnail and fan-out messages). */
+  readonly sqsRequestsPerPhoto: number;
+  /** Requests one ALB capacity unit (LCU) carries per second: 25 new connections/s at 4 requests each. */
+  readonly requestsPerLcuSecond: number;
+  readonly daysPerMonth: number;
+}
+
+export const DEFAULT_ASSUMPTIONS: Assumptions = {
+  activeShare: 0.25,
+  requestsPerActiveUserPerDay: 150,
+  peakToAverage: 3,
+  cacheHitRate: 0.9,
+  mix: { userRead: 0.35, feed: 0.35, userPhotos: 0.296, createPhoto: 0.002, login: 0.002 },
+  dbWork: {
+    userRead: { read: 1, write: 0, sessionReads: 0, sessionWrites: 0, cacheable: true },
+    // The feed merges the newest photos of up to a few hundred followed accounts.
+    feed: { read: 4, write: 0, sessionReads: 1, sessionWrites: 0, cacheable: false },
+    userPhotos: { read: 1, write: 0, sessionReads: 0, sessionWrites: 0, cacheable: false },
+    createPhoto: { read: 0, write: 1, sessionReads: 1, sessionWrites: 0, cacheable: false },
+    login: { read: 1, write: 0, sessionReads: 0, sessionWrites: 1, cacheable: false },
+  },
+  cpuSpeedFactor: 0.6,
+  singleInstanceUtilisation: 0.5,
+  dbUtilisation: 0.6,
+  dbReadUnitsPerVcpuSecond: 4000,
+  dbWriteUnitsPerVcpuSecond: 1000,
+  cacheOpsPerShardSecond: 80_000,
+  defaultPerCore: { userCached: 5000, userDb: 2500, feed: 1200, userPhotos: 2000, createPhoto: 1500, login: 20 },
+  storedPhotosPerUser: 27,
+  photoMiB: 2,
+  thumbnailMiB: 0.1,
+  imagesViewedPerActiveUserPerDay: 100,
+  servedImageMiB: 0.25,
+  apiResponseKiB: 4,
+  logBytesPerRequest: 400,
+  thumbnailSeconds: 1.5,
+  sqsRequestsPerPhoto: 9,
+  requestsPerLcuSecond: 100,
+  daysPerMonth: 30.4,
+};
+
+/** Throws a one-line error naming the first bad field; returns the assumptions unchanged. */
+export function validateAssumptions(a: Assumptions): Assumptions {
+  const shares: Array<[string, number]> = [
+    ['activeShare', a.activeShare],
+    ['cacheHitRate', a.cacheHitRate],
+    ['singleInstanceUtilisation', a.singleInstanceUtilisation],
+    ['dbUtilisation', a.dbUtilisation],
+  ];
+  for (const [name, value] of shares) {
+    if (!(value >= 0 && value <= 1)) throw new Error(`assumption ${name} must be between 0 and 1, got ${value}`);
+  }
+  const positives: Array<[string, number]> = [
+    ['requestsPerActiveUserPerDay', a.requestsPerActiveUserPerDay],
+    ['peakToAverage', a.peakToAverage],
+    ['cpuSpeedFactor', a.cpuSpeedFactor],
+    ['dbReadUnitsPerVcpuSecond', a.dbReadUnitsPerVcpuSecond],
+    ['dbWriteUnitsPerVcpuSecond', a.dbWriteUnitsPerVcpuSecond],
+    ['cacheOpsPerShardSecond', a.cacheOpsPerShardSecond],
+    ['requestsPerLcuSecond', a.requestsPerLcuSecond],
+    ...Object.entries(a.defaultPerCore).map(([k, v]): [string, number] => [`defaultPerCore.${k}`, v]),
+  ];
+  for (const [name, value] of positives) {
+    if (!(value > 0 && Number.isFinite(value))) throw new Error(`assumption ${name} must be a positive number, got ${value}`);
+  }
+  const total = Object.values(a.mix).reduce((sum, share) => sum + share, 0);
+  if (Object.values(a.mix).some((share) => !(share >= 0)) || Math.abs(total - 1) > 1e-9) {
+    throw new Error(`assumption mix must be non-negative shares summing to 1, got ${total}`);
+  }
+  return a;
+}

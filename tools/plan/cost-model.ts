@@ -1,0 +1,186 @@
+import type { StageSpec } from '../../stages/stage-spec';
+import { type Assumptions, DEFAULT_ASSUMPTIONS, validateAssumptions } from './assumptions';
+import { hourly, type PriceTable, US_EAST_1 } from './price-table';
+
+/** One line of a stage's monthly bill. */
+export interface CostLine {
+  readonly item: string;
+  readonly quantity: number;
+  /** What `quantity` counts: `instance-hour`, `GB-month`, `GB`, `1k requests`, ... */
+  readonly unit: string;
+  readonly unitUsd: number;
+  readonly usd: number;
+  /** `provisioned`: paid whether used or not; `usage`: grows with the users (estimated at `users`). */
+  readonly basis: 'provisioned' | 'usage';
+}
+
+export interface MonthlyCost {
+  readonly stage: string;
+  /** The user count the usage lines are estimated at. */
+  readonly users: number;
+  readonly totalUsd: number;
+  readonly provisionedUsd: number;
+  readonly usageUsd: number;
+  /** The total with the fleet at its maximum size (equal to `totalUsd` for a single instance). */
+  readonly totalAtMaxCapacityUsd: number;
+  readonly lines: readonly CostLine[];
+  /** Which price table: region and date. */
+  readonly prices: { readonly region: string; readonly asOf: string };
+}
+
+export interface CostOptions {
+  /** @default US_EAST_1 */
+  readonly prices?: PriceTable;
+  /** @default DEFAULT_ASSUMPTIONS */
+  readonly assumptions?: Assumptions;
+  /** Registered users the usage lines are estimated for. @default spec.users */
+  readonly users?: number;
+  /**
+   * NAT gateways the network provisions (hourly, data processing not
+   * counted). The stage specs do not say; pass what the network stack makes.
+   * @default 0
+   */
+  readonly natGateways?: number;
+}
+
+const GIB_PER_MIB = 1 / 1024;
+
+/** Number of CloudWatch alarms a stage's monitoring has (an estimate by resource: CPU, status, storage, lag, 5xx, ...). */
+export function estimatedAlarms(spec: StageSpec): number {
+  let alarms = 2; // instance/fleet CPU, API p99 latency
+  if (spec.compute.kind === 'fleet') alarms += 3; // unhealthy hosts, ALB 5xx, target 5xx
+  else alarms += 1; // status check
+  if (spec.database.kind === 'rds') alarms += spec.database.primaries * (3 + spec.database.readReplicas); // CPU, storage, connections, lag per replica
+  else alarms += 1; // data volume free space
+  if (spec.cache) alarms += 2; // CPU, memory
+  if (spec.uploads?.thumbnails) alarms += 1; // Lambda errors
+  if (spec.queue) alarms += 2; // DLQ depth, oldest message age
+  return alarms;
+}
+
+function line(item: string, quantity: number, unit: string, unitUsd: number, basis: CostLine['basis']): CostLine {
+  return { item, quantity, unit, unitUsd, usd: quantity * unitUsd, basis };
+}
+
+function sum(lines: readonly CostLine[]): number {
+  return lines.reduce((total, l) => total + l.usd, 0);
+}
+
+/** Monthly bill of the resources a stage provisions, whatever its traffic. */
+function provisionedLines(spec: StageSpec, p: PriceTable, natGateways: number, instances: number): CostLine[] {
+  const h = p.hoursPerMonth;
+  const lines: CostLine[] = [];
+  const c = spec.compute;
+  lines.push(line(`EC2 ${c.instanceType} × ${instances}`, instances * h, 'instance-hour', hourly(p, 'ec2HourlyUsd', c.instanceType), 'provisioned'));
+  lines.push(line(`EBS gp3 root volumes (${instances} × ${c.rootVolumeGiB} GiB)`, instances * c.rootVolumeGiB, 'GB-month', p.ebsGp3GbMonthUsd, 'provisioned'));
+
+  const db = spec.database;
+  if (db.kind === 'on-instance') {
+    lines.push(line(`EBS gp3 database volume (${db.volumeGiB} GiB)`, db.volumeGiB, 'GB-month', p.ebsGp3GbMonthUsd, 'provisioned'));
+  } else {
+    const az = db.multiAz ? p.rdsMultiAzFactor : 1;
+    const label = `${db.primaries} primar${db.primaries === 1 ? 'y' : 'ies'}${db.multiAz ? ' Multi-AZ' : ''}`;
+    lines.push(line(`RDS PostgreSQL ${db.instanceClass} (${label})`, db.primaries * az * h, 'instance-hour', hourly(p, 'rdsPostgresHourlyUsd', db.instanceClass), 'provisioned'));
+    const replicas = db.primaries * db.readReplicas;
+    if (replicas > 0) {
+      lines.push(line(`RDS read replicas ${db.instanceClass} × ${replicas}`, replicas * h, 'instance-hour', hourly(p, 'rdsPostgresHourlyUsd', db.instanceClass), 'provisioned'));
+    }
+    const storage = db.allocatedStorageGiB * (db.primaries * az + replicas);
+    lines.push(line(`RDS storage (${db.allocatedStorageGiB} GiB × ${db.primaries * az + replicas} copies)`, storage, 'GB-month', p.rdsStorageGbMonthUsd, 'provisioned'));
+    // One secret per primary (its generated credentials).
+    lines.push(line('Secrets Manager: database credentials', db.primaries, 'secret-month', p.secretMonthUsd, 'provisioned'));
+  }
+
+  if (spec.cache) {
+    const nodes = spec.cache.shards * (1 + spec.cache.replicasPerShard);
+    lines.push(line(`ElastiCache ${spec.cache.nodeType} × ${nodes} (${spec.cache.shards} shards)`, nodes * h, 'node-hour', hourly(p, 'elastiCacheHourlyUsd', spec.cache.nodeType), 'provisioned'));
+    lines.push(line('Secrets Manager: Redis AUTH token', 1, 'secret-month', p.secretMonthUsd, 'provisioned'));
+  }
+
+  if (c.kind === 'fleet') {
+    lines.push(line('Application Load Balancer', h, 'hour', p.albHourlyUsd, 'provisioned'));
+    // An internet-facing ALB holds one public IPv4 address per AZ (two AZs).
+    lines.push(line('Public IPv4 addresses (ALB, 2 AZs)', 2 * h, 'address-hour', p.publicIpv4HourlyUsd, 'provisioned'));
+  } else {
+    lines.push(line('Elastic IP (public IPv4)', h, 'address-hour', p.publicIpv4HourlyUsd, 'provisioned'));
+  }
+  if (natGateways > 0) lines.push(line(`NAT gateways × ${natGateways}`, natGateways * h, 'gateway-hour', p.natGatewayHourlyUsd, 'provisioned'));
+
+  const alarms = estimatedAlarms(spec);
+  lines.push(line(`CloudWatch alarms (about ${alarms})`, alarms, 'alarm-month', p.cloudWatchAlarmMonthUsd, 'provisioned'));
+  lines.push(line('CloudWatch dashboard', 1, 'dashboard-month', p.cloudWatchDashboardMonthUsd, 'provisioned'));
+  return lines;
+}
+
+/** Monthly bill that grows with traffic and stored photos, at `users` registered users. */
+function usageLines(spec: StageSpec, p: PriceTable, a: Assumptions, users: number): CostLine[] {
+  const lines: CostLine[] = [];
+  const activeUserDays = users * a.activeShare * a.daysPerMonth;
+  const requests = activeUserDays * a.requestsPerActiveUserPerDay;
+  const uploads = requests * a.mix.createPhoto;
+  const thumbnails = spec.uploads?.thumbnails;
+
+  lines.push(line('API responses out (JSON)', (requests * a.apiResponseKiB) / (1024 * 1024), 'GB', p.dataTransferOutGbUsd, 'usage'));
+  lines.push(line('CloudWatch Logs ingestion', (requests * a.logBytesPerRequest) / 1024 ** 3, 'GB', p.cloudWatchLogsIngestGbUsd, 'usage'));
+  if (spec.compute.kind === 'fleet') {
+    const averageRps = requests / (a.daysPerMonth * 86_400);
+    lines.push(line('ALB capacity units', (averageRps / a.requestsPerLcuSecond) * p.hoursPerMonth, 'LCU-hour', p.albLcuHourlyUsd, 'usage'));
+  }
+
+  const imagesGb = activeUserDays * a.imagesViewedPerActiveUserPerDay * a.servedImageMiB * GIB_PER_MIB;
+  if (spec.uploads?.viaCdn) {
+    lines.push(line('CloudFront image delivery', imagesGb, 'GB', p.cloudFrontDataOutGbUsd, 'usage'));
+    lines.push(line('CloudFront image requests', (activeUserDays * a.imagesViewedPerActiveUserPerDay) / 10_000, '10k requests', p.cloudFrontHttpsPer10kUsd, 'usage'));
+  } else {
+    lines.push(line('Image delivery from the API (data out)', imagesGb, 'GB', p.dataTransferOutGbUsd, 'usage'));
+  }
+
+  if (spec.uploads) {
+    // Before the uploads bucket (stages 1-100) photos live on the instance's provisioned disk.
+    const storedGb = users * a.storedPhotosPerUser * (a.photoMiB + (thumbnails ? a.thumbnailMiB : 0)) * GIB_PER_MIB;
+    lines.push(line('S3 photo storage', storedGb, 'GB-month', p.s3StandardGbMonthUsd, 'usage'));
+    lines.push(line('S3 uploads (PUT/POST)', (uploads * (thumbnails ? 2 : 1)) / 1000, '1k requests', p.s3PutPer1kUsd, 'usage'));
+  }
+  if (thumbnails) {
+    const gbSeconds = uploads * a.thumbnailSeconds * (thumbnails.memoryMiB / 1024);
+    lines.push(line('Lambda thumbnails (compute)', gbSeconds, 'GB-second', p.lambdaArmGbSecondUsd, 'usage'));
+    lines.push(line('Lambda thumbnails (invocations)', uploads / 1e6, 'million requests', p.lambdaPerMillionRequestsUsd, 'usage'));
+  }
+  if (spec.queue) {
+    lines.push(line('SQS requests', (uploads * a.sqsRequestsPerPhoto) / 1e6, 'million requests', p.sqsPerMillionRequestsUsd, 'usage'));
+  }
+  return lines;
+}
+
+/**
+ * Estimated monthly on-demand cost of a stage: what it provisions (the fleet
+ * at its minimum size) plus the usage of `users` registered users under the
+ * stated assumptions. The review tool imports this; keep its shape stable.
+ */
+export function monthlyCost(spec: StageSpec, options: CostOptions = {}): MonthlyCost {
+  const prices = options.prices ?? US_EAST_1;
+  const assumptions = validateAssumptions(options.assumptions ?? DEFAULT_ASSUMPTIONS);
+  const users = options.users ?? spec.users;
+  if (!(users >= 0 && Number.isFinite(users))) throw new Error(`users must be a non-negative number, got ${users}`);
+  const natGateways = options.natGateways ?? 0;
+  if (!(Number.isInteger(natGateways) && natGateways >= 0)) throw new Error(`natGateways must be a non-negative integer, got ${natGateways}`);
+
+  const c = spec.compute;
+  const minInstances = c.kind === 'fleet' ? c.minCapacity : 1;
+  const maxInstances = c.kind === 'fleet' ? c.maxCapacity : 1;
+  const provisioned = provisionedLines(spec, prices, natGateways, minInstances);
+  const usage = usageLines(spec, prices, assumptions, users);
+  const lines = [...provisioned, ...usage];
+  const totalUsd = sum(lines);
+  const perInstanceUsd = hourly(prices, 'ec2HourlyUsd', c.instanceType) * prices.hoursPerMonth + c.rootVolumeGiB * prices.ebsGp3GbMonthUsd;
+  return {
+    stage: spec.name,
+    users,
+    totalUsd,
+    provisionedUsd: sum(provisioned),
+    usageUsd: sum(usage),
+    totalAtMaxCapacityUsd: totalUsd + (maxInstances - minInstances) * perInstanceUsd,
+    lines,
+    prices: { region: prices.region, asOf: prices.asOf },
+  };
+}

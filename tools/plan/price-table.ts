@@ -1,0 +1,51 @@
+import table from './prices-us-east-1.json';
+
+/**
+ * A dated on-demand price table for one region. Hourly prices per resource
+ * type, monthly prices per GB or per unit; `hoursPerMonth` turns one into the other.
+ */
+export interface PriceTable {
+  readonly region: string;
+  readonly currency: 'USD';
+  /** The day the figures were written down (ISO date). */
+  readonly asOf: string;
+  readonly hoursPerMonth: number;
+  /** Where the figures come from. */
+  readonly source: string;
+  readonly caveat: string;
+  readonly ec2HourlyUsd: Readonly<Record<string, number>>;
+  readonly rdsPostgresHourlyUsd: Readonly<Record<string, number>>;
+  /** Multi-AZ (one standby) costs this many times the single-AZ instance and storage. */
+  readonly rdsMultiAzFactor: number;
+  readonly rdsStorageGbMonthUsd: number;
+  readonly elastiCacheHourlyUsd: Readonly<Record<string, number>>;
+  readonly ebsGp3GbMonthUsd: number;
+  readonly publicIpv4HourlyUsd: number;
+  readonly natGatewayHourlyUsd: number;
+  readonly albHourlyUsd: number;
+  readonly albLcuHourlyUsd: number;
+  readonly cloudFrontDataOutGbUsd: number;
+  readonly cloudFrontHttpsPer10kUsd: number;
+  readonly dataTransferOutGbUsd: number;
+  readonly s3StandardGbMonthUsd: number;
+  readonly s3PutPer1kUsd: number;
+  readonly lambdaArmGbSecondUsd: number;
+  readonly lambdaPerMillionRequestsUsd: number;
+  readonly sqsPerMillionRequestsUsd: number;
+  readonly secretMonthUsd: number;
+  readonly cloudWatchAlarmMonthUsd: number;
+  readonly cloudWatchDashboardMonthUsd: number;
+  readonly cloudWatchLogsIngestGbUsd: number;
+}
+
+/** The committed us-east-1 table (see its `source` and `caveat`). */
+export const US_EAST_1: PriceTable = table as PriceTable;
+
+/** The hourly price of `type` in one of the table's maps; throws naming the missing type and the table's date. */
+export function hourly(prices: PriceTable, map: 'ec2HourlyUsd' | 'rdsPostgresHourlyUsd' | 'elastiCacheHourlyUsd', type: string): number {
+  const price = prices[map][type];
+  if (typeof price !== 'number' || !(price >= 0)) {
+    throw new Error(`no ${map} price for "${type}" in the ${prices.region} table of ${prices.asOf}: add it to tools/plan/prices-${prices.region}.json`);
+  }
+  return price;
+}
