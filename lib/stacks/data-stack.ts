@@ -1,6 +1,12 @@
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
+import { DatabaseFoundation } from '../constructs/database/database-foundation';
+import { PostgresDatabase } from '../constructs/database/postgres-database';
+import { ShardMap } from '../constructs/database/shard-map';
 import type { SecurityGroups } from '../constructs/network/security-groups';
+import { retentionDays } from './retention';
 import { StageStack, type StageStackProps } from './stage-stack';
 
 export interface DataStackProps extends StageStackProps {
@@ -8,13 +14,67 @@ export interface DataStackProps extends StageStackProps {
   readonly securityGroups: SecurityGroups;
 }
 
+/** What the API needs to know about the databases (absent at stage 1). */
+export interface DatabaseEndpoints {
+  /** The first primary's secret (`DATABASE_SECRET_ARN`). */
+  readonly secret: secretsmanager.ISecret;
+  /** `host:port` of its read replicas. */
+  readonly replicaHosts: string[];
+  /** Every primary's secret: the API may read them all once sharded. */
+  readonly allSecrets: secretsmanager.ISecret[];
+  /** From 1m: the shard map parameter (`SHARD_MAP_PARAMETER`). */
+  readonly shardMap?: ssm.IStringParameter;
+}
+
 /**
  * `<app>-Data`: stateful resources only (RDS from stage 10, ElastiCache from
  * 100k, the SQS queue at 1m). Empty at stage 1, where PostgreSQL runs on the
  * instance; the CDK CLI skips deploying a stack without resources.
+ *
+ * Construct IDs here are frozen: the first primary stays `Database` from stage
+ * 10 to 1m, further primaries are `Shard<n>Database`.
  */
 export class DataStack extends StageStack {
+  public readonly databases: PostgresDatabase[] = [];
+  public readonly endpoints?: DatabaseEndpoints;
+
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props);
+    const { spec, vpc, securityGroups } = props;
+    const db = spec.database;
+    if (db.kind === 'rds') {
+      if (!securityGroups.database) throw new Error('an RDS stage needs the database security group');
+      const foundation = new DatabaseFoundation(this, 'DatabaseFoundation', { vpc, engineMajorVersion: db.engineMajorVersion });
+      for (let i = 0; i < db.primaries; i++) {
+        this.databases.push(
+          new PostgresDatabase(this, i === 0 ? 'Database' : `Shard${i}Database`, {
+            vpc,
+            securityGroup: securityGroups.database,
+            subnetGroup: foundation.subnetGroup,
+            parameterGroup: foundation.parameterGroup,
+            engineMajorVersion: db.engineMajorVersion,
+            instanceClass: db.instanceClass,
+            allocatedStorageGiB: db.allocatedStorageGiB,
+            maxAllocatedStorageGiB: db.maxAllocatedStorageGiB,
+            multiAz: db.multiAz,
+            backupRetentionDays: db.backupRetentionDays,
+            readReplicas: db.readReplicas,
+            logRetention: retentionDays(spec.monitoring.logRetentionDays),
+          }),
+        );
+      }
+      const shardMap = spec.sharding
+        ? new ShardMap(this, 'ShardMap', {
+            logicalShards: spec.sharding.logicalShards,
+            primaries: this.databases.map((d) => ({ secretArn: d.secret.secretArn, replicaHosts: d.replicaHosts })),
+          })
+        : undefined;
+      this.endpoints = {
+        secret: this.databases[0].secret,
+        replicaHosts: this.databases[0].replicaHosts,
+        allSecrets: this.databases.map((d) => d.secret),
+        shardMap: shardMap?.parameter,
+      };
+    }
   }
 }

@@ -1,0 +1,114 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import { Construct } from 'constructs';
+
+/** PostgreSQL listens here on every RDS instance. */
+export const POSTGRES_PORT = 5432;
+
+export interface PostgresDatabaseProps {
+  readonly vpc: ec2.IVpc;
+  readonly securityGroup: ec2.ISecurityGroup;
+  /** Shared by every primary; it lists the isolated subnets. */
+  readonly subnetGroup: rds.ISubnetGroup;
+  readonly parameterGroup: rds.IParameterGroup;
+  /** e.g. '16'; RDS then picks the newest minor version and keeps it patched. */
+  readonly engineMajorVersion: string;
+  /** RDS class, e.g. 'db.t4g.micro'. */
+  readonly instanceClass: string;
+  readonly allocatedStorageGiB: number;
+  /** Storage autoscaling ceiling. */
+  readonly maxAllocatedStorageGiB: number;
+  /** @default false */
+  readonly multiAz?: boolean;
+  /** At least 7. @default 7 */
+  readonly backupRetentionDays?: number;
+  /** @default 0 */
+  readonly readReplicas?: number;
+  /** Retention of the exported PostgreSQL log. @default logs.RetentionDays.ONE_MONTH */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/** The RDS instance class without its 'db.' prefix, as `ec2.InstanceType` expects it. */
+function instanceType(instanceClass: string): ec2.InstanceType {
+  if (!instanceClass.startsWith('db.')) throw new Error(`RDS instance class "${instanceClass}" must start with "db."`);
+  return new ec2.InstanceType(instanceClass.slice(3));
+}
+
+/**
+ * One RDS PostgreSQL primary with its credentials secret and read replicas.
+ * Safe from the start: encrypted storage (fixed at creation, so it is never
+ * turned on later), automated backups, deletion protection, a final snapshot on
+ * removal, isolated subnets, TLS enforced by the parameter group, and
+ * credentials generated into Secrets Manager (retained even if removed).
+ */
+export class PostgresDatabase extends Construct {
+  public readonly instance: rds.DatabaseInstance;
+  public readonly secret: rds.DatabaseSecret;
+  public readonly replicas: rds.DatabaseInstanceReadReplica[] = [];
+
+  constructor(scope: Construct, id: string, props: PostgresDatabaseProps) {
+    super(scope, id);
+    const backupRetentionDays = props.backupRetentionDays ?? 7;
+    if (backupRetentionDays < 7) throw new Error(`backupRetentionDays must be at least 7, got ${backupRetentionDays}`);
+    const engine = rds.DatabaseInstanceEngine.postgres({
+      version: rds.PostgresEngineVersion.of(props.engineMajorVersion, props.engineMajorVersion),
+    });
+
+    this.secret = new rds.DatabaseSecret(this, 'Secret', { username: 'graminsta' });
+    this.secret.applyRemovalPolicy(RemovalPolicy.RETAIN);
+
+    this.instance = new rds.DatabaseInstance(this, 'Resource', {
+      engine,
+      instanceType: instanceType(props.instanceClass),
+      vpc: props.vpc,
+      subnetGroup: props.subnetGroup,
+      securityGroups: [props.securityGroup],
+      parameterGroup: props.parameterGroup,
+      port: POSTGRES_PORT,
+      credentials: rds.Credentials.fromSecret(this.secret),
+      databaseName: 'graminsta',
+      storageEncrypted: true,
+      storageType: rds.StorageType.GP3,
+      allocatedStorage: props.allocatedStorageGiB,
+      maxAllocatedStorage: props.maxAllocatedStorageGiB,
+      multiAz: props.multiAz ?? false,
+      backupRetention: Duration.days(backupRetentionDays),
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.SNAPSHOT,
+      copyTagsToSnapshot: true,
+      autoMinorVersionUpgrade: true,
+      publiclyAccessible: false,
+      enablePerformanceInsights: true,
+      cloudwatchLogsExports: ['postgresql'],
+      cloudwatchLogsRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      caCertificate: rds.CaCertificate.RDS_CA_RSA2048_G1,
+    });
+
+    for (let i = 1; i <= (props.readReplicas ?? 0); i++) {
+      const replica = new rds.DatabaseInstanceReadReplica(this, `Replica${i}`, {
+        sourceDatabaseInstance: this.instance,
+        instanceType: instanceType(props.instanceClass),
+        vpc: props.vpc,
+        subnetGroup: props.subnetGroup,
+        securityGroups: [props.securityGroup],
+        parameterGroup: props.parameterGroup,
+        // No storageEncrypted here: a replica inherits the (encrypted) primary's storage encryption.
+        // A replica cannot take a final snapshot; it is a copy of the primary, retained rather than deleted.
+        removalPolicy: RemovalPolicy.RETAIN,
+        deletionProtection: true,
+        autoMinorVersionUpgrade: true,
+        publiclyAccessible: false,
+        enablePerformanceInsights: true,
+        caCertificate: rds.CaCertificate.RDS_CA_RSA2048_G1,
+      });
+      this.replicas.push(replica);
+    }
+  }
+
+  /** `host:port` of every read replica, for `DATABASE_REPLICA_HOSTS`. */
+  public get replicaHosts(): string[] {
+    return this.replicas.map((r) => `${r.dbInstanceEndpointAddress}:${r.dbInstanceEndpointPort}`);
+  }
+}
