@@ -36,9 +36,9 @@ export interface CostOptions {
   /** Registered users the usage lines are estimated for. @default spec.users */
   readonly users?: number;
   /**
-   * NAT gateways the network provisions (hourly, data processing not
-   * counted). The stage specs do not say; pass what the network stack makes.
-   * @default 0
+   * NAT gateways the network provisions (hourly and their public IPv4
+   * address; data processing not counted).
+   * @default spec.network.natGateways
    */
   readonly natGateways?: number;
 }
@@ -104,7 +104,10 @@ function provisionedLines(spec: StageSpec, p: PriceTable, natGateways: number, i
   } else {
     lines.push(line('Elastic IP (public IPv4)', h, 'address-hour', p.publicIpv4HourlyUsd, 'provisioned'));
   }
-  if (natGateways > 0) lines.push(line(`NAT gateways × ${natGateways}`, natGateways * h, 'gateway-hour', p.natGatewayHourlyUsd, 'provisioned'));
+  if (natGateways > 0) {
+    lines.push(line(`NAT gateways × ${natGateways}`, natGateways * h, 'gateway-hour', p.natGatewayHourlyUsd, 'provisioned'));
+    lines.push(line('Public IPv4 addresses (NAT gateways)', natGateways * h, 'address-hour', p.publicIpv4HourlyUsd, 'provisioned'));
+  }
 
   const alarms = estimatedAlarms(spec);
   lines.push(line(`CloudWatch alarms (about ${alarms})`, alarms, 'alarm-month', p.cloudWatchAlarmMonthUsd, 'provisioned'));
@@ -162,7 +165,7 @@ export function monthlyCost(spec: StageSpec, options: CostOptions = {}): Monthly
   const assumptions = validateAssumptions(options.assumptions ?? DEFAULT_ASSUMPTIONS);
   const users = options.users ?? spec.users;
   if (!(users >= 0 && Number.isFinite(users))) throw new Error(`users must be a non-negative number, got ${users}`);
-  const natGateways = options.natGateways ?? 0;
+  const natGateways = options.natGateways ?? spec.network.natGateways;
   if (!(Number.isInteger(natGateways) && natGateways >= 0)) throw new Error(`natGateways must be a non-negative integer, got ${natGateways}`);
 
   const c = spec.compute;

@@ -26,6 +26,7 @@ export function describeResources(spec: StageSpec): string[] {
     const replicas = db.readReplicas > 0 ? ` + ${db.readReplicas} read replica${db.readReplicas > 1 ? 's' : ''}${db.primaries > 1 ? ' each' : ''}` : '';
     out.push(`RDS ${primaries}${db.instanceClass}${db.multiAz ? ' Multi-AZ' : ''}${replicas} (${db.allocatedStorageGiB} GiB)`);
   }
+  if (spec.network.natGateways > 0) out.push(`${spec.network.natGateways} NAT gateway${spec.network.natGateways > 1 ? 's' : ''}`);
   if (spec.cache) {
     out.push(`ElastiCache ${spec.cache.nodeType}: ${spec.cache.shards} shards × ${1 + spec.cache.replicasPerShard} nodes`);
   }

@@ -88,9 +88,11 @@ describe('monthlyCost', () => {
     expect(gb).toBeCloseTo((1024 * DEFAULT_ASSUMPTIONS.storedPhotosPerUser * DEFAULT_ASSUMPTIONS.photoMiB) / 1024, 9);
   });
 
-  test('NAT gateways are billed only when the network has them', () => {
-    expect(monthlyCost(stageSpec('1k'), { prices: PRICES }).lines.some((l) => l.item.startsWith('NAT'))).toBe(false);
-    expect(lineUsd(stageSpec('1k'), 'NAT', { natGateways: 2 })).toBeCloseTo(2 * 700 * 0.1, 9);
+  test('NAT gateways are billed as the network spec provisions them', () => {
+    expect(monthlyCost(stageSpec('1'), { prices: PRICES }).lines.some((l) => l.item.startsWith('NAT'))).toBe(false);
+    const spec = stageSpec('1k');
+    expect(lineUsd(spec, 'NAT')).toBeCloseTo(spec.network.natGateways * 700 * 0.1, 9);
+    expect(lineUsd(spec, 'NAT', { natGateways: 3 })).toBeCloseTo(3 * 700 * 0.1, 9);
   });
 
   test('alarm count grows with the resources of the stage', () => {
