@@ -1,14 +1,23 @@
-import { createServer } from 'node:http';
+import { ConfigError, loadEnvConfig } from './config/env-config';
+import { resolveConfig } from './config/resolve-config';
+import { closeOnSignals, startListening } from './start';
 
-// Placeholder until the API issue lands: proves the delivery path (bundle → asset → systemd).
-const port = Number(process.env.PORT ?? 3000);
-const host = process.env.HOST ?? '127.0.0.1';
-const server = createServer((req, res) => {
-  if (req.url === '/healthz') {
-    res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
-    return;
+/**
+ * Production entry (bundled by api/build.ts, run by systemd on the
+ * instances): validate configuration, resolve secrets, migrate, listen, drain
+ * on SIGTERM. Configuration errors name the variable and exit with status 2.
+ */
+async function main(): Promise<void> {
+  const config = await resolveConfig(loadEnvConfig());
+  const app = await startListening(config);
+  closeOnSignals(app);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
   }
-  res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"code":"not_found","message":"Not found"}}');
+  process.stderr.write(`graminsta api failed to start: ${(error as Error).message}\n`);
+  process.exit(1);
 });
-server.listen(port, host, () => console.log(`graminsta api listening on http://${host}:${port}`));
-process.on('SIGTERM', () => server.close(() => process.exit(0)));

@@ -1,0 +1,50 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { randomUUID } from 'node:crypto';
+import type { AppConfig } from './config/resolve-config';
+import errorShape from './plugins/external/error-shape';
+import configPlugin from './plugins/app/config';
+import database from './plugins/app/database';
+import cache from './plugins/app/cache';
+import healthRoutes from './routes/health';
+
+export interface BuildAppOptions {
+  /** Replaces the pino logger options (tests pass `false`). */
+  readonly logger?: FastifyServerOptions['logger'];
+}
+
+/** Largest JSON body: the biggest valid request (a 2200-character caption) is far below it. */
+const JSON_BODY_LIMIT = 16 * 1024;
+
+/**
+ * Builds the Graminsta API (not listening yet): external plugins, then app
+ * plugins (config, database pools, cache, sessions, storage, repositories),
+ * then encapsulated routes. `server.ts` and the tests call this.
+ */
+export async function buildApp(config: AppConfig, options: BuildAppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? {
+      level: config.logLevel,
+      // Never log credentials: bearer tokens, cookies. Bodies are not logged at all.
+      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-amz-security-token"]'], censor: '[redacted]' },
+    },
+    bodyLimit: JSON_BODY_LIMIT,
+    trustProxy: config.trustProxy,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    ajv: {
+      // Reject rather than silently fix: extra fields and wrong types are 400s.
+      customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: false },
+    },
+    // Rolling replacement: refuse new requests with 503 while draining in-flight ones.
+    return503OnClosing: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  await app.register(errorShape);
+  await app.register(configPlugin, { config });
+  await app.register(database);
+  await app.register(cache);
+
+  await app.register(healthRoutes);
+  return app;
+}

@@ -1,0 +1,186 @@
+import { isAbsolute, resolve } from 'node:path';
+import { parseShardMap, type ShardMapSpec } from './shard-map';
+
+/** Raised when an environment variable is missing or malformed; names the variable, never echoes secrets. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`invalid configuration: ${variable} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export type UploadMode = 'proxy' | 'presigned';
+export type PasswordHashCost = 'production' | 'test';
+
+/**
+ * The API's configuration as read from the environment: validated, but with
+ * secrets still referenced by ARN (see `resolve-config.ts`).
+ */
+export interface EnvConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly logLevel: string;
+  readonly dataDir: string;
+  readonly webRoot?: string;
+  readonly databaseUrl?: string;
+  readonly databaseSecretArn?: string;
+  readonly replicaUrls: readonly string[];
+  readonly replicaHosts: readonly string[];
+  readonly shardMap?: ShardMapSpec;
+  readonly shardMapParameter?: string;
+  readonly redisUrl?: string;
+  readonly redisCluster: boolean;
+  readonly redisAuthSecretArn?: string;
+  readonly uploadsBucket?: string;
+  readonly uploadMode: UploadMode;
+  readonly mediaBaseUrl?: string;
+  readonly awsRegion?: string;
+  readonly s3Endpoint?: string;
+  readonly passwordHashCost: PasswordHashCost;
+  readonly nearCacheTtlMs: number;
+  readonly userCacheTtlSeconds: number;
+  readonly readYourWritesMs: number;
+  readonly trustProxy: boolean;
+  readonly databasePoolSize: number;
+  readonly authRateLimitPerIp: number;
+  readonly authRateLimitPerUsername: number;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function text(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = text(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(name, `must be true or false, got "${raw}"`);
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  if (!allowed.includes(raw as T)) throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${raw}"`);
+  return raw as T;
+}
+
+/** Checks a connection URL's scheme without ever putting the URL (it may hold a password) in the error. */
+function url(env: Env, name: string, schemes: readonly string[]): string | undefined {
+  const raw = text(env, name);
+  if (raw === undefined) return undefined;
+  return checkUrl(name, raw, schemes);
+}
+
+function checkUrl(name: string, raw: string, schemes: readonly string[]): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, 'is not a valid URL');
+  }
+  if (!schemes.includes(parsed.protocol.replace(/:$/, ''))) {
+    throw new ConfigError(name, `must use ${schemes.join(' or ')}, got ${parsed.protocol}`);
+  }
+  return raw;
+}
+
+function list(env: Env, name: string): string[] {
+  return (text(env, name) ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+}
+
+function hostPort(name: string, value: string): string {
+  if (!/^[A-Za-z0-9.-]+(:\d{1,5})?$/.test(value)) throw new ConfigError(name, `entry "${value}" is not host:port`);
+  return value;
+}
+
+function arn(env: Env, name: string, service: string): string | undefined {
+  const raw = text(env, name);
+  if (raw !== undefined && !raw.startsWith(`arn:`)) throw new ConfigError(name, `must be an ARN (arn:…:${service}:…)`);
+  return raw;
+}
+
+/**
+ * Reads and validates every variable in docs/configuration.md. Throws one
+ * `ConfigError` naming the first bad variable.
+ */
+export function loadEnvConfig(env: Env = process.env, cwd = process.cwd()): EnvConfig {
+  const dataDirRaw = text(env, 'DATA_DIR') ?? './.data';
+  const webRootRaw = text(env, 'WEB_ROOT');
+  const databaseUrl = url(env, 'DATABASE_URL', ['postgres', 'postgresql']);
+  const databaseSecretArn = arn(env, 'DATABASE_SECRET_ARN', 'secretsmanager');
+  if (databaseUrl && databaseSecretArn) {
+    throw new ConfigError('DATABASE_SECRET_ARN', 'and DATABASE_URL are both set; set only one');
+  }
+  const replicaUrls = list(env, 'DATABASE_REPLICA_URLS').map((u) => checkUrl('DATABASE_REPLICA_URLS', u, ['postgres', 'postgresql']));
+  const replicaHosts = list(env, 'DATABASE_REPLICA_HOSTS').map((h) => hostPort('DATABASE_REPLICA_HOSTS', h));
+  if (replicaHosts.length > 0 && !databaseSecretArn) {
+    throw new ConfigError('DATABASE_REPLICA_HOSTS', 'needs DATABASE_SECRET_ARN (replicas use the primary secret’s credentials)');
+  }
+  const shardMapRaw = text(env, 'SHARD_MAP');
+  const shardMapParameter = text(env, 'SHARD_MAP_PARAMETER');
+  if (shardMapRaw && shardMapParameter) throw new ConfigError('SHARD_MAP', 'and SHARD_MAP_PARAMETER are both set; set only one');
+  let shardMap: ShardMapSpec | undefined;
+  if (shardMapRaw) {
+    try {
+      shardMap = parseShardMap(shardMapRaw);
+    } catch (error) {
+      throw new ConfigError('SHARD_MAP', (error as Error).message);
+    }
+  }
+  const uploadsBucket = text(env, 'UPLOADS_BUCKET');
+  if (uploadsBucket !== undefined && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(uploadsBucket)) {
+    throw new ConfigError('UPLOADS_BUCKET', `is not a valid S3 bucket name: "${uploadsBucket}"`);
+  }
+  const mediaBaseUrl = url(env, 'MEDIA_BASE_URL', ['https', 'http']);
+  const redisUrl = url(env, 'REDIS_URL', ['redis', 'rediss']);
+  return {
+    port: integer(env, 'PORT', 3000, 0, 65535),
+    host: text(env, 'HOST') ?? '127.0.0.1',
+    logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+    dataDir: isAbsolute(dataDirRaw) ? dataDirRaw : resolve(cwd, dataDirRaw),
+    webRoot: webRootRaw === undefined ? undefined : resolve(cwd, webRootRaw),
+    databaseUrl,
+    databaseSecretArn,
+    replicaUrls,
+    replicaHosts,
+    shardMap,
+    shardMapParameter,
+    redisUrl,
+    redisCluster: boolean(env, 'REDIS_CLUSTER', false),
+    redisAuthSecretArn: arn(env, 'REDIS_AUTH_SECRET_ARN', 'secretsmanager'),
+    uploadsBucket,
+    uploadMode: oneOf<UploadMode>(env, 'UPLOAD_MODE', ['proxy', 'presigned'], 'proxy'),
+    mediaBaseUrl: mediaBaseUrl === undefined ? undefined : mediaBaseUrl.endsWith('/') ? mediaBaseUrl : `${mediaBaseUrl}/`,
+    awsRegion: text(env, 'AWS_REGION'),
+    s3Endpoint: url(env, 'S3_ENDPOINT', ['http', 'https']),
+    passwordHashCost: oneOf<PasswordHashCost>(env, 'PASSWORD_HASH_COST', ['production', 'test'], 'production'),
+    nearCacheTtlMs: integer(env, 'NEAR_CACHE_TTL_MS', 1000, 0, 60_000),
+    userCacheTtlSeconds: integer(env, 'USER_CACHE_TTL_SECONDS', 30, 1, 3600),
+    readYourWritesMs: integer(env, 'READ_YOUR_WRITES_MS', 5000, 0, 600_000),
+    trustProxy: boolean(env, 'TRUST_PROXY', false),
+    databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 500),
+    authRateLimitPerIp: integer(env, 'AUTH_RATE_LIMIT_PER_IP', 30, 1, 1_000_000),
+    authRateLimitPerUsername: integer(env, 'AUTH_RATE_LIMIT_PER_USERNAME', 10, 1, 1_000_000),
+  };
+}

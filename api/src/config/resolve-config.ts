@@ -1,0 +1,141 @@
+import { readFileSync } from 'node:fs';
+import type { ClientConfig } from 'pg';
+import { ConfigError, type EnvConfig } from './env-config';
+import { parseShardMap, type ShardMapPrimarySpec } from './shard-map';
+
+/** Where one primary and its replicas are, with the logical shards it owns. */
+export interface PrimaryTarget {
+  readonly primary: ClientConfig;
+  readonly replicas: readonly ClientConfig[];
+  readonly shards: readonly [number, number];
+}
+
+/**
+ * The configuration `buildApp` takes: the environment's, with every secret
+ * resolved into concrete connection settings.
+ */
+export interface AppConfig extends EnvConfig {
+  readonly primaries: readonly PrimaryTarget[];
+  readonly redisPassword?: string;
+}
+
+/** Fetches secrets and parameters; injectable so tests need no AWS. */
+export interface SecretSource {
+  secretJson(arn: string): Promise<Record<string, unknown>>;
+  parameter(name: string): Promise<string>;
+}
+
+/** The real source: Secrets Manager and SSM, loaded lazily so local runs never touch the SDK. */
+export function awsSecretSource(region?: string): SecretSource {
+  return {
+    async secretJson(arn) {
+      const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
+      const client = new SecretsManagerClient({ region });
+      try {
+        const out = await client.send(new GetSecretValueCommand({ SecretId: arn }));
+        return JSON.parse(out.SecretString ?? '{}') as Record<string, unknown>;
+      } finally {
+        client.destroy();
+      }
+    },
+    async parameter(name) {
+      const { SSMClient, GetParameterCommand } = await import('@aws-sdk/client-ssm');
+      const client = new SSMClient({ region });
+      try {
+        const out = await client.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
+        return out.Parameter?.Value ?? '';
+      } finally {
+        client.destroy();
+      }
+    },
+  };
+}
+
+/**
+ * RDS enforces TLS (rds.force_ssl). Certificates are verified against
+ * DATABASE_CA_FILE (the RDS CA bundle) when the instance provides one;
+ * otherwise the link is encrypted but the server certificate is not verified.
+ */
+function rdsTls(env: Readonly<Record<string, string | undefined>>): ClientConfig['ssl'] {
+  const caFile = env.DATABASE_CA_FILE?.trim();
+  if (!caFile) return { rejectUnauthorized: false };
+  try {
+    return { ca: readFileSync(caFile, 'utf8'), rejectUnauthorized: true };
+  } catch {
+    throw new ConfigError('DATABASE_CA_FILE', `cannot be read: ${caFile}`);
+  }
+}
+
+function fromSecret(secret: Record<string, unknown>, variable: string, ssl: ClientConfig['ssl']): ClientConfig {
+  const { host, port, username, password, dbname } = secret;
+  if (typeof host !== 'string' || typeof username !== 'string' || typeof password !== 'string') {
+    throw new ConfigError(variable, 'points at a secret without host, username and password');
+  }
+  return {
+    host,
+    port: Number(port ?? 5432),
+    user: username,
+    password,
+    database: typeof dbname === 'string' ? dbname : 'postgres',
+    ssl,
+  };
+}
+
+function replicaFromHost(primary: ClientConfig, hostPort: string): ClientConfig {
+  const [host, port] = hostPort.split(':');
+  return { ...primary, host, port: Number(port ?? primary.port ?? 5432) };
+}
+
+async function resolvePrimary(spec: ShardMapPrimarySpec, source: SecretSource, ssl: ClientConfig['ssl']): Promise<PrimaryTarget> {
+  const primary = spec.url
+    ? { connectionString: spec.url }
+    : fromSecret(await source.secretJson(spec.secretArn!), 'SHARD_MAP', ssl);
+  return {
+    primary,
+    replicas: [...spec.replicaUrls.map((url) => ({ connectionString: url })), ...spec.replicaHosts.map((h) => replicaFromHost(primary, h))],
+    shards: spec.shards,
+  };
+}
+
+/**
+ * Resolves secrets into connection settings. `DATABASE_URL` is required here:
+ * the embedded PostgreSQL fallback belongs to `dev.ts`, never to production.
+ */
+export async function resolveConfig(
+  env: EnvConfig,
+  source: SecretSource = awsSecretSource(env.awsRegion),
+  rawEnv: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<AppConfig> {
+  const ssl = rdsTls(rawEnv);
+  let primaries: PrimaryTarget[];
+  let shardMap = env.shardMap;
+  if (env.shardMapParameter) {
+    try {
+      shardMap = parseShardMap(await source.parameter(env.shardMapParameter));
+    } catch (error) {
+      throw new ConfigError('SHARD_MAP_PARAMETER', `holds an invalid shard map: ${(error as Error).message}`);
+    }
+  }
+  if (shardMap) {
+    primaries = await Promise.all(shardMap.primaries.map((spec) => resolvePrimary(spec, source, ssl)));
+  } else {
+    let primary: ClientConfig;
+    if (env.databaseUrl) primary = { connectionString: env.databaseUrl };
+    else if (env.databaseSecretArn) primary = fromSecret(await source.secretJson(env.databaseSecretArn), 'DATABASE_SECRET_ARN', ssl);
+    else throw new ConfigError('DATABASE_URL', 'is not set (nor DATABASE_SECRET_ARN, SHARD_MAP or SHARD_MAP_PARAMETER); `npm run dev` starts an embedded PostgreSQL instead');
+    primaries = [
+      {
+        primary,
+        replicas: [...env.replicaUrls.map((url) => ({ connectionString: url })), ...env.replicaHosts.map((h) => replicaFromHost(primary, h))],
+        shards: [0, 4095],
+      },
+    ];
+  }
+  let redisPassword: string | undefined;
+  if (env.redisAuthSecretArn) {
+    const secret = await source.secretJson(env.redisAuthSecretArn);
+    if (typeof secret.password !== 'string') throw new ConfigError('REDIS_AUTH_SECRET_ARN', 'points at a secret without a password field');
+    redisPassword = secret.password;
+  }
+  return { ...env, primaries, redisPassword };
+}

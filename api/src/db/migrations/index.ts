@@ -1,0 +1,11 @@
+import type { Migration } from './migration';
+import { initialSchema } from './0001-initial-schema';
+
+export type { Migration } from './migration';
+
+/**
+ * Every migration, in order. They are TypeScript modules holding SQL text
+ * (not .sql files) so that esbuild embeds them in the one-file bundle and tsx
+ * and Jest load them unchanged, with no loader or file lookup at run time.
+ */
+export const MIGRATIONS: readonly Migration[] = [initialSchema];

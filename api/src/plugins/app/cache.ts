@@ -1,0 +1,51 @@
+import fp from 'fastify-plugin';
+import type { FastifyInstance } from 'fastify';
+import { createRedisClient, waitUntilReady, type RedisClient } from '../../cache/redis-client';
+import { UserCache } from '../../cache/user-cache';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Undefined when no REDIS_URL is configured (stages before 100k). */
+    redis: RedisClient | undefined;
+    userCache: UserCache | undefined;
+  }
+}
+
+/**
+ * Redis for cache-aside, sessions and rate limits, when configured. Start-up
+ * waits briefly for it but never fails on it: a cache that is down makes the
+ * API slower, not unavailable (/readyz reports it as degraded).
+ */
+export default fp(
+  async function cache(app: FastifyInstance) {
+    const { redisUrl, redisCluster, redisPassword, userCacheTtlSeconds, nearCacheTtlMs } = app.config;
+    if (!redisUrl) {
+      app.decorate<RedisClient | undefined>('redis', undefined);
+      app.decorate('userCache', undefined);
+      return;
+    }
+    const options = { url: redisUrl, cluster: redisCluster, password: redisPassword };
+    const redis = createRedisClient(options);
+    // Pub/sub needs a connection of its own (a subscribed connection runs no other commands).
+    const subscriber = createRedisClient(options);
+    let lastState = '';
+    const report = (state: string) => {
+      if (state === lastState) return;
+      lastState = state;
+      if (state === 'ready') app.log.info('cache: redis ready');
+      else app.log.warn(`cache: redis ${state}`);
+    };
+    redis.on('ready', () => report('ready'));
+    redis.on('error', () => report('unreachable'));
+    subscriber.on('error', () => undefined);
+    app.decorate<RedisClient | undefined>('redis', redis);
+    app.decorate('userCache', new UserCache(redis, subscriber, { ttlSeconds: userCacheTtlSeconds, nearTtlMs: nearCacheTtlMs }, app.log));
+    await waitUntilReady(redis, 2_000);
+    app.addHook('onClose', async () => {
+      app.userCache?.close();
+      redis.disconnect();
+      subscriber.disconnect();
+    });
+  },
+  { name: 'cache', dependencies: ['config'] },
+);

@@ -1,0 +1,46 @@
+import type { RedisClient } from '../cache/redis-client';
+import type { DatabaseNode } from '../db/database-cluster';
+
+/** Fixed-window counters shared by every instance. */
+export interface RateLimiter {
+  /** Counts one hit on `key` and returns the hits in the current window. */
+  hit(key: string, windowSeconds: number): Promise<number>;
+}
+
+/** Counters in PostgreSQL (stages without Redis): one upsert per hit. */
+export class DatabaseRateLimiter implements RateLimiter {
+  constructor(private readonly db: DatabaseNode) {}
+
+  async hit(key: string, windowSeconds: number): Promise<number> {
+    const { rows } = await this.db.query<{ count: number }>(
+      `INSERT INTO rate_limits AS r (key, count, expires_at) VALUES ($1, 1, now() + make_interval(secs => $2))
+       ON CONFLICT (key) DO UPDATE SET
+         count = CASE WHEN r.expires_at <= now() THEN 1 ELSE r.count + 1 END,
+         expires_at = CASE WHEN r.expires_at <= now() THEN excluded.expires_at ELSE r.expires_at END
+       RETURNING count`,
+      [key, windowSeconds],
+    );
+    // Expired windows are swept now and then instead of by a scheduled job.
+    if (Math.random() < 0.01) void this.db.query('DELETE FROM rate_limits WHERE expires_at < now()').catch(() => undefined);
+    return rows[0].count;
+  }
+}
+
+/** Counters in Redis, falling back to PostgreSQL while Redis is unreachable. */
+export class RedisRateLimiter implements RateLimiter {
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly fallback: RateLimiter,
+  ) {}
+
+  async hit(key: string, windowSeconds: number): Promise<number> {
+    const redisKey = `ratelimit:${key}`;
+    try {
+      const count = await this.redis.incr(redisKey);
+      if (count === 1) await this.redis.expire(redisKey, windowSeconds);
+      return count;
+    } catch {
+      return this.fallback.hit(key, windowSeconds);
+    }
+  }
+}

@@ -1,0 +1,39 @@
+import type { RedisClient } from '../cache/redis-client';
+import { SESSION_TTL_SECONDS, type Session, type SessionStore } from './session-store';
+import { hashToken, newToken } from './tokens';
+
+const key = (token: string) => `session:${hashToken(token).toString('hex')}`;
+
+/**
+ * Sessions in Redis (100k and up): a hash per session with the store's TTL.
+ * When Redis is unreachable the lookup throws and the request gets a 503:
+ * sessions are not mirrored in PostgreSQL.
+ */
+export class RedisSessionStore implements SessionStore {
+  constructor(private readonly redis: RedisClient) {}
+
+  async create(userId: string): Promise<string> {
+    const token = newToken();
+    await this.redis.set(key(token), JSON.stringify({ userId, lastWriteAt: 0 }), 'EX', SESSION_TTL_SECONDS);
+    return token;
+  }
+
+  async find(token: string): Promise<Session | undefined> {
+    const raw = await this.redis.get(key(token));
+    if (raw === null) return undefined;
+    const parsed = JSON.parse(raw) as Session;
+    return { userId: String(parsed.userId), lastWriteAt: Number(parsed.lastWriteAt) || 0 };
+  }
+
+  async delete(token: string): Promise<void> {
+    await this.redis.del(key(token));
+  }
+
+  async markWrite(token: string): Promise<void> {
+    const k = key(token);
+    const raw = await this.redis.get(k);
+    if (raw === null) return;
+    const parsed = JSON.parse(raw) as Session;
+    await this.redis.set(k, JSON.stringify({ ...parsed, lastWriteAt: Date.now() }), 'KEEPTTL');
+  }
+}

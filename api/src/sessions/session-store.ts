@@ -1,0 +1,18 @@
+/** What a valid token resolves to. */
+export interface Session {
+  readonly userId: string;
+  /** When this session last made a write (ms), for read-your-own-writes routing. */
+  readonly lastWriteAt: number;
+}
+
+/** Server-side sessions: any instance accepts any token. Tokens are stored only as their SHA-256. */
+export interface SessionStore {
+  create(userId: string): Promise<string>;
+  find(token: string): Promise<Session | undefined>;
+  delete(token: string): Promise<void>;
+  /** Records that this session just wrote, so its next reads go to the primary. */
+  markWrite(token: string): Promise<void>;
+}
+
+/** Sessions last 30 days. */
+export const SESSION_TTL_SECONDS = 30 * 24 * 3600;

@@ -1,0 +1,41 @@
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app';
+import type { AppConfig } from './config/resolve-config';
+import { migrate } from './db/migrate';
+
+/**
+ * Migrates every primary, builds the app and listens: the part of booting
+ * shared by `server.ts` (production) and `dev.ts` (embedded PostgreSQL).
+ */
+export async function startListening(config: AppConfig): Promise<FastifyInstance> {
+  for (const target of config.primaries) await migrate(target.primary);
+  const app = await buildApp(config);
+  await app.listen({ port: config.port, host: config.host });
+  return app;
+}
+
+/**
+ * Graceful shutdown on SIGTERM/SIGINT: stop accepting (new requests get 503
+ * with `Connection: close`), let in-flight requests finish, then close the
+ * pools and Redis (onClose hooks), then exit. A second signal exits at once.
+ */
+export function closeOnSignals(app: FastifyInstance, onClosed: () => Promise<void> | void = () => undefined): void {
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) process.exit(1);
+    closing = true;
+    app.log.info(`${signal}: draining`);
+    app
+      .close()
+      .then(() => onClosed())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          app.log.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}

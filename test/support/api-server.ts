@@ -1,0 +1,126 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildApiBundle } from '../../api/build';
+import { freePort } from './free-port';
+
+export interface StartApiOptions {
+  /** Primary database (e.g. `startPostgres().url`); migrated by the API at start. */
+  readonly databaseUrl: string;
+  /** Redis for cache, sessions and rate limits; omitted: everything in PostgreSQL. */
+  readonly redisUrl?: string;
+  /** Directory of a built web client to serve at `/`. */
+  readonly webRoot?: string;
+  /** Photo files; omitted: a fresh temp directory, removed by `stop()`. */
+  readonly dataDir?: string;
+  /** Extra or overriding environment variables (see docs/configuration.md). */
+  readonly env?: Record<string, string>;
+}
+
+export interface RunningApi {
+  /** Base URL, e.g. `http://127.0.0.1:41234` (no trailing slash). */
+  readonly url: string;
+  /** The API process id. */
+  readonly pid: number;
+  /** SIGTERM, then waits for the graceful drain and exit (SIGKILL after 15 s). */
+  stop(): Promise<void>;
+}
+
+/** Every variable the API reads: none leaks in from the caller's environment unless passed explicitly. */
+const API_VARIABLES = [
+  'PORT', 'HOST', 'LOG_LEVEL', 'DATA_DIR', 'WEB_ROOT', 'DATABASE_URL', 'DATABASE_SECRET_ARN', 'DATABASE_REPLICA_URLS',
+  'DATABASE_REPLICA_HOSTS', 'DATABASE_CA_FILE', 'DATABASE_POOL_SIZE', 'SHARD_MAP', 'SHARD_MAP_PARAMETER', 'REDIS_URL',
+  'REDIS_CLUSTER', 'REDIS_AUTH_SECRET_ARN', 'UPLOADS_BUCKET', 'UPLOAD_MODE', 'MEDIA_BASE_URL', 'S3_ENDPOINT',
+  'PASSWORD_HASH_COST', 'NEAR_CACHE_TTL_MS', 'USER_CACHE_TTL_SECONDS', 'READ_YOUR_WRITES_MS', 'TRUST_PROXY',
+  'AUTH_RATE_LIMIT_PER_IP', 'AUTH_RATE_LIMIT_PER_USERNAME',
+];
+
+let bundle: string | undefined;
+
+/** Builds the production bundle once per test process, into a temp dir removed at exit. */
+function productionBundle(): string {
+  if (bundle && existsSync(bundle)) return bundle;
+  const dir = mkdtempSync(join(tmpdir(), 'graminsta-api-bundle-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  bundle = buildApiBundle(dir);
+  return bundle;
+}
+
+async function waitForHealth(url: string, child: ChildProcess, stderr: () => string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`API exited with ${child.exitCode} before it was healthy: ${stderr().trim()}`);
+    try {
+      const response = await fetch(`${url}/healthz`);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`API did not become healthy within ${timeoutMs} ms: ${stderr().trim()}`);
+}
+
+/**
+ * Runs the REAL production bundle (`buildApiBundle`, the file the fleet runs)
+ * as a child process on a free loopback port, so the API under test never
+ * shares a CPU-bound event loop with the test or the load generator.
+ *
+ * Test defaults, each overridable through `env`: `PASSWORD_HASH_COST=test`
+ * (cheap scrypt), generous sign-up/log-in rate limits, `LOG_LEVEL=warn`.
+ */
+export async function startApi(opts: StartApiOptions): Promise<RunningApi> {
+  const server = productionBundle();
+  const port = await freePort();
+  const ownDataDir = opts.dataDir ? undefined : mkdtempSync(join(tmpdir(), 'graminsta-api-data-'));
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !API_VARIABLES.includes(name)));
+  const env: Record<string, string | undefined> = {
+    ...inherited,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    PASSWORD_HASH_COST: 'test',
+    AUTH_RATE_LIMIT_PER_IP: '1000000',
+    AUTH_RATE_LIMIT_PER_USERNAME: '1000000',
+    DATABASE_URL: opts.databaseUrl,
+    DATA_DIR: opts.dataDir ?? ownDataDir,
+    ...(opts.redisUrl ? { REDIS_URL: opts.redisUrl } : {}),
+    ...(opts.webRoot ? { WEB_ROOT: opts.webRoot } : {}),
+    ...opts.env,
+  };
+  const child = spawn(process.execPath, ['--enable-source-maps', server], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-20_000);
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const cleanup = () => {
+    if (ownDataDir) rmSync(ownDataDir, { recursive: true, force: true });
+  };
+  try {
+    await waitForHealth(url, child, () => stderr);
+  } catch (error) {
+    cleanup();
+    throw error;
+  }
+  return {
+    url,
+    pid: child.pid!,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        const done = () => {
+          cleanup();
+          resolve();
+        };
+        if (child.exitCode !== null || child.signalCode !== null) return done();
+        const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+        child.once('exit', () => {
+          clearTimeout(killer);
+          done();
+        });
+        child.kill('SIGTERM');
+      }),
+  };
+}
