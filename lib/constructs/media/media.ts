@@ -1,0 +1,136 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import type { UploadsSpec } from '../../../stages/stage-spec';
+import { Thumbnails } from './thumbnails';
+
+/** Every photo object lives under this prefix (originals and thumbnails). */
+export const MEDIA_PREFIX = 'media/';
+
+export interface MediaProps {
+  /** The stage's uploads spec: CORS for presigned uploads and the thumbnail function follow from it. */
+  readonly spec: UploadsSpec;
+  /** Retention of the thumbnail function's logs. */
+  readonly logRetentionDays: number;
+  /**
+   * The custom domain the web client is served from (CloudFront alias). When
+   * given, it is the only origin allowed to POST uploads from a browser.
+   * @default - any `https://*.cloudfront.net` origin (see `corsOrigins`)
+   */
+  readonly domainName?: string;
+  /**
+   * Bucket for S3 server access logs of the uploads bucket (prefix `uploads-bucket/`).
+   * @default - a new private, encrypted, retained log bucket
+   */
+  readonly serverAccessLogsBucket?: s3.IBucket;
+  /** @default 30 */
+  readonly noncurrentVersionRetentionDays?: number;
+  /** Passed to the thumbnail function. @default 10 */
+  readonly thumbnailReservedConcurrency?: number;
+}
+
+/**
+ * The uploads bucket (stage 1k+) for photo files under `media/`, its CORS rules
+ * for presigned browser POSTs (10k+) and the thumbnail function (10k+).
+ *
+ * Construct IDs are frozen: `Bucket` and `AccessLogs` are stateful; renaming
+ * either would replace the bucket and strand every photo (they are RETAIN, so
+ * the old bucket would survive, but the app would point at an empty one).
+ */
+export class Media extends Construct {
+  public readonly bucket: s3.Bucket;
+  public readonly accessLogsBucket: s3.IBucket;
+  /** Present when the spec asks for thumbnails. */
+  public readonly thumbnails?: Thumbnails;
+
+  constructor(scope: Construct, id: string, props: MediaProps) {
+    super(scope, id);
+    this.accessLogsBucket =
+      props.serverAccessLogsBucket ??
+      new s3.Bucket(this, 'AccessLogs', {
+        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+        encryption: s3.BucketEncryption.S3_MANAGED,
+        enforceSSL: true,
+        objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(365) }],
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+    const cors = props.spec.presignedBrowserUploads ? [this.presignedPostCors(props.domainName)] : undefined;
+    this.bucket = new s3.Bucket(this, 'Bucket', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      // SSE-S3: CloudFront's origin access control reads it without a KMS key policy,
+      // and the encryption setting can later change in place if a CMK is wanted.
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      versioned: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: this.accessLogsBucket,
+      serverAccessLogsPrefix: 'uploads-bucket/',
+      cors,
+      lifecycleRules: [
+        {
+          id: 'expire-noncurrent-versions',
+          // A deleted or overwritten photo stays recoverable this long.
+          noncurrentVersionExpiration: Duration.days(props.noncurrentVersionRetentionDays ?? 30),
+          expiredObjectDeleteMarker: true,
+          abortIncompleteMultipartUploadAfter: Duration.days(7),
+        },
+      ],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    if (props.spec.thumbnails) {
+      this.thumbnails = new Thumbnails(this, 'Thumbnails', {
+        bucket: this.bucket,
+        memoryMiB: props.spec.thumbnails.memoryMiB,
+        maxWidthPx: props.spec.thumbnails.maxWidthPx,
+        maxSourceBytes: props.spec.maxUploadBytes,
+        logRetentionDays: props.logRetentionDays,
+        reservedConcurrency: props.thumbnailReservedConcurrency,
+      });
+    }
+  }
+
+  /**
+   * CORS for presigned POSTs from the browser. CORS only decides whether the
+   * page may read S3's answer; what may be uploaded is decided by the signed
+   * POST policy (key, content type, size), so a wildcard origin grants nothing.
+   * Without a custom domain the distribution's `*.cloudfront.net` name cannot be
+   * used here: the distribution has this bucket as an origin, so referencing its
+   * domain name from the bucket would be a dependency cycle.
+   */
+  private presignedPostCors(domainName?: string): s3.CorsRule {
+    return {
+      allowedMethods: [s3.HttpMethods.POST],
+      allowedOrigins: corsOrigins(domainName),
+      allowedHeaders: ['*'],
+      exposedHeaders: ['ETag', 'Location'],
+      maxAge: 3000,
+    };
+  }
+
+  /**
+   * What the API needs: read, write and delete photo objects under `media/`,
+   * and list the bucket so a HEAD on a missing object answers 404, not 403
+   * (S3 checks s3:ListBucket without a prefix for that; the bucket holds only
+   * photo objects, so listing it reveals nothing the API does not own).
+   */
+  public grantApiAccess(grantee: iam.IGrantable): iam.Grant {
+    const objects = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+      resourceArns: [this.bucket.arnForObjects(`${MEDIA_PREFIX}*`)],
+    });
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:ListBucket'],
+      resourceArns: [this.bucket.bucketArn],
+    });
+    return objects;
+  }
+}
+
+/** Browser origins allowed to POST uploads: the custom domain, else any CloudFront default domain. */
+export function corsOrigins(domainName?: string): string[] {
+  return domainName ? [`https://${domainName}`] : ['https://*.cloudfront.net'];
+}

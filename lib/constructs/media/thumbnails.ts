@@ -1,0 +1,84 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { join } from 'node:path';
+import { ORIGINALS_PREFIX, THUMBNAILS_PREFIX } from '../../../lambda/thumbnails/keys';
+import { LocalNodeFunction } from './private/local-node-function';
+
+export interface ThumbnailsProps {
+  /** The uploads bucket: originals are read from, thumbnails written to, it. */
+  readonly bucket: s3.IBucket;
+  readonly memoryMiB: number;
+  readonly maxWidthPx: number;
+  /** Originals above this size are skipped. */
+  readonly maxSourceBytes: number;
+  readonly logRetentionDays: number;
+  /**
+   * Upper bound on concurrent thumbnail runs, so a burst of uploads cannot use
+   * up the account's Lambda concurrency (the API fleet does not use Lambda, but
+   * other functions here do) or its memory budget. Reserving concurrency fails
+   * to deploy on an account whose Lambda quota is still the new-account 10
+   * (ask for the quota increase before deploying stage 10k).
+   * @default 10
+   */
+  readonly reservedConcurrency?: number;
+}
+
+/**
+ * The thumbnail function: S3 object-created under `media/originals/` → a JPEG
+ * under `media/thumbnails/` (a different prefix, so no loop). Failed events
+ * (after Lambda's 2 retries) land in an SQS failure queue kept 14 days.
+ */
+export class Thumbnails extends Construct {
+  public readonly function: lambda.IFunction;
+  /** Events that failed after all retries, for inspection and redrive. */
+  public readonly failureQueue: sqs.Queue;
+  public readonly handler: LocalNodeFunction;
+
+  constructor(scope: Construct, id: string, props: ThumbnailsProps) {
+    super(scope, id);
+    // Frozen ID, RETAIN: it may hold failed events someone still has to look at.
+    this.failureQueue = new sqs.Queue(this, 'FailureQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.handler = new LocalNodeFunction(this, 'Function', {
+      entry: join(__dirname, '..', '..', '..', 'lambda', 'thumbnails', 'index.ts'),
+      description: 'Graminsta: makes a JPEG thumbnail of each photo uploaded under media/originals/',
+      memorySize: props.memoryMiB,
+      // A 10 MiB JPEG decodes and scales in a few seconds at 1 GiB; 60 s leaves room.
+      timeout: Duration.seconds(60),
+      logRetentionDays: props.logRetentionDays,
+      reservedConcurrentExecutions: props.reservedConcurrency ?? 10,
+      retryAttempts: 2,
+      onFailure: new destinations.SqsDestination(this.failureQueue),
+      environment: {
+        THUMBNAIL_MAX_WIDTH_PX: String(props.maxWidthPx),
+        MAX_SOURCE_BYTES: String(props.maxSourceBytes),
+      },
+    });
+    this.function = this.handler.function;
+    // Least privilege: read originals, write thumbnails, nothing else in the bucket.
+    this.handler.role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [props.bucket.arnForObjects(`${ORIGINALS_PREFIX}*`)] }));
+    this.handler.role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [props.bucket.arnForObjects(`${THUMBNAILS_PREFIX}*`)] }));
+    props.bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(this.function), { prefix: ORIGINALS_PREFIX });
+  }
+
+  /** Invocation errors (after which Lambda retries), summed over 5 minutes. */
+  public metricErrors(): cloudwatch.Metric {
+    return this.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' });
+  }
+
+  /** Events that exhausted their retries and wait in the failure queue. */
+  public metricFailedEvents(): cloudwatch.Metric {
+    return this.failureQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' });
+  }
+}
