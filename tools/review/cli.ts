@@ -1,0 +1,61 @@
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { CliError, runCli } from '../lib/cli-error';
+import { reviewStageChange } from './stage-change';
+import { toJson } from './report-json';
+import { toMarkdown } from './report-markdown';
+
+const USAGE = `usage: npm run review -- --to <stage> (--from <stage> | --from-template <file|dir> [--from <stage>] | --deployed [--from <stage>])
+                        [--json] [--output <file>] [--allow-downgrade] [--app-name <name>]
+exit codes: 0 safe, 1 unsafe change without a runbook, 2 bad arguments or unreadable input`;
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({
+      args: [...argv],
+      options: {
+        from: { type: 'string' },
+        to: { type: 'string' },
+        'from-template': { type: 'string' },
+        deployed: { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+        output: { type: 'string' },
+        'allow-downgrade': { type: 'boolean', default: false },
+        'app-name': { type: 'string' },
+        help: { type: 'boolean', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (error) {
+    throw new CliError(`${(error as Error).message.split('\n')[0]}\n${USAGE}`);
+  }
+  if (args.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (!args.to) throw new CliError(`--to <stage> is required\n${USAGE}`);
+  // Loaded here so `--help` and argument errors stay instant (synthesis pulls in aws-cdk-lib).
+  const { synthStage } = await import('../../lib/synth');
+  const appName = args['app-name'];
+  const report = await reviewStageChange({
+    from: args.from,
+    to: args.to,
+    fromTemplate: args['from-template'],
+    deployed: args.deployed,
+    allowDowngrade: args['allow-downgrade'],
+    appName,
+    synth: (stage) => synthStage(stage, appName ? { appName } : {}),
+  });
+  const text = args.json ? `${JSON.stringify(toJson(report), null, 2)}\n` : toMarkdown(report);
+  if (args.output) {
+    writeFileSync(args.output, text);
+    process.stderr.write(`review: ${report.safe ? 'safe' : 'UNSAFE'}; report written to ${args.output}\n`);
+  } else {
+    process.stdout.write(text);
+  }
+  return report.safe ? 0 : 1;
+}
+
+if (require.main === module) runCli('review', () => main(process.argv.slice(2)));
