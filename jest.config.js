@@ -7,6 +7,8 @@ module.exports = {
     // swc strips types only; `npm run typecheck` (tsc --noEmit) checks them.
     '^.+\\.(t|j|mj)sx?$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
   },
+  // typebox 1.x ships ESM only; let swc turn it into CommonJS for Jest (the API's schemas use it).
+  transformIgnorePatterns: ['/node_modules/(?!typebox/)'],
   moduleFileExtensions: ['ts', 'tsx', 'js', 'mjs', 'json'],
   testTimeout: 60_000,
   snapshotSerializers: ['<rootDir>/test/support/asset-hash-serializer.js'],

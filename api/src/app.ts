@@ -6,7 +6,15 @@ import errorShape from './plugins/external/error-shape';
 import configPlugin from './plugins/app/config';
 import database from './plugins/app/database';
 import cache from './plugins/app/cache';
+import sessionsPlugin from './plugins/app/sessions';
+import storage from './plugins/app/storage';
+import repositories from './plugins/app/repositories';
 import healthRoutes from './routes/health';
+import userRoutes from './routes/users';
+import sessionRoutes from './routes/sessions';
+import photoRoutes from './routes/photos';
+import feedRoutes from './routes/feed';
+import webRoutes from './routes/web';
 
 export interface BuildAppOptions {
   /** Replaces the pino logger options (tests pass `false`). */
@@ -44,7 +52,15 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
   await app.register(configPlugin, { config });
   await app.register(database);
   await app.register(cache);
+  await app.register(sessionsPlugin);
+  await app.register(storage);
+  await app.register(repositories);
 
   await app.register(healthRoutes);
+  await app.register(userRoutes, { prefix: '/api' });
+  await app.register(sessionRoutes, { prefix: '/api' });
+  await app.register(photoRoutes, { prefix: '/api' });
+  await app.register(feedRoutes, { prefix: '/api' });
+  if (config.webRoot) await app.register(webRoutes, { root: config.webRoot });
   return app;
 }

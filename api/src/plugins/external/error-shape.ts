@@ -36,6 +36,8 @@ export default fp(
   async function errorShape(app: FastifyInstance) {
     app.setErrorHandler((error: FastifyError, request, reply) => {
       if (error instanceof HttpError) {
+        const headers = (error as HttpError & { headers?: Record<string, string> }).headers;
+        if (headers) reply.headers(headers);
         return reply.code(error.statusCode).send({ error: { code: error.code, message: error.message } });
       }
       const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;

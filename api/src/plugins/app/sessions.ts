@@ -1,0 +1,88 @@
+import fp from 'fastify-plugin';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { DatabaseRateLimiter, RedisRateLimiter, type RateLimiter } from '../../rate-limit/rate-limiter';
+import { DatabaseSessionStore } from '../../sessions/database-session-store';
+import { RedisSessionStore } from '../../sessions/redis-session-store';
+import type { Session, SessionStore } from '../../sessions/session-store';
+import { isWellFormedToken } from '../../sessions/tokens';
+import { HttpError, unauthorized } from '../../lib/http-error';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    sessions: SessionStore;
+    rateLimiter: RateLimiter;
+    /** onRequest hook for authenticated route scopes: 401 without a valid token. */
+    authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void>;
+    /** onRequest hook for public reads: resolves a token when one is sent, never fails on it. */
+    identify(request: FastifyRequest, reply: FastifyReply): Promise<void>;
+    /** Whether this request's reads must go to the primary (its user wrote recently). */
+    readsFromPrimary(request: FastifyRequest): boolean;
+    /** Records a write by this request's session (read-your-own-writes across instances). */
+    recordWrite(request: FastifyRequest): Promise<void>;
+  }
+  interface FastifyRequest {
+    session: Session | null;
+    token: string | null;
+  }
+}
+
+function bearer(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (!header) return undefined;
+  const match = /^Bearer ([^\s]+)$/i.exec(header);
+  return match ? match[1] : '';
+}
+
+/**
+ * Server-side sessions and shared rate limits: in Redis when configured,
+ * otherwise in PostgreSQL, so any instance accepts any token.
+ */
+export default fp(
+  async function sessions(app: FastifyInstance) {
+    const dbLimiter = new DatabaseRateLimiter(app.db.home);
+    app.decorate<SessionStore>('sessions', app.redis ? new RedisSessionStore(app.redis) : new DatabaseSessionStore(app.db.home));
+    app.decorate<RateLimiter>('rateLimiter', app.redis ? new RedisRateLimiter(app.redis, dbLimiter) : dbLimiter);
+    app.decorateRequest('session', null);
+    app.decorateRequest('token', null);
+
+    const lookup = async (token: string): Promise<Session | undefined> => {
+      try {
+        return await app.sessions.find(token);
+      } catch (error) {
+        // The session store is down: not the client's fault, and not a 401 that would log them out.
+        throw Object.assign(new HttpError(503, 'unavailable', 'sessions are unavailable, retry shortly'), { cause: error });
+      }
+    };
+
+    app.decorate('authenticate', async function authenticate(request: FastifyRequest) {
+      const token = bearer(request);
+      if (!token || !isWellFormedToken(token)) throw unauthorized();
+      const session = await lookup(token);
+      if (!session) throw unauthorized();
+      request.session = session;
+      request.token = token;
+    });
+
+    app.decorate('identify', async function identify(request: FastifyRequest) {
+      const token = bearer(request);
+      if (!token || !isWellFormedToken(token)) return;
+      const session = await app.sessions.find(token).catch(() => undefined);
+      if (session) {
+        request.session = session;
+        request.token = token;
+      }
+    });
+
+    app.decorate('readsFromPrimary', (request: FastifyRequest) => {
+      const session = request.session;
+      return session !== null && Date.now() - session.lastWriteAt < app.config.readYourWritesMs;
+    });
+
+    app.decorate('recordWrite', async (request: FastifyRequest) => {
+      // Only worth a round trip when there are replicas to be behind.
+      if (!request.token || app.db.nodes.every((node) => node.replicaCount === 0)) return;
+      await app.sessions.markWrite(request.token).catch((error: unknown) => request.log.warn({ err: error }, 'could not record write time'));
+    });
+  },
+  { name: 'sessions', dependencies: ['database', 'cache'] },
+);

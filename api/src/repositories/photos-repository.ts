@@ -1,0 +1,136 @@
+import type { DatabaseCluster } from '../db/database-cluster';
+import { shardOfId } from '../lib/ids';
+
+export type PhotoStatus = 'pending' | 'ready';
+export type PhotoContentType = 'image/jpeg' | 'image/png' | 'image/webp';
+
+export interface PhotoRow {
+  readonly id: string;
+  readonly userId: string;
+  readonly caption: string;
+  readonly contentType: PhotoContentType;
+  readonly size: number;
+  readonly status: PhotoStatus;
+  readonly likeCount: number;
+  readonly createdAt: string;
+}
+
+const COLUMNS = 'id, user_id, caption, content_type, size, status, like_count, created_at';
+
+interface DbPhoto {
+  id: string;
+  user_id: string;
+  caption: string;
+  content_type: PhotoContentType;
+  size: number;
+  status: PhotoStatus;
+  like_count: number;
+  created_at: Date;
+}
+
+function toRow(row: DbPhoto): PhotoRow {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    caption: row.caption,
+    contentType: row.content_type,
+    size: row.size,
+    status: row.status,
+    likeCount: row.like_count,
+    createdAt: row.created_at.toISOString(),
+  };
+}
+
+/** Photos live on their owner's logical shard; likes on the photo's. */
+export class PhotosRepository {
+  constructor(private readonly db: DatabaseCluster) {}
+
+  async create(userId: string, caption: string, contentType: PhotoContentType, size: number): Promise<PhotoRow> {
+    return this.db.forId(userId).transaction(async (client) => {
+      const { rows } = await client.query<DbPhoto>(
+        `INSERT INTO photos (id, user_id, caption, content_type, size) VALUES (graminsta_next_id($1), $2, $3, $4, $5) RETURNING ${COLUMNS}`,
+        [shardOfId(userId), userId, caption, contentType, size],
+      );
+      await client.query('UPDATE users SET photo_count = photo_count + 1 WHERE id = $1', [userId]);
+      return toRow(rows[0]);
+    });
+  }
+
+  /** A miss on a replica is retried on the primary: the row may be younger than the replica's lag. */
+  async get(id: string, fromPrimary: boolean): Promise<PhotoRow | undefined> {
+    const node = this.db.forId(id);
+    let { rows } = await node.read<DbPhoto>(`SELECT ${COLUMNS} FROM photos WHERE id = $1`, [id], fromPrimary);
+    if (rows.length === 0 && !fromPrimary && node.replicaCount > 0) ({ rows } = await node.read<DbPhoto>(`SELECT ${COLUMNS} FROM photos WHERE id = $1`, [id], true));
+    return rows.length === 0 ? undefined : toRow(rows[0]);
+  }
+
+  /** 'forbidden' when the photo belongs to someone else; nothing changes then. */
+  async delete(id: string, userId: string): Promise<'deleted' | 'not_found' | 'forbidden'> {
+    return this.db.forId(id).transaction(async (client) => {
+      const { rows } = await client.query<{ user_id: string }>('SELECT user_id FROM photos WHERE id = $1 FOR UPDATE', [id]);
+      if (rows.length === 0) return 'not_found';
+      if (rows[0].user_id !== userId) return 'forbidden';
+      await client.query('DELETE FROM likes WHERE photo_id = $1', [id]);
+      await client.query('DELETE FROM photos WHERE id = $1', [id]);
+      await client.query('UPDATE users SET photo_count = photo_count - 1 WHERE id = $1', [userId]);
+      return 'deleted';
+    });
+  }
+
+  async markReady(id: string): Promise<void> {
+    await this.db.forId(id).query(`UPDATE photos SET status = 'ready' WHERE id = $1 AND status = 'pending'`, [id]);
+  }
+
+  /** Newest first, `limit + 1` rows (the extra one tells whether there is a next page). */
+  async listByUser(userId: string, before: string | undefined, limit: number, fromPrimary: boolean): Promise<PhotoRow[]> {
+    const { rows } = await this.db
+      .forId(userId)
+      .read<DbPhoto>(
+        `SELECT ${COLUMNS} FROM photos WHERE user_id = $1 AND ($2::bigint IS NULL OR id < $2::bigint) ORDER BY id DESC LIMIT $3`,
+        [userId, before ?? null, limit + 1],
+        fromPrimary,
+      );
+    return rows.map(toRow);
+  }
+
+  /**
+   * Photos by any of `authorIds`, newest first, `limit + 1` rows: one query
+   * per primary owning some of the authors, merged by ID (IDs are time-ordered).
+   */
+  async listByAuthors(authorIds: readonly string[], before: string | undefined, limit: number, fromPrimary: boolean): Promise<PhotoRow[]> {
+    if (authorIds.length === 0) return [];
+    const perNode = await Promise.all(
+      [...this.db.groupByNode(authorIds)].map(([node, ids]) =>
+        node.read<DbPhoto>(
+          `SELECT ${COLUMNS} FROM photos WHERE user_id = ANY($1::bigint[]) AND ($2::bigint IS NULL OR id < $2::bigint) ORDER BY id DESC LIMIT $3`,
+          [ids, before ?? null, limit + 1],
+          fromPrimary,
+        ),
+      ),
+    );
+    const merged = perNode.flatMap((result) => result.rows);
+    merged.sort((a, b) => (BigInt(b.id) > BigInt(a.id) ? 1 : BigInt(b.id) < BigInt(a.id) ? -1 : 0));
+    return merged.slice(0, limit + 1).map(toRow);
+  }
+
+  /** 'missing' when the photo does not exist; otherwise idempotent. */
+  async like(photoId: string, userId: string): Promise<'ok' | 'missing'> {
+    return this.db.forId(photoId).transaction(async (client) => {
+      const photo = await client.query('SELECT 1 FROM photos WHERE id = $1 FOR UPDATE', [photoId]);
+      if (photo.rows.length === 0) return 'missing';
+      const inserted = await client.query('INSERT INTO likes (photo_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [photoId, userId]);
+      if ((inserted.rowCount ?? 0) > 0) await client.query('UPDATE photos SET like_count = like_count + 1 WHERE id = $1', [photoId]);
+      return 'ok';
+    });
+  }
+
+  async unlike(photoId: string, userId: string): Promise<'ok' | 'missing'> {
+    return this.db.forId(photoId).transaction(async (client) => {
+      const photo = await client.query('SELECT 1 FROM photos WHERE id = $1 FOR UPDATE', [photoId]);
+      if (photo.rows.length === 0) return 'missing';
+      const deleted = await client.query('DELETE FROM likes WHERE photo_id = $1 AND user_id = $2', [photoId, userId]);
+      if ((deleted.rowCount ?? 0) > 0) await client.query('UPDATE photos SET like_count = like_count - 1 WHERE id = $1', [photoId]);
+      return 'ok';
+    });
+  }
+}

@@ -1,0 +1,86 @@
+import type { DatabaseCluster } from '../db/database-cluster';
+import { shardForUsername } from '../lib/ids';
+
+export interface UserProfile {
+  readonly id: string;
+  readonly username: string;
+  readonly createdAt: string;
+  readonly photoCount: number;
+  readonly followerCount: number;
+  readonly followingCount: number;
+}
+
+export interface NewUser {
+  readonly id: string;
+  readonly username: string;
+  readonly createdAt: string;
+}
+
+/** Users live on the logical shard derived from their username (see ids.ts). */
+export class UsersRepository {
+  constructor(private readonly db: DatabaseCluster) {}
+
+  /** Undefined when the username is taken. */
+  async create(username: string, passwordHash: string): Promise<NewUser | undefined> {
+    const shard = shardForUsername(username);
+    const { rows } = await this.db.forShard(shard).query<{ id: string; username: string; created_at: Date }>(
+      `INSERT INTO users (id, username, password_hash) VALUES (graminsta_next_id($1), $2, $3)
+       ON CONFLICT (username) DO NOTHING RETURNING id, username, created_at`,
+      [shard, username, passwordHash],
+    );
+    if (rows.length === 0) return undefined;
+    return { id: rows[0].id, username: rows[0].username, createdAt: rows[0].created_at.toISOString() };
+  }
+
+  /** For log-in: always the primary, so a just-created account can log in at once. */
+  async credentials(username: string): Promise<{ id: string; passwordHash: string } | undefined> {
+    const { rows } = await this.db
+      .forShard(shardForUsername(username))
+      .query<{ id: string; password_hash: string }>('SELECT id, password_hash FROM users WHERE username = $1', [username]);
+    return rows.length === 0 ? undefined : { id: rows[0].id, passwordHash: rows[0].password_hash };
+  }
+
+  async exists(id: string): Promise<boolean> {
+    const { rows } = await this.db.forId(id).query('SELECT 1 FROM users WHERE id = $1', [id]);
+    return rows.length > 0;
+  }
+
+  /**
+   * The public profile. Follow edges are stored on both users' primaries, so
+   * both counts are answered by this user's own node.
+   */
+  async profile(id: string, fromPrimary: boolean): Promise<UserProfile | undefined> {
+    const rows = await this.profileRows(id, fromPrimary);
+    // A miss on a replica is retried on the primary: the user may be younger than the replica's lag.
+    const found = rows.length === 0 && !fromPrimary && this.db.forId(id).replicaCount > 0 ? await this.profileRows(id, true) : rows;
+    if (found.length === 0) return undefined;
+    const row = found[0];
+    return {
+      id: row.id,
+      username: row.username,
+      createdAt: row.created_at.toISOString(),
+      photoCount: row.photo_count,
+      followerCount: row.follower_count,
+      followingCount: row.following_count,
+    };
+  }
+
+  private async profileRows(id: string, fromPrimary: boolean) {
+    const { rows } = await this.db.forId(id).read<{
+      id: string;
+      username: string;
+      created_at: Date;
+      photo_count: number;
+      follower_count: number;
+      following_count: number;
+    }>(
+      `SELECT u.id, u.username, u.created_at, u.photo_count,
+              (SELECT count(*)::int FROM follows WHERE followee_id = u.id) AS follower_count,
+              (SELECT count(*)::int FROM follows WHERE follower_id = u.id) AS following_count
+         FROM users u WHERE u.id = $1`,
+      [id],
+      fromPrimary,
+    );
+    return rows;
+  }
+}

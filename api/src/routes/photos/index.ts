@@ -1,0 +1,123 @@
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Readable } from 'node:stream';
+import { forbidden, HttpError, notFound } from '../../lib/http-error';
+import { photoView, refreshPending } from '../../lib/photo-view';
+import { requireId } from '../../lib/require-id';
+import { originalKey, TooLargeError, type UploadInstructions } from '../../storage/photo-storage';
+import { CONTENT_TYPES, CreatePhotoBody, IdParams, Photo, Upload } from '../schemas';
+import { Type } from 'typebox';
+
+/** Public photo reads: the photo, and its bytes (local storage and S3 without a CDN). */
+async function publicPhotoRoutes(app: FastifyInstance) {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+
+  api.get('/photos/:id', { schema: { params: IdParams, response: { 200: Photo } }, onRequest: app.identify }, async (request) => {
+    const id = requireId(request.params.id);
+    const photo = await app.photos.get(id, app.readsFromPrimary(request));
+    if (!photo) throw notFound('photo');
+    const [fresh] = await refreshPending(app, [photo]);
+    return photoView(app, request, fresh);
+  });
+
+  api.get('/photos/:id/content', { schema: { params: IdParams } }, async (request, reply) => {
+    const id = requireId(request.params.id);
+    const photo = await app.photos.get(id, false);
+    if (!photo) throw notFound('photo');
+    const stored = await app.storage.get(originalKey(photo.userId, photo.id));
+    if (!stored) throw new HttpError(404, 'not_uploaded', 'this photo has no content yet');
+    // First successful fetch of a presigned upload: the bytes are there, so it is ready.
+    if (photo.status === 'pending') await app.photos.markReady(photo.id);
+    reply.header('content-type', photo.contentType);
+    if (stored.size !== undefined) reply.header('content-length', stored.size);
+    // A photo's bytes never change once uploaded: cache forever (the URL holds the ID).
+    reply.header('cache-control', 'public, max-age=31536000, immutable');
+    reply.header('x-content-type-options', 'nosniff');
+    return reply.send(stored.body);
+  });
+}
+
+/** Writes: authenticated by the scope's hook; ownership checked per route. */
+async function ownerPhotoRoutes(app: FastifyInstance) {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  api.addHook('onRequest', app.authenticate);
+  // Raw image bodies reach the upload route as a stream, never buffered whole.
+  api.addContentTypeParser([...CONTENT_TYPES], (_request, payload, done) => done(null, payload));
+
+  api.post(
+    '/photos',
+    { schema: { body: CreatePhotoBody, response: { 201: Type.Object({ photo: Photo, upload: Upload }) } } },
+    async (request, reply) => {
+      const { caption, contentType, size } = request.body;
+      const me = request.session!.userId;
+      const photo = await app.photos.create(me, caption, contentType, size);
+      const key = originalKey(me, photo.id);
+      const upload: UploadInstructions =
+        app.storage.presignUpload !== undefined && app.storage.mode === 'presigned'
+          ? await app.storage.presignUpload(key, contentType, size)
+          : {
+              method: 'PUT',
+              url: `${request.protocol}://${request.host}/api/photos/${photo.id}/content`,
+              headers: { 'Content-Type': contentType },
+            };
+      await Promise.all([app.userCache?.invalidate(me), app.recordWrite(request)]);
+      return reply.code(201).send({ photo: photoView(app, request, photo), upload });
+    },
+  );
+
+  api.put('/photos/:id/content', { schema: { params: IdParams }, bodyLimit: 10_485_760 + 1024 }, async (request, reply) => {
+    const id = requireId(request.params.id);
+    const photo = await app.photos.get(id, true);
+    if (!photo) throw notFound('photo');
+    if (photo.userId !== request.session!.userId) throw forbidden('only the owner can upload this photo');
+    if (app.storage.mode === 'presigned') throw new HttpError(409, 'use_presigned_upload', 'upload with the presigned POST from POST /api/photos');
+    if (photo.status === 'ready') throw new HttpError(409, 'already_uploaded', 'this photo already has its content');
+    const contentType = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    if (contentType !== photo.contentType) {
+      throw new HttpError(415, 'unsupported_media_type', `this photo was declared as ${photo.contentType}`);
+    }
+    const lengthHeader = request.headers['content-length'];
+    if (lengthHeader === undefined) throw new HttpError(411, 'length_required', 'send Content-Length');
+    const length = Number(lengthHeader);
+    if (length > photo.size) throw new HttpError(413, 'payload_too_large', `declared size is ${photo.size} bytes`);
+    if (length < 1) throw new HttpError(400, 'empty_upload', 'the upload is empty');
+    try {
+      await app.storage.put(originalKey(photo.userId, photo.id), request.body as Readable, photo.contentType, length, photo.size);
+    } catch (error) {
+      if (error instanceof TooLargeError) throw new HttpError(413, 'payload_too_large', error.message);
+      throw error;
+    }
+    await app.photos.markReady(photo.id);
+    return reply.code(204).send();
+  });
+
+  api.delete('/photos/:id', { schema: { params: IdParams } }, async (request, reply) => {
+    const id = requireId(request.params.id);
+    const me = request.session!.userId;
+    const outcome = await app.photos.delete(id, me);
+    if (outcome === 'not_found') throw notFound('photo');
+    if (outcome === 'forbidden') throw forbidden('only the owner can delete this photo');
+    await app.storage.delete(originalKey(me, id)).catch((error: unknown) => request.log.warn({ err: error, photoId: id }, 'photo bytes not deleted'));
+    await Promise.all([app.userCache?.invalidate(me), app.recordWrite(request)]);
+    return reply.code(204).send();
+  });
+
+  api.put('/photos/:id/like', { schema: { params: IdParams } }, async (request, reply) => {
+    const id = requireId(request.params.id);
+    if ((await app.photos.like(id, request.session!.userId)) === 'missing') throw notFound('photo');
+    await app.recordWrite(request);
+    return reply.code(204).send();
+  });
+
+  api.delete('/photos/:id/like', { schema: { params: IdParams } }, async (request, reply) => {
+    const id = requireId(request.params.id);
+    if ((await app.photos.unlike(id, request.session!.userId)) === 'missing') throw notFound('photo');
+    await app.recordWrite(request);
+    return reply.code(204).send();
+  });
+}
+
+export default async function photoRoutes(app: FastifyInstance) {
+  await app.register(publicPhotoRoutes);
+  await app.register(ownerPhotoRoutes);
+}

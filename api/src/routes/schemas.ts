@@ -1,0 +1,71 @@
+import { Type } from 'typebox';
+
+/** Text PostgreSQL can store and JSON can round-trip: no NUL, no lone UTF-16 surrogate. */
+const STORABLE_TEXT = '^[^\\u0000\\ud800-\\udfff]*$';
+
+export const USERNAME_PATTERN = '^[a-z0-9_]{3,30}$';
+
+/** A decimal 63-bit ID as the path carries it (range checked by `requireId`). */
+export const IdParams = Type.Object({ id: Type.String({ pattern: '^[1-9][0-9]{0,18}$' }) }, { additionalProperties: false });
+
+export const PageQuery = Type.Object({
+  cursor: Type.Optional(Type.String({ maxLength: 64 })),
+  limit: Type.Optional(Type.String({ maxLength: 3 })),
+});
+
+export const Credentials = Type.Object(
+  {
+    username: Type.String({ pattern: USERNAME_PATTERN }),
+    password: Type.String({ minLength: 8, maxLength: 128, pattern: STORABLE_TEXT }),
+  },
+  { additionalProperties: false },
+);
+
+export const LoginBody = Type.Object(
+  {
+    username: Type.String({ pattern: USERNAME_PATTERN }),
+    password: Type.String({ minLength: 1, maxLength: 128 }),
+  },
+  { additionalProperties: false },
+);
+
+export const CONTENT_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
+export const MAX_PHOTO_BYTES = 10_485_760;
+
+export const CreatePhotoBody = Type.Object(
+  {
+    caption: Type.String({ maxLength: 2200, pattern: STORABLE_TEXT }),
+    contentType: Type.Union(CONTENT_TYPES.map((t) => Type.Literal(t))),
+    size: Type.Integer({ minimum: 1, maximum: MAX_PHOTO_BYTES }),
+  },
+  { additionalProperties: false },
+);
+
+export const Photo = Type.Object({
+  id: Type.String(),
+  userId: Type.String(),
+  caption: Type.String(),
+  contentType: Type.String(),
+  url: Type.String(),
+  createdAt: Type.String(),
+  likeCount: Type.Integer(),
+  status: Type.Union([Type.Literal('pending'), Type.Literal('ready')]),
+});
+
+export const PhotoPage = Type.Object({
+  items: Type.Array(Photo),
+  nextCursor: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const NewUser = Type.Object({ id: Type.String(), username: Type.String(), createdAt: Type.String() });
+
+export const SessionCreated = Type.Object({ token: Type.String(), userId: Type.String() });
+
+export const Upload = Type.Object({
+  method: Type.String(),
+  url: Type.String(),
+  fields: Type.Optional(Type.Record(Type.String(), Type.String())),
+  headers: Type.Optional(Type.Record(Type.String(), Type.String())),
+});
+
+export const ErrorBody = Type.Object({ error: Type.Object({ code: Type.String(), message: Type.String() }) });

@@ -1,0 +1,36 @@
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { dummyPasswordHash, verifyPassword } from '../../auth/passwords';
+import { enforceAuthRateLimit } from '../../lib/auth-rate-limit';
+import { HttpError } from '../../lib/http-error';
+import { LoginBody, SessionCreated } from '../schemas';
+
+const invalidCredentials = () => new HttpError(401, 'invalid_credentials', 'wrong username or password');
+
+async function logIn(app: FastifyInstance) {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  api.post('/sessions', { schema: { body: LoginBody, response: { 201: SessionCreated } } }, async (request, reply) => {
+    const { username, password } = request.body;
+    await enforceAuthRateLimit(app, request, 'login', username);
+    const user = await app.users.credentials(username);
+    // Same work for an unknown user as for a wrong password: no username oracle by timing.
+    const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash(app.config.passwordHashCost)));
+    if (!user || !ok) throw invalidCredentials();
+    const token = await app.sessions.create(user.id);
+    return reply.code(201).send({ token, userId: user.id });
+  });
+}
+
+async function logOut(app: FastifyInstance) {
+  app.addHook('onRequest', app.authenticate);
+  // Ends only the session whose token is presented: no route can end someone else's.
+  app.delete('/sessions', async (request, reply) => {
+    await app.sessions.delete(request.token!);
+    return reply.code(204).send();
+  });
+}
+
+export default async function sessionRoutes(app: FastifyInstance) {
+  await app.register(logIn);
+  await app.register(logOut);
+}

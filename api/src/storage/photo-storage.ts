@@ -1,0 +1,45 @@
+import type { Readable } from 'node:stream';
+
+/** How and where a client sends a photo's bytes (the `upload` object of `POST /api/photos`). */
+export interface UploadInstructions {
+  readonly method: 'PUT' | 'POST';
+  readonly url: string;
+  readonly fields?: Record<string, string>;
+  readonly headers?: Record<string, string>;
+}
+
+export interface StoredObject {
+  readonly body: Readable;
+  readonly size?: number;
+}
+
+/** A stored upload went over the size the client declared. */
+export class TooLargeError extends Error {
+  constructor(readonly limit: number) {
+    super(`upload is larger than the declared ${limit} bytes`);
+  }
+}
+
+/**
+ * Where photo bytes live. Keys follow the thumbnail Lambda's layout
+ * (lambda/thumbnails/keys.ts): `media/originals/<userId>/<photoId>`.
+ */
+export interface PhotoStorage {
+  /** `local`: files under DATA_DIR; `proxy`: S3 through the API; `presigned`: browsers POST straight to S3. */
+  readonly mode: 'local' | 'proxy' | 'presigned';
+  /** Stores bytes streamed through the API (local and proxy); rejects with TooLargeError past `maxBytes`. */
+  put(key: string, body: Readable, contentType: string, size: number, maxBytes: number): Promise<void>;
+  /** Undefined when the object does not exist. */
+  get(key: string): Promise<StoredObject | undefined>;
+  /** The stored size, or undefined when the object does not exist. */
+  head(key: string): Promise<number | undefined>;
+  delete(key: string): Promise<void>;
+  /** Presigned mode only: an S3 POST policy for exactly this key, type and size. */
+  presignUpload?(key: string, contentType: string, size: number): Promise<UploadInstructions>;
+}
+
+export const ORIGINALS_PREFIX = 'media/originals/';
+export const THUMBNAILS_PREFIX = 'media/thumbnails/';
+
+export const originalKey = (userId: string, photoId: string) => `${ORIGINALS_PREFIX}${userId}/${photoId}`;
+export const thumbnailKey = (userId: string, photoId: string) => `${THUMBNAILS_PREFIX}${userId}/${photoId}`;
