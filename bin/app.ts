@@ -15,6 +15,9 @@ function context(app: App, key: string): string | undefined {
 function main(): void {
   // A bare App only to read `-c` values (the CLI passes them in CDK_CONTEXT_JSON).
   const reader = new App({ autoSynth: false });
+  // The CLI always sets a region (us-east-1 when nothing is configured) but an
+  // account only when it has credentials: pin the environment only then, so a
+  // credential-free synth stays environment-agnostic.
   const account = process.env.CDK_DEFAULT_ACCOUNT;
   const region = process.env.CDK_DEFAULT_REGION;
   const { app } = buildStageApp({
@@ -24,7 +27,7 @@ function main(): void {
     domainName: context(reader, 'domainName'),
     certificateArn: context(reader, 'certificateArn'),
     outdir: reader.outdir,
-    env: account || region ? { account, region } : undefined,
+    env: account ? { account, region } : undefined,
   });
   app.synth();
 }

@@ -91,6 +91,8 @@ export function buildStageApp(props: BuildStageAppProps): StageApp {
     description: `${appName}: API compute, buckets, CDN and functions`,
     vpc: network.network.vpc,
     securityGroups: network.securityGroups,
+    database: data.endpoints,
+    apiBundleDir: props.apiBundleDir,
   });
   const monitoring = new MonitoringStack(app, `${appName}-Monitoring`, {
     ...common,

@@ -1,0 +1,67 @@
+/**
+ * The API's configuration as the stacks set it: the environment variables of
+ * docs/configuration.md, written to /etc/graminsta/api.env. Values may be CDK
+ * tokens (endpoints, ARNs), which resolve inside the instance metadata.
+ */
+export interface ApiRuntimeConfig {
+  readonly port: number;
+  /** @default 'info' */
+  readonly logLevel?: string;
+  /** Local photo files (and the stage-1 PostgreSQL), the data volume's mount point. */
+  readonly dataDir?: string;
+  /** The built web client the API serves at `/` (stages 1 and 10). */
+  readonly webRoot?: string;
+  /** Stage 1: PostgreSQL on the instance over its Unix socket. */
+  readonly databaseUrl?: string;
+  readonly databaseSecretArn?: string;
+  readonly databaseReplicaHosts?: readonly string[];
+  readonly shardMapParameter?: string;
+  readonly redisUrl?: string;
+  readonly redisCluster?: boolean;
+  readonly redisAuthSecretArn?: string;
+  readonly uploadsBucket?: string;
+  readonly uploadMode?: 'proxy' | 'presigned';
+  readonly mediaBaseUrl?: string;
+  readonly awsRegion?: string;
+}
+
+/** Where things live on API instances. */
+export const API_PATHS = {
+  dataDir: '/var/lib/graminsta',
+  apiDir: '/opt/graminsta/api',
+  webRoot: '/opt/graminsta/web',
+  envFile: '/etc/graminsta/api.env',
+  logFile: '/var/log/graminsta/api.log',
+  serviceName: 'graminsta-api',
+  user: 'graminsta',
+} as const;
+
+/** The variables, in a stable order; unset ones are left out. */
+export function apiEnvironment(config: ApiRuntimeConfig): Array<[string, string]> {
+  const vars: Array<[string, string | undefined]> = [
+    ['PORT', String(config.port)],
+    ['HOST', '0.0.0.0'],
+    ['LOG_LEVEL', config.logLevel ?? 'info'],
+    ['DATA_DIR', config.dataDir],
+    ['WEB_ROOT', config.webRoot],
+    ['DATABASE_URL', config.databaseUrl],
+    ['DATABASE_SECRET_ARN', config.databaseSecretArn],
+    ['DATABASE_REPLICA_HOSTS', config.databaseReplicaHosts?.length ? config.databaseReplicaHosts.join(',') : undefined],
+    ['SHARD_MAP_PARAMETER', config.shardMapParameter],
+    ['REDIS_URL', config.redisUrl],
+    ['REDIS_CLUSTER', config.redisCluster === undefined ? undefined : String(config.redisCluster)],
+    ['REDIS_AUTH_SECRET_ARN', config.redisAuthSecretArn],
+    ['UPLOADS_BUCKET', config.uploadsBucket],
+    ['UPLOAD_MODE', config.uploadMode],
+    ['MEDIA_BASE_URL', config.mediaBaseUrl],
+    ['AWS_REGION', config.awsRegion],
+  ];
+  return vars.filter((v): v is [string, string] => v[1] !== undefined);
+}
+
+/** systemd EnvironmentFile syntax: one `NAME=value` per line (values hold no newlines or quotes). */
+export function envFileContent(config: ApiRuntimeConfig): string {
+  return apiEnvironment(config)
+    .map(([name, value]) => `${name}=${value}\n`)
+    .join('');
+}

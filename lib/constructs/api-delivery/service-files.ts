@@ -1,0 +1,185 @@
+import { API_PATHS } from './api-environment';
+
+/**
+ * Text of the files cfn-init writes on API instances. Kept as plain functions
+ * so tests can read them; every script is idempotent because cfn-hup re-runs
+ * cfn-init on the single instance whenever its metadata changes.
+ */
+
+/** Node.js from the AL2023 repositories; the namespaced binary keeps the major version fixed. */
+export const NODE_PACKAGE = 'nodejs22';
+export const NODE_BINARY = '/usr/bin/node-22';
+/** Same major version as the RDS engine of stage 10, so the 1→10 dump/restore is like for like. */
+export const POSTGRES_PACKAGE = 'postgresql16-server';
+
+/** The API's systemd unit: unprivileged user, port 80 through a capability, restart on failure. */
+export function apiServiceUnit(): string {
+  return `[Unit]
+Description=Graminsta API
+After=network-online.target postgresql.service
+Wants=network-online.target
+
+[Service]
+Type=simple
+User=${API_PATHS.user}
+Group=${API_PATHS.user}
+EnvironmentFile=${API_PATHS.envFile}
+WorkingDirectory=${API_PATHS.apiDir}
+ExecStart=${NODE_BINARY} --enable-source-maps ${API_PATHS.apiDir}/server.js
+Restart=on-failure
+RestartSec=2
+# Port 80 without root.
+AmbientCapabilities=CAP_NET_BIND_SERVICE
+CapabilityBoundingSet=CAP_NET_BIND_SERVICE
+NoNewPrivileges=true
+ProtectSystem=strict
+ProtectHome=true
+PrivateTmp=true
+ReadWritePaths=-${API_PATHS.dataDir}
+# systemd opens the log file as root; the CloudWatch agent ships it.
+StandardOutput=append:${API_PATHS.logFile}
+StandardError=append:${API_PATHS.logFile}
+
+[Install]
+WantedBy=multi-user.target
+`;
+}
+
+/** Daily rotation; copytruncate because systemd keeps the file open. */
+export function apiLogrotate(): string {
+  return `${API_PATHS.logFile} {
+  daily
+  rotate 7
+  compress
+  missingok
+  notifempty
+  copytruncate
+}
+`;
+}
+
+/** Which dimension identifies the host(s) in CloudWatch metrics. */
+export type MetricsScope = 'InstanceId' | 'AutoScalingGroupName';
+
+/**
+ * CloudWatch agent configuration: the API log to `logGroupName`; memory and
+ * disk usage (of `/` and each path in `diskPaths`) aggregated by `scope`.
+ */
+export function cloudWatchAgentConfig(logGroupName: string, scope: MetricsScope, diskPaths: readonly string[]): Record<string, unknown> {
+  return {
+    agent: { metrics_collection_interval: 60, run_as_user: 'root', omit_hostname: true },
+    metrics: {
+      namespace: 'CWAgent',
+      append_dimensions: { [scope]: `\${aws:${scope}}` },
+      aggregation_dimensions: [[scope], [scope, 'path']],
+      metrics_collected: {
+        mem: { measurement: ['mem_used_percent'] },
+        disk: { measurement: ['used_percent'], resources: ['/', ...diskPaths], drop_device: true },
+      },
+    },
+    logs: {
+      logs_collected: {
+        files: {
+          collect_list: [
+            { file_path: API_PATHS.logFile, log_group_name: logGroupName, log_stream_name: '{instance_id}', retention_in_days: -1 },
+          ],
+        },
+      },
+    },
+  };
+}
+
+/**
+ * Mounts the data volume at DATA_DIR. It finds the volume by its ID under
+ * /dev/disk/by-id (Nitro instances expose EBS volumes as NVMe devices whose
+ * names do not follow the requested device name), creates a filesystem ONLY
+ * when the device carries no signature at all (never reformats), and mounts
+ * by UUID through fstab so the mount survives reboots.
+ */
+export function mountDataVolumeScript(volumeIdWithoutDash: string): string {
+  return `#!/bin/bash
+set -euo pipefail
+dev=/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_${volumeIdWithoutDash}
+for _ in $(seq 1 60); do [ -e "$dev" ] && break; sleep 5; done
+if [ ! -e "$dev" ]; then echo "data volume ${volumeIdWithoutDash} is not attached" >&2; exit 1; fi
+# blkid -p prints nothing only for a blank device: no filesystem, no partition table.
+if [ -z "$(blkid -p -o export "$dev" || true)" ]; then mkfs.xfs -L graminsta-data "$dev"; fi
+uuid=$(blkid -s UUID -o value "$dev")
+mkdir -p ${API_PATHS.dataDir}
+grep -q "UUID=$uuid" /etc/fstab || echo "UUID=$uuid ${API_PATHS.dataDir} xfs defaults,nofail 0 2" >> /etc/fstab
+mountpoint -q ${API_PATHS.dataDir} || mount ${API_PATHS.dataDir}
+install -d -o ${API_PATHS.user} -g ${API_PATHS.user} -m 750 ${API_PATHS.dataDir}/photos
+chown ${API_PATHS.user}:${API_PATHS.user} ${API_PATHS.dataDir}
+chmod 751 ${API_PATHS.dataDir}
+`;
+}
+
+/** Where the stage-1 PostgreSQL keeps its files: on the data volume. */
+export const POSTGRES_DATA_DIR = `${API_PATHS.dataDir}/postgresql`;
+
+/**
+ * Stage 1: PostgreSQL on the data volume, listening on the Unix socket only,
+ * peer authentication for the OS user `graminsta` (no password anywhere).
+ */
+export function setupPostgresScript(): string {
+  return `#!/bin/bash
+set -euo pipefail
+mkdir -p /etc/systemd/system/postgresql.service.d
+printf '[Service]\\nEnvironment=PGDATA=${POSTGRES_DATA_DIR}\\n' > /etc/systemd/system/postgresql.service.d/graminsta.conf
+systemctl daemon-reload
+install -d -o postgres -g postgres -m 700 ${POSTGRES_DATA_DIR}
+if [ ! -s ${POSTGRES_DATA_DIR}/PG_VERSION ]; then postgresql-setup --initdb; fi
+sed -i "s/^#\\?listen_addresses.*/listen_addresses = ''/" ${POSTGRES_DATA_DIR}/postgresql.conf
+printf 'local all all peer\\n' > ${POSTGRES_DATA_DIR}/pg_hba.conf
+chown postgres:postgres ${POSTGRES_DATA_DIR}/pg_hba.conf
+chmod 600 ${POSTGRES_DATA_DIR}/pg_hba.conf
+systemctl enable postgresql
+systemctl restart postgresql
+cd /
+sudo -u postgres psql -tAc "SELECT 1 FROM pg_roles WHERE rolname = '${API_PATHS.user}'" | grep -q 1 || sudo -u postgres createuser ${API_PATHS.user}
+sudo -u postgres psql -tAc "SELECT 1 FROM pg_database WHERE datname = '${API_PATHS.user}'" | grep -q 1 || sudo -u postgres createdb -O ${API_PATHS.user} ${API_PATHS.user}
+`;
+}
+
+/**
+ * From stage 10: the database is RDS. The local server stops for good, but its
+ * files stay on the volume for the 1→10 migration and a rollback.
+ */
+export function stopPostgresScript(): string {
+  return `#!/bin/bash
+set -euo pipefail
+if systemctl list-unit-files postgresql.service >/dev/null 2>&1; then
+  systemctl disable --now postgresql.service || true
+fi
+`;
+}
+
+/** Blocks until the API answers `/healthz` locally, so the CloudFormation signal means "serving". */
+export function waitForHealthScript(port: number): string {
+  return `#!/bin/bash
+set -euo pipefail
+for _ in $(seq 1 90); do
+  if curl -fsS --max-time 2 http://127.0.0.1:${port}/healthz >/dev/null; then exit 0; fi
+  sleep 2
+done
+echo "the API did not answer /healthz within 3 minutes" >&2
+journalctl -u ${API_PATHS.serviceName} -n 50 --no-pager >&2 || true
+exit 1
+`;
+}
+
+/** cfn-hup's systemd unit (the shape the CloudFormation docs give for Amazon Linux 2 and later). */
+export function cfnHupServiceUnit(): string {
+  return `[Unit]
+Description=cfn-hup daemon: applies CloudFormation metadata updates
+After=network-online.target
+
+[Service]
+Type=simple
+ExecStart=/opt/aws/bin/cfn-hup
+Restart=always
+
+[Install]
+WantedBy=multi-user.target
+`;
+}

@@ -1,0 +1,137 @@
+import { Aws, CfnCondition, Duration, Fn, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3assets from 'aws-cdk-lib/aws-s3-assets';
+import { Construct } from 'constructs';
+import type { ApiRuntimeConfig } from '../api-delivery/api-environment';
+import { API_CONFIG_SET, apiCloudFormationInit, type LocalPostgres } from '../api-delivery/api-init';
+import {
+  amazonLinux2023,
+  apiInstanceRole,
+  bootstrapUserData,
+  encryptedRootVolume,
+  imageIdResolvedAtLaunch,
+} from '../api-delivery/instance-image';
+
+export interface ApiServerProps {
+  readonly vpc: ec2.IVpc;
+  readonly securityGroup: ec2.ISecurityGroup;
+  /** e.g. 't4g.small' (Graviton, the default architecture). */
+  readonly instanceType: string;
+  readonly rootVolumeGiB: number;
+  /** Size of the separate, encrypted data volume mounted at DATA_DIR. */
+  readonly dataVolumeGiB: number;
+  readonly apiBundle: s3assets.Asset;
+  /** The web client, when the API serves it at `/`. @default none */
+  readonly webClient?: s3assets.Asset;
+  readonly config: ApiRuntimeConfig;
+  /** @default no local PostgreSQL */
+  readonly localPostgres?: LocalPostgres;
+  /** @default logs.RetentionDays.ONE_MONTH */
+  readonly logRetention?: logs.RetentionDays;
+  /** One-minute EC2 metrics. @default false */
+  readonly detailedMonitoring?: boolean;
+}
+
+/**
+ * The single API instance of stages 1 to 100. It holds state (the data volume,
+ * and PostgreSQL at stage 1), so it is built never to be replaced:
+ * - the AMI is resolved at deploy time, so a new AMI leaves the template alone;
+ * - user data is the same for every bundle and configuration; the bundle, the
+ *   env file and the units live in cfn-init metadata, which cfn-hup watches and
+ *   re-applies in place (a metadata change is a no-interruption update);
+ * - the data volume (encrypted gp3, RETAIN) is attached through the instance's
+ *   `Volumes` property, which CloudFormation updates without interruption and
+ *   which attaches it at launch, before cfn-init mounts it (a separate
+ *   VolumeAttachment would wait for the instance's creation signal, which waits
+ *   for the mount: a deadlock).
+ * IMDSv2 only, SSM-managed, no SSH key, encrypted root volume.
+ */
+export class ApiServer extends Construct {
+  public readonly instance: ec2.Instance;
+  public readonly dataVolume: ec2.Volume;
+  public readonly elasticIp: ec2.CfnEIP;
+  public readonly logGroup: logs.LogGroup;
+  public readonly role: iam.Role;
+  private dnsName?: string;
+
+  constructor(scope: Construct, id: string, props: ApiServerProps) {
+    super(scope, id);
+    const subnet = props.vpc.publicSubnets[0];
+    const instanceType = new ec2.InstanceType(props.instanceType);
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.dataVolume = new ec2.Volume(this, 'DataVolume', {
+      availabilityZone: subnet.availabilityZone,
+      size: Size.gibibytes(props.dataVolumeGiB),
+      volumeType: ec2.EbsDeviceVolumeType.GP3,
+      encrypted: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.role = apiInstanceRole(this, 'Role');
+    this.instance = new ec2.Instance(this, 'Resource', {
+      vpc: props.vpc,
+      vpcSubnets: { subnets: [subnet] },
+      securityGroup: props.securityGroup,
+      instanceType,
+      machineImage: amazonLinux2023(instanceType),
+      role: this.role,
+      userData: bootstrapUserData(),
+      userDataCausesReplacement: false,
+      requireImdsv2: true,
+      blockDevices: [encryptedRootVolume(props.rootVolumeGiB)],
+      detailedMonitoring: props.detailedMonitoring ?? false,
+      associatePublicIpAddress: false,
+    });
+    this.instance.instance.volumes = [{ device: '/dev/sdf', volumeId: this.dataVolume.volumeId }];
+    imageIdResolvedAtLaunch(this.instance.instance);
+
+    const init = apiCloudFormationInit({
+      apiBundle: props.apiBundle,
+      webClient: props.webClient,
+      config: props.config,
+      logGroupName: this.logGroup.logGroupName,
+      metricsScope: 'InstanceId',
+      dataVolumeId: this.dataVolume.volumeId,
+      localPostgres: props.localPostgres,
+      cfnHup: {
+        stackId: Aws.STACK_ID,
+        region: Aws.REGION,
+        resourceLogicalId: Stack.of(this).getLogicalId(this.instance.instance),
+      },
+    });
+    this.instance.applyCloudFormationInit(init, {
+      configSets: [API_CONFIG_SET],
+      // No config hash in user data: a new bundle must update the instance, not replace it.
+      embedFingerprint: false,
+      timeout: Duration.minutes(20),
+    });
+
+    this.elasticIp = new ec2.CfnEIP(this, 'Eip', { domain: 'vpc', instanceId: this.instance.instanceId });
+  }
+
+  /**
+   * The public DNS name of the Elastic IP: an origin for CloudFront, which
+   * cannot use an IP address. Built from the address because the instance's
+   * own PublicDnsName attribute is read at launch, before the EIP is attached.
+   */
+  public get publicDnsName(): string {
+    if (!this.dnsName) {
+      // EC2's public DNS names: ec2-1-2-3-4.compute-1.amazonaws.com in us-east-1, ec2-1-2-3-4.<region>.compute.amazonaws.com elsewhere.
+      const usEast1 = new CfnCondition(this, 'InUsEast1', { expression: Fn.conditionEquals(Aws.REGION, 'us-east-1') });
+      const dashed = Fn.join('-', Fn.split('.', this.elasticIp.attrPublicIp));
+      this.dnsName = Fn.conditionIf(
+        usEast1.logicalId,
+        Fn.join('', ['ec2-', dashed, '.compute-1.amazonaws.com']),
+        Fn.join('', ['ec2-', dashed, '.', Aws.REGION, '.compute.amazonaws.com']),
+      ).toString();
+    }
+    return this.dnsName;
+  }
+}
