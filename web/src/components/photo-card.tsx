@@ -88,7 +88,7 @@ export function PhotoCard({ photo, onDeleted, eager = false }: PhotoCardProps) {
       {photo.caption && <p class="photo-caption">{photo.caption}</p>}
       <div class="photo-actions">
         {session && (
-          <button type="button" class="like-button" aria-pressed={isLiked} onClick={() => void toggleLike()}>
+          <button type="button" class={isLiked ? 'like-button liked' : 'like-button'} onClick={() => void toggleLike()}>
             {isLiked ? 'Unlike' : 'Like'}
           </button>
         )}

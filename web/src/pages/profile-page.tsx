@@ -66,7 +66,7 @@ export function ProfilePage({ userId }: { readonly userId: string }) {
           </ul>
         )}
         {user && session && !own && (
-          <button type="button" class={isFollowing ? 'secondary-button' : 'primary-button'} aria-pressed={isFollowing} disabled={busy} onClick={() => void toggleFollow()}>
+          <button type="button" class={isFollowing ? 'secondary-button' : 'primary-button'} disabled={busy} onClick={() => void toggleFollow()}>
             {isFollowing ? 'Unfollow' : 'Follow'}
           </button>
         )}
