@@ -1,0 +1,289 @@
+import AxeBuilder from '@axe-core/playwright';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { startApi } from '../support/api-server';
+import { startPostgres, type TestPostgres } from '../support/postgres';
+import { buildWebClient } from '../../web/build';
+import { describeWithChromium, launchChromium } from './support/chromium';
+import { makeTestPng } from './support/test-image';
+
+/**
+ * End to end, in Debian's chromium, against the real API on a real
+ * PostgreSQL, serving a fresh build of the client from the same origin
+ * (stages 1 and 10): two people sign up, one uploads, the other follows,
+ * sees the photo in the feed and likes it.
+ *
+ * The tests run in order and share the two browser sessions.
+ */
+
+const SCREENSHOT = join(__dirname, '..', '..', 'test-results', 'web', 'feed.png');
+const README_SCREENSHOT = join(__dirname, '..', '..', 'docs', 'screenshots', 'feed.png');
+const PASSWORD = 'correct horse battery';
+
+/** Fails on serious or critical axe-core violations, naming each with its nodes. */
+async function expectNoSeriousA11yViolations(page: Page): Promise<void> {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+  const serious = results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+  expect(serious).toEqual([]);
+}
+
+/** Collects uncaught page errors, console errors and 5xx answers; a clean run has none. */
+function watchErrors(page: Page, into: string[]): void {
+  page.on('pageerror', (error) => into.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    // Chromium logs every 4xx as "Failed to load resource"; the error-message
+    // tests cause some on purpose. Server errors are caught below instead.
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) into.push(`console: ${message.text()}`);
+  });
+  page.on('response', (response) => {
+    if (response.status() >= 500) into.push(`HTTP ${response.status()}: ${response.request().method()} ${response.url()}`);
+  });
+}
+
+async function signUp(page: Page, username: string): Promise<string> {
+  await page.getByRole('link', { name: 'Create an account', exact: true }).click();
+  await expectText(page.getByRole('heading', { level: 1 }), 'Create your account');
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign up', exact: true }).click();
+  await page.getByRole('heading', { level: 1, name: 'Your feed', exact: true }).waitFor();
+  return page.evaluate(() => JSON.parse(localStorage.getItem('graminsta.session')!).userId as string);
+}
+
+async function uploadPhoto(page: Page, file: Buffer, caption: string): Promise<number[]> {
+  await page.getByRole('link', { name: 'Upload', exact: true }).click();
+  await page.getByRole('heading', { level: 1, name: 'Upload a photo', exact: true }).waitFor();
+  await page.getByLabel(/^Photo/).setInputFiles({ name: 'photo.png', mimeType: 'image/png', buffer: file });
+  await page.getByLabel('Caption').fill(caption);
+  // Record every value the progress bar shows (a MutationObserver misses none,
+  // however fast the loopback upload is).
+  await page.evaluate(() => {
+    const seen: number[] = [];
+    (window as unknown as { progressSeen: number[] }).progressSeen = seen;
+    new MutationObserver(() => {
+      const bar = document.querySelector('progress');
+      if (bar) seen.push(bar.value);
+    }).observe(document.body, { subtree: true, childList: true, attributes: true });
+  });
+  await page.getByRole('button', { name: 'Upload', exact: true }).click();
+  await page.waitForURL(/#\/users\/\d+$/);
+  await page.getByRole('article').filter({ hasText: caption }).waitFor();
+  return page.evaluate(() => (window as unknown as { progressSeen: number[] }).progressSeen);
+}
+
+/** Waits until the image has really been fetched and decoded by the browser. */
+async function expectImageLoaded(page: Page, selector: string): Promise<void> {
+  await page.locator(selector).scrollIntoViewIfNeeded();
+  await page.waitForFunction((sel) => {
+    const img = document.querySelector<HTMLImageElement>(sel);
+    return Boolean(img && img.complete && img.naturalWidth > 0);
+  }, selector);
+}
+
+/**
+ * Waits for the locator's text to be `text` (exactly, or matching a RegExp);
+ * on timeout fails with the text actually shown.
+ */
+async function expectText(locator: Locator, text: string | RegExp): Promise<void> {
+  const pattern = typeof text === 'string' ? new RegExp(`^\\s*${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`) : text;
+  try {
+    await locator.filter({ hasText: pattern }).first().waitFor({ timeout: 10_000 });
+  } catch {
+    const shown = (await locator.allTextContents()).map((t) => t.trim());
+    expect(shown).toContainEqual(text);
+  }
+}
+
+describeWithChromium('web client end to end (chromium, real API, real PostgreSQL)', () => {
+  jest.setTimeout(120_000);
+
+  let postgres: TestPostgres;
+  let api: { url: string; stop(): Promise<void> };
+  let browser: Browser;
+  let work: string;
+  let alice: Page;
+  let bob: Page;
+  let aliceId: string;
+  const contexts: BrowserContext[] = [];
+  const errors: string[] = [];
+  const suffix = Date.now().toString(36).slice(-5);
+  const names = { alice: `alice_${suffix}`, bob: `bob_${suffix}` };
+
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'graminsta-web-e2e-'));
+    const webRoot = join(work, 'web');
+    buildWebClient(webRoot);
+    postgres = await startPostgres();
+    api = await startApi({ databaseUrl: postgres.url, webRoot, dataDir: join(work, 'data') });
+    browser = await launchChromium();
+    // Alice on a phone-sized screen, Bob on a desktop one.
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+    const desktop = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    contexts.push(phone, desktop);
+    alice = await phone.newPage();
+    bob = await desktop.newPage();
+    for (const page of [alice, bob]) {
+      watchErrors(page, errors);
+      page.on('dialog', (dialog) => void dialog.accept());
+    }
+  });
+
+  afterAll(async () => {
+    for (const context of contexts) await context.close().catch(() => undefined);
+    await browser?.close();
+    await api?.stop();
+    await postgres?.stop();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  test('a signed-out visitor lands on an accessible sign-in page served from the API origin', async () => {
+    await alice.goto(api.url);
+    await alice.waitForURL(/#\/sign-in$/);
+    await expectText(alice.getByRole('heading', { level: 1 }), 'Sign in');
+    await expectNoSeriousA11yViolations(alice);
+  });
+
+  test('the first person signs up on a phone-sized screen and sees an empty feed', async () => {
+    aliceId = await signUp(alice, names.alice);
+    expect(aliceId).toMatch(/^\d+$/);
+    await alice.getByText('Nothing here yet').waitFor();
+    // No horizontal scrolling on a phone.
+    const overflow = await alice.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+  });
+
+  test('API errors read as sentences, never raw JSON', async () => {
+    await bob.goto(`${api.url}/#/sign-up`);
+    await bob.getByLabel('Username').fill(names.alice);
+    await bob.getByLabel('Password').fill(PASSWORD);
+    await bob.getByRole('button', { name: 'Sign up', exact: true }).click();
+    await expectText(bob.getByRole('alert').filter({ hasText: /\S/ }), 'That username is taken. Try another one.');
+
+    await bob.goto(`${api.url}/#/sign-in`);
+    await bob.getByLabel('Username').fill(names.alice);
+    await bob.getByLabel('Password').fill('not the password');
+    await bob.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await expectText(bob.getByRole('alert').filter({ hasText: /\S/ }), 'Wrong username or password.');
+  });
+
+  test('uploading shows a progress bar and the photos appear on the profile, newest first, with counts', async () => {
+    const older = await uploadPhoto(alice, await makeTestPng(480, 0), 'First light over the harbour');
+    expect(older.length).toBeGreaterThan(0);
+    expect(Math.max(...older)).toBe(1);
+    const newer = await uploadPhoto(alice, await makeTestPng(480, 0.8), 'Sunset from the ferry');
+    expect(Math.max(...newer)).toBe(1);
+
+    expect(alice.url()).toMatch(new RegExp(`#/users/${aliceId}$`));
+    await expectText(alice.getByRole('heading', { level: 1 }), `@${names.alice}`);
+    await expectText(alice.getByRole('list', { name: 'Counts', exact: true }), /2 photos\s*0 followers\s*0 following/);
+    const captions = await alice.locator('.photo-caption').allTextContents();
+    expect(captions).toEqual(['Sunset from the ferry', 'First light over the harbour']);
+    await expectImageLoaded(alice, 'article:first-of-type img');
+    await expectNoSeriousA11yViolations(alice);
+  });
+
+  test('the second person signs up, follows the first from their profile and sees the counts change', async () => {
+    await bob.goto(`${api.url}/#/sign-in`);
+    await signUp(bob, names.bob);
+    await bob.goto(`${api.url}/#/users/${aliceId}`);
+    await expectText(bob.getByRole('heading', { level: 1 }), `@${names.alice}`);
+    await bob.getByRole('button', { name: 'Follow', exact: true }).click();
+    await expectText(bob.getByRole('button', { name: 'Unfollow', exact: true }), 'Unfollow');
+    await expectText(bob.getByRole('list', { name: 'Counts', exact: true }), /1 follower(?!s)/);
+  });
+
+  test('the feed shows followed photos newest first, images sized and lazy-loaded', async () => {
+    await bob.getByRole('link', { name: 'Feed', exact: true }).click();
+    await bob.getByRole('heading', { level: 1, name: 'Your feed', exact: true }).waitFor();
+    await bob.getByRole('article').first().waitFor();
+    const captions = await bob.locator('.photo-caption').allTextContents();
+    expect(captions).toEqual(['Sunset from the ferry', 'First light over the harbour']);
+    await expectText(bob.getByRole('article').first().getByRole('link'), `@${names.alice}`);
+    const images = await bob.locator('img.photo-image').evaluateAll((els) =>
+      els.map((el) => ({ width: el.getAttribute('width'), height: el.getAttribute('height'), loading: el.getAttribute('loading') })),
+    );
+    expect(images).toEqual([
+      // The first image is the largest content on screen: fetched at once.
+      { width: '600', height: '600', loading: 'eager' },
+      { width: '600', height: '600', loading: 'lazy' },
+    ]);
+    await expectImageLoaded(bob, 'article:first-of-type img');
+  });
+
+  test('liking and unliking a photo updates the count and persists on the server', async () => {
+    const card = () => bob.getByRole('article').first();
+    await card().getByRole('button', { name: 'Like', exact: true }).click();
+    await expectText(card().locator('.like-count'), '1 like');
+    await bob.reload();
+    await expectText(card().locator('.like-count'), '1 like');
+    await expectText(card().getByRole('button', { name: 'Unlike', exact: true }), 'Unlike');
+
+    await card().getByRole('button', { name: 'Unlike', exact: true }).click();
+    await expectText(card().locator('.like-count'), '0 likes');
+    await bob.reload();
+    await expectText(card().locator('.like-count'), '0 likes');
+
+    await card().getByRole('button', { name: 'Like', exact: true }).click();
+    await expectText(card().locator('.like-count'), '1 like');
+  });
+
+  test('the feed page has no serious accessibility violations; a screenshot is saved', async () => {
+    await bob.reload();
+    await bob.getByRole('article').first().waitFor();
+    await expectImageLoaded(bob, 'article:first-of-type img');
+    await expectNoSeriousA11yViolations(bob);
+    mkdirSync(join(SCREENSHOT, '..'), { recursive: true });
+    writeFileSync(SCREENSHOT, await bob.screenshot({ fullPage: true }));
+    if (process.env.UPDATE_SCREENSHOTS === '1') {
+      mkdirSync(join(README_SCREENSHOT, '..'), { recursive: true });
+      copyFileSync(SCREENSHOT, README_SCREENSHOT);
+    }
+  });
+
+  test('the owner deletes a photo and it leaves the profile and the follower feed', async () => {
+    await alice.reload();
+    const older = alice.getByRole('article').filter({ hasText: 'First light over the harbour' });
+    await older.getByRole('button', { name: 'Delete', exact: true }).click();
+    await older.waitFor({ state: 'detached' });
+    await expectText(alice.getByRole('list', { name: 'Counts', exact: true }), /^1 photo(?!s)/);
+    // Someone else's photo offers no delete button.
+    await bob.reload();
+    await bob.getByRole('article').first().waitFor();
+    expect(await bob.locator('.photo-caption').allTextContents()).toEqual(['Sunset from the ferry']);
+    expect(await bob.getByRole('button', { name: 'Delete', exact: true }).count()).toBe(0);
+  });
+
+  test('signing out ends the session; signing back in works with the keyboard alone', async () => {
+    const token = await alice.evaluate(() => JSON.parse(localStorage.getItem('graminsta.session')!).token as string);
+    await alice.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await alice.waitForURL(/#\/sign-in$/);
+    const status = await alice.evaluate(
+      async (t) => (await fetch('/api/feed', { headers: { authorization: `Bearer ${t}` } })).status,
+      token,
+    );
+    expect(status).toBe(401);
+    await alice.goto(`${api.url}/#/feed`);
+    await alice.waitForURL(/#\/sign-in$/);
+
+    // Keyboard only: Tab from the top reaches the fields in order, Enter submits.
+    await alice.reload();
+    await alice.getByRole('heading', { level: 1, name: 'Sign in', exact: true }).waitFor();
+    const focused = () => alice.evaluate(() => document.activeElement?.id || document.activeElement?.textContent?.trim());
+    for (let i = 0; i < 10 && (await focused()) !== 'username'; i++) await alice.keyboard.press('Tab');
+    expect(await focused()).toBe('username');
+    await alice.keyboard.type(names.alice);
+    await alice.keyboard.press('Tab');
+    expect(await focused()).toBe('password');
+    await alice.keyboard.type(PASSWORD);
+    await alice.keyboard.press('Enter');
+    await alice.getByRole('heading', { level: 1, name: 'Your feed', exact: true }).waitFor();
+  });
+
+  test('no page threw or logged an error along the way', () => {
+    expect(errors).toEqual([]);
+  });
+});
