@@ -29,7 +29,9 @@ export class S3Storage implements PhotoStorage {
     this.mode = props.mode;
     this.client = new S3Client({
       region: props.region ?? process.env.AWS_REGION ?? 'us-east-1',
-      ...(props.endpoint ? { endpoint: props.endpoint, forcePathStyle: true } : {}),
+      // Local S3-compatible servers do not decode the SDK's default aws-chunked
+      // uploads with trailing checksums (they would store the framing); real S3 keeps them.
+      ...(props.endpoint ? { endpoint: props.endpoint, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED' as const } : {}),
     });
   }
 
