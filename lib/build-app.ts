@@ -92,6 +92,8 @@ export function buildStageApp(props: BuildStageAppProps): StageApp {
     vpc: network.network.vpc,
     securityGroups: network.securityGroups,
     database: data.endpoints,
+    domainName: props.domainName,
+    certificateArn: props.certificateArn,
     apiBundleDir: props.apiBundleDir,
   });
   const monitoring = new MonitoringStack(app, `${appName}-Monitoring`, {

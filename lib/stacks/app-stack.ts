@@ -5,7 +5,12 @@ import { ApiBundle, WebClientBundle } from '../constructs/api-delivery/api-bundl
 import { API_PATHS, type ApiRuntimeConfig } from '../constructs/api-delivery/api-environment';
 import { API_PORT } from '../constructs/api-delivery/api-port';
 import { ApiServer } from '../constructs/api-server/api-server';
+import { ApiFleet } from '../constructs/fleet/api-fleet';
+import { ApiLoadBalancer } from '../constructs/fleet/api-load-balancer';
+import { Media } from '../constructs/media/media';
 import type { SecurityGroups } from '../constructs/network/security-groups';
+import { apiHttpOrigin } from '../constructs/site/api-origin';
+import { Site } from '../constructs/site/site';
 import type { DatabaseEndpoints } from './data-stack';
 import { retentionDays } from './retention';
 import { StageStack, type StageStackProps } from './stage-stack';
@@ -15,61 +20,129 @@ export interface AppStackProps extends StageStackProps {
   readonly securityGroups: SecurityGroups;
   /** Absent at stage 1 (PostgreSQL on the instance). */
   readonly database?: DatabaseEndpoints;
+  /** Custom domain for CloudFront; needs `certificateArn`. @default the CloudFront domain */
+  readonly domainName?: string;
+  readonly certificateArn?: string;
   /** A prebuilt API bundle directory instead of building `api/`. @default builds it */
   readonly apiBundleDir?: string;
 }
 
 /** PostgreSQL on the instance, over its Unix socket with peer authentication: no password. */
 const LOCAL_DATABASE_URL = 'postgres:///graminsta?host=/run/postgresql';
+/** The data volume of stages 10 and 100 (photo files only). */
+const DEFAULT_DATA_VOLUME_GIB = 20;
 
 /**
  * `<app>-App`: the API compute (one instance through stage 100, a fleet behind
  * a load balancer from 1k), the buckets, CloudFront and the Lambda functions.
+ * Construct IDs are frozen: `ApiServer`, `ApiFleet`, `Site`, `Media`.
  */
 export class AppStack extends StageStack {
   public readonly server?: ApiServer;
+  public readonly loadBalancer?: ApiLoadBalancer;
+  public readonly fleet?: ApiFleet;
+  public readonly site?: Site;
+  public readonly media?: Media;
 
   constructor(scope: Construct, id: string, props: AppStackProps) {
     super(scope, id, props);
     const { spec, vpc, database } = props;
     // Referenced, never modified here: every rule lives in the Network stack.
-    const apiSecurityGroup = ec2.SecurityGroup.fromSecurityGroupId(this, 'ApiSecurityGroup', props.securityGroups.api.securityGroupId, {
-      mutable: false,
-    });
+    const imported = (name: string, group: ec2.ISecurityGroup) =>
+      ec2.SecurityGroup.fromSecurityGroupId(this, name, group.securityGroupId, { mutable: false });
+    const apiSecurityGroup = imported('ApiSecurityGroup', props.securityGroups.api);
     const apiBundle = new ApiBundle(this, 'ApiBundle', { prebuiltDir: props.apiBundleDir });
     const logRetention = retentionDays(spec.monitoring.logRetentionDays);
 
-    const config: ApiRuntimeConfig = {
-      port: API_PORT,
-      databaseUrl: spec.database.kind === 'on-instance' ? LOCAL_DATABASE_URL : undefined,
-      databaseSecretArn: database?.secret.secretArn,
-      databaseReplicaHosts: database?.replicaHosts,
-      shardMapParameter: database?.shardMap?.parameterName,
-      awsRegion: database ? Aws.REGION : undefined,
-    };
+    if (spec.uploads) {
+      this.media = new Media(this, 'Media', {
+        spec: spec.uploads,
+        logRetentionDays: spec.monitoring.logRetentionDays,
+        domainName: props.domainName,
+      });
+    }
 
-    if (spec.compute.kind === 'single-instance') {
+    const fleetStage = spec.compute.kind === 'fleet';
+    if (fleetStage) {
+      if (!props.securityGroups.loadBalancer) throw new Error('a fleet stage needs the load balancer security group');
+      this.loadBalancer = new ApiLoadBalancer(this, 'ApiLoadBalancer', {
+        vpc,
+        securityGroup: imported('LoadBalancerSecurityGroup', props.securityGroups.loadBalancer),
+      });
+    }
+
+    // The fleet's configuration names the distribution, so the site comes first.
+    let apiServer: ApiServer | undefined;
+    if (!fleetStage) {
       // Stages 1-100 keep photo files (and at 1 PostgreSQL) on the instance's data volume.
-      const volumeGiB = spec.database.kind === 'on-instance' ? spec.database.volumeGiB : 20;
-      this.server = new ApiServer(this, 'ApiServer', {
+      apiServer = this.server = new ApiServer(this, 'ApiServer', {
         vpc,
         securityGroup: apiSecurityGroup,
         instanceType: spec.compute.instanceType,
         rootVolumeGiB: spec.compute.rootVolumeGiB,
-        dataVolumeGiB: volumeGiB,
+        dataVolumeGiB: spec.database.kind === 'on-instance' ? spec.database.volumeGiB : DEFAULT_DATA_VOLUME_GIB,
         apiBundle: apiBundle.asset,
         webClient: spec.site ? undefined : new WebClientBundle(this, 'WebClient').asset,
         config: {
-          ...config,
+          ...this.apiConfig(props),
           dataDir: API_PATHS.dataDir,
           webRoot: spec.site ? undefined : API_PATHS.webRoot,
         },
         localPostgres: spec.database.kind === 'on-instance' ? 'run' : 'stop',
         logRetention,
       });
-      if (database) {
-        for (const secret of database.allSecrets) secret.grantRead(this.server.role);
-      }
     }
+
+    if (spec.site) {
+      const originDomain = this.loadBalancer?.dnsName ?? apiServer!.publicDnsName;
+      this.site = new Site(this, 'Site', {
+        spec: spec.site,
+        apiOrigin: apiHttpOrigin(originDomain, { httpPort: API_PORT }),
+        uploadsBucket: spec.uploads?.viaCdn ? this.media!.bucket : undefined,
+        domainName: props.domainName,
+        certificateArn: props.certificateArn,
+        logRetentionDays: spec.monitoring.logRetentionDays,
+      });
+      this.loadBalancer?.logAccessTo(this.site.accessLogsBucket);
+    }
+
+    if (spec.compute.kind === 'fleet') {
+      this.fleet = new ApiFleet(this, 'ApiFleet', {
+        vpc,
+        securityGroup: apiSecurityGroup,
+        listener: this.loadBalancer!.listener,
+        instanceType: spec.compute.instanceType,
+        rootVolumeGiB: spec.compute.rootVolumeGiB,
+        minCapacity: spec.compute.minCapacity,
+        maxCapacity: spec.compute.maxCapacity,
+        targetCpuPercent: spec.compute.targetCpuPercent,
+        apiBundle: apiBundle.asset,
+        config: this.apiConfig(props),
+        logRetention,
+      });
+    }
+
+    const role = this.server?.role ?? this.fleet!.role;
+    if (database) {
+      for (const secret of database.allSecrets) secret.grantRead(role);
+      database.shardMap?.grantRead(role);
+    }
+    this.media?.grantApiAccess(role);
+  }
+
+  /** The API's environment (docs/configuration.md) for this stage. */
+  private apiConfig(props: AppStackProps): ApiRuntimeConfig {
+    const { spec, database } = props;
+    return {
+      port: API_PORT,
+      databaseUrl: spec.database.kind === 'on-instance' ? LOCAL_DATABASE_URL : undefined,
+      databaseSecretArn: database?.secret.secretArn,
+      databaseReplicaHosts: database?.replicaHosts,
+      shardMapParameter: database?.shardMap?.parameterName,
+      uploadsBucket: this.media?.bucket.bucketName,
+      uploadMode: spec.uploads ? (spec.uploads.presignedBrowserUploads ? 'presigned' : 'proxy') : undefined,
+      mediaBaseUrl: spec.uploads?.viaCdn && this.site ? `${this.site.url}/` : undefined,
+      awsRegion: database || spec.uploads ? Aws.REGION : undefined,
+    };
   }
 }

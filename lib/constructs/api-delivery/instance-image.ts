@@ -1,4 +1,5 @@
 import { Validations } from 'aws-cdk-lib';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct, IConstruct } from 'constructs';
@@ -35,6 +36,18 @@ export function encryptedRootVolume(sizeGiB: number): ec2.BlockDevice {
   return {
     deviceName: '/dev/xvda',
     volume: ec2.BlockDeviceVolume.ebs(sizeGiB, { encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3, deleteOnTermination: true }),
+  };
+}
+
+/** The same root volume for the fleet's launch template (the autoscaling module has its own types). */
+export function encryptedFleetRootVolume(sizeGiB: number): autoscaling.BlockDevice {
+  return {
+    deviceName: '/dev/xvda',
+    volume: autoscaling.BlockDeviceVolume.ebs(sizeGiB, {
+      encrypted: true,
+      volumeType: autoscaling.EbsDeviceVolumeType.GP3,
+      deleteOnTermination: true,
+    }),
   };
 }
 

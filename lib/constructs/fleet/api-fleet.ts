@@ -1,0 +1,125 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3assets from 'aws-cdk-lib/aws-s3-assets';
+import { Construct } from 'constructs';
+import type { ApiRuntimeConfig } from '../api-delivery/api-environment';
+import { API_CONFIG_SET, apiCloudFormationInit } from '../api-delivery/api-init';
+import {
+  amazonLinux2023,
+  apiInstanceRole,
+  bootstrapUserData,
+  encryptedFleetRootVolume,
+  imageIdResolvedAtLaunch,
+} from '../api-delivery/instance-image';
+
+export interface ApiFleetProps {
+  readonly vpc: ec2.IVpc;
+  /** The instances' group; the load balancer's group may reach it on the API port. */
+  readonly securityGroup: ec2.ISecurityGroup;
+  /** The load balancer's listener the fleet registers with. */
+  readonly listener: elbv2.IApplicationListener;
+  readonly instanceType: string;
+  readonly rootVolumeGiB: number;
+  /** At least 2, spread over the VPC's two AZs. */
+  readonly minCapacity: number;
+  readonly maxCapacity: number;
+  /** Target tracking keeps the group's average CPU near this. */
+  readonly targetCpuPercent: number;
+  readonly apiBundle: s3assets.Asset;
+  readonly config: ApiRuntimeConfig;
+  /** @default logs.RetentionDays.ONE_MONTH */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * The API fleet of stage 1k and up: an Auto Scaling group (launch template,
+ * IMDSv2, encrypted root volume, AMI resolved at launch) in the
+ * private-with-egress subnets of both AZs, behind the load balancer's listener,
+ * replaced on ELB health checks of `/healthz`. Instances install the bundle with cfn-init and
+ * signal only once `/healthz` answers; a new bundle or configuration changes
+ * the user data's fingerprint, hence the launch template, and CloudFormation
+ * rolls it through the group one instance at a time, keeping the minimum in
+ * service and rolling back when new instances do not become healthy.
+ */
+export class ApiFleet extends Construct {
+  public readonly targetGroup: elbv2.ApplicationTargetGroup;
+  public readonly autoScalingGroup: autoscaling.AutoScalingGroup;
+  public readonly logGroup: logs.LogGroup;
+  public readonly role: iam.Role;
+
+  constructor(scope: Construct, id: string, props: ApiFleetProps) {
+    super(scope, id);
+    if (props.minCapacity < 2) throw new Error(`the fleet needs at least 2 instances (one per AZ), got minCapacity ${props.minCapacity}`);
+    if (props.maxCapacity < props.minCapacity) {
+      throw new Error(`maxCapacity (${props.maxCapacity}) must be at least minCapacity (${props.minCapacity})`);
+    }
+    const instanceType = new ec2.InstanceType(props.instanceType);
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.role = apiInstanceRole(this, 'Role');
+
+    this.autoScalingGroup = new autoscaling.AutoScalingGroup(this, 'Group', {
+      vpc: props.vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      instanceType,
+      machineImage: amazonLinux2023(instanceType),
+      role: this.role,
+      securityGroup: props.securityGroup,
+      userData: bootstrapUserData(),
+      requireImdsv2: true,
+      blockDevices: [encryptedFleetRootVolume(props.rootVolumeGiB)],
+      minCapacity: props.minCapacity,
+      maxCapacity: props.maxCapacity,
+      healthChecks: autoscaling.HealthChecks.withAdditionalChecks({
+        additionalTypes: [autoscaling.AdditionalHealthCheckType.ELB],
+        gracePeriod: Duration.minutes(5),
+      }),
+      init: apiCloudFormationInit({
+        apiBundle: props.apiBundle,
+        config: props.config,
+        logGroupName: this.logGroup.logGroupName,
+        metricsScope: 'AutoScalingGroupName',
+      }),
+      initOptions: {
+        configSets: [API_CONFIG_SET],
+        // The fingerprint in user data is what makes a new bundle roll through the fleet.
+        embedFingerprint: true,
+      },
+      signals: autoscaling.Signals.waitForMinCapacity({ timeout: Duration.minutes(15) }),
+      updatePolicy: autoscaling.UpdatePolicy.rollingUpdate({
+        maxBatchSize: 1,
+        minInstancesInService: props.minCapacity,
+        waitOnResourceSignals: true,
+        pauseTime: Duration.minutes(15),
+      }),
+      groupMetrics: [autoscaling.GroupMetrics.all()],
+    });
+    imageIdResolvedAtLaunch(this.autoScalingGroup);
+    this.autoScalingGroup.scaleOnCpuUtilization('CpuTarget', {
+      targetUtilizationPercent: props.targetCpuPercent,
+      cooldown: Duration.minutes(3),
+    });
+
+    this.targetGroup = props.listener.addTargets('Api', {
+      port: props.config.port,
+      protocol: elbv2.ApplicationProtocol.HTTP,
+      targets: [this.autoScalingGroup],
+      deregistrationDelay: Duration.seconds(30),
+      healthCheck: {
+        path: '/healthz',
+        healthyHttpCodes: '200',
+        interval: Duration.seconds(15),
+        timeout: Duration.seconds(5),
+        healthyThresholdCount: 2,
+        unhealthyThresholdCount: 3,
+      },
+    });
+  }
+}
