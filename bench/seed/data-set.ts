@@ -1,0 +1,174 @@
+import { composeId, ID_EPOCH_MS, shardForUsername } from '../../api/src/lib/ids';
+import { permutation, seededRandom } from './random';
+import { drawRank, zipfCdf, zipfCounts } from './zipf';
+
+export interface DataSetOptions {
+  readonly users: number;
+  readonly photos: number;
+  readonly follows: number;
+  /** PRNG seed: the same options build the same rows. @default 1 */
+  readonly seed?: number;
+  /** Accounts the benchmark's reader follows (its feed). @default 200 */
+  readonly readerFollows?: number;
+}
+
+/** Every seeded user has this password (one production-cost scrypt hash shared by all). */
+export const BENCH_PASSWORD = 'bench-password-1';
+/** User 0: follows `readerFollows` accounts, the celebrities among them; the feed scenario logs in as this user. */
+export const READER_USERNAME = 'bench_reader';
+
+/** Zipf exponents: followers are strongly skewed (celebrities), photos per user mildly. */
+const FOLLOWER_SKEW = 0.9;
+const PHOTO_SKEW = 0.7;
+const DAY_MS = 86_400_000;
+/** Users sign up over the first 60 days after the ID epoch, photos follow over the next 240: all in the past, IDs time-ordered. */
+const USERS_SPAN_MS = 60 * DAY_MS;
+const PHOTOS_START_MS = ID_EPOCH_MS + USERS_SPAN_MS;
+const PHOTOS_SPAN_MS = 240 * DAY_MS;
+const CONTENT_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
+
+/**
+ * A realistic data set, planned in memory before any row is written: user
+ * IDs, who owns each photo, and each user's followers. Rows are produced on
+ * demand by the `*Rows` generators in COPY text format.
+ */
+export class DataSet {
+  readonly users: number;
+  readonly photos: number;
+  readonly follows: number;
+  readonly userIds: readonly bigint[];
+  /** Logical shard per user index (from the username, as the API assigns it). */
+  readonly userShard: Int16Array;
+  readonly photoOwner: Int32Array;
+  readonly photoCount: Int32Array;
+  /** Followers per user index. */
+  readonly followerCount: Int32Array;
+  /** User indices the reader (user 0) follows. */
+  readonly readerFollowees: Int32Array;
+  /** The most-followed user indices, most followed first. */
+  readonly celebrities: readonly number[];
+  private readonly seed: number;
+
+  constructor(options: DataSetOptions) {
+    const { users, photos, follows } = options;
+    const readerFollows = options.readerFollows ?? 200;
+    if (!Number.isInteger(users) || users < 3) throw new Error(`--users must be an integer of at least 3, got ${users}`);
+    if (!Number.isInteger(photos) || photos < 0) throw new Error(`--photos must be a non-negative integer, got ${photos}`);
+    if (!Number.isInteger(readerFollows) || readerFollows < 0 || readerFollows > users - 1) {
+      throw new Error(`the reader can follow 0..${users - 1} accounts, got ${readerFollows}`);
+    }
+    if (!Number.isInteger(follows) || follows < readerFollows || follows - readerFollows > users * (users - 2)) {
+      throw new Error(`--follows must be an integer between ${readerFollows} and ${readerFollows + users * (users - 2)} for ${users} users, got ${follows}`);
+    }
+    this.users = users;
+    this.photos = photos;
+    this.follows = follows;
+    this.seed = options.seed ?? 1;
+    const random = seededRandom(this.seed);
+
+    this.userShard = Int16Array.from({ length: users }, (_, i) => shardForUsername(this.username(i)));
+    this.userIds = Array.from({ length: users }, (_, i) => composeId(this.userCreatedMs(i), this.userShard[i], i));
+
+    // Photos: owners drawn from a Zipf over a shuffled ranking of users.
+    const photoRanking = permutation(users, random);
+    const cdf = zipfCdf(users, PHOTO_SKEW);
+    this.photoOwner = new Int32Array(photos);
+    this.photoCount = new Int32Array(users);
+    for (let j = 0; j < photos; j++) {
+      const owner = photoRanking[drawRank(cdf, random())];
+      this.photoOwner[j] = owner;
+      this.photoCount[owner] += 1;
+    }
+
+    // Followers: in-degrees by Zipf rank (at most users - 2: not yourself, not the reader).
+    const followerRanking = permutation(users, random);
+    const degrees = zipfCounts(follows - readerFollows, users, FOLLOWER_SKEW, users - 2);
+    this.followerCount = new Int32Array(users);
+    for (let r = 0; r < users; r++) this.followerCount[followerRanking[r]] = degrees[r];
+    this.celebrities = Array.from(followerRanking.slice(0, Math.min(5, users)));
+
+    // The reader follows the celebrities plus random others, never itself.
+    const chosen = new Set<number>(this.celebrities.filter((u) => u !== 0).slice(0, readerFollows));
+    while (chosen.size < readerFollows) {
+      const u = 1 + Math.floor(random() * (users - 1));
+      chosen.add(u);
+    }
+    this.readerFollowees = Int32Array.from(chosen);
+    for (const u of this.readerFollowees) this.followerCount[u] += 1;
+  }
+
+  username(i: number): string {
+    return i === 0 ? READER_USERNAME : `user_${String(i).padStart(7, '0')}`;
+  }
+
+  userCreatedMs(i: number): number {
+    return ID_EPOCH_MS + Math.floor((i * USERS_SPAN_MS) / this.users);
+  }
+
+  /** `users (id, username, password_hash, photo_count, created_at)` rows. */
+  *userRows(passwordHash: string): Generator<string> {
+    for (let i = 0; i < this.users; i++) {
+      yield `${this.userIds[i]}\t${this.username(i)}\t${passwordHash}\t${this.photoCount[i]}\t${new Date(this.userCreatedMs(i)).toISOString()}\n`;
+    }
+  }
+
+  /** `photos (id, user_id, caption, content_type, size, status, like_count, created_at)` rows, oldest first. */
+  *photoRows(): Generator<string> {
+    const random = seededRandom(this.seed + 1);
+    for (let j = 0; j < this.photos; j++) {
+      const owner = this.photoOwner[j];
+      const ms = PHOTOS_START_MS + Math.floor((j * PHOTOS_SPAN_MS) / Math.max(1, this.photos));
+      // A photo lives on its owner's shard.
+      const id = composeId(ms, this.userShard[owner], j);
+      const caption = CAPTIONS[j % CAPTIONS.length];
+      const size = 50_000 + Math.floor(random() * 3_000_000);
+      yield `${id}\t${this.userIds[owner]}\t${caption} #${j}\t${CONTENT_TYPES[j % 3]}\t${size}\tready\t0\t${new Date(ms).toISOString()}\n`;
+    }
+  }
+
+  /** `follows (follower_id, followee_id, created_at)` rows: the reader's first, then every user's followers. */
+  *followRows(): Generator<string> {
+    const random = seededRandom(this.seed + 2);
+    const at = new Date(PHOTOS_START_MS).toISOString();
+    for (const followee of this.readerFollowees) yield `${this.userIds[0]}\t${this.userIds[followee]}\t${at}\n`;
+    const n = this.users;
+    const followedByReader = new Set(this.readerFollowees);
+    for (let v = 0; v < n; v++) {
+      let k = this.followerCount[v] - (followedByReader.has(v) ? 1 : 0);
+      if (k === 0) continue;
+      // Distinct followers without a set: walk the ring 0..n-1 with a step coprime to n.
+      const start = Math.floor(random() * n);
+      const step = coprimeStep(n, random);
+      for (let t = 0; k > 0; t++) {
+        const follower = (start + t * step) % n;
+        if (follower === v || follower === 0) continue;
+        yield `${this.userIds[follower]}\t${this.userIds[v]}\t${at}\n`;
+        k--;
+      }
+    }
+  }
+}
+
+function gcd(a: number, b: number): number {
+  while (b) [a, b] = [b, a % b];
+  return a;
+}
+
+function coprimeStep(n: number, random: () => number): number {
+  if (n <= 2) return 1;
+  for (;;) {
+    const step = 1 + Math.floor(random() * (n - 1));
+    if (gcd(step, n) === 1) return step;
+  }
+}
+
+const CAPTIONS = [
+  'Sunset over the harbour',
+  'Morning coffee',
+  'Weekend hike with friends',
+  'New recipe turned out great',
+  'City lights',
+  'My cat judging me again',
+  'Throwback to last summer',
+  'First snow of the year',
+];
