@@ -68,7 +68,7 @@ async function seed(base: string): Promise<{ token: string; userId: string }> {
   const target = new URL(created.upload.url, base);
   const put = await fetch(target, {
     method: created.upload.method,
-    headers: { 'content-type': 'image/png', ...(created.upload.headers ?? {}), authorization: `Bearer ${poster.token}` },
+    headers: { ...(created.upload.headers ?? { 'content-type': 'image/png' }), authorization: `Bearer ${poster.token}` },
     body: new Uint8Array(image),
   });
   if (!put.ok) throw new Error(`upload → ${put.status} ${await put.text()}`);
@@ -110,10 +110,12 @@ async function main(): Promise<void> {
     const viewer = await seed(api.url);
 
     step(`launching ${CHROMIUM_PATH}`);
+    const profile = join(work, 'chrome-profile');
+    mkdirSync(profile);
     chrome = await chromeLauncher.launch({
       chromePath: CHROMIUM_PATH,
       chromeFlags: ['--headless=new', ...CHROMIUM_ARGS],
-      userDataDir: join(work, 'chrome-profile'),
+      userDataDir: profile,
     });
 
     const pages = [

@@ -184,6 +184,8 @@ describeWithChromium('web client end to end (chromium, real API, real PostgreSQL
     expect(captions).toEqual(['Sunset from the ferry', 'First light over the harbour']);
     await expectImageLoaded(alice, 'article:first-of-type img');
     await expectNoSeriousA11yViolations(alice);
+    mkdirSync(join(SCREENSHOT, '..'), { recursive: true });
+    writeFileSync(join(SCREENSHOT, '..', 'profile-phone.png'), await alice.screenshot());
   });
 
   test('the second person signs up, follows the first from their profile and sees the counts change', async () => {
@@ -255,6 +257,34 @@ describeWithChromium('web client end to end (chromium, real API, real PostgreSQL
     await bob.getByRole('article').first().waitFor();
     expect(await bob.locator('.photo-caption').allTextContents()).toEqual(['Sunset from the ferry']);
     expect(await bob.getByRole('button', { name: 'Delete', exact: true }).count()).toBe(0);
+  });
+
+  test('scrolling to the end of the feed loads the next page, newest first, without duplicates', async () => {
+    // 21 more photos through the API (the UI path is covered above): 22 in all, so a second page exists.
+    const token = await alice.evaluate(() => JSON.parse(localStorage.getItem('graminsta.session')!).token as string);
+    const image = await makeTestPng(64, 0.3);
+    for (let i = 1; i <= 21; i++) {
+      const auth = { authorization: `Bearer ${token}` };
+      const created = await fetch(`${api.url}/api/photos`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ caption: `Paged ${i}`, contentType: 'image/png', size: image.length }),
+      });
+      expect(created.status).toBe(201);
+      const { upload } = (await created.json()) as { upload: { method: string; url: string; headers?: Record<string, string> } };
+      const sent = await fetch(new URL(upload.url, api.url), { method: upload.method, headers: { ...upload.headers, ...auth }, body: new Uint8Array(image) });
+      expect(sent.ok).toBe(true);
+    }
+    await bob.reload();
+    await bob.getByRole('article').first().waitFor();
+    expect(await bob.getByRole('article').count()).toBe(20);
+    await bob.getByRole('button', { name: 'Load more', exact: true }).scrollIntoViewIfNeeded();
+    await bob.getByRole('article').nth(21).waitFor();
+    const captions = await bob.locator('.photo-caption').allTextContents();
+    const expected = [...Array.from({ length: 21 }, (_, i) => `Paged ${21 - i}`), 'Sunset from the ferry'];
+    expect(captions).toEqual(expected);
+    // The last page reached: no button left to load more.
+    expect(await bob.getByRole('button', { name: 'Load more', exact: true }).count()).toBe(0);
   });
 
   test('signing out ends the session; signing back in works with the keyboard alone', async () => {
