@@ -44,6 +44,7 @@ export interface EnvConfig {
   readonly userCacheTtlSeconds: number;
   readonly readYourWritesMs: number;
   readonly trustProxy: boolean;
+  readonly publicApiUrl?: string;
   readonly databasePoolSize: number;
   readonly authRateLimitPerIp: number;
   readonly authRateLimitPerUsername: number;
@@ -179,6 +180,7 @@ export function loadEnvConfig(env: Env = process.env, cwd = process.cwd()): EnvC
     userCacheTtlSeconds: integer(env, 'USER_CACHE_TTL_SECONDS', 30, 1, 3600),
     readYourWritesMs: integer(env, 'READ_YOUR_WRITES_MS', 5000, 0, 600_000),
     trustProxy: boolean(env, 'TRUST_PROXY', false),
+    publicApiUrl: url(env, 'PUBLIC_API_URL', ['http', 'https'])?.replace(/\/+$/, ''),
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 500),
     authRateLimitPerIp: integer(env, 'AUTH_RATE_LIMIT_PER_IP', 30, 1, 1_000_000),
     authRateLimitPerUsername: integer(env, 'AUTH_RATE_LIMIT_PER_USERNAME', 10, 1, 1_000_000),

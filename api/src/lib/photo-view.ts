@@ -26,7 +26,12 @@ const READY_CHECK_WINDOW_MS = 15 * 60 * 1000;
 export function photoUrl(app: FastifyInstance, request: FastifyRequest, photo: PhotoRow): string {
   const base = app.config.mediaBaseUrl;
   if (base) return `${base}${originalKey(photo.userId, photo.id)}`;
-  return `${request.protocol}://${request.host}/api/photos/${photo.id}/content`;
+  return `${apiOrigin(app, request)}/api/photos/${photo.id}/content`;
+}
+
+/** The API's public origin: PUBLIC_API_URL when set, else the origin this request came to. */
+export function apiOrigin(app: FastifyInstance, request: FastifyRequest): string {
+  return app.config.publicApiUrl ?? `${request.protocol}://${request.host}`;
 }
 
 export function photoView(app: FastifyInstance, request: FastifyRequest, photo: PhotoRow): PhotoView {

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Readable } from 'node:stream';
 import { forbidden, HttpError, notFound } from '../../lib/http-error';
-import { photoView, refreshPending } from '../../lib/photo-view';
+import { apiOrigin, photoView, refreshPending } from '../../lib/photo-view';
 import { requireId } from '../../lib/require-id';
 import { originalKey, TooLargeError, type UploadInstructions } from '../../storage/photo-storage';
 import { CONTENT_TYPES, CreatePhotoBody, IdParams, Photo, Upload } from '../schemas';
@@ -57,7 +57,7 @@ async function ownerPhotoRoutes(app: FastifyInstance) {
           ? await app.storage.presignUpload(key, contentType, size)
           : {
               method: 'PUT',
-              url: `${request.protocol}://${request.host}/api/photos/${photo.id}/content`,
+              url: `${apiOrigin(app, request)}/api/photos/${photo.id}/content`,
               headers: { 'Content-Type': contentType },
             };
       await Promise.all([app.userCache?.invalidate(me), app.recordWrite(request)]);
