@@ -2,6 +2,7 @@ import { App, type Environment, Stack, Tags } from 'aws-cdk-lib';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { applyCompliance } from './compliance';
+import { API_PATHS } from './constructs/api-delivery/api-environment';
 import { AppStack } from './stacks/app-stack';
 import { DataStack } from './stacks/data-stack';
 import { MonitoringStack } from './stacks/monitoring-stack';
@@ -100,6 +101,22 @@ export function buildStageApp(props: BuildStageAppProps): StageApp {
     ...common,
     description: `${appName}: alarms and dashboard`,
     alarmEmail: props.alarmEmail,
+    resources: {
+      instance: appStack.server?.instance,
+      instanceDataPaths: appStack.server ? [API_PATHS.dataDir] : undefined,
+      fleet:
+        appStack.fleet && appStack.loadBalancer
+          ? {
+              loadBalancer: appStack.loadBalancer.loadBalancer,
+              targetGroup: appStack.fleet.targetGroup,
+              autoScalingGroupName: appStack.fleet.autoScalingGroup.autoScalingGroupName,
+            }
+          : undefined,
+      databases: data.databases,
+      functions: appStack.media?.thumbnails ? [{ name: 'Thumbnails', function: appStack.media.thumbnails.function }] : [],
+      queues: appStack.media?.thumbnails ? [{ name: 'ThumbnailFailures', deadLetterQueue: appStack.media.thumbnails.failureQueue }] : [],
+      distribution: appStack.site?.distribution,
+    },
   });
   data.addStackDependency(network);
   appStack.addStackDependency(data);

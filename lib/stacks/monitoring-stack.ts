@@ -1,18 +1,129 @@
+import { Duration } from 'aws-cdk-lib';
+import type * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { StageStack, type StageStackProps } from './stage-stack';
+import type { PostgresDatabase } from '../constructs/database/postgres-database';
 import { AlarmTopic } from '../constructs/monitoring/alarm-topic';
+import { cacheAlarms } from '../constructs/monitoring/cache-alarms';
+import { databaseAlarms } from '../constructs/monitoring/database-alarms';
+import { fleetAlarms } from '../constructs/monitoring/fleet-alarms';
+import { instanceAlarms } from '../constructs/monitoring/instance-alarms';
+import { queueAlarms } from '../constructs/monitoring/queue-alarms';
+import { graph, StageMonitoring } from '../constructs/monitoring/stage-monitoring';
+import { StageStack, type StageStackProps } from './stage-stack';
+
+/** What there is to watch, as typed references into the other stacks. */
+export interface MonitoredResources {
+  /** Stages 1-100. */
+  readonly instance?: ec2.IInstance;
+  /** Mount points on the instance besides `/`. */
+  readonly instanceDataPaths?: readonly string[];
+  /** 1k+. */
+  readonly fleet?: {
+    readonly loadBalancer: elbv2.IApplicationLoadBalancer;
+    readonly targetGroup: elbv2.IApplicationTargetGroup;
+    readonly autoScalingGroupName: string;
+  };
+  readonly databases?: readonly PostgresDatabase[];
+  /** 100k+. */
+  readonly cache?: { readonly replicationGroupId: string };
+  /** Functions whose errors matter (thumbnails, queue worker). */
+  readonly functions?: ReadonlyArray<{ readonly name: string; readonly function: lambda.IFunction }>;
+  /** Dead-letter / failure queues, and the work queue they belong to. */
+  readonly queues?: ReadonlyArray<{ readonly name: string; readonly queue?: sqs.IQueue; readonly deadLetterQueue: sqs.IQueue }>;
+  /** 100+: graphed only (CloudFront metrics live in us-east-1). */
+  readonly distribution?: cloudfront.IDistribution;
+}
 
 export interface MonitoringStackProps extends StageStackProps {
   /** Subscribed to the alarm topic when given. */
   readonly alarmEmail?: string;
+  readonly resources: MonitoredResources;
 }
 
-/** `<app>-Monitoring`: the alarm topic, the alarms and one dashboard. */
+/**
+ * `<app>-Monitoring`: the SNS alarm topic, every alarm and one dashboard,
+ * growing with the stage. It only reads the other stacks, so it deploys last.
+ */
 export class MonitoringStack extends StageStack {
   public readonly alarmTopic: AlarmTopic;
+  public readonly monitoring: StageMonitoring;
 
   constructor(scope: Construct, id: string, props: MonitoringStackProps) {
     super(scope, id, props);
+    const { spec, resources: r } = props;
     this.alarmTopic = new AlarmTopic(this, 'AlarmTopic', { email: props.alarmEmail });
+    const m = (this.monitoring = new StageMonitoring(this, 'Alarms', {
+      topic: this.alarmTopic.topic,
+      title: `Stage **${spec.name}**: ${spec.summary}`,
+    }));
+    const cpuAlarmPercent = spec.monitoring.cpuAlarmPercent;
+
+    if (r.instance) {
+      const a = instanceAlarms({ instanceId: r.instance.instanceId, cpuAlarmPercent, dataPaths: r.instanceDataPaths ?? [] });
+      m.addService('Instance', a.alarms, a.graphs);
+    }
+    if (r.fleet) {
+      const a = fleetAlarms({ ...r.fleet, cpuAlarmPercent, latencyAlarmSeconds: spec.monitoring.latencyAlarmSeconds });
+      m.addService('Fleet', a.alarms, a.graphs);
+    }
+    if (spec.database.kind === 'rds') {
+      const db = spec.database;
+      (r.databases ?? []).forEach((d, i) => {
+        const a = databaseAlarms({
+          name: i === 0 ? 'Database' : `Shard${i}Database`,
+          instance: d.instance,
+          replicas: d.replicas,
+          instanceClass: db.instanceClass,
+          allocatedStorageGiB: db.allocatedStorageGiB,
+          cpuAlarmPercent,
+        });
+        m.addService(i === 0 ? 'Database' : `Shard${i}Database`, a.alarms, a.graphs);
+      });
+    }
+    if (r.cache && spec.cache) {
+      const a = cacheAlarms({ replicationGroupId: r.cache.replicationGroupId, shards: spec.cache.shards, replicasPerShard: spec.cache.replicasPerShard });
+      m.addService('Cache', a.alarms, a.graphs);
+    }
+    for (const q of r.queues ?? []) {
+      const a = queueAlarms(q);
+      m.addService(`${q.name}Queue`, a.alarms, a.graphs);
+    }
+    for (const f of r.functions ?? []) {
+      const errors = f.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' });
+      const throttles = f.function.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' });
+      m.addService(
+        `${f.name}Function`,
+        [
+          {
+            id: 'Errors',
+            description: `${f.name} function: more than 5 errors in 5 minutes`,
+            metric: errors,
+            threshold: 5,
+            comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+            evaluationPeriods: 1,
+            treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+          },
+        ],
+        [graph(`${f.name} errors / throttles`, [errors, throttles])],
+      );
+    }
+    if (r.distribution) {
+      const cf = (metricName: string) =>
+        new cloudwatch.Metric({
+          namespace: 'AWS/CloudFront',
+          metricName,
+          dimensionsMap: { DistributionId: r.distribution!.distributionId, Region: 'Global' },
+          statistic: 'Average',
+          period: Duration.minutes(5),
+          region: 'us-east-1',
+        });
+      m.addService('Cdn', [], [graph('CloudFront error rates % (us-east-1)', [cf('5xxErrorRate'), cf('4xxErrorRate')], 'us-east-1')]);
+    }
+    m.finish();
   }
 }
