@@ -72,6 +72,9 @@ export function PhotoList({ load, emptyText, label, onDeleted }: PhotoListProps)
     return () => observer.disconnect();
   }, [cursor, error, fetchPage]);
 
+  // A next page to fetch, or a first page to retry.
+  const showButton = cursor !== null || (error !== undefined && !state.loaded);
+
   const removeItem = (id: string) => {
     setState((s) => ({ ...s, items: s.items.filter((p) => p.id !== id) }));
     onDeleted?.(id);
@@ -84,15 +87,11 @@ export function PhotoList({ load, emptyText, label, onDeleted }: PhotoListProps)
       ))}
       {state.loaded && items.length === 0 && !error && <p class="empty">{emptyText}</p>}
       <ErrorMessage message={error} />
-      {state.loading && <p class="status">Loading…</p>}
-      {(cursor || (error && state.loaded)) && !state.loading && (
-        <button ref={more} type="button" class="load-more" onClick={() => void fetchPage(cursor ?? undefined)}>
-          {error ? 'Try again' : 'Load more'}
-        </button>
-      )}
-      {!state.loaded && error && !state.loading && (
-        <button type="button" class="load-more" onClick={() => void fetchPage()}>
-          Try again
+      {state.loading && !showButton && <p class="status">Loading…</p>}
+      {showButton && (
+        // Stays mounted (aria-disabled, not disabled) while loading, so keyboard focus is not lost.
+        <button ref={more} type="button" class="load-more" aria-disabled={state.loading} onClick={() => void fetchPage(cursor ?? undefined)}>
+          {state.loading ? 'Loading…' : error ? 'Try again' : 'Load more'}
         </button>
       )}
     </section>

@@ -39,14 +39,18 @@ export function UploadPage() {
     setError(undefined);
     setProgress(0);
     abort.current = new AbortController();
+    let created: string | undefined;
     try {
-      const { upload } = await api.createPhoto(caption, chosen.type, chosen.size);
+      const { photo, upload } = await api.createPhoto(caption, chosen.type, chosen.size);
+      created = photo.id;
       await uploadPhotoBytes(upload, chosen, { token: session.token, onProgress: setProgress, signal: abort.current.signal });
       forgetUser(session.userId);
       location.hash = `#/users/${session.userId}`;
     } catch (caught) {
       setError(describeError(caught));
       setProgress(undefined);
+      // Best effort: a photo whose bytes never arrived must not linger as "processing".
+      if (created) api.deletePhoto(created).catch(() => undefined);
     }
   }
 
