@@ -12,7 +12,9 @@ export interface Thumbnail {
 export const DECODABLE_TYPES: readonly string[] = ['image/jpeg', 'image/png', 'image/gif', 'image/bmp', 'image/tiff'];
 
 /** Thrown for bytes that are not an image jimp can read: retrying cannot help. */
-export class UndecodableImageError extends Error {}
+export class UndecodableImageError extends Error {
+  override readonly name = 'UndecodableImageError';
+}
 
 /**
  * The image type from the file's magic bytes. We sniff it ourselves rather than
@@ -29,7 +31,7 @@ export function sniffImageType(bytes: Uint8Array): string | undefined {
   return undefined;
 }
 
-const DECODERS = new Map(defaultFormats.map((format) => format()).map((format) => [format.mime, format] as const));
+const DECODERS = new Map<string, ReturnType<(typeof defaultFormats)[number]>>(defaultFormats.map((format) => format()).map((format) => [format.mime, format]));
 
 async function decode(source: Uint8Array) {
   const type = sniffImageType(source);
