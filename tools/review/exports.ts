@@ -29,6 +29,53 @@ function importersOf(stacks: StackTemplates): Map<string, string[]> {
   return found;
 }
 
+/** Outputs each stack reads from another with `Fn::GetStackOutput` (CDK's weak cross-stack references). */
+function weakReadsOf(stacks: StackTemplates): Map<string, { producer: string; output: string; consumers: string[] }> {
+  const found = new Map<string, { producer: string; output: string; consumers: string[] }>();
+  const visit = (consumer: string, value: unknown): void => {
+    if (Array.isArray(value)) value.forEach((item) => visit(consumer, item));
+    else if (value !== null && typeof value === 'object') {
+      for (const [key, nested] of Object.entries(value as Record<string, unknown>)) {
+        const args = nested as { StackName?: unknown; OutputName?: unknown };
+        if (key === 'Fn::GetStackOutput' && typeof args?.StackName === 'string' && typeof args.OutputName === 'string') {
+          const id = `${args.StackName}/${args.OutputName}`;
+          const entry = found.get(id) ?? { producer: args.StackName, output: args.OutputName, consumers: [] };
+          if (!entry.consumers.includes(consumer)) entry.consumers.push(consumer);
+          found.set(id, entry);
+        } else visit(consumer, nested);
+      }
+    }
+  };
+  for (const [stack, template] of Object.entries(stacks)) visit(stack, template.Resources ?? {});
+  return found;
+}
+
+/**
+ * Weak references (`Fn::GetStackOutput`) never block a deploy, but the
+ * producer deploys first: when it replaces or deletes the resource behind an
+ * output that the consumer's deployed template reads, the consumer points at
+ * a resource that is gone until it updates too (and deleting a resource still
+ * in use, such as a security group, fails the producer's deploy). Reported as
+ * warnings: whether the window matters depends on how the consumer uses it.
+ */
+export function checkWeakReferences(before: StackTemplates, changes: readonly ResourceChange[]): Problem[] {
+  const warnings: Problem[] = [];
+  for (const { producer, output, consumers } of weakReadsOf(before).values()) {
+    const value = before[producer]?.Outputs?.[output]?.Value;
+    const gone = [...referencedIds(value)].filter((id) =>
+      changes.some((c) => c.stack === producer && c.logicalId === id && ['replace', 'may-replace', 'destroy'].includes(c.impact)),
+    );
+    if (gone.length === 0) continue;
+    warnings.push({
+      rule: 'stale-reference',
+      stack: producer,
+      logicalId: output,
+      message: `${gone.join(', ')} behind output ${output} is replaced or deleted while ${consumers.join(', ')} (deployed after ${producer}) still reads it; until they update they refer to a resource that is gone`,
+    });
+  }
+  return warnings;
+}
+
 /**
  * CloudFormation refuses to delete or change an export while another stack
  * imports it, and the exporting stack deploys first, so going from `before`

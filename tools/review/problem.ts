@@ -4,6 +4,7 @@ export type Rule =
   | 'retention-policy'
   | 'export-removed'
   | 'export-changed'
+  | 'stale-reference'
   | 'world-open-port'
   | 'downgrade';
 

@@ -9,6 +9,7 @@ export function toJson(report: StageChangeReport): object {
     safe: report.safe,
     downgrade: report.downgrade,
     problems: report.problems,
+    warnings: report.review.warnings,
     runbooks: report.runbooks.map(({ id, title, file }) => ({ id, title, file })),
     monthlyCost: report.cost ?? null,
     resources: report.review.stacks.flatMap((stack) =>

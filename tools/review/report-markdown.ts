@@ -57,6 +57,9 @@ export function toMarkdown(report: StageChangeReport): string {
   if (report.problems.length > 0) {
     lines.push('## Problems', '', ...report.problems.map((p) => `- \`${p.rule}\` ${p.stack}${p.logicalId ? `/${p.logicalId}` : ''}: ${p.message}`), '');
   }
+  if (report.review.warnings.length > 0) {
+    lines.push('## Warnings', '', ...report.review.warnings.map((p) => `- \`${p.rule}\` ${p.stack}/${p.logicalId}: ${p.message}`), '');
+  }
   const atRisk = report.review.stacks.flatMap((s) => s.changes).filter((c) => c.atRisk);
   lines.push('## Stateful resources at risk', '');
   if (atRisk.length === 0) lines.push('None.', '');

@@ -51,7 +51,32 @@ export const RUNBOOKS: readonly Runbook[] = [
  * other replacement, deletion or orphaning of a stateful resource fails the
  * transition proofs and `npm run review`.
  */
-export const ALLOWED_CHANGES: readonly AllowedChange[] = [];
+export const ALLOWED_CHANGES: readonly AllowedChange[] = [
+  {
+    stack: 'App',
+    logicalId: 'ApiServerDataVolumeF42516C7',
+    step: ['100', '1k'],
+    impacts: ['orphan'],
+    runbook: '10-to-1k',
+    why: 'The single instance leaves at 1k; the runbook copies its photo files to the uploads bucket first, and the volume is retained (orphaned, not deleted) as the rollback copy until its clean-up step.',
+  },
+  {
+    stack: 'App',
+    logicalId: 'ApiServerLogsA40722D7',
+    step: ['100', '1k'],
+    impacts: ['orphan'],
+    runbook: '10-to-1k',
+    why: "The single instance's log group is retained with its logs when the instance leaves; the runbook's clean-up step deletes it once nobody needs those logs.",
+  },
+  {
+    stack: 'Data',
+    logicalId: 'DatabaseF44359DD',
+    step: ['100', '1k'],
+    impacts: ['may-replace'],
+    runbook: '10-to-1k',
+    why: 'MultiAZ turns on at 1k; the resource spec marks MultiAZ as "may replace", but RDS converts a running instance to Multi-AZ in place without an outage, and the runbook snapshots first and checks the change set shows Replacement: False.',
+  },
+];
 
 function stepIndex(name: StageName): number {
   return STAGE_NAMES.indexOf(name);

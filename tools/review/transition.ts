@@ -7,7 +7,7 @@ import type { AllowedChange } from './runbooks';
 import { findAllowance } from './runbooks';
 import { diffStack, type StackDiff } from './stack-diff';
 import { checkRetentionPolicies } from './retention';
-import { checkExports } from './exports';
+import { checkExports, checkWeakReferences } from './exports';
 import { checkWorldOpenPorts } from './security-groups';
 
 /** A resource change with the review's verdict on it. */
@@ -26,6 +26,8 @@ export interface TransitionReview {
   readonly stacks: readonly StackReview[];
   /** Broken rules; empty when the change is safe to deploy. */
   readonly problems: readonly Problem[];
+  /** Worth a look, not blocking (weak cross-stack references to replaced or deleted resources). */
+  readonly warnings: readonly Problem[];
 }
 
 export interface TransitionInput {
@@ -59,7 +61,7 @@ export function reviewTransition(input: TransitionInput): TransitionReview {
     ...checkExports(input.before, input.after, allChanges),
     ...checkWorldOpenPorts(input.before, input.after, input.entry),
   ];
-  return { stacks, problems };
+  return { stacks, problems, warnings: checkWeakReferences(input.before, allChanges) };
 }
 
 function reviewStack(diff: StackDiff, allowed: readonly AllowedChange[]): StackReview {

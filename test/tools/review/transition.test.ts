@@ -105,6 +105,20 @@ describe('reviewTransition on small templates', () => {
     expect(result.problems[0].message).toMatch(/opens tcp 22 open to 0\.0\.0\.0\/0/);
   });
 
+  test('a weak reference (Fn::GetStackOutput) to a replaced resource is a warning, not a deadlock', () => {
+    const weak = (cidr: string) => {
+      const stage = structuredClone(fixtureStage({ exportVpcId: false, importVpcId: false })) as any;
+      stage['app-Network'].Resources.Vpc.Properties.CidrBlock = cidr;
+      stage['app-Network'].Outputs = { PublishVpcId: { Value: { Ref: 'Vpc' } } };
+      stage['app-Data'].Resources.ApiSecurityGroup.Properties.VpcId = { 'Fn::GetStackOutput': { StackName: 'app-Network', OutputName: 'PublishVpcId' } };
+      return stage;
+    };
+    const result = review(weak('10.0.0.0/16'), weak('10.5.0.0/16'));
+    expect(result.problems).toEqual([]);
+    expect(result.warnings).toEqual([expect.objectContaining({ rule: 'stale-reference', stack: 'app-Network', logicalId: 'PublishVpcId' })]);
+    expect(review(weak('10.0.0.0/16'), weak('10.0.0.0/16')).warnings).toEqual([]);
+  });
+
   test('a stack that is not deployed yet is all additions', () => {
     const after = fixtureStage();
     const result = review({ 'app-Network': after['app-Network'] }, after);
