@@ -1,4 +1,6 @@
 import { Client } from 'pg';
+import { request as httpRequest } from 'node:http';
+import { call } from './support/http';
 import { startApi, type RunningApi } from '../support/api-server';
 import { startPostgres, type TestPostgres } from '../support/postgres';
 import { MIGRATIONS } from '../../api/src/db/migrations';
@@ -34,7 +36,7 @@ describe('the API bundle as a process', () => {
     } finally {
       await Promise.all(apis.map((api) => api.stop()));
     }
-  });
+  }, 120_000);
 
   test('a bad variable stops start-up with one error naming it, and no secret in the message', async () => {
     await expect(startApi({ databaseUrl: 'postgres://user:hunter2secret@127.0.0.1:1/x', env: { PORT: 'eighty' } })).rejects.toThrow(
@@ -42,16 +44,42 @@ describe('the API bundle as a process', () => {
     );
     await expect(startApi({ databaseUrl: 'mysql://user:hunter2secret@127.0.0.1:1/x' })).rejects.toThrow(/DATABASE_URL must use postgres/);
     await expect(startApi({ databaseUrl: 'mysql://user:hunter2secret@127.0.0.1:1/x' })).rejects.not.toThrow(/hunter2secret/);
-  });
+  }, 120_000);
 
-  test('SIGTERM drains an in-flight request before the process exits', async () => {
+  test('SIGTERM drains an in-flight upload, refuses new work, then exits 0', async () => {
     const api = await startApi({ databaseUrl: pg.url });
-    // Hold a request open on the server side (slow body upload), then SIGTERM.
-    const inFlight = fetch(`${api.url}/readyz`);
-    const stopped = api.stop();
-    const response = await inFlight;
-    expect([200, 503]).toContain(response.status);
-    await stopped;
+    const username = `drain_${Date.now() % 1e9}`;
+    await call(api.url, 'POST', '/api/users', { body: { username, password: 'password123' } });
+    const { token } = (await call(api.url, 'POST', '/api/sessions', { body: { username, password: 'password123' } })).body;
+    const bytes = Buffer.alloc(64 * 1024, 1);
+    const { photo } = (await call(api.url, 'POST', '/api/photos', { token, body: { caption: '', contentType: 'image/jpeg', size: bytes.length } })).body;
+
+    let newWork: number | string | undefined;
+    // Start the upload and send only half of it, so the request is in flight when SIGTERM arrives.
+    const { port } = new URL(api.url);
+    const response = new Promise<number>((resolve, reject) => {
+      const request = httpRequest(
+        { host: '127.0.0.1', port, method: 'PUT', path: `/api/photos/${photo.id}/content`, headers: { authorization: `Bearer ${token}`, 'content-type': 'image/jpeg', 'content-length': bytes.length } },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode!));
+        },
+      );
+      request.on('error', reject);
+      request.write(bytes.subarray(0, bytes.length / 2));
+      setTimeout(() => {
+        process.kill(api.pid, 'SIGTERM');
+        setTimeout(async () => {
+          // While draining, new work is refused (connection refused, or 503 on a kept-alive one).
+          newWork = await fetch(`${api.url}/healthz`).then((r) => r.status, () => 'refused');
+          request.end(bytes.subarray(bytes.length / 2));
+        }, 300);
+      }, 300);
+    });
+    expect(await response).toBe(204);
+    expect([503, 'refused']).toContain(newWork);
+    expect(await api.exited).toBe(0);
+    await api.stop();
     await expect(fetch(`${api.url}/healthz`)).rejects.toThrow();
-  });
+  }, 120_000);
 });

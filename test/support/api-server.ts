@@ -23,6 +23,8 @@ export interface RunningApi {
   readonly url: string;
   /** The API process id. */
   readonly pid: number;
+  /** Resolves with the exit code when the process exits (null if killed by a signal). */
+  readonly exited: Promise<number | null>;
   /** SIGTERM, then waits for the graceful drain and exit (SIGKILL after 15 s). */
   stop(): Promise<void>;
 }
@@ -95,6 +97,7 @@ export async function startApi(opts: StartApiOptions): Promise<RunningApi> {
   child.stderr!.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-20_000);
   });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = `http://127.0.0.1:${port}`;
   const cleanup = () => {
     if (ownDataDir) rmSync(ownDataDir, { recursive: true, force: true });
@@ -108,6 +111,7 @@ export async function startApi(opts: StartApiOptions): Promise<RunningApi> {
   return {
     url,
     pid: child.pid!,
+    exited,
     stop: () =>
       new Promise<void>((resolve) => {
         const done = () => {
