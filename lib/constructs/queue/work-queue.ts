@@ -1,0 +1,68 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { QueueSpec } from '../../../stages/stage-spec';
+
+export interface WorkQueueProps {
+  readonly spec: QueueSpec;
+  /** How long failed messages stay in the dead-letter queue. @default 14 days (the SQS maximum) */
+  readonly deadLetterRetention?: Duration;
+}
+
+/**
+ * The SQS queue for asynchronous work (stage 1m; messages in
+ * `lambda/queue-worker/messages.ts`) and its dead-letter queue: a message
+ * received `maxReceiveCount` times without success moves there. Both use
+ * SQS-managed encryption and refuse non-TLS requests.
+ *
+ * Construct IDs are frozen: `Queue` and `DeadLetterQueue` are stateful (RETAIN:
+ * deleting them would drop queued work). It lives in the Data stack; the
+ * worker (QueueWorker) lives in the App stack and only references it.
+ */
+export class WorkQueue extends Construct {
+  public readonly queue: sqs.Queue;
+  public readonly deadLetterQueue: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: WorkQueueProps) {
+    super(scope, id);
+    const { spec } = props;
+    if (!Number.isInteger(spec.maxReceiveCount) || spec.maxReceiveCount < 1 || spec.maxReceiveCount > 1000) {
+      throw new Error(`queue.maxReceiveCount must be 1-1000, got ${spec.maxReceiveCount}`);
+    }
+    if (!Number.isInteger(spec.visibilityTimeoutSeconds) || spec.visibilityTimeoutSeconds < 6 || spec.visibilityTimeoutSeconds > 43_200) {
+      throw new Error(`queue.visibilityTimeoutSeconds must be 6-43200, got ${spec.visibilityTimeoutSeconds}`);
+    }
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: props.deadLetterRetention ?? Duration.days(14),
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.queue = new sqs.Queue(this, 'Queue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout: Duration.seconds(spec.visibilityTimeoutSeconds),
+      // Longer than the DLQ's would be pointless; 4 days is SQS's default.
+      retentionPeriod: Duration.days(4),
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: spec.maxReceiveCount },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+  }
+
+  /** Lets the API send work (and only send). */
+  public grantSend(grantee: iam.IGrantable): iam.Grant {
+    return this.queue.grantSendMessages(grantee);
+  }
+
+  /** Messages waiting in the dead-letter queue: any at all deserves a look. */
+  public metricDeadLetterDepth(): cloudwatch.Metric {
+    return this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' });
+  }
+
+  /** Age of the oldest waiting message: the worker falling behind. */
+  public metricOldestMessageAge(): cloudwatch.Metric {
+    return this.queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(5), statistic: 'Maximum' });
+  }
+}
