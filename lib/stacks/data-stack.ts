@@ -5,6 +5,7 @@ import type { Construct } from 'constructs';
 import { DatabaseFoundation } from '../constructs/database/database-foundation';
 import { PostgresDatabase } from '../constructs/database/postgres-database';
 import { ShardMap } from '../constructs/database/shard-map';
+import { VolumeBackup } from '../constructs/database/volume-backup';
 import type { SecurityGroups } from '../constructs/network/security-groups';
 import { retentionDays } from './retention';
 import { StageStack, type StageStackProps } from './stage-stack';
@@ -27,20 +28,22 @@ export interface DatabaseEndpoints {
 }
 
 /**
- * `<app>-Data`: stateful resources only (RDS from stage 10, ElastiCache from
- * 100k, the SQS queue at 1m). Empty at stage 1, where PostgreSQL runs on the
- * instance; the CDK CLI skips deploying a stack without resources.
+ * `<app>-Data`: stateful resources only: the daily backup of the instance's
+ * data volume (from stage 1, where PostgreSQL lives on it), RDS from stage 10,
+ * ElastiCache from 100k, the SQS queue at 1m.
  *
  * Construct IDs here are frozen: the first primary stays `Database` from stage
  * 10 to 1m, further primaries are `Shard<n>Database`.
  */
 export class DataStack extends StageStack {
+  public readonly volumeBackup: VolumeBackup;
   public readonly databases: PostgresDatabase[] = [];
   public readonly endpoints?: DatabaseEndpoints;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props);
     const { spec, vpc, securityGroups } = props;
+    this.volumeBackup = new VolumeBackup(this, 'VolumeBackup');
     const db = spec.database;
     if (db.kind === 'rds') {
       if (!securityGroups.database) throw new Error('an RDS stage needs the database security group');

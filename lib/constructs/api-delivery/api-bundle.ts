@@ -1,10 +1,7 @@
 import { Construct } from 'constructs';
-import { join } from 'node:path';
 import { buildApiBundle } from '../../../api/build';
 import { buildWebClient } from '../../../web/build';
 import { LocalBuildAsset } from './local-build-asset';
-
-const REPO_ROOT = join(__dirname, '..', '..', '..');
 
 export interface ApiBundleProps {
   /** An already built bundle directory (holding `server.js`). @default builds `api/` with esbuild */
@@ -15,7 +12,7 @@ export interface ApiBundleProps {
 export class ApiBundle extends LocalBuildAsset {
   constructor(scope: Construct, id: string, props: ApiBundleProps = {}) {
     super(scope, id, {
-      sourceDir: join(REPO_ROOT, 'api'),
+      buildName: 'api',
       build: (outDir) => {
         buildApiBundle(outDir);
       },
@@ -27,6 +24,6 @@ export class ApiBundle extends LocalBuildAsset {
 /** The built web client as a zip asset, for the instance that serves it itself (stages 1 and 10). */
 export class WebClientBundle extends LocalBuildAsset {
   constructor(scope: Construct, id: string) {
-    super(scope, id, { sourceDir: join(REPO_ROOT, 'web'), build: buildWebClient });
+    super(scope, id, { buildName: 'web', build: buildWebClient });
   }
 }

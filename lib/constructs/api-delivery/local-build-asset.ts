@@ -1,10 +1,12 @@
-import { AssetHashType, DockerImage } from 'aws-cdk-lib';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export interface LocalBuildAssetProps {
-  /** The source directory the build reads (CDK needs one for staging). */
-  readonly sourceDir: string;
+  /** Names the build, e.g. 'api'; one build per name runs per process. */
+  readonly buildName: string;
   /** Writes the build output into `outDir`, synchronously. */
   readonly build: (outDir: string) => void;
   /**
@@ -14,33 +16,46 @@ export interface LocalBuildAssetProps {
   readonly prebuiltDir?: string;
 }
 
+const builds = new Map<string, string>();
+let cleanupRegistered = false;
+
 /**
- * A zip asset built on this machine at synth time (no Docker): CDK's local
- * bundling runs `build`, and the asset hash is the hash of the output, so an
- * unchanged build yields an unchanged template.
+ * Runs `build` once per process into a temporary directory (removed when the
+ * process exits) and returns that directory. Synthesizing several stages in
+ * one process (tests, the review tool) then pays for each esbuild run once.
+ */
+function buildOnce(name: string, build: (outDir: string) => void): string {
+  const done = builds.get(name);
+  if (done) return done;
+  const dir = mkdtempSync(join(tmpdir(), `graminsta-${name}-`));
+  if (!cleanupRegistered) {
+    cleanupRegistered = true;
+    process.once('exit', () => {
+      for (const d of builds.values()) rmSync(d, { recursive: true, force: true });
+    });
+  }
+  builds.set(name, dir);
+  try {
+    build(dir);
+  } catch (err) {
+    builds.delete(name);
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+  return dir;
+}
+
+/**
+ * A zip asset built on this machine at synth time (no Docker). The asset hash
+ * is the hash of the built files, so an unchanged build yields an unchanged
+ * template, and a changed one changes only what references the asset.
  */
 export class LocalBuildAsset extends Construct {
   public readonly asset: s3assets.Asset;
 
   constructor(scope: Construct, id: string, props: LocalBuildAssetProps) {
     super(scope, id);
-    if (props.prebuiltDir) {
-      this.asset = new s3assets.Asset(this, 'Resource', { path: props.prebuiltDir });
-      return;
-    }
-    this.asset = new s3assets.Asset(this, 'Resource', {
-      path: props.sourceDir,
-      assetHashType: AssetHashType.OUTPUT,
-      bundling: {
-        // Never used: local bundling always succeeds or throws, so Docker is never needed.
-        image: DockerImage.fromRegistry('local-bundling-only'),
-        local: {
-          tryBundle(outDir: string): boolean {
-            props.build(outDir);
-            return true;
-          },
-        },
-      },
-    });
+    const path = props.prebuiltDir ?? buildOnce(props.buildName, props.build);
+    this.asset = new s3assets.Asset(this, 'Resource', { path });
   }
 }

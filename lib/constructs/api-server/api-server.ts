@@ -1,9 +1,10 @@
-import { Aws, CfnCondition, Duration, Fn, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
+import { Aws, CfnCondition, Duration, Fn, RemovalPolicy, Size, Stack, Tags } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
+import { BACKUP_TAG } from '../database/volume-backup';
 import type { ApiRuntimeConfig } from '../api-delivery/api-environment';
 import { API_CONFIG_SET, apiCloudFormationInit, type LocalPostgres } from '../api-delivery/api-init';
 import {
@@ -73,6 +74,8 @@ export class ApiServer extends Construct {
       encrypted: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+
+    Tags.of(this.dataVolume).add(BACKUP_TAG.key, BACKUP_TAG.value);
 
     this.role = apiInstanceRole(this, 'Role');
     this.instance = new ec2.Instance(this, 'Resource', {
