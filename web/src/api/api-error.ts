@@ -28,6 +28,7 @@ function statusMessage(status: number): string {
   if (status === 413) return 'That file is too large.';
   if (status === 415) return 'That file type is not supported.';
   if (status === 429) return 'Too many requests. Wait a moment and try again.';
+  if (status === 503) return 'The service is busy or restarting. Please try again in a moment.';
   if (status >= 500) return 'Something went wrong on our side. Please try again.';
   return `The request failed (HTTP ${status}).`;
 }
@@ -48,8 +49,21 @@ export function toApiError(status: number, bodyText: string): ApiError {
   } catch {
     // Not JSON (a proxy's HTML error page, S3's XML): the status speaks instead.
   }
-  const message = MESSAGES[code] ?? (serverMessage || statusMessage(status));
+  // Server errors say nothing useful to a person ("internal error"); client errors explain the input.
+  const fromServer = status >= 400 && status < 500 ? sentence(serverMessage) : '';
+  const message = MESSAGES[code] ?? (fromServer || statusMessage(status));
   return new ApiError(status, code, message);
+}
+
+/**
+ * Makes a server's terse message a sentence: validation messages name the
+ * request part ("body/password must NOT have fewer than 8 characters").
+ */
+function sentence(text: string): string {
+  const plain = text.replace(/^(body|querystring|params|headers)\//, '').replace(/\bNOT\b/g, 'not').trim();
+  if (!plain) return '';
+  const capitalised = plain.charAt(0).toUpperCase() + plain.slice(1);
+  return /[.!?]$/.test(capitalised) ? capitalised : `${capitalised}.`;
 }
 
 /** A readable message for anything thrown. */

@@ -6,7 +6,21 @@ describe('toApiError', () => {
     expect(error).toBeInstanceOf(ApiError);
     expect(error.status).toBe(400);
     expect(error.code).toBe('bad_request');
-    expect(error.message).toBe('caption is too long');
+    expect(error.message).toBe('Caption is too long.');
+  });
+
+  test('validation messages lose the request-part prefix and read as a sentence', () => {
+    const body = '{"error":{"code":"invalid_request","message":"body/password must NOT have fewer than 8 characters"}}';
+    expect(toApiError(400, body).message).toBe('Password must not have fewer than 8 characters.');
+  });
+
+  test('server errors never show the server text', () => {
+    expect(toApiError(500, '{"error":{"code":"internal_error","message":"internal error"}}').message).toBe(
+      'Something went wrong on our side. Please try again.',
+    );
+    expect(toApiError(503, '{"error":{"code":"unavailable","message":"a backing service is unavailable, retry shortly"}}').message).toBe(
+      'The service is busy or restarting. Please try again in a moment.',
+    );
   });
 
   test('known codes get friendlier words', () => {
