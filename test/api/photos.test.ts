@@ -29,7 +29,7 @@ describe('photos, likes and feed (local storage)', () => {
   }
 
   async function upload(token: string, created: { upload: { url: string; headers: Record<string, string> } }, bytes = JPEG) {
-    return call(api.url, 'PUT', new URL(created.upload.url).pathname, { token, raw: bytes, headers: created.upload.headers });
+    return call(api.url, 'PUT', created.upload.url, { token, raw: bytes, headers: created.upload.headers });
   }
 
   describe('POST /api/photos then PUT /api/photos/:id/content', () => {
@@ -41,17 +41,18 @@ describe('photos, likes and feed (local storage)', () => {
         userId: user.id,
         caption: 'first ☀️',
         contentType: 'image/jpeg',
-        url: `${api.url}/api/photos/${created.photo.id}/content`,
+        url: `/api/photos/${created.photo.id}/content`,
         createdAt: expect.any(String),
         likeCount: 0,
         status: 'pending',
       });
-      expect(created.upload).toEqual({ method: 'PUT', url: `${api.url}/api/photos/${created.photo.id}/content`, headers: { 'Content-Type': 'image/jpeg' } });
+      // Root-relative: it resolves against whichever origin the client reached the API through (CloudFront or direct).
+      expect(created.upload).toEqual({ method: 'PUT', url: `/api/photos/${created.photo.id}/content`, headers: { 'Content-Type': 'image/jpeg' } });
       expect((await upload(user.token, created)).status).toBe(204);
       const file = join(dataDir, 'media', 'originals', user.id, created.photo.id);
       expect(readFileSync(file)).toEqual(JPEG);
       expect((await call(api.url, 'GET', `/api/photos/${created.photo.id}`)).body.status).toBe('ready');
-      const content = await fetch(created.photo.url);
+      const content = await fetch(new URL(created.photo.url, api.url));
       expect(content.status).toBe(200);
       expect(content.headers.get('content-type')).toBe('image/jpeg');
       expect(Buffer.from(await content.arrayBuffer())).toEqual(JPEG);

@@ -132,7 +132,7 @@ describe('photos in S3 (s3rver)', () => {
     test('the client PUTs bytes to the API, which stores them in S3 and serves them back', async () => {
       const user = await newUser(api.url);
       const { body } = await call(api.url, 'POST', '/api/photos', { token: user.token, body: { caption: 'proxy', contentType: 'image/png', size: PNG.length } });
-      expect(body.upload).toEqual({ method: 'PUT', url: `${api.url}/api/photos/${body.photo.id}/content`, headers: { 'Content-Type': 'image/png' } });
+      expect(body.upload).toEqual({ method: 'PUT', url: `/api/photos/${body.photo.id}/content`, headers: { 'Content-Type': 'image/png' } });
       const put = await call(api.url, 'PUT', `/api/photos/${body.photo.id}/content`, { token: user.token, raw: PNG, headers: body.upload.headers });
       expect(put.status).toBe(204);
       const stored = await client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: `media/originals/${user.id}/${body.photo.id}` }));
@@ -140,7 +140,7 @@ describe('photos in S3 (s3rver)', () => {
       expect(stored.ContentType).toBe('image/png');
       const read = await call(api.url, 'GET', `/api/photos/${body.photo.id}`);
       expect(read.body.status).toBe('ready');
-      const served = await fetch(read.body.url);
+      const served = await fetch(new URL(read.body.url, api.url));
       expect(Buffer.from(await served.arrayBuffer())).toEqual(PNG);
     });
 

@@ -21,7 +21,7 @@ const READY_CHECK_WINDOW_MS = 15 * 60 * 1000;
 
 /**
  * Where a client fetches the image: the CDN (`MEDIA_BASE_URL` + key) where
- * there is one, else the API's own content route on the origin the client used.
+ * there is one, else the API's own content route (root-relative unless PUBLIC_API_URL is set).
  */
 export function photoUrl(app: FastifyInstance, request: FastifyRequest, photo: PhotoRow): string {
   const base = app.config.mediaBaseUrl;
@@ -29,9 +29,15 @@ export function photoUrl(app: FastifyInstance, request: FastifyRequest, photo: P
   return `${apiOrigin(app, request)}/api/photos/${photo.id}/content`;
 }
 
-/** The API's public origin: PUBLIC_API_URL when set, else the origin this request came to. */
-export function apiOrigin(app: FastifyInstance, request: FastifyRequest): string {
-  return app.config.publicApiUrl ?? `${request.protocol}://${request.host}`;
+/**
+ * Prefix of the API's own links: PUBLIC_API_URL when set, else nothing (links
+ * are root-relative). Behind CloudFront (100 and up) `/api/*` reaches the API
+ * with the origin's Host, not the site's, so an absolute URL built from the
+ * request would point browsers at the wrong origin; a root-relative one
+ * resolves against whatever origin the client used to reach the API.
+ */
+export function apiOrigin(app: FastifyInstance, _request?: FastifyRequest): string {
+  return app.config.publicApiUrl ?? '';
 }
 
 export function photoView(app: FastifyInstance, request: FastifyRequest, photo: PhotoRow): PhotoView {
