@@ -93,6 +93,8 @@ export function buildStageApp(props: BuildStageAppProps): StageApp {
     vpc: network.network.vpc,
     securityGroups: network.securityGroups,
     database: data.endpoints,
+    cache: data.cache,
+    workQueue: data.workQueue,
     domainName: props.domainName,
     certificateArn: props.certificateArn,
     apiBundleDir: props.apiBundleDir,
@@ -113,8 +115,15 @@ export function buildStageApp(props: BuildStageAppProps): StageApp {
             }
           : undefined,
       databases: data.databases,
-      functions: appStack.media?.thumbnails ? [{ name: 'Thumbnails', function: appStack.media.thumbnails.function }] : [],
-      queues: appStack.media?.thumbnails ? [{ name: 'ThumbnailFailures', deadLetterQueue: appStack.media.thumbnails.failureQueue }] : [],
+      cache: data.cache ? { replicationGroupId: data.cache.replicationGroup.ref } : undefined,
+      functions: [
+        ...(appStack.media?.thumbnails ? [{ name: 'Thumbnails', function: appStack.media.thumbnails.function }] : []),
+        ...(appStack.queueWorker ? [{ name: 'QueueWorker', function: appStack.queueWorker.function }] : []),
+      ],
+      queues: [
+        ...(appStack.media?.thumbnails ? [{ name: 'ThumbnailFailures', deadLetterQueue: appStack.media.thumbnails.failureQueue }] : []),
+        ...(data.workQueue ? [{ name: 'Work', queue: data.workQueue.queue, deadLetterQueue: data.workQueue.deadLetterQueue }] : []),
+      ],
       distribution: appStack.site?.distribution,
     },
   });

@@ -8,6 +8,9 @@ import { ApiServer } from '../constructs/api-server/api-server';
 import { ApiFleet } from '../constructs/fleet/api-fleet';
 import { ApiLoadBalancer } from '../constructs/fleet/api-load-balancer';
 import { Media } from '../constructs/media/media';
+import { QueueWorker } from '../constructs/queue/queue-worker';
+import type { RedisCache } from '../constructs/cache/redis-cache';
+import type { WorkQueue } from '../constructs/queue/work-queue';
 import type { SecurityGroups } from '../constructs/network/security-groups';
 import { apiHttpOrigin } from '../constructs/site/api-origin';
 import { Site } from '../constructs/site/site';
@@ -20,6 +23,10 @@ export interface AppStackProps extends StageStackProps {
   readonly securityGroups: SecurityGroups;
   /** Absent at stage 1 (PostgreSQL on the instance). */
   readonly database?: DatabaseEndpoints;
+  /** 100k+. */
+  readonly cache?: RedisCache;
+  /** 1m. */
+  readonly workQueue?: WorkQueue;
   /** Custom domain for CloudFront; needs `certificateArn`. @default the CloudFront domain */
   readonly domainName?: string;
   readonly certificateArn?: string;
@@ -43,6 +50,7 @@ export class AppStack extends StageStack {
   public readonly fleet?: ApiFleet;
   public readonly site?: Site;
   public readonly media?: Media;
+  public readonly queueWorker?: QueueWorker;
 
   constructor(scope: Construct, id: string, props: AppStackProps) {
     super(scope, id, props);
@@ -128,6 +136,20 @@ export class AppStack extends StageStack {
       database.shardMap?.grantRead(role);
     }
     this.media?.grantApiAccess(role);
+    props.cache?.grantReadAuthToken(role);
+    props.workQueue?.grantSend(role);
+
+    if (spec.queue && props.workQueue && props.cache) {
+      if (!props.securityGroups.worker) throw new Error('a queue stage needs the worker security group');
+      this.queueWorker = new QueueWorker(this, 'QueueWorker', {
+        spec: spec.queue,
+        queue: props.workQueue.queue,
+        redis: { url: props.cache.redisUrl, cluster: true, authSecret: props.cache.authSecret },
+        vpc,
+        securityGroup: imported('WorkerSecurityGroup', props.securityGroups.worker),
+        logRetentionDays: spec.monitoring.logRetentionDays,
+      });
+    }
   }
 
   /** The API's environment (docs/configuration.md) for this stage. */
@@ -137,12 +159,19 @@ export class AppStack extends StageStack {
       port: API_PORT,
       databaseUrl: spec.database.kind === 'on-instance' ? LOCAL_DATABASE_URL : undefined,
       databaseSecretArn: database?.secret.secretArn,
+      databaseCaFile: database ? API_PATHS.rdsCaBundle : undefined,
       databaseReplicaHosts: database?.replicaHosts,
       shardMapParameter: database?.shardMap?.parameterName,
       uploadsBucket: this.media?.bucket.bucketName,
       uploadMode: spec.uploads ? (spec.uploads.presignedBrowserUploads ? 'presigned' : 'proxy') : undefined,
       mediaBaseUrl: spec.uploads?.viaCdn && this.site ? `${this.site.url}/` : undefined,
-      awsRegion: database || spec.uploads ? Aws.REGION : undefined,
+      redisUrl: props.cache?.redisUrl,
+      redisCluster: props.cache ? true : undefined,
+      redisAuthSecretArn: props.cache?.authSecret.secretArn,
+      // From 100 only CloudFront (and from 1k the load balancer) reach the API, so their X-Forwarded-* headers can be trusted.
+      trustProxy: spec.site ? true : undefined,
+      workQueueUrl: props.workQueue?.queue.queueUrl,
+      awsRegion: database || spec.uploads || props.cache ? Aws.REGION : undefined,
     };
   }
 }

@@ -6,6 +6,8 @@ import { DatabaseFoundation } from '../constructs/database/database-foundation';
 import { PostgresDatabase } from '../constructs/database/postgres-database';
 import { ShardMap } from '../constructs/database/shard-map';
 import { VolumeBackup } from '../constructs/database/volume-backup';
+import { RedisCache } from '../constructs/cache/redis-cache';
+import { WorkQueue } from '../constructs/queue/work-queue';
 import type { SecurityGroups } from '../constructs/network/security-groups';
 import { retentionDays } from './retention';
 import { StageStack, type StageStackProps } from './stage-stack';
@@ -33,12 +35,17 @@ export interface DatabaseEndpoints {
  * ElastiCache from 100k, the SQS queue at 1m.
  *
  * Construct IDs here are frozen: the first primary stays `Database` from stage
- * 10 to 1m, further primaries are `Shard<n>Database`.
+ * 10 to 1m, further primaries are `Shard<n>Database`; `Cache`, `WorkQueue` and
+ * `VolumeBackup` keep theirs from the stage they appear.
  */
 export class DataStack extends StageStack {
   public readonly volumeBackup: VolumeBackup;
   public readonly databases: PostgresDatabase[] = [];
   public readonly endpoints?: DatabaseEndpoints;
+  /** 100k+. */
+  public readonly cache?: RedisCache;
+  /** 1m. */
+  public readonly workQueue?: WorkQueue;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props);
@@ -78,6 +85,18 @@ export class DataStack extends StageStack {
         allSecrets: this.databases.map((d) => d.secret),
         shardMap: shardMap?.parameter,
       };
+    }
+    if (spec.cache) {
+      if (!securityGroups.cache) throw new Error('a cache stage needs the cache security group');
+      this.cache = new RedisCache(this, 'Cache', {
+        spec: spec.cache,
+        vpc,
+        securityGroup: securityGroups.cache,
+        logRetentionDays: spec.monitoring.logRetentionDays,
+      });
+    }
+    if (spec.queue) {
+      this.workQueue = new WorkQueue(this, 'WorkQueue', { spec: spec.queue });
     }
   }
 }

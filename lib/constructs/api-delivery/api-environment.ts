@@ -14,6 +14,8 @@ export interface ApiRuntimeConfig {
   /** Stage 1: PostgreSQL on the instance over its Unix socket. */
   readonly databaseUrl?: string;
   readonly databaseSecretArn?: string;
+  /** PEM bundle to verify the RDS certificate. */
+  readonly databaseCaFile?: string;
   readonly databaseReplicaHosts?: readonly string[];
   readonly shardMapParameter?: string;
   readonly redisUrl?: string;
@@ -22,6 +24,10 @@ export interface ApiRuntimeConfig {
   readonly uploadsBucket?: string;
   readonly uploadMode?: 'proxy' | 'presigned';
   readonly mediaBaseUrl?: string;
+  /** CloudFront (and from 1k the load balancer) sit in front: take client IP/scheme from X-Forwarded-*. */
+  readonly trustProxy?: boolean;
+  /** The SQS work queue (1m). */
+  readonly workQueueUrl?: string;
   readonly awsRegion?: string;
 }
 
@@ -31,6 +37,7 @@ export const API_PATHS = {
   apiDir: '/opt/graminsta/api',
   webRoot: '/opt/graminsta/web',
   envFile: '/etc/graminsta/api.env',
+  rdsCaBundle: '/etc/graminsta/rds-ca.pem',
   logFile: '/var/log/graminsta/api.log',
   serviceName: 'graminsta-api',
   user: 'graminsta',
@@ -46,6 +53,7 @@ export function apiEnvironment(config: ApiRuntimeConfig): Array<[string, string]
     ['WEB_ROOT', config.webRoot],
     ['DATABASE_URL', config.databaseUrl],
     ['DATABASE_SECRET_ARN', config.databaseSecretArn],
+    ['DATABASE_CA_FILE', config.databaseCaFile],
     ['DATABASE_REPLICA_HOSTS', config.databaseReplicaHosts?.length ? config.databaseReplicaHosts.join(',') : undefined],
     ['SHARD_MAP_PARAMETER', config.shardMapParameter],
     ['REDIS_URL', config.redisUrl],
@@ -54,6 +62,8 @@ export function apiEnvironment(config: ApiRuntimeConfig): Array<[string, string]
     ['UPLOADS_BUCKET', config.uploadsBucket],
     ['UPLOAD_MODE', config.uploadMode],
     ['MEDIA_BASE_URL', config.mediaBaseUrl],
+    ['TRUST_PROXY', config.trustProxy === undefined ? undefined : String(config.trustProxy)],
+    ['WORK_QUEUE_URL', config.workQueueUrl],
     ['AWS_REGION', config.awsRegion],
   ];
   return vars.filter((v): v is [string, string] => v[1] !== undefined);

@@ -15,6 +15,9 @@ import {
   waitForHealthScript,
 } from './service-files';
 
+/** @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.SSL.html#UsingWithRDS.SSL.CertificatesAllRegions */
+export const RDS_CA_BUNDLE_URL = 'https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem';
+
 /** What the instance does with PostgreSQL on its data volume. */
 export type LocalPostgres = 'run' | 'stop';
 
@@ -100,6 +103,12 @@ export function apiCloudFormationInit(props: ApiInitProps): ec2.CloudFormationIn
     ec2.InitSource.fromExistingAsset(API_PATHS.apiDir, props.apiBundle, { serviceRestartHandles: [apiRestart] }),
     ...(props.webClient
       ? [ec2.InitSource.fromExistingAsset(API_PATHS.webRoot, props.webClient, { serviceRestartHandles: [apiRestart] })]
+      : []),
+    ...(props.config.databaseCaFile
+      ? [
+          // The RDS certificate bundle, so the API verifies the database's TLS certificate.
+          ec2.InitFile.fromUrl(props.config.databaseCaFile, RDS_CA_BUNDLE_URL, { mode: '000644', owner: 'root', group: 'root', serviceRestartHandles: [apiRestart] }),
+        ]
       : []),
     ec2.InitFile.fromString(API_PATHS.envFile, envFileContent(props.config), {
       mode: '000640',

@@ -108,7 +108,6 @@ uuid=$(blkid -s UUID -o value "$dev")
 mkdir -p ${API_PATHS.dataDir}
 grep -q "UUID=$uuid" /etc/fstab || echo "UUID=$uuid ${API_PATHS.dataDir} xfs defaults,nofail 0 2" >> /etc/fstab
 mountpoint -q ${API_PATHS.dataDir} || mount ${API_PATHS.dataDir}
-install -d -o ${API_PATHS.user} -g ${API_PATHS.user} -m 750 ${API_PATHS.dataDir}/photos
 chown ${API_PATHS.user}:${API_PATHS.user} ${API_PATHS.dataDir}
 chmod 751 ${API_PATHS.dataDir}
 `;

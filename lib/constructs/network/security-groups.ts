@@ -20,7 +20,7 @@ export interface SecurityGroupsProps {
   readonly database?: boolean;
   /** An ElastiCache Redis cluster exists. @default false */
   readonly cache?: boolean;
-  /** A queue worker (Lambda in the VPC) talks to the database and cache. @default false */
+  /** A queue worker (Lambda in the VPC) writes feeds to the cache. @default false */
   readonly worker?: boolean;
 }
 
@@ -70,15 +70,15 @@ export class SecurityGroups extends Construct {
     if (props.worker) {
       this.worker = new ec2.SecurityGroup(this, 'Worker', { vpc, description: 'Graminsta queue worker', allowAllOutbound: true });
     }
-    const clients = [this.api, ...(this.worker ? [this.worker] : [])];
 
     if (props.database) {
       this.database = new ec2.SecurityGroup(this, 'Database', { vpc, description: 'Graminsta PostgreSQL', allowAllOutbound: false });
-      for (const client of clients) this.database.addIngressRule(client, ec2.Port.tcp(POSTGRES_PORT), 'PostgreSQL from the app');
+      this.database.addIngressRule(this.api, ec2.Port.tcp(POSTGRES_PORT), 'PostgreSQL from the API');
     }
     if (props.cache) {
       this.cache = new ec2.SecurityGroup(this, 'Cache', { vpc, description: 'Graminsta Redis', allowAllOutbound: false });
-      for (const client of clients) this.cache.addIngressRule(client, ec2.Port.tcp(REDIS_PORT), 'Redis from the app');
+      this.cache.addIngressRule(this.api, ec2.Port.tcp(REDIS_PORT), 'Redis from the API');
+      if (this.worker) this.cache.addIngressRule(this.worker, ec2.Port.tcp(REDIS_PORT), 'Redis from the queue worker');
     }
   }
 }
