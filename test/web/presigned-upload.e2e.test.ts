@@ -82,4 +82,18 @@ describeWithChromium('web client with presigned uploads (chromium, real API, s3r
     await expectImageLoaded(page, 'article:first-of-type img');
     expect(errors).toEqual([]);
   });
+
+  test('a photo whose bytes have not arrived shows as processing, not as a broken image', async () => {
+    const token = await page.evaluate(() => JSON.parse(localStorage.getItem('graminsta.session')!).token as string);
+    const created = await fetch(`${api.url}/api/photos`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ caption: 'Still on its way', contentType: 'image/png', size: 1000 }),
+    });
+    expect(created.status).toBe(201);
+    await page.reload();
+    const card = page.getByRole('article').filter({ hasText: 'Still on its way' });
+    await card.getByRole('img', { name: 'Photo still processing', exact: true }).waitFor();
+    expect(await card.locator('img').count()).toBe(0);
+  });
 });

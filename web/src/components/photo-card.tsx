@@ -29,6 +29,7 @@ export function PhotoCard({ photo, onDeleted, eager = false }: PhotoCardProps) {
   const [likeCount, setLikeCount] = useState(photo.likeCount);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
+  const [broken, setBroken] = useState(false);
   const author = user ? `@${user.username}` : 'someone';
   const own = session?.userId === photo.userId;
 
@@ -70,7 +71,7 @@ export function PhotoCard({ photo, onDeleted, eager = false }: PhotoCardProps) {
         </h2>
         <time dateTime={photo.createdAt}>{formatDate(photo.createdAt)}</time>
       </header>
-      {photo.status === 'ready' ? (
+      {photo.status === 'ready' && !broken ? (
         <img
           class="photo-image"
           src={photo.url}
@@ -79,10 +80,11 @@ export function PhotoCard({ photo, onDeleted, eager = false }: PhotoCardProps) {
           height={PHOTO_SIZE}
           loading={eager ? 'eager' : 'lazy'}
           decoding="async"
+          onError={() => setBroken(true)}
         />
       ) : (
-        <div class="photo-image photo-pending" role="img" aria-label="Photo still processing">
-          Processing…
+        <div class="photo-image photo-pending" role="img" aria-label={broken ? 'Photo unavailable' : 'Photo still processing'}>
+          {broken ? 'Photo unavailable' : 'Processing…'}
         </div>
       )}
       {photo.caption && <p class="photo-caption">{photo.caption}</p>}
