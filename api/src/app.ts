@@ -19,6 +19,8 @@ import webRoutes from './routes/web';
 export interface BuildAppOptions {
   /** Replaces the pino logger options (tests pass `false`). */
   readonly logger?: FastifyServerOptions['logger'];
+  /** Where the (redacting) production logger writes. @default stdout */
+  readonly logStream?: NodeJS.WritableStream;
 }
 
 /** Largest JSON body: the biggest valid request (a 2200-character caption) is far below it. */
@@ -35,6 +37,7 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
       level: config.logLevel,
       // Never log credentials: bearer tokens, cookies. Bodies are not logged at all.
       redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-amz-security-token"]'], censor: '[redacted]' },
+      ...(options.logStream ? { stream: options.logStream } : {}),
     },
     bodyLimit: JSON_BODY_LIMIT,
     trustProxy: config.trustProxy,

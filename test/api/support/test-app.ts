@@ -35,10 +35,11 @@ export interface TestApp {
  * The app in-process, listening on a free loopback port (tests talk HTTP to
  * it and may also inspect `app.db` / `app.redis`). Migrates first, as server.ts does.
  */
-export async function startTestApp(env: Record<string, string>): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string>, logStream?: NodeJS.WritableStream): Promise<TestApp> {
   const config = await testConfig(env);
   for (const target of config.primaries) await migrate(target.primary);
-  const app = await buildApp(config, { logger: false });
+  // With a stream: the production logger (redaction included) writing there; without: silent.
+  const app = await buildApp(config, logStream ? { logStream } : { logger: false });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;

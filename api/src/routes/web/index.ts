@@ -38,7 +38,12 @@ async function fileSize(path: string): Promise<number | undefined> {
 export default async function webRoutes(app: FastifyInstance, options: { root: string }) {
   const root = resolve(options.root);
   app.get('/*', async (request, reply) => {
-    const path = decodeURIComponent(request.url.split('?')[0]);
+    let path: string;
+    try {
+      path = decodeURIComponent(request.url.split('?')[0]);
+    } catch {
+      throw notFound('resource'); // malformed percent-encoding
+    }
     if (path.startsWith('/api/') || path.includes('\0') || path.split('/').some((segment) => segment.startsWith('.'))) {
       throw notFound('resource');
     }
