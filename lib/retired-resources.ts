@@ -1,0 +1,54 @@
+import type { StageName } from '../stages/ladder';
+
+/**
+ * CloudFormation types that hold data (or, for log groups, history): they must
+ * carry a DeletionPolicy and UpdateReplacePolicy of Retain or Snapshot, and
+ * keep their logical IDs from the stage where they appear up to 1m.
+ */
+export const STATEFUL_RESOURCE_TYPES: readonly string[] = [
+  'AWS::RDS::DBInstance',
+  'AWS::EC2::Volume',
+  'AWS::S3::Bucket',
+  'AWS::ElastiCache::ReplicationGroup',
+  'AWS::SecretsManager::Secret',
+  'AWS::SQS::Queue',
+  'AWS::Logs::LogGroup',
+  'AWS::Backup::BackupVault',
+];
+
+/** A stateful resource that leaves the templates on purpose at some stage. */
+export interface RetiredResource {
+  /** Stack name without the app prefix. */
+  readonly stack: 'Network' | 'Data' | 'App' | 'Monitoring';
+  /** Construct path inside the stack (the template's `aws:cdk:path` minus the stack name). */
+  readonly path: string;
+  /** The first stage without it. */
+  readonly retiredAt: StageName;
+  /** What happens to it and why that loses nothing. */
+  readonly reason: string;
+  /** The runbook that moves its data first. */
+  readonly runbook: string;
+}
+
+/**
+ * The one place that says which stateful resources a stage retires. Both have
+ * a RETAIN policy, so CloudFormation orphans them (they stay in the account)
+ * instead of deleting them.
+ */
+export const RETIRED_RESOURCES: readonly RetiredResource[] = [
+  {
+    stack: 'App',
+    path: 'ApiServer/DataVolume/Resource',
+    retiredAt: '1k',
+    reason:
+      'The single instance gives way to the fleet, which keeps no local files. The volume (photos; at stage 1 also PostgreSQL) is orphaned, not deleted, after the runbook copied the photos to the uploads bucket; it stays as the rollback copy.',
+    runbook: 'docs/runbooks/10-to-1k.md',
+  },
+  {
+    stack: 'App',
+    path: 'ApiServer/Logs/Resource',
+    retiredAt: '1k',
+    reason: "The single instance's API log group is orphaned with the instance; the fleet logs to its own group.",
+    runbook: 'docs/runbooks/10-to-1k.md',
+  },
+];

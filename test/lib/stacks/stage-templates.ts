@@ -1,0 +1,73 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import { synthStage } from '../../../lib/synth';
+import { STAGE_NAMES, type StageName } from '../../../stages/ladder';
+
+/** The four stack kinds, by the suffix of their names. */
+export const STACKS = ['Network', 'Data', 'App', 'Monitoring'] as const;
+export type StackKind = (typeof STACKS)[number];
+
+/** The stage's template of one stack as JSON (synthesized once per test file). */
+export function templateJson(stage: StageName, stack: StackKind): Record<string, any> {
+  return synthStage(stage)[`graminsta-${stack}`];
+}
+
+/** The same as an assertions `Template`. */
+export function template(stage: StageName, stack: StackKind): Template {
+  return Template.fromJSON(templateJson(stage, stack));
+}
+
+/** Resources of a type: logical ID → resource. */
+export function resourcesOfType(stage: StageName, stack: StackKind, type: string): Record<string, any> {
+  const resources = templateJson(stage, stack).Resources as Record<string, any>;
+  return Object.fromEntries(Object.entries(resources).filter(([, r]) => r.Type === type));
+}
+
+/** The construct path of a resource inside its stack (from the `aws:cdk:path` metadata). */
+export function constructPath(resource: any): string {
+  const path: string = resource.Metadata?.['aws:cdk:path'] ?? '';
+  return path.split('/').slice(1).join('/');
+}
+
+export const ALL_STAGES: readonly StageName[] = STAGE_NAMES;
+
+/** Stages from `from` upwards. */
+export function stagesFrom(from: StageName): StageName[] {
+  return STAGE_NAMES.slice(STAGE_NAMES.indexOf(from));
+}
+
+/** A template value with every intrinsic function shown as `<token>`, for reading text such as the env file. */
+export function flatten(value: any): string {
+  if (typeof value === 'string') return value;
+  if (value && typeof value === 'object' && Array.isArray(value['Fn::Join'])) {
+    const [sep, parts] = value['Fn::Join'];
+    return (parts as any[]).map(flatten).join(sep);
+  }
+  return '<token>';
+}
+
+/** The API's env file as cfn-init writes it on the stage's instance or fleet, `NAME=value` per line. */
+export function apiEnvFile(stage: StageName): Record<string, string> {
+  const resources = Object.values(templateJson(stage, 'App').Resources as Record<string, any>);
+  const host = resources.find((r) => r.Type === 'AWS::EC2::Instance' || r.Type === 'AWS::AutoScaling::AutoScalingGroup');
+  const content = host.Metadata['AWS::CloudFormation::Init'].api.files['/etc/graminsta/api.env'].content;
+  return Object.fromEntries(
+    flatten(content)
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+  );
+}
+
+/** Every security group ingress rule of a stage, inline or separate, with the stack it is in. */
+export function ingressRules(stage: StageName): Array<{ stack: StackKind; group: string; rule: any }> {
+  const rules: Array<{ stack: StackKind; group: string; rule: any }> = [];
+  for (const stack of STACKS) {
+    for (const [id, r] of Object.entries(templateJson(stage, stack).Resources as Record<string, any>)) {
+      if (r.Type === 'AWS::EC2::SecurityGroup') {
+        for (const rule of r.Properties.SecurityGroupIngress ?? []) rules.push({ stack, group: id, rule });
+      }
+      if (r.Type === 'AWS::EC2::SecurityGroupIngress') rules.push({ stack, group: flatten(r.Properties.GroupId), rule: r.Properties });
+    }
+  }
+  return rules;
+}

@@ -1,0 +1,400 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { stageSpec } from '../../../stages/ladder';
+import {
+  ALL_STAGES,
+  apiEnvFile,
+  flatten,
+  ingressRules,
+  resourcesOfType,
+  STACKS,
+  template,
+  templateJson,
+} from './stage-templates';
+
+const count = (stage: (typeof ALL_STAGES)[number], stack: (typeof STACKS)[number], type: string) =>
+  Object.keys(resourcesOfType(stage, stack, type)).length;
+
+describe.each(ALL_STAGES.map((s) => [s]))('stage %s', (stage) => {
+  const spec = stageSpec(stage);
+
+  test('has a VPC over two AZs with public, private-with-egress and isolated subnets, and flow logs to a retained log group', () => {
+    const network = template(stage, 'Network');
+    network.resourceCountIs('AWS::EC2::VPC', 1);
+    network.resourceCountIs('AWS::EC2::Subnet', 6);
+    network.resourceCountIs('AWS::EC2::NatGateway', spec.network.natGateways);
+    network.hasResourceProperties('AWS::EC2::FlowLog', { ResourceType: 'VPC', TrafficType: 'ALL', LogDestinationType: 'cloud-watch-logs' });
+    network.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Retain', Properties: { RetentionInDays: spec.monitoring.logRetentionDays } });
+  });
+
+  test('requires IMDSv2 on every instance and launch template, with encrypted root volumes and no SSH key', () => {
+    const app = templateJson(stage, 'App').Resources as Record<string, any>;
+    const templates = Object.values(app).filter((r) => r.Type === 'AWS::EC2::LaunchTemplate');
+    const instances = Object.values(app).filter((r) => r.Type === 'AWS::EC2::Instance');
+    expect(templates.length).toBeGreaterThan(0);
+    for (const lt of templates) {
+      expect(lt.Properties.LaunchTemplateData.MetadataOptions.HttpTokens).toBe('required');
+      expect(lt.Properties.LaunchTemplateData.KeyName).toBeUndefined();
+    }
+    for (const instance of instances) {
+      expect(instance.Properties.KeyName).toBeUndefined();
+      expect(instance.Properties.LaunchTemplate).toBeDefined();
+    }
+    const mappings = [
+      ...instances.flatMap((i) => i.Properties.BlockDeviceMappings ?? []),
+      ...templates.flatMap((t) => t.Properties.LaunchTemplateData.BlockDeviceMappings ?? []),
+    ];
+    expect(mappings.length).toBeGreaterThan(0);
+    for (const m of mappings) expect(m.Ebs).toMatchObject({ Encrypted: true, VolumeType: 'gp3' });
+  });
+
+  test('runs Amazon Linux 2023 for Graviton, resolved at launch so a new AMI never changes the template', () => {
+    const app = templateJson(stage, 'App').Resources as Record<string, any>;
+    const imageIds = Object.values(app).flatMap((r) =>
+      r.Type === 'AWS::EC2::Instance' ? [r.Properties.ImageId] : r.Type === 'AWS::EC2::LaunchTemplate' && r.Properties.LaunchTemplateData.ImageId ? [r.Properties.LaunchTemplateData.ImageId] : [],
+    );
+    expect(imageIds).toEqual([`resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64`]);
+  });
+
+  test('opens nothing to the internet except HTTP on the stage entry (the instance at 1 and 10, never from 100 on), and never SSH', () => {
+    const open = ingressRules(stage).filter(({ rule }) => rule.CidrIp === '0.0.0.0/0' || rule.CidrIpv6 === '::/0');
+    if (spec.site) {
+      expect(open).toEqual([]);
+    } else {
+      expect(open).toHaveLength(1);
+      expect(open[0].stack).toBe('Network');
+      expect(open[0].group).toMatch(/^SecurityGroupsApi/);
+      expect(open[0].rule).toMatchObject({ IpProtocol: 'tcp', FromPort: 80, ToPort: 80 });
+    }
+    for (const { rule } of ingressRules(stage)) {
+      expect(rule.FromPort <= 22 && rule.ToPort >= 22).toBe(false);
+    }
+  });
+
+  test('keeps every security group rule in the Network stack', () => {
+    for (const stack of ['Data', 'App', 'Monitoring'] as const) {
+      expect(count(stage, stack, 'AWS::EC2::SecurityGroupIngress')).toBe(0);
+      expect(count(stage, stack, 'AWS::EC2::SecurityGroupEgress')).toBe(0);
+      expect(count(stage, stack, 'AWS::EC2::SecurityGroup')).toBe(0);
+    }
+  });
+
+  test('sends every alarm to the SNS topic and has one dashboard', () => {
+    const monitoring = template(stage, 'Monitoring');
+    monitoring.resourceCountIs('AWS::SNS::Topic', 1);
+    monitoring.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    const alarms = Object.values(resourcesOfType(stage, 'Monitoring', 'AWS::CloudWatch::Alarm'));
+    expect(alarms.length).toBeGreaterThan(0);
+    const topicId = Object.keys(resourcesOfType(stage, 'Monitoring', 'AWS::SNS::Topic'))[0];
+    for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+  });
+
+  test('delivers the API through cfn-init: bundle from an S3 asset, env file, systemd unit, restarted on change', () => {
+    const app = Object.values(templateJson(stage, 'App').Resources as Record<string, any>);
+    const host = app.find((r) => r.Type === 'AWS::EC2::Instance' || r.Type === 'AWS::AutoScaling::AutoScalingGroup');
+    const init = host.Metadata['AWS::CloudFormation::Init'];
+    expect(init.configSets).toEqual({ graminsta: ['base', 'volume', 'database', 'api', 'agent', 'hup', 'verify'] });
+    expect(Object.keys(init.base.packages.yum)).toEqual(expect.arrayContaining(['nodejs22', 'amazon-cloudwatch-agent']));
+    expect(flatten(init.api.sources['/opt/graminsta/api']['Fn::Sub'] ?? init.api.sources['/opt/graminsta/api'])).toMatch(/\.zip$/);
+    expect(init.api.files['/etc/systemd/system/graminsta-api.service'].content).toMatch(/Restart=on-failure/);
+    expect(init.api.services.systemd['graminsta-api']).toMatchObject({
+      enabled: true,
+      ensureRunning: true,
+      files: expect.arrayContaining(['/etc/graminsta/api.env', '/etc/systemd/system/graminsta-api.service']),
+      sources: expect.arrayContaining(['/opt/graminsta/api']),
+    });
+    expect(init.verify.commands['000'].command).toBe('/usr/local/sbin/graminsta-wait-healthy');
+  });
+
+  test('configures the API only through the documented variables', () => {
+    const env = apiEnvFile(stage);
+    const documented = [
+      'PORT', 'HOST', 'LOG_LEVEL', 'DATA_DIR', 'WEB_ROOT', 'DATABASE_URL', 'DATABASE_SECRET_ARN', 'DATABASE_CA_FILE',
+      'DATABASE_REPLICA_HOSTS', 'SHARD_MAP_PARAMETER', 'REDIS_URL', 'REDIS_CLUSTER', 'REDIS_AUTH_SECRET_ARN',
+      'UPLOADS_BUCKET', 'UPLOAD_MODE', 'MEDIA_BASE_URL', 'TRUST_PROXY', 'WORK_QUEUE_URL', 'AWS_REGION',
+    ];
+    expect(Object.keys(env).filter((k) => !documented.includes(k))).toEqual([]);
+    expect(env).toMatchObject({ PORT: '80', HOST: '0.0.0.0' });
+    expect(JSON.stringify(env)).not.toMatch(/password/i);
+  });
+});
+
+describe('stage 1: one instance runs the API and PostgreSQL', () => {
+  test('has one instance with an Elastic IP and a separate encrypted, retained gp3 data volume attached at launch', () => {
+    const app = template('1', 'App');
+    app.resourceCountIs('AWS::EC2::Instance', 1);
+    app.resourceCountIs('AWS::EC2::EIP', 1);
+    app.hasResource('AWS::EC2::Volume', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: { Encrypted: true, VolumeType: 'gp3', Size: 20 },
+    });
+    app.hasResourceProperties('AWS::EC2::Instance', {
+      InstanceType: 't4g.small',
+      Volumes: [{ Device: '/dev/sdf', VolumeId: { Ref: Match.stringLikeRegexp('^ApiServerDataVolume') } }],
+    });
+  });
+
+  test('is managed through SSM and ships logs and metrics with the CloudWatch agent', () => {
+    template('1', 'App').hasResourceProperties('AWS::IAM::Role', {
+      ManagedPolicyArns: Match.arrayWith([
+        { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/AmazonSSMManagedInstanceCore']] },
+        { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/CloudWatchAgentServerPolicy']] },
+      ]),
+    });
+  });
+
+  test('installs PostgreSQL 16 on the data volume, Unix socket and peer auth only, and the API uses it without a password', () => {
+    const app = Object.values(templateJson('1', 'App').Resources as Record<string, any>);
+    const init = app.find((r) => r.Type === 'AWS::EC2::Instance').Metadata['AWS::CloudFormation::Init'];
+    expect(Object.keys(init.base.packages.yum)).toContain('postgresql16-server');
+    const setup = init.database.files['/usr/local/sbin/graminsta-setup-postgres'].content as string;
+    expect(setup).toContain("listen_addresses = ''");
+    expect(setup).toContain('local all all peer');
+    expect(setup).toContain('PGDATA=/var/lib/graminsta/postgresql');
+    expect(apiEnvFile('1')).toMatchObject({ DATABASE_URL: 'postgres:///graminsta?host=/run/postgresql', DATA_DIR: '/var/lib/graminsta', WEB_ROOT: '/opt/graminsta/web' });
+  });
+
+  test('backs the data volume up daily (by tag) into a retained vault', () => {
+    const data = template('1', 'Data');
+    data.hasResource('AWS::Backup::BackupVault', { DeletionPolicy: 'Retain' });
+    data.hasResourceProperties('AWS::Backup::BackupSelection', {
+      BackupSelection: { ListOfTags: [{ ConditionKey: 'graminsta:backup', ConditionValue: 'daily', ConditionType: 'STRINGEQUALS' }] },
+    });
+    template('1', 'App').hasResourceProperties('AWS::EC2::Volume', { Tags: Match.arrayWith([{ Key: 'graminsta:backup', Value: 'daily' }]) });
+  });
+
+  test('has no RDS, load balancer, CDN or bucket yet', () => {
+    expect(count('1', 'Data', 'AWS::RDS::DBInstance')).toBe(0);
+    expect(count('1', 'App', 'AWS::ElasticLoadBalancingV2::LoadBalancer')).toBe(0);
+    expect(count('1', 'App', 'AWS::CloudFront::Distribution')).toBe(0);
+    expect(count('1', 'App', 'AWS::S3::Bucket')).toBe(0);
+  });
+});
+
+describe('stage 10: managed RDS PostgreSQL', () => {
+  test('RDS is encrypted, backed up 7+ days, deletion-protected, snapshotted on removal, private, TLS-only', () => {
+    const data = template('10', 'Data');
+    data.resourceCountIs('AWS::RDS::DBInstance', 1);
+    data.hasResource('AWS::RDS::DBInstance', {
+      DeletionPolicy: 'Snapshot',
+      UpdateReplacePolicy: 'Snapshot',
+      Properties: Match.objectLike({
+        Engine: 'postgres',
+        EngineVersion: '16',
+        StorageEncrypted: true,
+        BackupRetentionPeriod: 7,
+        DeletionProtection: true,
+        PubliclyAccessible: false,
+        MultiAZ: false,
+        DBInstanceClass: 'db.t4g.micro',
+      }),
+    });
+    data.hasResourceProperties('AWS::RDS::DBParameterGroup', { Parameters: Match.objectLike({ 'rds.force_ssl': '1' }) });
+    data.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Retain' });
+  });
+
+  test('RDS sits in the isolated subnets and only the API security group reaches port 5432', () => {
+    const subnetGroup = Object.values(resourcesOfType('10', 'Data', 'AWS::RDS::DBSubnetGroup'))[0];
+    expect(JSON.stringify(subnetGroup.Properties.SubnetIds)).toMatch(/DataSubnet1.*DataSubnet2/);
+    const dbRules = ingressRules('10').filter(({ rule }) => rule.FromPort === 5432);
+    expect(dbRules).toHaveLength(1);
+    expect(JSON.stringify(dbRules[0].rule.SourceSecurityGroupId)).toMatch(/SecurityGroupsApi/);
+  });
+
+  test('the instance API uses RDS through its secret and stops (but keeps) the local PostgreSQL', () => {
+    const env = apiEnvFile('10');
+    expect(env.DATABASE_URL).toBeUndefined();
+    expect(env.DATABASE_SECRET_ARN).toBe('<token>');
+    expect(env.DATABASE_CA_FILE).toBe('/etc/graminsta/rds-ca.pem');
+    const app = Object.values(templateJson('10', 'App').Resources as Record<string, any>);
+    const init = app.find((r) => r.Type === 'AWS::EC2::Instance').Metadata['AWS::CloudFormation::Init'];
+    expect(init.database.files['/usr/local/sbin/graminsta-stop-postgres'].content).toContain('systemctl disable --now postgresql.service');
+  });
+
+  test('has no load balancer and no CDN yet', () => {
+    expect(count('10', 'App', 'AWS::ElasticLoadBalancingV2::LoadBalancer')).toBe(0);
+    expect(count('10', 'App', 'AWS::CloudFront::Distribution')).toBe(0);
+  });
+});
+
+describe('stage 100: the web client on S3 + CloudFront', () => {
+  test('the site bucket is private, encrypted, SSL-only and versioned, read through origin access control', () => {
+    const app = template('100', 'App');
+    app.hasResourceProperties('AWS::S3::Bucket', {
+      VersioningConfiguration: { Status: 'Enabled' },
+      BucketEncryption: Match.anyValue(),
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+    });
+    app.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
+  });
+
+  test('CloudFront routes /api/* to the instance by its EIP DNS name, so the browser stays same-origin', () => {
+    const dist = Object.values(resourcesOfType('100', 'App', 'AWS::CloudFront::Distribution'))[0].Properties.DistributionConfig;
+    const api = dist.CacheBehaviors.find((b: any) => b.PathPattern === '/api/*');
+    expect(api).toBeDefined();
+    const origin = dist.Origins.find((o: any) => o.Id === api.TargetOriginId);
+    expect(origin.CustomOriginConfig).toMatchObject({ OriginProtocolPolicy: 'http-only', HTTPPort: 80 });
+    expect(JSON.stringify(origin.DomainName)).toMatch(/Fn::If.*ApiServerEip/);
+  });
+
+  test("the instance accepts HTTP only from CloudFront's origin-facing prefix list, resolved at deploy time", () => {
+    const http = ingressRules('100').filter(({ rule }) => rule.FromPort === 80);
+    expect(http).toHaveLength(1);
+    expect(http[0].rule.SourcePrefixListId).toBeDefined();
+    template('100', 'Network').hasResourceProperties('Custom::AWS', {
+      Create: Match.stringLikeRegexp('com\\.amazonaws\\.global\\.cloudfront\\.origin-facing'),
+    });
+  });
+
+  test('the API no longer serves the web client but trusts the proxy headers', () => {
+    expect(apiEnvFile('100').WEB_ROOT).toBeUndefined();
+    expect(apiEnvFile('100').TRUST_PROXY).toBe('true');
+  });
+
+  test('still has the single instance and no load balancer', () => {
+    expect(count('100', 'App', 'AWS::EC2::Instance')).toBe(1);
+    expect(count('100', 'App', 'AWS::ElasticLoadBalancingV2::LoadBalancer')).toBe(0);
+  });
+});
+
+describe('stage 1k: load balancer + Auto Scaling group', () => {
+  test('an Auto Scaling group of at least 2 in both AZs, ELB health checks, target tracking, rolling updates with signals', () => {
+    const app = template('1k', 'App');
+    app.hasResource('AWS::AutoScaling::AutoScalingGroup', {
+      Properties: Match.objectLike({ MinSize: '2', MaxSize: '4', HealthCheckType: 'ELB', HealthCheckGracePeriod: 300 }),
+      UpdatePolicy: { AutoScalingRollingUpdate: Match.objectLike({ MaxBatchSize: 1, MinInstancesInService: 2, WaitOnResourceSignals: true }) },
+      CreationPolicy: { ResourceSignal: Match.objectLike({ Count: 2 }) },
+    });
+    const asg = Object.values(resourcesOfType('1k', 'App', 'AWS::AutoScaling::AutoScalingGroup'))[0];
+    expect(asg.Properties.VPCZoneIdentifier).toHaveLength(2);
+    expect(asg.Properties.DesiredCapacity).toBeUndefined();
+    app.hasResourceProperties('AWS::AutoScaling::ScalingPolicy', {
+      PolicyType: 'TargetTrackingScaling',
+      TargetTrackingConfiguration: Match.objectLike({ TargetValue: 50 }),
+    });
+  });
+
+  test('the load balancer health-checks /healthz and is reached only from CloudFront', () => {
+    const app = template('1k', 'App');
+    app.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internet-facing' });
+    app.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { HealthCheckPath: '/healthz', Port: 80, Protocol: 'HTTP' });
+    const http = ingressRules('1k').filter(({ rule }) => rule.FromPort === 80);
+    expect(http).toHaveLength(2);
+    expect(http.filter(({ rule }) => rule.SourcePrefixListId)).toHaveLength(1);
+    expect(http.filter(({ rule }) => rule.SourceSecurityGroupId)).toHaveLength(1);
+  });
+
+  test('the single instance and its volume are gone, RDS is Multi-AZ and the uploads bucket exists', () => {
+    expect(count('1k', 'App', 'AWS::EC2::Instance')).toBe(0);
+    expect(count('1k', 'App', 'AWS::EC2::Volume')).toBe(0);
+    template('1k', 'Data').hasResourceProperties('AWS::RDS::DBInstance', { MultiAZ: true });
+    template('1k', 'App').hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Retain', Properties: Match.objectLike({ VersioningConfiguration: { Status: 'Enabled' } }) });
+    expect(apiEnvFile('1k')).toMatchObject({ UPLOADS_BUCKET: '<token>', UPLOAD_MODE: 'proxy' });
+    expect(apiEnvFile('1k').DATA_DIR).toBeUndefined();
+  });
+
+  test('has no thumbnails function and no media behaviour yet', () => {
+    expect(count('1k', 'App', 'AWS::Lambda::Function')).toBeLessThanOrEqual(count('1k', 'App', 'Custom::CDKBucketDeployment'));
+    const dist = Object.values(resourcesOfType('1k', 'App', 'AWS::CloudFront::Distribution'))[0].Properties.DistributionConfig;
+    expect(dist.CacheBehaviors.map((b: any) => b.PathPattern)).not.toContain('/media/*');
+  });
+});
+
+describe('stage 10k: media through the CDN', () => {
+  test('/media/* goes to the uploads bucket, browsers POST with presigned forms, a Lambda makes thumbnails', () => {
+    const dist = Object.values(resourcesOfType('10k', 'App', 'AWS::CloudFront::Distribution'))[0].Properties.DistributionConfig;
+    expect(dist.CacheBehaviors.map((b: any) => b.PathPattern)).toEqual(expect.arrayContaining(['/api/*', '/media/*']));
+    template('10k', 'App').hasResourceProperties('AWS::S3::Bucket', {
+      CorsConfiguration: { CorsRules: [Match.objectLike({ AllowedMethods: ['POST'] })] },
+    });
+    template('10k', 'App').resourceCountIs('Custom::S3BucketNotifications', 1);
+    expect(apiEnvFile('10k')).toMatchObject({ UPLOAD_MODE: 'presigned', MEDIA_BASE_URL: 'https://<token>/' });
+  });
+
+  test('has no cache and no replicas yet', () => {
+    expect(count('10k', 'Data', 'AWS::ElastiCache::ReplicationGroup')).toBe(0);
+    expect(count('10k', 'Data', 'AWS::RDS::DBInstance')).toBe(1);
+  });
+});
+
+describe('stage 100k: cache and read replicas', () => {
+  test('Redis in cluster mode with encryption in transit and at rest, AUTH, failover and Multi-AZ', () => {
+    template('100k', 'Data').hasResourceProperties('AWS::ElastiCache::ReplicationGroup', {
+      ClusterMode: 'enabled',
+      NumNodeGroups: 2,
+      ReplicasPerNodeGroup: 1,
+      AtRestEncryptionEnabled: true,
+      TransitEncryptionEnabled: true,
+      AutomaticFailoverEnabled: true,
+      MultiAZEnabled: true,
+      AuthToken: Match.anyValue(),
+    });
+    expect(apiEnvFile('100k')).toMatchObject({ REDIS_CLUSTER: 'true', REDIS_URL: 'rediss://<token>:6379', REDIS_AUTH_SECRET_ARN: '<token>' });
+  });
+
+  test('two read replicas of the primary, and the API reads through them', () => {
+    const replicas = Object.values(resourcesOfType('100k', 'Data', 'AWS::RDS::DBInstance')).filter((r) => r.Properties.SourceDBInstanceIdentifier);
+    expect(replicas).toHaveLength(2);
+    expect(apiEnvFile('100k').DATABASE_REPLICA_HOSTS).toBe('<token>:<token>,<token>:<token>');
+  });
+
+  test('Redis and the replicas are reachable only from the API', () => {
+    const redis = ingressRules('100k').filter(({ rule }) => rule.FromPort === 6379);
+    expect(redis).toHaveLength(1);
+    expect(JSON.stringify(redis[0].rule.SourceSecurityGroupId)).toMatch(/SecurityGroupsApi/);
+  });
+
+  test('has no shard map and no queue yet', () => {
+    expect(count('100k', 'Data', 'AWS::SSM::Parameter')).toBe(0);
+    expect(count('100k', 'Data', 'AWS::SQS::Queue')).toBe(0);
+  });
+});
+
+describe('stage 1m: shards and a work queue', () => {
+  test('four primaries with two replicas each', () => {
+    const instances = Object.values(resourcesOfType('1m', 'Data', 'AWS::RDS::DBInstance'));
+    expect(instances.filter((r) => !r.Properties.SourceDBInstanceIdentifier)).toHaveLength(4);
+    expect(instances.filter((r) => r.Properties.SourceDBInstanceIdentifier)).toHaveLength(8);
+  });
+
+  test('a shard map of 4096 logical shards over the four primaries, named to the API', () => {
+    const param = Object.values(resourcesOfType('1m', 'Data', 'AWS::SSM::Parameter'))[0];
+    const text = flatten(param.Properties.Value);
+    const map = JSON.parse(text.replace(/<token>/g, 'x'));
+    expect(map.logicalShards).toBe(4096);
+    expect(map.primaries.map((p: any) => p.shards)).toEqual([[0, 1023], [1024, 2047], [2048, 3071], [3072, 4095]]);
+    expect(apiEnvFile('1m').SHARD_MAP_PARAMETER).toBe('<token>');
+  });
+
+  test('an SQS work queue with a dead-letter queue and a worker in the VPC that may reach only Redis', () => {
+    const data = template('1m', 'Data');
+    data.hasResourceProperties('AWS::SQS::Queue', { RedrivePolicy: Match.objectLike({ maxReceiveCount: 5 }) });
+    template('1m', 'App').hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    template('1m', 'App').hasResourceProperties('AWS::Lambda::Function', { VpcConfig: Match.objectLike({ SecurityGroupIds: Match.anyValue() }) });
+    const workerRules = ingressRules('1m').filter(({ rule }) => JSON.stringify(rule.SourceSecurityGroupId ?? '').includes('SecurityGroupsWorker'));
+    expect(workerRules.map(({ rule }) => rule.FromPort)).toEqual([6379]);
+    expect(apiEnvFile('1m').WORK_QUEUE_URL).toBe('<token>');
+  });
+});
+
+describe('monitoring grows with the stage', () => {
+  const alarmCount = (stage: (typeof ALL_STAGES)[number]) => count(stage, 'Monitoring', 'AWS::CloudWatch::Alarm');
+
+  test('every stage has at least as many alarms as the one below it, except where the instance gives way to the fleet', () => {
+    const counts = ALL_STAGES.map(alarmCount);
+    for (let i = 1; i < counts.length; i++) expect(counts[i]).toBeGreaterThanOrEqual(ALL_STAGES[i] === '1k' ? counts[i - 1] - 2 : counts[i - 1]);
+  });
+
+  test.each([
+    ['1', ['InstanceCpu', 'InstanceStatusCheck', 'InstanceRootDisk', 'InstanceDataDisk']],
+    ['10', ['DatabaseDatabaseCpu', 'DatabaseDatabaseFreeStorage', 'DatabaseDatabaseConnections']],
+    ['1k', ['FleetLoadBalancer5xx', 'FleetApi5xx', 'FleetLatency', 'FleetUnhealthyTargets']],
+    ['100k', ['DatabaseDatabaseReplica1Lag', 'CacheNode1Memory', 'CacheNode1Evictions']],
+    ['1m', ['WorkQueueWorkDeadLetters', 'QueueWorkerFunctionErrors', 'Shard3DatabaseShard3DatabaseCpu']],
+  ] as const)('stage %s alarms on %p', (stage, names) => {
+    const ids = Object.keys(resourcesOfType(stage, 'Monitoring', 'AWS::CloudWatch::Alarm'));
+    for (const name of names) expect(ids.some((id) => id.startsWith(`Alarms${name}`))).toBe(true);
+  });
+});
