@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { randomUUID } from 'node:crypto';
 import type { AppConfig } from './config/resolve-config';
@@ -49,6 +49,12 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
     },
     // Rolling replacement: refuse new requests with 503 while draining in-flight ones.
     return503OnClosing: true,
+    // Errors the router raises before any route or error handler runs (a malformed
+    // percent-escape, an over-long path parameter) get the contract's error shape too.
+    frameworkErrors: (error, _request, reply) => {
+      const status = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400;
+      void (reply as FastifyReply).code(status).send({ error: { code: status === 414 ? 'uri_too_long' : 'bad_url', message: error.message } });
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   await app.register(errorShape);

@@ -84,6 +84,8 @@ const CASES: Case[] = [
   { name: 'cursor other version', method: 'GET', path: `/api/users/1/photos?cursor=${b64('v2:123')}` },
   { name: 'cursor too long', method: 'GET', path: `/api/users/1/photos?cursor=${'A'.repeat(100)}` },
   { name: 'cursor with NUL', method: 'GET', path: '/api/feed?cursor=%00', auth: true },
+  { name: 'id with a malformed percent-escape', method: 'GET', path: '/api/users/%E0%A4%A' },
+  { name: 'id 150 digits long', method: 'GET', path: `/api/photos/${'9'.repeat(150)}` },
   { name: 'unknown route', method: 'GET', path: '/api/nothing-here' },
   { name: 'wrong method', method: 'PATCH', path: '/api/users/1' },
 ];

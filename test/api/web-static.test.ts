@@ -42,7 +42,7 @@ describe('serving the web client (WEB_ROOT)', () => {
     expectError(await call(api.url, 'GET', '/..%2foutside.txt'), 404);
     expectError(await call(api.url, 'GET', '/%2e%2e/outside.txt'), 404);
     expectError(await call(api.url, 'GET', '/assets/missing.js'), 404);
-    expectError(await call(api.url, 'GET', '/%E0%A4%A'), 404);
+    expectError(await call(api.url, 'GET', '/%E0%A4%A'), 400, 'bad_url');
     expectError(await call(api.url, 'GET', '/api/nope'), 404, 'not_found');
     expect((await call(api.url, 'GET', '/healthz')).body).toEqual({ status: 'ok' });
   });
