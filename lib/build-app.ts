@@ -74,7 +74,8 @@ export function buildStageApp(props: BuildStageAppProps): StageApp {
   const appName = props.appName ?? DEFAULT_APP_NAME;
   validate(props, appName);
 
-  const app = new App({ outdir: props.outdir, context: featureFlags() });
+  // Path metadata (as the CLI enables it) names each resource's construct path in the template.
+  const app = new App({ outdir: props.outdir, context: { ...featureFlags(), 'aws:cdk:enable-path-metadata': true } });
   const common = { spec, env: props.env };
 
   const network = new NetworkStack(app, `${appName}-Network`, {
