@@ -17,6 +17,8 @@ export function feedKey(userId: string): string {
 export interface FeedStore {
   add(followerIds: readonly string[], photoId: string, createdAtMs: number): Promise<void>;
   remove(followerIds: readonly string[], photoId: string): Promise<void>;
+  /** Closes the connection (local runs and tests; Lambda just freezes the environment). */
+  close(): Promise<void>;
 }
 
 /** Followers updated concurrently; each follower's commands go in one pipeline (one key, so one cluster slot). */
@@ -45,5 +47,8 @@ export function redisFeedStore(redis: Redis | Cluster): FeedStore {
         p.expire(key, FEED_TTL_SECONDS);
       }),
     remove: (followerIds, photoId) => forEach(followerIds, (p, key) => void p.zrem(key, photoId)),
+    close: async () => {
+      await redis.quit();
+    },
   };
 }

@@ -20,6 +20,13 @@ async function openStore(): Promise<FeedStore> {
 
 const log = { error: (message: string, detail: Record<string, unknown>) => console.error(JSON.stringify({ message, ...detail })) };
 
+/** Closes the Redis connection, if one was opened (local runs and tests). */
+export async function close(): Promise<void> {
+  const opened = store;
+  store = undefined;
+  if (opened) await (await opened.catch(() => undefined))?.close();
+}
+
 /** SQS work queue → feed fan-out in Redis, reporting failed items only. */
 export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
   store ??= openStore().catch((error) => {

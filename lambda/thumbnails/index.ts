@@ -5,8 +5,10 @@ import { s3ObjectStore } from './object-store';
 import { processUpload } from './process-upload';
 import { settingsFromEnv } from './settings';
 
-// Created once per execution environment, reused across invocations.
-const store = s3ObjectStore(new S3Client({}));
+// Created once per execution environment, reused across invocations. S3_ENDPOINT
+// (path-style, e.g. s3rver) is for local runs and tests only, as in the API.
+const endpoint = process.env.S3_ENDPOINT;
+const store = s3ObjectStore(new S3Client(endpoint ? { endpoint, forcePathStyle: true } : {}));
 const settings = settingsFromEnv(process.env);
 
 /** S3 object-created notifications under media/originals/ → one JPEG thumbnail each. */

@@ -10,6 +10,8 @@ const S3rver = require('s3rver');
 /** A throwaway s3rver on a free loopback port, with a client pointed at it. */
 export interface LocalS3 {
   readonly client: S3Client;
+  /** `http://127.0.0.1:<port>` (path-style). */
+  readonly endpoint: string;
   createBucket(name: string): Promise<void>;
   stop(): Promise<void>;
 }
@@ -18,8 +20,9 @@ export async function startLocalS3(): Promise<LocalS3> {
   const directory = mkdtempSync(join(tmpdir(), 'edge-s3rver-'));
   const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory });
   const address = (await server.run()) as AddressInfo;
+  const endpoint = `http://127.0.0.1:${address.port}`;
   const client = new S3Client({
-    endpoint: `http://127.0.0.1:${address.port}`,
+    endpoint,
     region: 'us-east-1',
     forcePathStyle: true,
     credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
@@ -29,6 +32,7 @@ export async function startLocalS3(): Promise<LocalS3> {
   });
   return {
     client,
+    endpoint,
     async createBucket(name) {
       await client.send(new CreateBucketCommand({ Bucket: name }));
     },
