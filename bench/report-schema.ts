@@ -27,11 +27,26 @@ export interface ScenarioResult {
   readonly latencyMs: { readonly p50: number; readonly p99: number; readonly mean: number; readonly max: number };
   /** Non-2xx answers plus socket errors and timeouts: a run with errors is not a valid figure. */
   readonly errors: number;
+  /** Errors by kind: HTTP status codes, `socket`, `timeout`. */
+  readonly errorKinds: Readonly<Record<string, number>>;
   /** The baseline this result is compared with, and requestsPerSecond / baseline's. */
   readonly baselineId?: string;
   readonly ratio?: number;
   /** A target, where the issue sets one, and whether it was met. */
   readonly target?: { readonly text: string; readonly met: boolean };
+  /** Measured runs summarized here (the figures are medians over them). */
+  readonly rounds: number;
+  /**
+   * CPU time per request from /proc: the server process (all its threads),
+   * the PostgreSQL server (postmaster and backends) and redis-server.
+   * `requestsPerServerCoreSecond` = requests / server CPU seconds: the per-core figure.
+   */
+  readonly cpu: {
+    readonly serverMsPerRequest: number;
+    readonly postgresMsPerRequest: number;
+    readonly redisMsPerRequest: number;
+    readonly requestsPerServerCoreSecond: number;
+  };
 }
 
 export interface BenchReport {

@@ -1,20 +1,32 @@
 import { scrypt, timingSafeEqual } from 'node:crypto';
 import { Pool } from 'pg';
 import { listen, readBody, sendJson } from './listen';
-import { FEED_SQL, INSERT_PHOTO_SQL, type PhotoRow, photoObject, USER_PHOTOS_SQL, USER_SQL, type UserRow, userJson } from './user-view';
+import {
+  COUNT_PHOTO_SQL,
+  CREDENTIALS_SQL,
+  FEED_SQL,
+  FOLLOWEES_SQL,
+  INSERT_PHOTO_SQL,
+  type PhotoRow,
+  photoObject,
+  USER_PHOTOS_SQL,
+  USER_SQL,
+  type UserRow,
+  userJson,
+} from './user-view';
 
-// node:http + pg with the API's queries and no framework, routing, schema
-// validation, auth or logging: the floor the API's own overhead is measured
-// against. `/login` is the same scrypt verification the API runs per log-in.
+// node:http + pg running the API's own statements with no framework, routing,
+// schema validation, auth, cache or logging: the floor the API's overhead is
+// measured against. `/login` runs the same scrypt verification as a log-in.
 const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.DATABASE_POOL_SIZE ?? 10) });
-const PAGE = 20;
+const LIMIT = 20;
+const NOT_FOUND = '{"error":{"code":"not_found","message":"not found"}}';
 
-function fail(res: Parameters<typeof sendJson>[0], error: Error): void {
-  sendJson(res, 500, JSON.stringify({ error: { code: 'db', message: error.message } }));
-}
+type Res = Parameters<typeof sendJson>[0];
 
 function page(rows: PhotoRow[]): string {
-  return JSON.stringify({ items: rows.map(photoObject), nextCursor: rows.length === PAGE ? rows[rows.length - 1].id : null });
+  const items = rows.slice(0, LIMIT);
+  return JSON.stringify({ items: items.map(photoObject), nextCursor: rows.length > LIMIT ? items[items.length - 1].id : null });
 }
 
 function verify(password: string, stored: string): Promise<boolean> {
@@ -28,37 +40,56 @@ function verify(password: string, stored: string): Promise<boolean> {
   );
 }
 
+async function createPhoto(userId: string, body: string): Promise<PhotoRow> {
+  const { caption, contentType, size } = JSON.parse(body) as { caption: string; contentType: string; size: number };
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const shard = Number((BigInt(userId) >> 10n) & 4095n);
+    const { rows } = await client.query<PhotoRow>(INSERT_PHOTO_SQL, [shard, userId, caption, contentType, size]);
+    await client.query(COUNT_PHOTO_SQL, [userId]);
+    await client.query('COMMIT');
+    return rows[0];
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+async function route(method: string, route: string, id: string, req: Parameters<typeof readBody>[0], res: Res): Promise<void> {
+  if (method === 'GET' && route === 'user') {
+    const { rows } = await pool.query<UserRow>(USER_SQL, [id]);
+    return rows[0] ? sendJson(res, 200, userJson(rows[0])) : sendJson(res, 404, NOT_FOUND);
+  }
+  if (method === 'GET' && route === 'photos') {
+    const { rows } = await pool.query<PhotoRow>(USER_PHOTOS_SQL, [id, null, LIMIT + 1]);
+    return sendJson(res, 200, page(rows));
+  }
+  if (method === 'GET' && route === 'feed') {
+    const followees = (await pool.query<{ followee_id: string }>(FOLLOWEES_SQL, [id])).rows.map((row) => row.followee_id);
+    const { rows } = await pool.query<PhotoRow>(FEED_SQL, [followees, null, LIMIT + 1]);
+    return sendJson(res, 200, page(rows));
+  }
+  if (method === 'POST' && route === 'photos') {
+    const photo = await createPhoto(id, await readBody(req));
+    return sendJson(res, 201, JSON.stringify({ photo: photoObject(photo), upload: { method: 'PUT', url: `/api/photos/${photo.id}/content` } }));
+  }
+  if (method === 'POST' && route === 'login') {
+    const { username, password } = JSON.parse(await readBody(req)) as { username: string; password: string };
+    const { rows } = await pool.query<{ id: string; password_hash: string }>(CREDENTIALS_SQL, [username]);
+    const ok = rows[0] !== undefined && (await verify(password, rows[0].password_hash));
+    return ok ? sendJson(res, 201, JSON.stringify({ token: 'baseline', userId: rows[0].id })) : sendJson(res, 401, '{"error":{"code":"invalid_credentials","message":"no"}}');
+  }
+  sendJson(res, 404, NOT_FOUND);
+}
+
 listen(
   'pg-baseline',
   (req, res) => {
-    const [, route, id] = req.url!.split('/');
-    if (req.method === 'GET' && route === 'user') {
-      pool.query<UserRow>(USER_SQL, [id]).then(
-        ({ rows }) => (rows[0] ? sendJson(res, 200, userJson(rows[0])) : sendJson(res, 404, '{"error":{"code":"not_found","message":"no such user"}}')),
-        (error: Error) => fail(res, error),
-      );
-    } else if (req.method === 'GET' && route === 'photos') {
-      pool.query<PhotoRow>(USER_PHOTOS_SQL, [id, PAGE]).then(({ rows }) => sendJson(res, 200, page(rows)), (error: Error) => fail(res, error));
-    } else if (req.method === 'GET' && route === 'feed') {
-      pool.query<PhotoRow>(FEED_SQL, [id, PAGE]).then(({ rows }) => sendJson(res, 200, page(rows)), (error: Error) => fail(res, error));
-    } else if (req.method === 'POST' && route === 'photos') {
-      readBody(req)
-        .then((body) => {
-          const { caption, contentType, size } = JSON.parse(body) as { caption: string; contentType: string; size: number };
-          return pool.query<PhotoRow>(INSERT_PHOTO_SQL, [id, caption, contentType, size]);
-        })
-        .then(({ rows }) => sendJson(res, 201, JSON.stringify({ photo: photoObject(rows[0]), upload: { method: 'PUT', url: `/api/photos/${rows[0].id}/content` } })), (error: Error) => fail(res, error));
-    } else if (req.method === 'POST' && route === 'login') {
-      readBody(req)
-        .then(async (body) => {
-          const { username, password } = JSON.parse(body) as { username: string; password: string };
-          const { rows } = await pool.query<{ id: string; password_hash: string }>('SELECT id::text AS id, password_hash FROM users WHERE username = $1', [username]);
-          return rows[0] && (await verify(password, rows[0].password_hash)) ? rows[0].id : undefined;
-        })
-        .then((userId) => (userId ? sendJson(res, 201, JSON.stringify({ token: 'baseline', userId })) : sendJson(res, 401, '{"error":{"code":"invalid_credentials","message":"no"}}')), (error: Error) => fail(res, error));
-    } else {
-      sendJson(res, 404, '{"error":{"code":"not_found","message":"unknown route"}}');
-    }
+    const [, name, id] = req.url!.split('/');
+    route(req.method!, name, id, req, res).catch((error: Error) => sendJson(res, 500, JSON.stringify({ error: { code: 'db', message: error.message } })));
   },
   () => pool.end(),
 );

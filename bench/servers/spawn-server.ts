@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { freePort } from '../../test/support/free-port';
 
@@ -22,26 +23,27 @@ function healthy(url: string): Promise<boolean> {
   });
 }
 
+const tail = (file: string) => readFileSync(file, 'utf8').slice(-3000);
+
 /**
- * Runs `node <script>` on a free loopback port with `env` added, and resolves
- * once `GET /healthz` answers 200. Output goes to the parent's stderr only if
- * the process dies, so a crash is explained and a healthy run stays quiet.
+ * Runs `node <script>` on a free loopback port with ONLY `env` (plus PATH and
+ * HOME: nothing leaks in from the caller, e.g. a stray REDIS_URL), output to
+ * `logFile` (as journald would take it on an instance, and so the load
+ * generator does not pay for reading it). Resolves once `GET /healthz` is 200.
  */
-export async function spawnServer(name: string, script: string, env: Record<string, string>, timeoutMs = 60_000): Promise<RunningServer> {
+export async function spawnServer(name: string, script: string, env: Record<string, string>, logFile: string, timeoutMs = 60_000): Promise<RunningServer> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(process.execPath, [script], {
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const log = openSync(logFile, 'a');
+  const child = spawn(process.execPath, [script], {
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...env, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production' },
+    stdio: ['ignore', log, log],
   });
-  let output = '';
-  const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000));
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
+  closeSync(log);
   const stop = () =>
     new Promise<void>((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      const force = setTimeout(() => child.kill('SIGKILL'), 5000);
+      const force = setTimeout(() => child.kill('SIGKILL'), 15_000);
       child.once('exit', () => {
         clearTimeout(force);
         resolve();
@@ -50,10 +52,10 @@ export async function spawnServer(name: string, script: string, env: Record<stri
     });
   const deadline = Date.now() + timeoutMs;
   while (!(await healthy(url))) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode} before it was healthy:\n${output}`);
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode} before it was healthy:\n${tail(logFile)}`);
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`${name} was not healthy on ${url} within ${timeoutMs} ms:\n${output}`);
+      throw new Error(`${name} was not healthy on ${url} within ${timeoutMs} ms:\n${tail(logFile)}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }

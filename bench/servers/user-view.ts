@@ -4,30 +4,32 @@
  * compared with. Keep the SQL in step with the API's repositories.
  */
 
-/** `GET /api/users/:id`: the user row with its counters. */
-export const USER_SQL = `SELECT u.id::text AS id, u.username, u.created_at, u.photo_count,
-  (SELECT count(*) FROM follows f WHERE f.followee_id = u.id)::int AS follower_count,
-  (SELECT count(*) FROM follows f WHERE f.follower_id = u.id)::int AS following_count
-FROM users u WHERE u.id = $1`;
+/** `GET /api/users/:id` (UsersRepository.profile): the user row with its counters. */
+export const USER_SQL = `SELECT u.id, u.username, u.created_at, u.photo_count,
+              (SELECT count(*)::int FROM follows WHERE followee_id = u.id) AS follower_count,
+              (SELECT count(*)::int FROM follows WHERE follower_id = u.id) AS following_count
+         FROM users u WHERE u.id = $1`;
 
-/** `GET /api/users/:id/photos`: newest first, keyset pagination on the ID. */
-export const USER_PHOTOS_SQL = `SELECT id::text AS id, user_id::text AS user_id, caption, content_type, status, like_count, created_at
-FROM photos WHERE user_id = $1 ORDER BY id DESC LIMIT $2`;
+const PHOTO_COLUMNS = 'id, user_id, caption, content_type, size, status, like_count, created_at';
 
-/** `GET /api/feed`: photos of the accounts the user follows, newest first. */
-export const FEED_SQL = `SELECT p.id::text AS id, p.user_id::text AS user_id, p.caption, p.content_type, p.status, p.like_count, p.created_at
-FROM follows f
-JOIN LATERAL (SELECT * FROM photos WHERE photos.user_id = f.followee_id ORDER BY id DESC LIMIT $2) p ON true
-WHERE f.follower_id = $1
-ORDER BY p.id DESC LIMIT $2`;
+/** `GET /api/users/:id/photos` (PhotosRepository.listByUser): newest first, keyset pagination on the ID, limit + 1 rows. */
+export const USER_PHOTOS_SQL = `SELECT ${PHOTO_COLUMNS} FROM photos WHERE user_id = $1 AND ($2::bigint IS NULL OR id < $2::bigint) ORDER BY id DESC LIMIT $3`;
 
-/** `POST /api/photos`: one pending photo on the owner's shard. */
-export const INSERT_PHOTO_SQL = `WITH p AS (
-  INSERT INTO photos (id, user_id, caption, content_type, size)
-  VALUES (graminsta_next_id((($1::bigint >> 10) & 4095)::int), $1, $2, $3, $4)
-  RETURNING id, user_id, caption, content_type, status, like_count, created_at
-), u AS (UPDATE users SET photo_count = photo_count + 1 WHERE id = $1)
-SELECT id::text AS id, user_id::text AS user_id, caption, content_type, status, like_count, created_at FROM p`;
+/** `GET /api/feed`, first query (FollowsRepository.followees): whom the reader follows. */
+export const FOLLOWEES_SQL = 'SELECT followee_id FROM follows WHERE follower_id = $1';
+
+/** `GET /api/feed`, second query (PhotosRepository.listByAuthors): their photos, newest first. */
+export const FEED_SQL = `SELECT ${PHOTO_COLUMNS} FROM photos WHERE user_id = ANY($1::bigint[]) AND ($2::bigint IS NULL OR id < $2::bigint) ORDER BY id DESC LIMIT $3`;
+
+/** `POST /api/photos` (PhotosRepository.create): both statements in one transaction. */
+export const INSERT_PHOTO_SQL = `INSERT INTO photos (id, user_id, caption, content_type, size) VALUES (graminsta_next_id($1), $2, $3, $4, $5) RETURNING ${PHOTO_COLUMNS}`;
+export const COUNT_PHOTO_SQL = 'UPDATE users SET photo_count = photo_count + 1 WHERE id = $1';
+
+/** Log-in (UsersRepository.credentials). */
+export const CREDENTIALS_SQL = 'SELECT id, password_hash FROM users WHERE username = $1';
+
+/** Every statement above, for the test that keeps them identical to the API's repositories. */
+export const MIRRORED_SQL = { USER_SQL, USER_PHOTOS_SQL, FOLLOWEES_SQL, FEED_SQL, INSERT_PHOTO_SQL, COUNT_PHOTO_SQL, CREDENTIALS_SQL } as const;
 
 export interface UserRow {
   readonly id: string;
@@ -73,3 +75,6 @@ export function photoObject(row: PhotoRow) {
     status: row.status,
   };
 }
+
+/** The Redis key the Redis baseline reads: the API's `user:{id}` view, under its own prefix so the API's cache is untouched. */
+export const baselineUserKey = (id: string) => `bench:user:${id}`;

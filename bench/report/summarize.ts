@@ -1,0 +1,82 @@
+import type { LoadFigures } from '../load/run-load';
+import type { MeasuredPerCore, ScenarioResult } from '../report-schema';
+import type { Scenario } from '../scenarios';
+
+/** One measured run of one scenario. */
+export interface RunRecord {
+  readonly scenarioId: string;
+  readonly round: number;
+  readonly durationSeconds: number;
+  readonly figures: LoadFigures;
+  readonly cpuSeconds: { readonly server: number; readonly postgres: number; readonly redis: number };
+}
+
+export function median(values: readonly number[]): number {
+  if (values.length === 0) throw new Error('median of nothing');
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/**
+ * Medians over rounds per scenario, then each API figure as a ratio to its
+ * baseline's median req/s, targets checked on those medians. CPU per request
+ * is total CPU over total requests of all rounds.
+ */
+export function summarize(scenarios: readonly Scenario[], records: readonly RunRecord[]): ScenarioResult[] {
+  const base = scenarios.map((scenario) => {
+    const runs = records.filter((r) => r.scenarioId === scenario.id);
+    if (runs.length === 0) throw new Error(`no runs recorded for ${scenario.id}`);
+    const requests = runs.reduce((s, r) => s + r.figures.requests, 0);
+    const cpu = (part: 'server' | 'postgres' | 'redis') => runs.reduce((s, r) => s + r.cpuSeconds[part], 0);
+    const perRequestMs = (part: 'server' | 'postgres' | 'redis') => (requests > 0 ? (cpu(part) * 1000) / requests : 0);
+    return {
+      id: scenario.id,
+      title: scenario.title,
+      side: scenario.side,
+      method: scenario.method,
+      path: scenario.path,
+      connections: scenario.connections,
+      durationSeconds: runs[0].durationSeconds,
+      requests,
+      requestsPerSecond: median(runs.map((r) => r.figures.requestsPerSecond)),
+      latencyMs: {
+        p50: median(runs.map((r) => r.figures.latencyMs.p50)),
+        p99: median(runs.map((r) => r.figures.latencyMs.p99)),
+        mean: median(runs.map((r) => r.figures.latencyMs.mean)),
+        max: Math.max(...runs.map((r) => r.figures.latencyMs.max)),
+      },
+      errors: runs.reduce((s, r) => s + r.figures.errors, 0),
+      errorKinds: runs.reduce<Record<string, number>>((kinds, r) => {
+        for (const [kind, n] of Object.entries(r.figures.errorKinds)) kinds[kind] = (kinds[kind] ?? 0) + n;
+        return kinds;
+      }, {}),
+      rounds: runs.length,
+      cpu: {
+        serverMsPerRequest: perRequestMs('server'),
+        postgresMsPerRequest: perRequestMs('postgres'),
+        redisMsPerRequest: perRequestMs('redis'),
+        requestsPerServerCoreSecond: cpu('server') > 0 ? requests / cpu('server') : 0,
+      },
+    } satisfies ScenarioResult;
+  });
+  return base.map((result, i) => {
+    const scenario = scenarios[i];
+    const baseline = scenario.baselineId ? base.find((b) => b.id === scenario.baselineId) : undefined;
+    const ratio = baseline && baseline.requestsPerSecond > 0 ? result.requestsPerSecond / baseline.requestsPerSecond : undefined;
+    const target = scenario.target ? { text: scenario.target.text, met: result.errors === 0 && scenario.target.met({ ratio, p99: result.latencyMs.p99 }) } : undefined;
+    return { ...result, ...(baseline ? { baselineId: baseline.id, ratio } : {}), ...(target ? { target } : {}) };
+  });
+}
+
+/** The capacity plan's per-core figures: requests per CPU second of the API process, for the scenarios that measure one. */
+export function perCoreFigures(scenarios: readonly Scenario[], results: readonly ScenarioResult[]): Partial<MeasuredPerCore> {
+  const out: Partial<Record<keyof MeasuredPerCore, number>> = {};
+  for (const scenario of scenarios) {
+    if (!scenario.perCore) continue;
+    const result = results.find((r) => r.id === scenario.id)!;
+    // A run with errors measured something else (429s, 500s): it gives no figure.
+    if (result.errors === 0 && result.cpu.requestsPerServerCoreSecond > 0) out[scenario.perCore] = result.cpu.requestsPerServerCoreSecond;
+  }
+  return out;
+}

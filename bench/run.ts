@@ -1,0 +1,165 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { type BenchEnvironment, startEnvironment } from './environment';
+import { hashesPerSecondPerCore } from './load/hashing';
+import { treeCpuSeconds } from './load/process-cpu';
+import { runLoad } from './load/run-load';
+import { renderMarkdown } from './report/markdown';
+import { perCoreFigures, type RunRecord, summarize } from './report/summarize';
+import type { BenchReport } from './report-schema';
+import { buildScenarios, logIn, type Scenario } from './scenarios';
+import { progressBar } from './seed/progress-bar';
+
+// `npm run bench [-- --quick] [-- --duration 10 --rounds 2 --users 100000 --only feed]`
+const USAGE = `usage: npm run bench -- [--users 100000] [--duration 10] [--rounds 2] [--warmup 2] [--connections 10]
+  [--feed-connections 10,50] [--hot-users 1000] [--only <substring of scenario ids>] [--api-log-level info]
+  [--out bench/results] [--quick]
+Seeds a throwaway PostgreSQL, starts Redis, the API bundle and the baselines on loopback, and drives each
+API scenario and its baseline alternately with autocannon. Writes <out>/latest.json and <out>/latest.md.
+--quick: 2000 users, 3 s runs, 1 round (a smoke test, not a measurement).`;
+
+function int(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`--${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  return value;
+}
+
+const log = (line: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+
+async function measure(env: BenchEnvironment, scenario: Scenario, minimumSeconds: number, warmupSeconds: number, round: number): Promise<RunRecord> {
+  const durationSeconds = Math.max(minimumSeconds, scenario.minDurationSeconds ?? 0);
+  const server = env.servers[scenario.server];
+  const load = { url: server.url, method: scenario.method, connections: scenario.connections, next: scenario.next };
+  if (warmupSeconds > 0) await runLoad({ ...load, durationSeconds: warmupSeconds });
+  const cpu = () => ({
+    server: treeCpuSeconds(server.pid),
+    postgres: env.postmasterPid ? treeCpuSeconds(env.postmasterPid) : 0,
+    redis: env.redisPid ? treeCpuSeconds(env.redisPid) : 0,
+  });
+  const before = cpu();
+  const figures = await runLoad({ ...load, durationSeconds });
+  const after = cpu();
+  log(`${scenario.id.padEnd(26)} ${Math.round(figures.requestsPerSecond).toString().padStart(7)} req/s  p50 ${figures.latencyMs.p50} ms  p99 ${figures.latencyMs.p99} ms${figures.errors ? `  ${figures.errors} ERRORS ${JSON.stringify(figures.errorKinds)}` : ''}`);
+  return {
+    scenarioId: scenario.id,
+    round,
+    durationSeconds,
+    figures,
+    cpuSeconds: { server: after.server - before.server, postgres: after.postgres - before.postgres, redis: after.redis - before.redis },
+  };
+}
+
+/** Baseline and API of each pair back to back, their order swapped every round, so drift in the machine's load hits both alike. */
+export function runOrder(scenarios: readonly Scenario[], round: number): Scenario[] {
+  const order: Scenario[] = [];
+  for (const api of scenarios.filter((s) => s.side === 'api')) {
+    const baseline = scenarios.find((s) => s.id === api.baselineId);
+    const pair = baseline ? [baseline, api] : [api];
+    order.push(...(round % 2 === 0 ? pair : pair.reverse()));
+  }
+  for (const s of scenarios) if (!order.includes(s)) order.push(s);
+  return order;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      users: { type: 'string' },
+      photos: { type: 'string' },
+      follows: { type: 'string' },
+      duration: { type: 'string' },
+      rounds: { type: 'string' },
+      warmup: { type: 'string' },
+      connections: { type: 'string' },
+      'feed-connections': { type: 'string' },
+      'hot-users': { type: 'string' },
+      only: { type: 'string' },
+      'api-log-level': { type: 'string', default: 'info' },
+      out: { type: 'string', default: join(__dirname, 'results') },
+      quick: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) return void console.log(USAGE);
+  const quick = values.quick!;
+  const users = int('users', values.users, quick ? 2000 : 100_000, 300, 10_000_000);
+  const photos = int('photos', values.photos, users * 10, 0, 100_000_000);
+  const follows = int('follows', values.follows, users * 20, 200, 200_000_000);
+  const duration = int('duration', values.duration, quick ? 3 : 10, 1, 120);
+  const rounds = int('rounds', values.rounds, quick ? 1 : 2, 1, 10);
+  const warmup = int('warmup', values.warmup, quick ? 1 : 2, 0, 60);
+  const connections = int('connections', values.connections, 10, 1, 256);
+  const feedConnections = (values['feed-connections'] ?? '10,50').split(',').map((c) => int('feed-connections', c, 10, 1, 256));
+  const hotUsers = int('hot-users', values['hot-users'], 1000, 1, 1_000_000);
+
+  const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version, platform: `${process.platform} ${process.arch}`, loadAverage: loadavg() };
+  log(`load average ${machine.loadAverage.map((l) => l.toFixed(2)).join(' ')} on ${machine.cpus} cores`);
+  log('measuring scrypt hashes per second on one core');
+  const hashing = hashesPerSecondPerCore(quick ? 1 : 3);
+
+  const apiLogLevel = values['api-log-level']!;
+  if (!['info', 'warn', 'error', 'silent'].includes(apiLogLevel)) throw new Error(`--api-log-level must be info, warn, error or silent, got "${apiLogLevel}"`);
+  const env = await startEnvironment({ users, photos, follows, hotUsers, apiLogLevel, log, progress: progressBar() });
+  const interrupted = () => void env.stop().finally(() => process.exit(130));
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+  try {
+    const data = env.seed.dataSet;
+    const apiUrl = env.servers['api-cache'].url;
+    log('logging in the reader and the writers (production scrypt, a second or so each)');
+    const reader = await logIn(apiUrl, data.username(0));
+    const writers = [];
+    for (let i = 1; i <= 8; i++) writers.push(await logIn(apiUrl, data.username(i)));
+    const loginUsernames = Array.from({ length: Math.min(50, data.users - 1) }, (_, i) => data.username(i + 1));
+    let scenarios = buildScenarios({ env, readerToken: reader.token, readerId: reader.userId, writers, loginUsernames, feedConnections, connections });
+    if (values.only) {
+      const wanted = scenarios.filter((s) => s.id.includes(values.only!));
+      const ids = new Set(wanted.flatMap((s) => [s.id, ...(s.baselineId ? [s.baselineId] : [])]));
+      scenarios = scenarios.filter((s) => ids.has(s.id));
+      if (scenarios.length === 0) throw new Error(`--only ${values.only} matches no scenario`);
+    }
+
+    const records: RunRecord[] = [];
+    for (let round = 0; round < rounds; round++) {
+      log(`round ${round + 1} of ${rounds}: ${scenarios.length} runs of ${duration} s (+${warmup} s warm-up)`);
+      for (const scenario of runOrder(scenarios, round)) records.push(await measure(env, scenario, duration, warmup, round));
+    }
+
+    const results = summarize(scenarios, records);
+    const report: BenchReport = {
+      generatedAt: new Date().toISOString(),
+      machine,
+      dataSet: { users: data.users, photos: data.photos, follows: data.follows },
+      results,
+      hashing,
+      perCore: perCoreFigures(scenarios, results),
+      notes: [
+        `Seeding: ${env.seed.totalRows.toLocaleString('en-US')} rows in ${env.seed.totalSeconds.toFixed(1)} s (${Math.round(env.seed.rowsPerSecond).toLocaleString('en-US')} rows/s overall, COPY).`,
+        `Each figure is the median of ${rounds} run(s) of ${duration} s after ${warmup} s of warm-up; every API scenario ran right next to its baseline, order swapped each round.`,
+        'All processes share this machine: autocannon, the server under test, PostgreSQL and Redis compete for the same cores, on loopback.',
+        'PostgreSQL is the throwaway test server (fsync and synchronous_commit off): writes are cheaper than on RDS.',
+        `The API runs its production bundle with production settings (LOG_LEVEL=${apiLogLevel} to a file, scrypt at production cost); only the log-in rate limits are lifted, since all load comes from one address.`,
+        'Latency percentiles come from autocannon in whole milliseconds.',
+      ],
+    };
+    const out = resolve(values.out!);
+    mkdirSync(out, { recursive: true });
+    writeFileSync(join(out, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+    writeFileSync(join(out, 'latest.md'), renderMarkdown(report));
+    console.log(renderMarkdown(report));
+    log(`wrote ${join(out, 'latest.json')} and latest.md`);
+  } finally {
+    await env.stop();
+  }
+}
+
+if (require.main === module) {
+  main().catch((error: Error) => {
+    console.error(`bench: ${error.message}`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,119 @@
+import type { MeasuredPerCore } from './report-schema';
+import type { BenchEnvironment, ServerKey } from './environment';
+import { BENCH_PASSWORD } from './seed/data-set';
+
+/** One measured request stream against one server. */
+export interface Scenario {
+  readonly id: string;
+  readonly title: string;
+  readonly side: 'api' | 'baseline';
+  readonly server: ServerKey;
+  readonly method: 'GET' | 'POST';
+  /** The path as shown in the report (`:id` where IDs vary). */
+  readonly path: string;
+  readonly connections: number;
+  /** Slow requests (log-in) need longer runs to complete enough of them. */
+  readonly minDurationSeconds?: number;
+  readonly next: () => { path: string; body?: string; headers?: Record<string, string> };
+  readonly baselineId?: string;
+  /** Checked on the summarized figures. */
+  readonly target?: { readonly text: string; readonly met: (figures: { ratio?: number; p99: number }) => boolean };
+  /** Which per-core figure of the capacity plan this scenario measures. */
+  readonly perCore?: keyof MeasuredPerCore;
+}
+
+/** Logs in through the API; returns the bearer token. */
+export async function logIn(apiUrl: string, username: string): Promise<{ token: string; userId: string }> {
+  const response = await fetch(`${apiUrl}/api/sessions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password: BENCH_PASSWORD }),
+  });
+  if (response.status !== 201) throw new Error(`log-in as ${username} failed: ${response.status} ${await response.text()}`);
+  return (await response.json()) as { token: string; userId: string };
+}
+
+const pick = <T>(items: readonly T[]) => items[Math.floor(Math.random() * items.length)];
+
+function roundRobin<T>(items: readonly T[]): () => T {
+  let i = 0;
+  return () => items[i++ % items.length];
+}
+
+export interface ScenarioContext {
+  readonly env: BenchEnvironment;
+  /** The reader (follows 200 accounts): its token on the cached API. */
+  readonly readerToken: string;
+  readonly readerId: string;
+  /** Users that upload photos, with tokens on the cached API (spread so no two uploads queue on one user row). */
+  readonly writers: ReadonlyArray<{ token: string; userId: string }>;
+  readonly loginUsernames: readonly string[];
+  readonly feedConnections: readonly number[];
+  readonly connections: number;
+}
+
+/**
+ * The issue's scenarios, each API scenario next to the baseline doing the same
+ * work without the framework: cached user read vs bare node:http (and Redis
+ * only vs a Redis GET), database user read, user photos, feed, photo upload
+ * and log-in vs the same statements on plain pg.
+ */
+export function buildScenarios(ctx: ScenarioContext): Scenario[] {
+  const all = ctx.env.seed.dataSet.userIds.map(String);
+  const hot = ctx.env.hotUserIds;
+  const c = ctx.connections;
+  const photoBody = () => JSON.stringify({ caption: 'Benchmark upload', contentType: 'image/jpeg', size: 123_456 });
+  const nextWriter = roundRobin(ctx.writers);
+  const nextBaselineWriter = roundRobin(ctx.writers);
+  const login = () => JSON.stringify({ username: pick(ctx.loginUsernames), password: BENCH_PASSWORD });
+  const auth = (token: string) => ({ authorization: `Bearer ${token}` });
+
+  const scenarios: Scenario[] = [
+    { id: 'baseline-http', title: 'bare node:http, same user JSON', side: 'baseline', server: 'http-baseline', method: 'GET', path: '/api/users/:id', connections: c, next: () => ({ path: `/api/users/${pick(hot)}` }) },
+    {
+      id: 'api-user-cached', title: 'GET /api/users/:id from cache (near tier + Redis, as shipped)', side: 'api', server: 'api-cache', method: 'GET', path: '/api/users/:id', connections: c,
+      next: () => ({ path: `/api/users/${pick(hot)}` }), baselineId: 'baseline-http', perCore: 'userCached',
+      target: { text: '≥ 80% of bare node:http', met: ({ ratio }) => (ratio ?? 0) >= 0.8 },
+    },
+    { id: 'baseline-redis', title: 'node:http + one Redis GET', side: 'baseline', server: 'redis-baseline', method: 'GET', path: '/:id', connections: c, next: () => ({ path: `/${pick(hot)}` }) },
+    {
+      id: 'api-user-redis', title: 'GET /api/users/:id from Redis (near tier off)', side: 'api', server: 'api-redis-only', method: 'GET', path: '/api/users/:id', connections: c,
+      next: () => ({ path: `/api/users/${pick(hot)}` }), baselineId: 'baseline-redis',
+    },
+    { id: 'baseline-pg-user', title: 'node:http + pg, the same user query', side: 'baseline', server: 'pg-baseline', method: 'GET', path: '/user/:id', connections: c, next: () => ({ path: `/user/${pick(all)}` }) },
+    {
+      id: 'api-user-db', title: 'GET /api/users/:id from PostgreSQL (no cache)', side: 'api', server: 'api-db', method: 'GET', path: '/api/users/:id', connections: c,
+      next: () => ({ path: `/api/users/${pick(all)}` }), baselineId: 'baseline-pg-user', perCore: 'userDb',
+      target: { text: '≥ 85% of framework-free pg', met: ({ ratio }) => (ratio ?? 0) >= 0.85 },
+    },
+    { id: 'baseline-pg-photos', title: 'node:http + pg, the same photo-list query', side: 'baseline', server: 'pg-baseline', method: 'GET', path: '/photos/:id', connections: c, next: () => ({ path: `/photos/${pick(all)}` }) },
+    {
+      id: 'api-user-photos', title: 'GET /api/users/:id/photos', side: 'api', server: 'api-cache', method: 'GET', path: '/api/users/:id/photos', connections: c,
+      next: () => ({ path: `/api/users/${pick(all)}/photos` }), baselineId: 'baseline-pg-photos', perCore: 'userPhotos',
+    },
+  ];
+  for (const fc of ctx.feedConnections) {
+    scenarios.push(
+      { id: `baseline-pg-feed-c${fc}`, title: 'node:http + pg, the same two feed queries', side: 'baseline', server: 'pg-baseline', method: 'GET', path: '/feed/:reader', connections: fc, next: () => ({ path: `/feed/${ctx.readerId}` }) },
+      {
+        id: `api-feed-c${fc}`, title: `GET /api/feed (reader follows 200 accounts), ${fc} connections`, side: 'api', server: 'api-cache', method: 'GET', path: '/api/feed', connections: fc,
+        next: () => ({ path: '/api/feed', headers: auth(ctx.readerToken) }), baselineId: `baseline-pg-feed-c${fc}`,
+        ...(fc === 10 ? { target: { text: 'p99 < 25 ms at 10 connections', met: ({ p99 }: { p99: number }) => p99 < 25 } } : {}),
+        ...(fc === Math.max(...ctx.feedConnections) ? { perCore: 'feed' as const } : {}),
+      },
+    );
+  }
+  scenarios.push(
+    { id: 'baseline-pg-create-photo', title: 'node:http + pg, the same insert transaction', side: 'baseline', server: 'pg-baseline', method: 'POST', path: '/photos/:id', connections: c, next: () => ({ path: `/photos/${nextBaselineWriter().userId}`, body: photoBody() }) },
+    {
+      id: 'api-create-photo', title: 'POST /api/photos', side: 'api', server: 'api-cache', method: 'POST', path: '/api/photos', connections: c,
+      next: () => ({ path: '/api/photos', body: photoBody(), headers: auth(nextWriter().token) }), baselineId: 'baseline-pg-create-photo', perCore: 'createPhoto',
+    },
+    { id: 'baseline-login', title: 'node:http + pg + the same scrypt verification', side: 'baseline', server: 'pg-baseline', method: 'POST', path: '/login', connections: c, minDurationSeconds: 20, next: () => ({ path: '/login', body: login() }) },
+    {
+      id: 'api-login', title: 'POST /api/sessions (log-in, scrypt at production cost)', side: 'api', server: 'api-cache', method: 'POST', path: '/api/sessions', connections: c, minDurationSeconds: 20,
+      next: () => ({ path: '/api/sessions', body: login() }), baselineId: 'baseline-login', perCore: 'login',
+    },
+  );
+  return scenarios;
+}

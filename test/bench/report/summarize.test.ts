@@ -1,0 +1,60 @@
+import { median, perCoreFigures, type RunRecord, summarize } from '../../../bench/report/summarize';
+import { runOrder } from '../../../bench/run';
+import type { Scenario } from '../../../bench/scenarios';
+
+const scenario = (id: string, side: 'api' | 'baseline', extra: Partial<Scenario> = {}): Scenario => ({
+  id, title: id, side, server: side === 'api' ? 'api-cache' : 'http-baseline', method: 'GET', path: '/', connections: 10, next: () => ({ path: '/' }), ...extra,
+});
+
+const record = (scenarioId: string, round: number, rps: number, p99: number, serverCpu: number, errors = 0): RunRecord => ({
+  scenarioId, round, durationSeconds: 10,
+  figures: { requests: rps * 10, requestsPerSecond: rps, latencyMs: { p50: 1, p99, mean: 1, max: p99 + 1 }, errors, errorKinds: errors ? { '500': errors } : {} },
+  cpuSeconds: { server: serverCpu, postgres: serverCpu / 2, redis: 0 },
+});
+
+describe('benchmark summary', () => {
+  const base = scenario('baseline-http', 'baseline');
+  const api = scenario('api-user-cached', 'api', {
+    baselineId: 'baseline-http', perCore: 'userCached',
+    target: { text: '≥ 80%', met: ({ ratio }) => (ratio ?? 0) >= 0.8 },
+  });
+
+  test('median of an odd and an even count', () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(() => median([])).toThrow();
+  });
+
+  test('figures are medians over rounds, the ratio is against the baseline median, targets are checked on them', () => {
+    const results = summarize([base, api], [
+      record('baseline-http', 0, 1000, 5, 5), record('baseline-http', 1, 1200, 7, 5), record('baseline-http', 2, 1100, 6, 5),
+      record('api-user-cached', 0, 900, 9, 10), record('api-user-cached', 1, 850, 8, 10), record('api-user-cached', 2, 990, 9, 10),
+    ]);
+    const a = results.find((r) => r.id === 'api-user-cached')!;
+    expect(a.requestsPerSecond).toBe(900);
+    expect(a.latencyMs.p99).toBe(9);
+    expect(a.ratio).toBeCloseTo(900 / 1100, 12);
+    expect(a.target).toEqual({ text: '≥ 80%', met: true });
+    // 27 400 requests over 30 CPU seconds.
+    expect(a.cpu.requestsPerServerCoreSecond).toBeCloseTo(27_400 / 30, 9);
+    expect(a.cpu.serverMsPerRequest).toBeCloseTo((30 * 1000) / 27_400, 9);
+  });
+
+  test('a run with errors fails its target and gives no per-core figure', () => {
+    const scenarios = [base, api];
+    const results = summarize(scenarios, [record('baseline-http', 0, 1000, 5, 5), record('api-user-cached', 0, 1000, 5, 5, 3)]);
+    const a = results.find((r) => r.id === 'api-user-cached')!;
+    expect(a.errors).toBe(3);
+    expect(a.errorKinds).toEqual({ '500': 3 });
+    expect(a.target!.met).toBe(false);
+    expect(perCoreFigures(scenarios, results)).toEqual({});
+  });
+
+  test('each API scenario runs next to its baseline, order swapped every round', () => {
+    const other = scenario('api-other', 'api');
+    const order0 = runOrder([base, api, other], 0).map((s) => s.id);
+    const order1 = runOrder([base, api, other], 1).map((s) => s.id);
+    expect(order0).toEqual(['baseline-http', 'api-user-cached', 'api-other']);
+    expect(order1).toEqual(['api-user-cached', 'baseline-http', 'api-other']);
+  });
+});
