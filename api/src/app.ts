@@ -9,6 +9,8 @@ import cache from './plugins/app/cache';
 import sessionsPlugin from './plugins/app/sessions';
 import storage from './plugins/app/storage';
 import repositories from './plugins/app/repositories';
+import feed from './plugins/app/feed';
+import type { WorkQueue } from './feed/work-queue';
 import healthRoutes from './routes/health';
 import userRoutes from './routes/users';
 import sessionRoutes from './routes/sessions';
@@ -21,6 +23,8 @@ export interface BuildAppOptions {
   readonly logger?: FastifyServerOptions['logger'];
   /** Where the (redacting) production logger writes. @default stdout */
   readonly logStream?: NodeJS.WritableStream;
+  /** Replaces the SQS work queue (tests). @default SQS at WORK_QUEUE_URL, when set */
+  readonly workQueue?: WorkQueue;
 }
 
 /** Largest JSON body: the biggest valid request (a 2200-character caption) is far below it. */
@@ -64,6 +68,7 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
   await app.register(sessionsPlugin);
   await app.register(storage);
   await app.register(repositories);
+  await app.register(feed, { workQueue: options.workQueue });
 
   await app.register(healthRoutes);
   await app.register(userRoutes, { prefix: '/api' });

@@ -45,6 +45,7 @@ export interface EnvConfig {
   readonly readYourWritesMs: number;
   readonly trustProxy: boolean;
   readonly publicApiUrl?: string;
+  readonly workQueueUrl?: string;
   readonly databasePoolSize: number;
   readonly authRateLimitPerIp: number;
   readonly authRateLimitPerUsername: number;
@@ -181,6 +182,7 @@ export function loadEnvConfig(env: Env = process.env, cwd = process.cwd()): EnvC
     readYourWritesMs: integer(env, 'READ_YOUR_WRITES_MS', 5000, 0, 600_000),
     trustProxy: boolean(env, 'TRUST_PROXY', false),
     publicApiUrl: url(env, 'PUBLIC_API_URL', ['http', 'https'])?.replace(/\/+$/, ''),
+    workQueueUrl: url(env, 'WORK_QUEUE_URL', ['https', 'http']),
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 500),
     authRateLimitPerIp: integer(env, 'AUTH_RATE_LIMIT_PER_IP', 30, 1, 1_000_000),
     authRateLimitPerUsername: integer(env, 'AUTH_RATE_LIMIT_PER_USERNAME', 10, 1, 1_000_000),

@@ -36,6 +36,12 @@ export class FollowsRepository {
     return removed;
   }
 
+  /** Everyone who follows `userId` (from `userId`'s primary, which holds both sides of its edges). */
+  async followers(userId: string): Promise<string[]> {
+    const { rows } = await this.db.forId(userId).read<{ follower_id: string }>('SELECT follower_id FROM follows WHERE followee_id = $1', [userId]);
+    return rows.map((row) => row.follower_id);
+  }
+
   /** Everyone `userId` follows. */
   async followees(userId: string, fromPrimary: boolean): Promise<string[]> {
     const { rows } = await this.db

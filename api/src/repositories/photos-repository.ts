@@ -64,6 +64,17 @@ export class PhotosRepository {
     return rows.length === 0 ? undefined : toRow(rows[0]);
   }
 
+  /** The photos with these IDs that exist, one query per owning primary (order not kept). */
+  async getMany(ids: readonly string[], fromPrimary: boolean): Promise<PhotoRow[]> {
+    if (ids.length === 0) return [];
+    const perNode = await Promise.all(
+      [...this.db.groupByNode(ids)].map(([node, group]) =>
+        node.read<DbPhoto>(`SELECT ${COLUMNS} FROM photos WHERE id = ANY($1::bigint[])`, [group], fromPrimary),
+      ),
+    );
+    return perNode.flatMap((result) => result.rows.map(toRow));
+  }
+
   /** 'forbidden' when the photo belongs to someone else; nothing changes then. */
   async delete(id: string, userId: string): Promise<'deleted' | 'not_found' | 'forbidden'> {
     return this.db.forId(id).transaction(async (client) => {

@@ -6,7 +6,8 @@ import { PageQuery, PhotoPage } from '../schemas';
 
 /**
  * The feed: photos of the users you follow, newest first. Fan-out on read:
- * one indexed query per primary holding some of the followees, merged by ID.
+ * one indexed query per primary holding some of the followees, merged by ID;
+ * at 1m the precomputed Redis feed (fan-out on write) serves the newest part.
  */
 export default async function feedRoutes(app: FastifyInstance) {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
@@ -16,7 +17,10 @@ export default async function feedRoutes(app: FastifyInstance) {
     const limit = parseLimit(request.query.limit);
     const fromPrimary = app.readsFromPrimary(request);
     const followees = await app.follows.followees(request.session!.userId, fromPrimary);
-    const rows = await app.photos.listByAuthors(followees, before, limit, fromPrimary);
+    const me = request.session!.userId;
+    const rows =
+      (await app.feedFanout?.page(me, followees, before, limit, fromPrimary)) ??
+      (await app.photos.listByAuthors(followees, before, limit, fromPrimary));
     const { items, nextCursor } = page(await refreshPending(app, rows), limit);
     return { items: items.map((photo) => photoView(app, request, photo)), nextCursor };
   });

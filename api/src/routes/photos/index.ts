@@ -61,6 +61,7 @@ async function ownerPhotoRoutes(app: FastifyInstance) {
               headers: { 'Content-Type': contentType },
             };
       await Promise.all([app.userCache?.invalidate(me), app.recordWrite(request)]);
+      app.feedFanout?.photoCreated(photo);
       return reply.code(201).send({ photo: photoView(app, request, photo), upload });
     },
   );
@@ -99,6 +100,7 @@ async function ownerPhotoRoutes(app: FastifyInstance) {
     if (outcome === 'forbidden') throw forbidden('only the owner can delete this photo');
     await app.storage.delete(originalKey(me, id)).catch((error: unknown) => request.log.warn({ err: error, photoId: id }, 'photo bytes not deleted'));
     await Promise.all([app.userCache?.invalidate(me), app.recordWrite(request)]);
+    app.feedFanout?.photoDeleted(id, me);
     return reply.code(204).send();
   });
 

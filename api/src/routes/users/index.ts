@@ -69,7 +69,7 @@ async function followRoutes(app: FastifyInstance) {
     if (target === me) throw badRequest('cannot_follow_self', 'you cannot follow yourself');
     if (!(await app.users.exists(target))) throw notFound('user');
     if (await app.follows.follow(me, target)) {
-      await Promise.all([app.userCache?.invalidate(me), app.userCache?.invalidate(target), app.recordWrite(request)]);
+      await Promise.all([app.userCache?.invalidate(me), app.userCache?.invalidate(target), app.recordWrite(request), app.feedFanout?.followed(me, target)]);
     }
     return reply.code(204).send();
   });
