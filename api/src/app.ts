@@ -44,7 +44,8 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
       ...(options.logStream ? { stream: options.logStream } : {}),
     },
     bodyLimit: JSON_BODY_LIMIT,
-    trustProxy: config.trustProxy,
+    // Fastify takes a boolean or a hop count; its overloads just do not accept the union.
+    trustProxy: config.trustProxy as boolean,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     ajv: {

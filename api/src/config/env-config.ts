@@ -43,7 +43,8 @@ export interface EnvConfig {
   readonly nearCacheTtlMs: number;
   readonly userCacheTtlSeconds: number;
   readonly readYourWritesMs: number;
-  readonly trustProxy: boolean;
+  /** true: trust every proxy; a number: trust that many hops (the client IP cannot be spoofed past them). */
+  readonly trustProxy: boolean | number;
   readonly publicApiUrl?: string;
   readonly workQueueUrl?: string;
   readonly databasePoolSize: number;
@@ -180,7 +181,7 @@ export function loadEnvConfig(env: Env = process.env, cwd = process.cwd()): EnvC
     nearCacheTtlMs: integer(env, 'NEAR_CACHE_TTL_MS', 1000, 0, 60_000),
     userCacheTtlSeconds: integer(env, 'USER_CACHE_TTL_SECONDS', 30, 1, 3600),
     readYourWritesMs: integer(env, 'READ_YOUR_WRITES_MS', 5000, 0, 600_000),
-    trustProxy: boolean(env, 'TRUST_PROXY', false),
+    trustProxy: /^\d+$/.test(text(env, 'TRUST_PROXY') ?? '') ? integer(env, 'TRUST_PROXY', 0, 0, 10) : boolean(env, 'TRUST_PROXY', false),
     publicApiUrl: url(env, 'PUBLIC_API_URL', ['http', 'https'])?.replace(/\/+$/, ''),
     workQueueUrl: url(env, 'WORK_QUEUE_URL', ['https', 'http']),
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 500),

@@ -42,6 +42,13 @@ describe('configuration from the environment', () => {
     });
   });
 
+  test('TRUST_PROXY takes true/false or a hop count', () => {
+    expect(loadEnvConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadEnvConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadEnvConfig({}).trustProxy).toBe(false);
+    expect(() => loadEnvConfig({ TRUST_PROXY: 'all' })).toThrow(/TRUST_PROXY/);
+  });
+
   test.each([
     [{ PORT: 'http' }, 'PORT'],
     [{ PORT: '70000' }, 'PORT'],
