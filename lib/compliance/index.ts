@@ -1,10 +1,49 @@
-import type { App } from 'aws-cdk-lib';
+import { Validations, type App, type Stack } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
 import type { StageSpec } from '../../stages/ladder';
+import { ACKNOWLEDGEMENTS, type Acknowledgement } from './acknowledgements';
+
+export { ACKNOWLEDGEMENTS, type Acknowledgement } from './acknowledgements';
 
 /**
- * Adds the compliance checks (cdk-nag AwsSolutions, with the project's
- * acknowledgements) to a stage's app. Filled in by the stage-safety work.
+ * Whether cdk-nag runs at synthesis. While off, acknowledgements are still
+ * attached (they are only metadata) and tests run the pack themselves.
  */
-export function applyCompliance(_app: App, _spec: StageSpec): void {
-  // Intentionally empty until the compliance checks land.
+function nagEnabled(): boolean {
+  return process.env.GRAMINSTA_NAG === '1';
+}
+
+function findStack(app: App, suffix: string): Stack | undefined {
+  return app.node.children.find((child): child is Stack => child.node.id.endsWith(`-${suffix}`) && 'templateOptions' in child);
+}
+
+/** The construct an acknowledgement names in this app, if it exists. */
+export function findAcknowledged(app: App, ack: Acknowledgement): IConstruct | undefined {
+  let node: IConstruct | undefined = findStack(app, ack.stack);
+  for (const id of ack.path.split('/')) {
+    if (!node) return undefined;
+    node = node.node.tryFindChild(id);
+  }
+  return node;
+}
+
+/** The acknowledgements that apply to a stage. */
+export function acknowledgementsFor(spec: StageSpec): Acknowledgement[] {
+  return ACKNOWLEDGEMENTS.filter((ack) => ack.stages.includes(spec.name));
+}
+
+/**
+ * Adds the compliance checks to a stage's app: cdk-nag's AwsSolutions pack
+ * through CDK's Validations API (findings fail the synthesis), and the
+ * project's acknowledgements, each on its own construct for this stage only.
+ * An acknowledgement whose construct does not exist is skipped here (so a
+ * rename never breaks everyone's synth) and reported by test/lib/compliance.
+ */
+export function applyCompliance(app: App, spec: StageSpec): void {
+  for (const ack of acknowledgementsFor(spec)) {
+    const node = findAcknowledged(app, ack);
+    if (node) Validations.of(node).acknowledge({ id: ack.rule, reason: `[stage ${spec.name}] ${ack.reason}` });
+  }
+  if (nagEnabled()) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 }

@@ -1,0 +1,351 @@
+import type { StageName } from '../../stages/ladder';
+
+/**
+ * Every cdk-nag AwsSolutions finding the project accepts, in one place. Each
+ * is attached to exactly one construct (the CfnResource cdk-nag reports, or
+ * the narrowest node that holds it) and only on the stages listed, with the
+ * reason it is right there. test/lib/compliance/ fails on a reason shorter
+ * than a real sentence and on an acknowledgement no finding needs.
+ */
+export interface Acknowledgement {
+  /** Stack name without the app prefix. */
+  readonly stack: 'Network' | 'Data' | 'App' | 'Monitoring';
+  /** Construct path inside the stack. */
+  readonly path: string;
+  /** cdk-nag rule ID, with the finding in brackets for per-finding rules (IAM4, IAM5). */
+  readonly rule: string;
+  readonly stages: readonly StageName[];
+  readonly reason: string;
+}
+
+const SINGLE_INSTANCE: readonly StageName[] = ['1', '10', '100'];
+const INSTANCE_IS_ENTRY: readonly StageName[] = ['1', '10'];
+const WITH_SITE: readonly StageName[] = ['100', '1k', '10k', '100k', '1m'];
+const FLEET: readonly StageName[] = ['1k', '10k', '100k', '1m'];
+const WITH_RDS: readonly StageName[] = ['10', '100', '1k', '10k', '100k', '1m'];
+const WITH_THUMBNAILS: readonly StageName[] = ['10k', '100k', '1m'];
+const WITH_CACHE: readonly StageName[] = ['100k', '1m'];
+const ALL: readonly StageName[] = ['1', '10', '100', '1k', '10k', '100k', '1m'];
+
+// CDK's own singleton functions (custom resource providers), named by fixed UUIDs in aws-cdk-lib.
+const BUCKET_DEPLOYMENT = 'Custom::CDKBucketDeployment8693BB64968944B69AAFB0CC9EB8756C512MiB';
+const LOG_RETENTION = 'LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a';
+const AWS_CUSTOM_RESOURCE = 'AWS679f53fac002430cb0da5b7982bd2287';
+const BUCKET_NOTIFICATIONS = 'BucketNotificationsHandler050a0587b7544547bf325f094a3db834';
+
+const MANAGED = (name: string) => `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${name}]`;
+const ASSETS_BUCKET = 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]';
+const S3_READ_ACTIONS = ['s3:GetBucket*', 's3:GetObject*', 's3:List*'];
+
+function instanceRole(path: string, stages: readonly StageName[], who: string): Acknowledgement[] {
+  return [
+    {
+      stack: 'App',
+      path,
+      rule: MANAGED('AmazonSSMManagedInstanceCore'),
+      stages,
+      reason: `${who} is managed through SSM Session Manager instead of SSH, and AmazonSSMManagedInstanceCore is the AWS-maintained minimum policy for that.`,
+    },
+    {
+      stack: 'App',
+      path,
+      rule: MANAGED('CloudWatchAgentServerPolicy'),
+      stages,
+      reason: `${who} ships journald logs and memory/disk metrics through the CloudWatch agent, whose AWS-maintained policy tracks the agent's needs.`,
+    },
+  ];
+}
+
+function instancePolicy(path: string, stages: readonly StageName[], who: string): Acknowledgement[] {
+  return [
+    ...S3_READ_ACTIONS.map(
+      (action): Acknowledgement => ({
+        stack: 'App',
+        path,
+        rule: `AwsSolutions-IAM5[Action::${action}]`,
+        stages,
+        reason: `${who} reads its API bundle and web build as CDK assets; grantRead's ${action} wildcard covers only read actions on the assets objects.`,
+      }),
+    ),
+    {
+      stack: 'App',
+      path,
+      rule: ASSETS_BUCKET,
+      stages,
+      reason: `CDK asset objects have content-hash names unknown until synthesis, so ${who} may read any object of the CDK assets bucket, and nothing else in it.`,
+    },
+  ];
+}
+
+function database(prefix: string, stages: readonly StageName[], replicaStages: readonly StageName[]): Acknowledgement[] {
+  const acks: Acknowledgement[] = [
+    {
+      stack: 'Data',
+      path: `${prefix}/Resource/Resource`,
+      rule: 'AwsSolutions-RDS11',
+      stages,
+      reason: 'PostgreSQL keeps its default port 5432 because the port can never change later without replacing the database; it is reachable only from the API security group in isolated subnets.',
+    },
+    {
+      stack: 'Data',
+      path: `${prefix}/Secret/Resource`,
+      rule: 'AwsSolutions-SMG4',
+      stages,
+      reason: 'The API reads the database secret once at start-up and has no re-read on authentication failure yet, so automatic rotation would break live connections; rotate by hand in a deploy window.',
+    },
+  ];
+  for (const replica of ['Replica1', 'Replica2']) {
+    const path = `${prefix}/${replica}/Resource`;
+    acks.push(
+      {
+        stack: 'Data',
+        path,
+        rule: 'AwsSolutions-RDS11',
+        stages: replicaStages,
+        reason: 'A read replica listens on its primary’s port 5432, which cannot change without replacing the primary; only the API security group reaches it.',
+      },
+      {
+        stack: 'Data',
+        path,
+        rule: 'AwsSolutions-RDS2',
+        stages: replicaStages,
+        reason: 'A same-region read replica inherits its primary’s storage encryption (the primary has StorageEncrypted true), and CloudFormation takes no encryption setting for it.',
+      },
+      {
+        stack: 'Data',
+        path,
+        rule: 'AwsSolutions-RDS3',
+        stages: replicaStages,
+        reason: 'Read replicas serve only SELECTs and are disposable: the Multi-AZ primary holds the data, and a failed replica is recreated from it.',
+      },
+    );
+  }
+  return acks;
+}
+
+export const ACKNOWLEDGEMENTS: readonly Acknowledgement[] = [
+  // Network
+  {
+    stack: 'Network',
+    path: 'SecurityGroups/Api/Resource',
+    rule: 'AwsSolutions-EC23',
+    stages: INSTANCE_IS_ENTRY,
+    reason: 'At stages 1 and 10 the instance itself is the public entry point and serves HTTP on port 80 (and 443 with a certificate) to everyone; no other port is open.',
+  },
+  {
+    stack: 'Network',
+    path: `${AWS_CUSTOM_RESOURCE}/ServiceRole/Resource`,
+    rule: MANAGED('service-role/AWSLambdaBasicExecutionRole'),
+    stages: WITH_SITE,
+    reason: 'The CDK-provided function that looks up CloudFront’s origin-facing prefix list only needs to write its own logs, which is what this AWS-maintained policy allows.',
+  },
+  {
+    stack: 'Network',
+    path: 'SecurityGroups/CloudFrontOrigins/Resource/CustomResourcePolicy/Resource',
+    rule: 'AwsSolutions-IAM5[Resource::*]',
+    stages: WITH_SITE,
+    reason: 'ec2:DescribeManagedPrefixLists supports no resource-level permissions, so the prefix-list lookup must be allowed on all resources; it is read-only.',
+  },
+
+  // Data
+  ...database('Database', WITH_RDS, ['100k', '1m']),
+  ...['Shard1Database', 'Shard2Database', 'Shard3Database'].flatMap((prefix) => database(prefix, ['1m'], ['1m'])),
+  {
+    stack: 'Data',
+    path: 'Database/Resource/Resource',
+    rule: 'AwsSolutions-RDS3',
+    stages: ['10', '100'],
+    reason: 'At stages 10 and 100 one Single-AZ instance with 7-day automated backups fits the traffic and budget; stage 1k turns Multi-AZ on in place.',
+  },
+  {
+    stack: 'Data',
+    path: `${LOG_RETENTION}/ServiceRole/Resource`,
+    rule: MANAGED('service-role/AWSLambdaBasicExecutionRole'),
+    stages: WITH_RDS,
+    reason: 'CDK’s log-retention function only writes its own logs, which this AWS-maintained policy allows; it sets the retention of the RDS log groups.',
+  },
+  {
+    stack: 'Data',
+    path: `${LOG_RETENTION}/ServiceRole/DefaultPolicy/Resource`,
+    rule: 'AwsSolutions-IAM5[Resource::*]',
+    stages: WITH_RDS,
+    reason: 'RDS creates its log groups itself, so CDK’s log-retention function cannot know their ARNs in advance and may set retention on any log group.',
+  },
+  {
+    stack: 'Data',
+    path: 'VolumeBackup/Plan/TaggedVolumes/Role/Resource',
+    rule: MANAGED('service-role/AWSBackupServiceRolePolicyForBackup'),
+    stages: ALL,
+    reason: 'AWS Backup snapshots the data volume with the AWS-maintained service policy made for exactly that role.',
+  },
+  {
+    stack: 'Data',
+    path: 'Cache/ReplicationGroup',
+    rule: 'AwsSolutions-AEC5',
+    stages: WITH_CACHE,
+    reason: 'Redis keeps its default port 6379 because the port cannot change without replacing the cache; the cache accepts only the API security group, with TLS and an AUTH token.',
+  },
+  {
+    stack: 'Data',
+    path: 'Cache/AuthToken/Resource',
+    rule: 'AwsSolutions-SMG4',
+    stages: WITH_CACHE,
+    reason: 'Rotating the Redis AUTH token needs an ElastiCache modify call with a rotate strategy that Secrets Manager rotation cannot do; it is rotated by hand in a deploy window.',
+  },
+
+  // App: the single instance (1 to 100)
+  {
+    stack: 'App',
+    path: 'ApiServer/Resource/Resource',
+    rule: 'AwsSolutions-EC28',
+    stages: SINGLE_INSTANCE,
+    reason: 'One small instance has its alarms on 5-minute basic metrics; per-minute detailed monitoring would add cost without changing how fast anyone reacts at this stage.',
+  },
+  {
+    stack: 'App',
+    path: 'ApiServer/Resource/Resource',
+    rule: 'AwsSolutions-EC29',
+    stages: SINGLE_INSTANCE,
+    reason: 'Termination protection would block the 100 → 1k deploy that retires this instance; its data sits on a separately retained, backed-up volume instead.',
+  },
+  ...instanceRole('ApiServer/Role/Resource', SINGLE_INSTANCE, 'The API instance'),
+  ...instancePolicy('ApiServer/Role/DefaultPolicy/Resource', SINGLE_INSTANCE, 'The API instance'),
+
+  // App: the fleet (1k+)
+  {
+    stack: 'App',
+    path: 'ApiFleet/Group/ASG',
+    rule: 'AwsSolutions-AS3',
+    stages: FLEET,
+    reason: 'Fleet health is alarmed on unhealthy targets, 5xx and CPU in the Monitoring stack; scaling events stay in the group’s activity history, so per-event notifications would only add noise.',
+  },
+  {
+    stack: 'App',
+    path: 'ApiLoadBalancer/Resource/Resource',
+    rule: 'AwsSolutions-ELB2',
+    stages: FLEET,
+    reason: 'The load balancer only accepts CloudFront, whose access logs already record every request; ALB access logs would store the same requests twice.',
+  },
+  ...instanceRole('ApiFleet/Role/Resource', FLEET, 'Each fleet instance'),
+  ...instancePolicy('ApiFleet/Role/DefaultPolicy/Resource', FLEET, 'Each fleet instance'),
+  {
+    stack: 'App',
+    path: 'ApiFleet/Role/DefaultPolicy/Resource',
+    rule: 'AwsSolutions-IAM5[Resource::<MediaBucket4022EBBF.Arn>/media/*]',
+    stages: FLEET,
+    reason: 'Photo keys are made per upload (media/originals/<user>/<photo>), so the API may read and write any object under media/ of the uploads bucket and nowhere else.',
+  },
+
+  // App: site and CDN (100+)
+  {
+    stack: 'App',
+    path: 'Site/Distribution/Resource',
+    rule: 'AwsSolutions-CFR1',
+    stages: WITH_SITE,
+    reason: 'Graminsta is a public photo app for users anywhere, so the distribution has no geographic restriction on purpose.',
+  },
+  {
+    stack: 'App',
+    path: 'Site/Distribution/Resource',
+    rule: 'AwsSolutions-CFR2',
+    stages: WITH_SITE,
+    reason: 'No WAF web ACL yet: the API enforces per-client rate limits itself, and a WAF is a separate cost decision for the team once abuse appears.',
+  },
+  {
+    stack: 'App',
+    path: 'Site/Distribution/Resource',
+    rule: 'AwsSolutions-CFR4',
+    stages: WITH_SITE,
+    reason: 'Without a custom domain CloudFront serves its default *.cloudfront.net certificate, whose TLS floor cannot be set; with domainName and certificateArn the distribution uses TLS 1.2 (2021 policy).',
+  },
+  {
+    stack: 'App',
+    path: 'Site/Distribution/Resource',
+    rule: 'AwsSolutions-CFR5',
+    stages: WITH_SITE,
+    reason: 'The API origin is reached over HTTP only (no certificate exists for it without a domain), and accepts only CloudFront’s origin-facing prefix list; no TLS version is ever negotiated with it.',
+  },
+  {
+    stack: 'App',
+    path: `${BUCKET_DEPLOYMENT}/Resource`,
+    rule: 'AwsSolutions-L1',
+    stages: WITH_SITE,
+    reason: 'The web deployment function is CDK’s BucketDeployment provider, whose runtime aws-cdk-lib pins and updates with each release.',
+  },
+  {
+    stack: 'App',
+    path: `${BUCKET_DEPLOYMENT}/ServiceRole/Resource`,
+    rule: MANAGED('service-role/AWSLambdaBasicExecutionRole'),
+    stages: WITH_SITE,
+    reason: 'CDK’s BucketDeployment function only writes its own logs with this AWS-maintained policy.',
+  },
+  ...['s3:Abort*', 's3:DeleteObject*', 's3:GetBucket*', 's3:GetObject*', 's3:List*'].map(
+    (action): Acknowledgement => ({
+      stack: 'App',
+      path: `${BUCKET_DEPLOYMENT}/ServiceRole/DefaultPolicy/Resource`,
+      rule: `AwsSolutions-IAM5[Action::${action}]`,
+      stages: WITH_SITE,
+      reason: `CDK’s BucketDeployment syncs the web build into the site bucket (deleting stale files), which needs ${action} on that bucket and the assets bucket only.`,
+    }),
+  ),
+  {
+    stack: 'App',
+    path: `${BUCKET_DEPLOYMENT}/ServiceRole/DefaultPolicy/Resource`,
+    rule: 'AwsSolutions-IAM5[Resource::<SiteBucket978D4AEB.Arn>/*]',
+    stages: WITH_SITE,
+    reason: 'The web build replaces every object of the site bucket, so the deployment function may write any key of that one bucket.',
+  },
+  {
+    stack: 'App',
+    path: `${BUCKET_DEPLOYMENT}/ServiceRole/DefaultPolicy/Resource`,
+    rule: ASSETS_BUCKET,
+    stages: WITH_SITE,
+    reason: 'The web build is a CDK asset with a content-hash key, so the deployment function reads any object of the CDK assets bucket.',
+  },
+  {
+    stack: 'App',
+    path: `${BUCKET_DEPLOYMENT}/ServiceRole/DefaultPolicy/Resource`,
+    rule: 'AwsSolutions-IAM5[Resource::*]',
+    stages: WITH_SITE,
+    reason: 'CDK’s BucketDeployment also invalidates CloudFront paths, and cloudfront:CreateInvalidation/GetInvalidation are granted on all resources by the construct.',
+  },
+
+  // App: media (10k+)
+  {
+    stack: 'App',
+    path: `${BUCKET_NOTIFICATIONS}/Role/Resource`,
+    rule: MANAGED('service-role/AWSLambdaBasicExecutionRole'),
+    stages: WITH_THUMBNAILS,
+    reason: 'CDK’s bucket-notification function that wires uploads to the thumbnail function only writes its own logs with this AWS-maintained policy.',
+  },
+  {
+    stack: 'App',
+    path: 'Media/Thumbnails/Function/Role/DefaultPolicy/Resource',
+    rule: 'AwsSolutions-IAM5[Resource::<MediaBucket4022EBBF.Arn>/media/originals/*]',
+    stages: WITH_THUMBNAILS,
+    reason: 'The thumbnail function reads whichever original was just uploaded, so it may read any key under media/originals/ and nothing else.',
+  },
+  {
+    stack: 'App',
+    path: 'Media/Thumbnails/Function/Role/DefaultPolicy/Resource',
+    rule: 'AwsSolutions-IAM5[Resource::<MediaBucket4022EBBF.Arn>/media/thumbnails/*]',
+    stages: WITH_THUMBNAILS,
+    reason: 'The thumbnail function writes one thumbnail per upload, so it may write any key under media/thumbnails/ and nothing else.',
+  },
+  {
+    stack: 'App',
+    path: 'Media/Thumbnails/FailureQueue/Resource',
+    rule: 'AwsSolutions-SQS3',
+    stages: WITH_THUMBNAILS,
+    reason: 'This queue is itself the dead-letter destination of the thumbnail function’s failed invocations, so it has no dead-letter queue of its own.',
+  },
+
+  // App: queue worker (1m)
+  {
+    stack: 'App',
+    path: 'QueueWorker/Function/Role/DefaultPolicy/Resource',
+    rule: 'AwsSolutions-IAM5[Resource::*]',
+    stages: ['1m'],
+    reason: 'The queue worker runs in the VPC to reach Redis, and Lambda’s network-interface actions (ec2:CreateNetworkInterface and friends) support no resource-level permissions.',
+  },
+];

@@ -1,0 +1,140 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { synthStage } from '../../lib/synth';
+import { STAGE_NAMES, stageSpec, type StageName } from '../../stages/ladder';
+import { reviewTransition, type TransitionReview } from '../../tools/review/transition';
+import { publicEntryOf } from '../../tools/review/public-entry';
+import { ALLOWED_CHANGES, RUNBOOKS, allowedChangesBetween, runbooksBetween } from '../../tools/review/runbooks';
+import type { StackTemplates } from '../../tools/review/template';
+
+const ROOT = join(__dirname, '../..');
+const templates = {} as Record<StageName, StackTemplates>;
+const pairs: [StageName, StageName][] = STAGE_NAMES.flatMap((a, i) => STAGE_NAMES.slice(i + 1).map((b): [StageName, StageName] => [a, b]));
+const reviews = new Map<string, TransitionReview>();
+
+function review(a: StageName, b: StageName): TransitionReview {
+  const key = `${a}->${b}`;
+  if (!reviews.has(key)) {
+    reviews.set(key, reviewTransition({ before: templates[a], after: templates[b], entry: publicEntryOf(stageSpec(b)), allowed: allowedChangesBetween(a, b) }));
+  }
+  return reviews.get(key)!;
+}
+
+beforeAll(() => {
+  // Each stage is synthesized once for this file (lib/synth.ts caches per process).
+  for (const stage of STAGE_NAMES) templates[stage] = synthStage(stage);
+}, 600_000);
+
+describe('every upward stage change, including skips (21 pairs)', () => {
+  test.each(pairs)('%s → %s loses no data without a runbook, keeps retention, exports and ports safe', (a, b) => {
+    const result = review(a, b);
+    expect(result.problems).toEqual([]);
+  });
+
+  test.each(pairs)('%s → %s: every destructive change it allows names a runbook on that path', (a, b) => {
+    const onPath = new Set(runbooksBetween(a, b).map((r) => r.id));
+    const allowed = review(a, b)
+      .stacks.flatMap((s) => s.changes)
+      .filter((c) => c.runbook);
+    for (const change of allowed) expect(onPath).toContain(change.runbook);
+  });
+});
+
+describe('runbooks', () => {
+  test.each(RUNBOOKS.map((r) => [r.id, r.file] as const))('%s (%s) has pre-checks, steps, verification and rollback', (_id, file) => {
+    expect(existsSync(join(ROOT, file))).toBe(true);
+    const text = readFileSync(join(ROOT, file), 'utf8');
+    for (const heading of ['## Pre-checks', '## Steps', '## Verification', '## Rollback']) expect(text).toContain(heading);
+  });
+
+  test('the issue’s three data moves have runbooks: 1 → 10, 10 → 1k, 100k → 1m', () => {
+    expect(runbooksBetween('1', '10').map((r) => r.id)).toEqual(['1-to-10']);
+    expect(runbooksBetween('10', '1k').map((r) => r.id)).toEqual(['10-to-1k']);
+    expect(runbooksBetween('100k', '1m').map((r) => r.id)).toEqual(['100k-to-1m']);
+    expect(runbooksBetween('1', '1m').map((r) => r.id)).toEqual(['1-to-10', '10-to-1k', '100k-to-1m']);
+  });
+
+  test('every allowance is needed by its own step, names an existing runbook, and says why', () => {
+    for (const entry of ALLOWED_CHANGES) {
+      expect(RUNBOOKS.map((r) => r.id)).toContain(entry.runbook);
+      expect(entry.why.length).toBeGreaterThan(40);
+      const used = review(entry.step[0], entry.step[1])
+        .stacks.flatMap((s) => s.changes)
+        .some((c) => c.logicalId === entry.logicalId && c.runbook === entry.runbook && entry.impacts.includes(c.impact));
+      expect({ entry: `${entry.stack}/${entry.logicalId}`, used }).toEqual({ entry: `${entry.stack}/${entry.logicalId}`, used: true });
+    }
+  });
+});
+
+describe('the checks bite on real templates', () => {
+  function mutate(stage: StageName, edit: (copy: Record<string, any>) => void): StackTemplates {
+    const copy = structuredClone(templates[stage]) as Record<string, any>;
+    edit(copy);
+    return copy;
+  }
+  function rulesOf(before: StackTemplates, after: StackTemplates, to: StageName): string[] {
+    return reviewTransition({ before, after, entry: publicEntryOf(stageSpec(to)), allowed: [] }).problems.map((p) => `${p.rule}:${p.logicalId}`);
+  }
+  function findId(stage: StageName, stack: string, type: string): string {
+    const [id] = Object.entries(templates[stage][stack].Resources ?? {}).find(([, r]) => r.Type === type)!;
+    return id;
+  }
+
+  test('a renamed database construct is refused', () => {
+    const db = findId('10k', 'graminsta-Data', 'AWS::RDS::DBInstance');
+    const after = mutate('10k', (t) => {
+      const resources = t['graminsta-Data'].Resources;
+      resources.RenamedDatabase = resources[db];
+      delete resources[db];
+    });
+    expect(rulesOf(templates['10k'], after, '10k')).toContain(`stateful-at-risk:${db}`);
+  });
+
+  test('flipping storage encryption on the database is refused', () => {
+    const db = findId('10k', 'graminsta-Data', 'AWS::RDS::DBInstance');
+    const after = mutate('10k', (t) => {
+      t['graminsta-Data'].Resources[db].Properties.StorageEncrypted = false;
+    });
+    expect(rulesOf(templates['10k'], after, '10k')).toContain(`stateful-at-risk:${db}`);
+  });
+
+  test('a DB subnet group renamed under the database replaces the database (cascade) and is refused', () => {
+    const db = findId('10k', 'graminsta-Data', 'AWS::RDS::DBInstance');
+    const group = findId('10k', 'graminsta-Data', 'AWS::RDS::DBSubnetGroup');
+    const after = mutate('10k', (t) => {
+      t['graminsta-Data'].Resources[group].Properties.DBSubnetGroupName = 'renamed-subnet-group';
+    });
+    const result = reviewTransition({ before: templates['10k'], after, entry: publicEntryOf(stageSpec('10k')), allowed: [] });
+    const change = result.stacks.flatMap((s) => s.changes).find((c) => c.logicalId === db);
+    expect(change).toMatchObject({ impact: 'replace', atRisk: true, cascadeFrom: [group] });
+    expect(result.problems.map((p) => p.logicalId)).toContain(db);
+  });
+
+  test('a removed stack output that another stack imports is refused', () => {
+    // The stages use weak references (Fn::GetStackOutput); a strong export/import is built here to prove that rule too.
+    const before = mutate('10k', (t) => {
+      t['graminsta-Network'].Outputs.StrongVpc = { Value: { Ref: findId('10k', 'graminsta-Network', 'AWS::EC2::VPC') }, Export: { Name: 'graminsta-Network:VpcId' } };
+      t['graminsta-App'].Outputs = { ...(t['graminsta-App'].Outputs ?? {}), UsesVpc: { Value: { 'Fn::ImportValue': 'graminsta-Network:VpcId' } } };
+    });
+    expect(rulesOf(before, templates['10k'], '10k')).toContain('export-removed:StrongVpc');
+  });
+
+  test('a new port open to the world beyond the entry point is refused', () => {
+    const group = findId('10k', 'graminsta-Network', 'AWS::EC2::SecurityGroup');
+    const after = mutate('10k', (t) => {
+      t['graminsta-Network'].Resources.OpenSsh = {
+        Type: 'AWS::EC2::SecurityGroupIngress',
+        Properties: { GroupId: { 'Fn::GetAtt': [group, 'GroupId'] }, IpProtocol: 'tcp', FromPort: 22, ToPort: 22, CidrIp: '0.0.0.0/0' },
+      };
+    });
+    expect(rulesOf(templates['10k'], after, '10k')).toContain(`world-open-port:${group}`);
+  });
+
+  test('a stateful resource without a retain policy is refused', () => {
+    const db = findId('10k', 'graminsta-Data', 'AWS::RDS::DBInstance');
+    const after = mutate('10k', (t) => {
+      t['graminsta-Data'].Resources[db].DeletionPolicy = 'Delete';
+    });
+    expect(rulesOf(templates['10k'], after, '10k')).toContain(`retention-policy:${db}`);
+  });
+});
