@@ -20,6 +20,8 @@ export type ServerKey = (typeof SERVER_KEYS)[number];
 
 export interface BenchEnvironment {
   readonly seed: SeedReport;
+  /** The seeded database (for the query-plan checks). */
+  readonly databaseUrl: string;
   readonly servers: Readonly<Record<ServerKey, RunningServer>>;
   /** For CPU accounting: the PostgreSQL postmaster and the redis-server. */
   readonly postmasterPid?: number;
@@ -109,7 +111,7 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Ben
       servers[key] = await spawnServer(key, script, env, join(logs, `${key}.log`));
       started.push(servers[key]);
     }
-    return { seed, servers, postmasterPid, redisPid: redisServerPid(redis.port), hotUserIds, stop };
+    return { seed, databaseUrl: pg.url, servers, postmasterPid, redisPid: redisServerPid(redis.port), hotUserIds, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -58,5 +58,7 @@ export interface BenchReport {
   readonly hashing?: { readonly algorithm: string; readonly hashesPerSecondPerCore: number };
   /** What the capacity plan uses. The API is one Node.js process, so its req/s are per core. */
   readonly perCore: Partial<MeasuredPerCore>;
+  /** How PostgreSQL runs the feed query on the seeded data (EXPLAIN ANALYZE, warm). */
+  readonly queryPlans?: ReadonlyArray<{ readonly name: string; readonly scan: string; readonly medianExecutionMs: number }>;
   readonly notes: readonly string[];
 }

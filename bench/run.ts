@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type BenchEnvironment, startEnvironment } from './environment';
 import { hashesPerSecondPerCore } from './load/hashing';
+import { checkFeedPlans } from './query-plans';
 import { treeCpuSeconds } from './load/process-cpu';
 import { runLoad } from './load/run-load';
 import { renderMarkdown } from './report/markdown';
@@ -129,6 +130,8 @@ async function main(): Promise<void> {
       for (const scenario of runOrder(scenarios, round)) records.push(await measure(env, scenario, duration, warmup, round));
     }
 
+    log('checking the feed query plan on the seeded data');
+    const queryPlans = (await checkFeedPlans(env.databaseUrl, reader.userId)).map(({ name, scan, medianExecutionMs }) => ({ name, scan, medianExecutionMs }));
     const results = summarize(scenarios, records);
     const report: BenchReport = {
       generatedAt: new Date().toISOString(),
@@ -137,6 +140,7 @@ async function main(): Promise<void> {
       results,
       hashing,
       perCore: perCoreFigures(scenarios, results),
+      queryPlans,
       notes: [
         `Seeding: ${env.seed.totalRows.toLocaleString('en-US')} rows in ${env.seed.totalSeconds.toFixed(1)} s (${Math.round(env.seed.rowsPerSecond).toLocaleString('en-US')} rows/s overall, COPY).`,
         `Each figure is the median of ${rounds} run(s) of ${duration} s after ${warmup} s of warm-up; every API scenario ran right next to its baseline, order swapped each round.`,

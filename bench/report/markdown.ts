@@ -33,6 +33,9 @@ export function renderMarkdown(report: BenchReport): string {
     '',
     'ratio: req/s over the baseline\'s req/s (the issue\'s measure). per-core ratio: requests per CPU second of the server process over the baseline\'s, which does not depend on how the cores were shared at that moment.',
     '',
+    ...(report.queryPlans?.length
+      ? ['Feed query on the seeded data for the reader (EXPLAIN ANALYZE, warm, median):', '', ...report.queryPlans.map((q) => `- ${q.name}: ${q.medianExecutionMs.toFixed(2)} ms (${q.scan})`), '']
+      : []),
     `Per-core figures for \`npm run plan\` (requests per CPU second of the API process): ${perCore || 'none (errors in every run)'}.`,
     '',
     ...report.notes.map((note) => `- ${note}`),

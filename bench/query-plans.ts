@@ -1,0 +1,65 @@
+import { Client } from 'pg';
+import { median } from './report/summarize';
+import { FEED_SQL, FOLLOWEES_SQL } from './servers/user-view';
+
+/** How PostgreSQL runs one query on the seeded data set. */
+export interface QueryPlanCheck {
+  readonly name: string;
+  readonly sql: string;
+  /** The plan's scan of photos: node type, index, rows read and thrown away by its filter. */
+  readonly scan: string;
+  readonly medianExecutionMs: number;
+}
+
+/**
+ * A feed page without walking photos newest-first: at most `limit` rows per
+ * followed account from photos_user_id_idx, then the newest `limit` of those.
+ * Not what the API runs: shown next to its query as the alternative.
+ */
+export const LATERAL_FEED_SQL = `SELECT p.* FROM unnest($1::bigint[]) AS a(user_id)
+CROSS JOIN LATERAL (SELECT id, user_id, caption, content_type, size, status, like_count, created_at FROM photos
+  WHERE photos.user_id = a.user_id AND ($2::bigint IS NULL OR id < $2::bigint) ORDER BY id DESC LIMIT $3) p
+ORDER BY p.id DESC LIMIT $3`;
+
+interface PlanNode {
+  'Node Type': string;
+  'Index Name'?: string;
+  'Relation Name'?: string;
+  'Rows Removed by Filter'?: number;
+  'Actual Rows'?: number;
+  'Actual Loops'?: number;
+  Plans?: PlanNode[];
+}
+
+const flatten = (n: PlanNode): PlanNode[] => [n, ...(n.Plans ?? []).flatMap(flatten)];
+
+async function check(db: Client, name: string, sql: string, params: unknown[], runs: number): Promise<QueryPlanCheck> {
+  const times: number[] = [];
+  let scan = '';
+  for (let i = 0; i < runs; i++) {
+    const { rows } = await db.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`, params);
+    const result = rows[0]['QUERY PLAN'][0];
+    times.push(result['Execution Time']);
+    const photoScans = flatten(result.Plan).filter((n: PlanNode) => n['Relation Name'] === 'photos' || (n['Index Name'] ?? '').startsWith('photos'));
+    scan = photoScans
+      .map((n) => `${n['Node Type']}${n['Index Name'] ? ` on ${n['Index Name']}` : ''}: ${(n['Actual Rows'] ?? 0) * (n['Actual Loops'] ?? 1)} rows kept, ${(n['Rows Removed by Filter'] ?? 0) * (n['Actual Loops'] ?? 1)} filtered out`)
+      .join('; ');
+  }
+  return { name, sql, scan, medianExecutionMs: median(times.slice(1)) }; // the first run warms the cache
+}
+
+/** The API's feed query for the reader, and the per-author alternative, on the seeded data (first page, 21 rows). */
+export async function checkFeedPlans(databaseUrl: string, readerId: string, runs = 7): Promise<QueryPlanCheck[]> {
+  const db = new Client({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    const followees = (await db.query<{ followee_id: string }>(FOLLOWEES_SQL, [readerId])).rows.map((r) => r.followee_id);
+    const params = [followees, null, 21];
+    return [
+      await check(db, 'feed query as the API runs it (listByAuthors)', FEED_SQL, params, runs),
+      await check(db, 'per-author LATERAL alternative', LATERAL_FEED_SQL, params, runs),
+    ];
+  } finally {
+    await db.end();
+  }
+}
