@@ -1,4 +1,5 @@
 import { defaultFormats, Jimp } from 'jimp';
+import { orientBitmap, readJpegOrientation, swapsDimensions } from './exif-orientation';
 
 /** A thumbnail ready to store. */
 export interface Thumbnail {
@@ -45,13 +46,21 @@ async function decode(source: Uint8Array) {
 }
 
 /**
- * Scales an image down to at most `maxWidthPx` wide, keeping its aspect ratio
- * (never scaling up), and encodes it as JPEG.
+ * Scales an image down to at most `maxWidthPx` wide as displayed, keeping its
+ * aspect ratio (never scaling up), turns it upright per its EXIF orientation,
+ * and encodes it as JPEG (which then carries no orientation: it is upright).
  */
 export async function makeThumbnail(source: Uint8Array, maxWidthPx: number, quality = 80): Promise<Thumbnail> {
   if (!Number.isInteger(maxWidthPx) || maxWidthPx < 1) throw new Error(`maxWidthPx must be a positive integer, got ${maxWidthPx}`);
   const image = await decode(source);
-  if (image.bitmap.width > maxWidthPx) image.resize({ w: maxWidthPx });
-  const body = await image.getBuffer('image/jpeg', { quality });
-  return { body, contentType: 'image/jpeg', width: image.bitmap.width, height: image.bitmap.height };
+  const orientation = sniffImageType(source) === 'image/jpeg' ? readJpegOrientation(source) : 1;
+  // Scale first (cheaper), on the stored side that becomes the displayed width.
+  if (swapsDimensions(orientation)) {
+    if (image.bitmap.height > maxWidthPx) image.resize({ h: maxWidthPx });
+  } else if (image.bitmap.width > maxWidthPx) {
+    image.resize({ w: maxWidthPx });
+  }
+  const upright = Jimp.fromBitmap(orientBitmap(image.bitmap, orientation));
+  const body = await upright.getBuffer('image/jpeg', { quality });
+  return { body, contentType: 'image/jpeg', width: upright.bitmap.width, height: upright.bitmap.height };
 }
