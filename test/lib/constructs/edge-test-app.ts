@@ -1,6 +1,14 @@
 import { App } from 'aws-cdk-lib';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
+const outdirs: string[] = [];
+// Registered when a test file imports this helper: every cloud assembly (with
+// its bundled assets) it synthesized is removed after the file's tests.
+afterAll(() => {
+  for (const dir of outdirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
 
 /**
  * An App with cdk.json's feature flags, so a construct tested on its own
@@ -9,5 +17,7 @@ import { join } from 'node:path';
  */
 export function flaggedApp(): App {
   const cdkJson = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> };
-  return new App({ context: cdkJson.context ?? {} });
+  const outdir = mkdtempSync(join(tmpdir(), 'edge-cdk-'));
+  outdirs.push(outdir);
+  return new App({ outdir, context: cdkJson.context ?? {} });
 }
