@@ -1,6 +1,6 @@
 import { type CfnElement, Stack } from 'aws-cdk-lib';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -141,6 +141,7 @@ describe('Media at stage 10k (presigned uploads + thumbnails)', () => {
     });
     expect(run.stderr).not.toMatch(/Error/);
     expect(run.stdout).toBe('function');
+    expect(readFileSync(bundle, 'utf8')).not.toMatch(/require\("jimp"\)/);
   });
 
   test('the function log group has a retention and is retained', () => {

@@ -3,6 +3,10 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../../../../lib/constructs/media/private/local-node-function';
 import { stage1m } from '../../../../stages/stage-1m';
 import { QueueWorker } from '../../../../lib/constructs/queue/queue-worker';
 import { WorkQueue } from '../../../../lib/constructs/queue/work-queue';
@@ -28,11 +32,11 @@ function synth() {
   });
   const apiRole = new iam.Role(appStack, 'ApiRole', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
   work.grantSend(apiRole);
-  return { data: Template.fromStack(data), app: Template.fromStack(appStack), work, worker, dataStack: data, appStack };
+  return { data: Template.fromStack(data), app: Template.fromStack(appStack), work, worker, dataStack: data, appStack, outdir: app.outdir };
 }
 
 describe('WorkQueue and QueueWorker at stage 1m', () => {
-  const { data, app, work, dataStack } = synth();
+  const { data, app, work, dataStack, outdir } = synth();
 
   test('the queue redrives to the dead-letter queue after maxReceiveCount receives from the spec', () => {
     data.hasResourceProperties('AWS::SQS::Queue', {
@@ -90,9 +94,18 @@ describe('WorkQueue and QueueWorker at stage 1m', () => {
     ]);
   });
 
-  test('bundles the worker with local esbuild', () => {
+  test('bundles the worker with local esbuild into one file that loads (ioredis included)', () => {
     const fn = Object.values(app.findResources('AWS::Lambda::Function'))[0];
     expect(fn.Properties.Code.S3Key).toMatch(/^[0-9a-f]{64}\.zip$/);
+    const bundle = join(outdir, `asset.${String(fn.Properties.Code.S3Key).replace(/\.zip$/, '')}`, 'index.js');
+    // In a separate Node process, as Lambda would load it; only the AWS SDK (in the runtime) comes from node_modules.
+    const run = spawnSync(process.execPath, ['-e', `process.stdout.write(typeof require(${JSON.stringify(bundle)}).handler)`], {
+      env: { ...process.env, NODE_PATH: join(PROJECT_ROOT, 'node_modules') },
+      encoding: 'utf8',
+    });
+    expect(run.stderr).not.toMatch(/Error/);
+    expect(run.stdout).toBe('function');
+    expect(readFileSync(bundle, 'utf8')).not.toMatch(/require\("ioredis"\)/);
   });
 });
 
