@@ -37,9 +37,12 @@ export function createRedisClient(options: RedisClientOptions): RedisClient {
   }
   return new Cluster([{ host: parsed.hostname, port: Number(parsed.port || 6379) }], {
     dnsLookup: (address, callback) => callback(null, address),
+    // Fail fast at the cluster level only: node connections need their offline
+    // queue, or the client's own CLUSTER SLOTS discovery fails and it never gets ready.
     enableOfflineQueue: false,
+    maxRedirections: 4,
     clusterRetryStrategy: FAIL_FAST.retryStrategy,
-    redisOptions: { ...FAIL_FAST, password, username, tls },
+    redisOptions: { connectTimeout: FAIL_FAST.connectTimeout, commandTimeout: FAIL_FAST.commandTimeout, maxRetriesPerRequest: 1, password, username, tls },
   });
 }
 
