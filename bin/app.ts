@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 import { App } from 'aws-cdk-lib';
-import { buildStageApp } from '../lib/build-app';
+import { type AppOptions, validateOptions } from '../lib/app-options';
 
 /**
- * Entry point for `cdk synth|diff|deploy -c stage=<name>`. The only place that
+ * Entry point for `cdk synth|diff|deploy -c stage=<name>`: the only place that
  * reads context and the environment. Bad input prints one line naming what is
- * valid and exits non-zero before anything is synthesized.
+ * valid and exits non-zero before anything is built or synthesized.
  */
 function context(app: App, key: string): string | undefined {
   const value: unknown = app.node.tryGetContext(key);
@@ -13,22 +13,25 @@ function context(app: App, key: string): string | undefined {
 }
 
 function main(): void {
-  // A bare App only to read `-c` values (the CLI passes them in CDK_CONTEXT_JSON).
+  // A bare App only to read `-c` values (the CLI passes them in CDK_CONTEXT_JSON); it never synthesizes.
   const reader = new App({ autoSynth: false });
-  // The CLI always sets a region (us-east-1 when nothing is configured) but an
-  // account only when it has credentials: pin the environment only then, so a
-  // credential-free synth stays environment-agnostic.
-  const account = process.env.CDK_DEFAULT_ACCOUNT;
-  const region = process.env.CDK_DEFAULT_REGION;
-  const { app } = buildStageApp({
+  const options: AppOptions = {
     stage: context(reader, 'stage') ?? '',
     appName: context(reader, 'appName'),
     alarmEmail: context(reader, 'alarmEmail'),
     domainName: context(reader, 'domainName'),
     certificateArn: context(reader, 'certificateArn'),
-    outdir: reader.outdir,
-    env: account ? { account, region } : undefined,
-  });
+  };
+  validateOptions(options);
+
+  // Loaded only for valid input: building the stacks pulls in most of aws-cdk-lib.
+  const { buildStageApp } = require('../lib/build-app') as typeof import('../lib/build-app');
+  // The CLI always sets a region (us-east-1 when nothing is configured) but an
+  // account only when it has credentials: pin the environment only then, so a
+  // credential-free synth stays environment-agnostic.
+  const account = process.env.CDK_DEFAULT_ACCOUNT;
+  const region = process.env.CDK_DEFAULT_REGION;
+  const { app } = buildStageApp({ ...options, outdir: reader.outdir, env: account ? { account, region } : undefined });
   app.synth();
 }
 

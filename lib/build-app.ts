@@ -7,19 +7,12 @@ import { AppStack } from './stacks/app-stack';
 import { DataStack } from './stacks/data-stack';
 import { MonitoringStack } from './stacks/monitoring-stack';
 import { NetworkStack } from './stacks/network-stack';
-import { stageSpec, type StageName, type StageSpec } from '../stages/ladder';
+import type { StageSpec } from '../stages/ladder';
+import { type AppOptions, validateOptions } from './app-options';
 
-export interface BuildStageAppProps {
-  /** One of the seven stage names; anything else throws a one-line error naming them. */
-  readonly stage: StageName | string;
-  /** Stack-name prefix. @default 'graminsta' */
-  readonly appName?: string;
-  /** E-mail address subscribed to the alarm topic. @default no subscription */
-  readonly alarmEmail?: string;
-  /** Custom domain for CloudFront (stage 100+); needs `certificateArn`. @default the CloudFront domain */
-  readonly domainName?: string;
-  /** ACM certificate in us-east-1 covering `domainName`. @default none */
-  readonly certificateArn?: string;
+export { DEFAULT_APP_NAME } from './app-options';
+
+export interface BuildStageAppProps extends AppOptions {
   /** Cloud assembly directory. @default a temporary directory (CDK's default) */
   readonly outdir?: string;
   /** Account/region; stacks stay environment-agnostic when absent. @default environment-agnostic */
@@ -39,30 +32,10 @@ export interface StageApp {
   readonly stacks: Stack[];
 }
 
-export const DEFAULT_APP_NAME = 'graminsta';
-const APP_NAME = /^[A-Za-z][A-Za-z0-9-]{0,39}$/;
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
 /** The feature flags from cdk.json, so apps built in-process (tests, tools) match `cdk synth`. */
 function featureFlags(): Record<string, unknown> {
   const cdkJson = JSON.parse(readFileSync(join(__dirname, '..', 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> };
   return cdkJson.context ?? {};
-}
-
-/** Throws a one-line error for invalid optional values; nothing is built then. */
-function validate(props: BuildStageAppProps, appName: string): void {
-  if (!APP_NAME.test(appName)) {
-    throw new Error(`invalid appName "${appName}": use a letter then up to 39 letters, digits or hyphens`);
-  }
-  if (props.alarmEmail !== undefined && !EMAIL.test(props.alarmEmail)) {
-    throw new Error(`invalid alarmEmail "${props.alarmEmail}": expected an e-mail address`);
-  }
-  if ((props.domainName === undefined) !== (props.certificateArn === undefined)) {
-    throw new Error('domainName and certificateArn go together: pass both or neither');
-  }
-  if (props.certificateArn !== undefined && !/^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[\w-]+$/.test(props.certificateArn)) {
-    throw new Error(`invalid certificateArn "${props.certificateArn}": CloudFront needs an ACM certificate ARN in us-east-1`);
-  }
 }
 
 /**
@@ -70,9 +43,7 @@ function validate(props: BuildStageAppProps, appName: string): void {
  * up a stage updates the same stacks in place.
  */
 export function buildStageApp(props: BuildStageAppProps): StageApp {
-  const spec = stageSpec(props.stage);
-  const appName = props.appName ?? DEFAULT_APP_NAME;
-  validate(props, appName);
+  const { spec, appName } = validateOptions(props);
 
   // Path metadata (as the CLI enables it) names each resource's construct path in the template.
   const app = new App({ outdir: props.outdir, context: { ...featureFlags(), 'aws:cdk:enable-path-metadata': true } });

@@ -1,4 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
+import { synthStage } from '../../../lib/synth';
 import { stageSpec } from '../../../stages/ladder';
 import {
   ALL_STAGES,
@@ -16,6 +17,10 @@ const count = (stage: (typeof ALL_STAGES)[number], stack: (typeof STACKS)[number
 
 describe.each(ALL_STAGES.map((s) => [s]))('stage %s', (stage) => {
   const spec = stageSpec(stage);
+
+  test('has the same four stacks as every stage, named without the stage, so moving up updates them in place', () => {
+    expect(Object.keys(synthStage(stage))).toEqual(['graminsta-Network', 'graminsta-Data', 'graminsta-App', 'graminsta-Monitoring']);
+  });
 
   test('has a VPC over two AZs with public, private-with-egress and isolated subnets, and flow logs to a retained log group', () => {
     const network = template(stage, 'Network');

@@ -2,7 +2,7 @@ import { fullDiff, ResourceImpact } from '@aws-cdk/cloudformation-diff';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { synthStage } from '../../../../lib/synth';
+import { synthStage } from '../../../lib/synth';
 
 /**
  * The single instance holds state (the data volume; at stage 1 PostgreSQL), so a

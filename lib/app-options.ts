@@ -1,0 +1,43 @@
+import { stageSpec, type StageName, type StageSpec } from '../stages/ladder';
+
+/** The app's options as the entry point reads them from context. */
+export interface AppOptions {
+  /** One of the seven stage names; anything else throws a one-line error naming them. */
+  readonly stage: StageName | string;
+  /** Stack-name prefix. @default 'graminsta' */
+  readonly appName?: string;
+  /** E-mail address subscribed to the alarm topic. @default no subscription */
+  readonly alarmEmail?: string;
+  /** Custom domain for CloudFront (stage 100+); needs `certificateArn`. @default the CloudFront domain */
+  readonly domainName?: string;
+  /** ACM certificate in us-east-1 covering `domainName`. @default none */
+  readonly certificateArn?: string;
+}
+
+export const DEFAULT_APP_NAME = 'graminsta';
+const APP_NAME = /^[A-Za-z][A-Za-z0-9-]{0,39}$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const CLOUDFRONT_CERTIFICATE = /^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[\w-]+$/;
+
+/**
+ * Checks the options and returns the stage's spec and the app name; throws a
+ * one-line error for the first bad value. Light on purpose (no CDK imports),
+ * so bad input fails fast, before anything is built.
+ */
+export function validateOptions(options: AppOptions): { spec: StageSpec; appName: string } {
+  const spec = stageSpec(options.stage);
+  const appName = options.appName ?? DEFAULT_APP_NAME;
+  if (!APP_NAME.test(appName)) {
+    throw new Error(`invalid appName "${appName}": use a letter then up to 39 letters, digits or hyphens`);
+  }
+  if (options.alarmEmail !== undefined && !EMAIL.test(options.alarmEmail)) {
+    throw new Error(`invalid alarmEmail "${options.alarmEmail}": expected an e-mail address`);
+  }
+  if ((options.domainName === undefined) !== (options.certificateArn === undefined)) {
+    throw new Error('domainName and certificateArn go together: pass both or neither');
+  }
+  if (options.certificateArn !== undefined && !CLOUDFRONT_CERTIFICATE.test(options.certificateArn)) {
+    throw new Error(`invalid certificateArn "${options.certificateArn}": CloudFront needs an ACM certificate ARN in us-east-1`);
+  }
+  return { spec, appName };
+}

@@ -1,0 +1,40 @@
+import { buildStageApp } from '../../lib/build-app';
+import * as sns from 'aws-cdk-lib/aws-sns';
+
+describe('buildStageApp', () => {
+  test('appName prefixes the stack names', () => {
+    expect(buildStageApp({ stage: '1', appName: 'photos' }).stacks.map((s) => s.stackName)).toEqual([
+      'photos-Network',
+      'photos-Data',
+      'photos-App',
+      'photos-Monitoring',
+    ]);
+  });
+
+  test.each([
+    [{ stage: 'huge' }, /^unknown stage "huge": pass -c stage=<1\|10\|100\|1k\|10k\|100k\|1m>$/],
+    [{ stage: '1', appName: '9lives' }, /^invalid appName "9lives"/],
+    [{ stage: '1', appName: 'has space' }, /^invalid appName/],
+    [{ stage: '1', alarmEmail: 'ops' }, /^invalid alarmEmail "ops"/],
+    [{ stage: '100', domainName: 'photos.example.com' }, /^domainName and certificateArn go together/],
+    [
+      { stage: '100', domainName: 'photos.example.com', certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc' },
+      /CloudFront needs an ACM certificate ARN in us-east-1/,
+    ],
+  ])('rejects %p with a one-line error', (props, message) => {
+    expect(() => buildStageApp(props)).toThrow(message);
+  });
+
+  test('stacks are environment-agnostic unless an environment is given', () => {
+    for (const s of buildStageApp({ stage: '1' }).stacks) expect(s.environment).toBe('aws://unknown-account/unknown-region');
+    const pinned = buildStageApp({ stage: '1', env: { account: '123456789012', region: 'eu-west-1' } });
+    for (const s of pinned.stacks) expect(s.environment).toBe('aws://123456789012/eu-west-1');
+  });
+
+  test('an alarm e-mail subscribes to the alarm topic', () => {
+    const { stacks } = buildStageApp({ stage: '1', alarmEmail: 'ops@example.com' });
+    const subscriptions = stacks[3].node.findAll().filter((c): c is sns.CfnSubscription => c instanceof sns.CfnSubscription);
+    expect(subscriptions.map((s) => [s.protocol, s.endpoint])).toEqual([['email', 'ops@example.com']]);
+    expect(buildStageApp({ stage: '1' }).stacks[3].node.findAll().filter((c) => c instanceof sns.CfnSubscription)).toEqual([]);
+  });
+});

@@ -1,0 +1,10 @@
+/**
+ * The stacks of all seven stages, tested from one file so that each stage is
+ * synthesized once (lib/synth.ts caches per process) and CDK's template
+ * validator loads once: what each stage adds and must not have yet, security
+ * properties, the invariants that hold going up the ladder (one snapshot per
+ * stage and stack), and the in-place update of the single instance.
+ */
+import './stage-behaviour.cases';
+import './ladder-invariants.cases';
+import './in-place-update.cases';
