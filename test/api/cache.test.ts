@@ -132,6 +132,9 @@ describeWithRedis('cache-aside, sessions and rate limits in Redis', () => {
       expect(blocked.status).toBe(429);
       expect(blocked.body.error.code).toBe('rate_limited');
       expect(blocked.headers.get('retry-after')).toBe('60');
+      const ttl = await inspect.ttl(`ratelimit:login:user:${user.username}`);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(60);
     } finally {
       await x.close();
       await y.close();

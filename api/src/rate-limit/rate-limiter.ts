@@ -36,9 +36,12 @@ export class RedisRateLimiter implements RateLimiter {
   async hit(key: string, windowSeconds: number): Promise<number> {
     const redisKey = `ratelimit:${key}`;
     try {
-      const count = await this.redis.incr(redisKey);
-      if (count === 1) await this.redis.expire(redisKey, windowSeconds);
-      return count;
+      // One transaction: the window's expiry is set with the first hit and never
+      // lost to a failure between two commands (EXPIRE NX, Redis 7+).
+      const results = await this.redis.multi().incr(redisKey).expire(redisKey, windowSeconds, 'NX').exec();
+      const [incrError, count] = results?.[0] ?? [new Error('transaction discarded'), 0];
+      if (incrError) throw incrError;
+      return Number(count);
     } catch {
       return this.fallback.hit(key, windowSeconds);
     }
