@@ -135,8 +135,10 @@ export class RedisCache extends Construct {
   }
 
   /**
-   * The node IDs ElastiCache gives a cluster-mode group: `<group>-<shard 0001..>-<node 001..>`.
-   * `Ref` of the group is its (generated, lower-case) ID.
+   * The node IDs ElastiCache gives a cluster-mode group: `<group>-<shard 0001..>-<node 001..>`,
+   * built from `Ref` of the group (its generated ID). Not checked against a
+   * real deployment here: ElastiCache stores IDs in lower case, so a generated
+   * ID with capitals would make these dimensions miss (alarms then see no data).
    */
   public nodeIds(): string[] {
     const ids: string[] = [];
