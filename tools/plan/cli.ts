@@ -8,6 +8,7 @@ import { US_EAST_1 } from './price-table';
 import { renderAssumptions, renderCostLines, renderStageTable, renderTiers } from './render';
 import { planStages } from './stage-plan';
 import { capacityDocument } from './capacity-doc';
+import { loadBenchReport, loadSynthTiming } from './measured-sections';
 
 // `npm run plan [-- --stage 100k] [-- --bench file.json] [-- --write docs/capacity.md]`
 function main(): void {
@@ -30,7 +31,8 @@ function main(): void {
 
   if (values.write) {
     const target = resolve(values.write);
-    writeFileSync(target, capacityDocument(plans, DEFAULT_ASSUMPTIONS, throughput, US_EAST_1));
+    const measured = { bench: loadBenchReport(resolve(values.bench!)), synth: loadSynthTiming() };
+    writeFileSync(target, capacityDocument(plans, DEFAULT_ASSUMPTIONS, throughput, US_EAST_1, measured));
     console.log(`wrote ${target}`);
     return;
   }

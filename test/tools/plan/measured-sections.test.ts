@@ -1,0 +1,29 @@
+import type { BenchReport } from '../../../bench/report-schema';
+import { renderBenchSection, renderSynthSection } from '../../../tools/plan/measured-sections';
+
+const result = (id: string, side: 'api' | 'baseline', rps: number, extra = {}) => ({
+  id, title: id, side, method: 'GET', path: '/', connections: 10, durationSeconds: 10, requests: rps * 10, requestsPerSecond: rps,
+  latencyMs: { p50: 1, p99: 30, mean: 2, max: 40 }, errors: 0, errorKinds: {}, rounds: 2,
+  cpu: { serverMsPerRequest: 0.1, postgresMsPerRequest: 0, redisMsPerRequest: 0, requestsPerServerCoreSecond: 10_000 }, ...extra,
+});
+
+describe('measured sections of docs/capacity.md', () => {
+  test('say how to produce a missing result instead of inventing one', () => {
+    expect(renderBenchSection(undefined)).toMatch(/npm run bench/);
+    expect(renderSynthSection(undefined)).toMatch(/synth-timing/);
+  });
+
+  test('show each API figure with its baseline, ratio and whether its target was met', () => {
+    const report: BenchReport = {
+      generatedAt: '2026-11-25T23:00:00Z',
+      machine: { cpus: 2, cpuModel: 'X', node: 'v20', platform: 'linux', loadAverage: [1, 1, 1] },
+      dataSet: { users: 100_000, photos: 1_000_000, follows: 2_000_000 },
+      results: [result('baseline-http', 'baseline', 10_000), result('api-user-cached', 'api', 7_000, { baselineId: 'baseline-http', ratio: 0.7, target: { text: '≥ 80% of bare node:http', met: false } })],
+      perCore: {},
+      notes: [],
+    };
+    const text = renderBenchSection(report);
+    expect(text).toContain('| api-user-cached | 10 | 7,000 | 1 / 30 | 10,000 | 70% | **not met** (≥ 80% of bare node:http) |');
+    expect(text).not.toContain('| baseline-http |');
+  });
+});

@@ -1,0 +1,68 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BenchReport } from '../../bench/report-schema';
+
+const RESULTS = join(__dirname, '..', '..', 'bench', 'results');
+
+/** What `bench/synth-timing.ts --out bench/results/synth.json` writes (the parts shown here). */
+export interface SynthTiming {
+  readonly generatedAt: string;
+  readonly loadAverage?: readonly number[];
+  readonly inProcess: { readonly wallSeconds: number; readonly totalSeconds: number; readonly buckets: Readonly<Record<string, number>>; readonly stages: ReadonlyArray<{ stage: string; constructSeconds: number; synthSeconds: number }> };
+  readonly withoutBuiltinValidation?: { readonly totalSeconds: number };
+  readonly cli: ReadonlyArray<{ stage: string; seconds: number; ok: boolean }>;
+  readonly cliTotalSeconds: number;
+}
+
+function readJson<T>(file: string): T | undefined {
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as T) : undefined;
+}
+
+export const loadBenchReport = (file = join(RESULTS, 'latest.json')) => readJson<BenchReport>(file);
+export const loadSynthTiming = (file = join(RESULTS, 'synth.json')) => readJson<SynthTiming>(file);
+
+const n0 = (v: number) => Math.round(v).toLocaleString('en-US');
+
+/** The benchmark's API-vs-baseline figures, compact (the full table is bench/results/latest.md). */
+export function renderBenchSection(report: BenchReport | undefined): string {
+  if (!report) return 'No benchmark result committed yet: run `npm run bench` (writes `bench/results/latest.json` and `latest.md`).';
+  const byId = new Map(report.results.map((r) => [r.id, r]));
+  const rows = ['| API scenario | conns | req/s | p50 / p99 ms | baseline req/s | ratio | target |', '|---|---:|---:|---:|---:|---:|---|'];
+  for (const r of report.results.filter((x) => x.side === 'api')) {
+    const b = r.baselineId ? byId.get(r.baselineId) : undefined;
+    rows.push(
+      `| ${r.title} | ${r.connections} | ${n0(r.requestsPerSecond)} | ${r.latencyMs.p50} / ${r.latencyMs.p99} | ${b ? n0(b.requestsPerSecond) : ''} | ${r.ratio === undefined ? '' : `${Math.round(r.ratio * 100)}%`} | ${r.target ? `${r.target.met ? 'met' : '**not met**'} (${r.target.text})` : ''} |`,
+    );
+  }
+  const m = report.machine;
+  return [
+    `Run of ${report.generatedAt} on ${m.cpus} × ${m.cpuModel} (load average ${m.loadAverage.map((l) => l.toFixed(1)).join(' / ')} at start), ${n0(report.dataSet.users)} users, ${n0(report.dataSet.photos)} photos, ${n0(report.dataSet.follows)} follows. Full table with CPU per request: [bench/results/latest.md](../bench/results/latest.md).`,
+    '',
+    rows.join('\n'),
+    '',
+    report.hashing ? `Log-in is password hashing: ${report.hashing.algorithm} runs ${report.hashing.hashesPerSecondPerCore.toFixed(1)} hashes/s on one core.` : '',
+    ...(report.queryPlans ?? []).map((q) => `- ${q.name}: ${q.medianExecutionMs.toFixed(2)} ms in PostgreSQL (${q.scan}).`),
+  ].join('\n');
+}
+
+/** How long synthesis takes and what dominates. */
+export function renderSynthSection(t: SynthTiming | undefined): string {
+  if (!t) return 'No synth timing committed yet: run `npx tsx bench/synth-timing.ts --cli --compare-validation --out bench/results/synth.json`.';
+  const total = Object.values(t.inProcess.buckets).reduce((s, v) => s + v, 0);
+  const buckets = Object.entries(t.inProcess.buckets)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `| ${k} | ${v.toFixed(1)} s | ${Math.round((v / total) * 100)}% |`);
+  const cli = t.cli.map((c) => `| \`npx cdk synth -c stage=${c.stage}\` | ${c.seconds.toFixed(1)} s${c.ok ? '' : ' (failed)'} |`);
+  return [
+    `Measured ${t.generatedAt}${t.loadAverage ? ` (load average ${t.loadAverage.map((l) => l.toFixed(1)).join(' / ')}: other work shared the 2 cores)` : ''}.`,
+    '',
+    `All seven stages in one process (\`bench/synth-all.ts\`, as the tests do): **${t.inProcess.totalSeconds.toFixed(1)} s** (${t.inProcess.wallSeconds.toFixed(1)} s with Node start-up).` +
+      (t.withoutBuiltinValidation ? ` With aws-cdk-lib's built-in template validation off (\`CDK_VALIDATION=false\`): ${t.withoutBuiltinValidation.totalSeconds.toFixed(1)} s.` : ''),
+    '',
+    '| where the time goes (CPU profile samples) | time | share |',
+    '|---|---:|---:|',
+    ...buckets,
+    '',
+    ...(cli.length ? ['| command | wall time |', '|---|---:|', ...cli, `| all seven, one after another | ${t.cliTotalSeconds.toFixed(1)} s |`] : []),
+  ].join('\n');
+}
