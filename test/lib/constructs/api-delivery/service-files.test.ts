@@ -1,0 +1,43 @@
+import { spawnSync } from 'node:child_process';
+import {
+  apiServiceUnit,
+  mountDataVolumeScript,
+  setupPostgresScript,
+  stopPostgresScript,
+  waitForHealthScript,
+} from '../../../../lib/constructs/api-delivery/service-files';
+
+/** `bash -n`: the script parses. */
+function parses(script: string): { status: number | null; stderr: string } {
+  const r = spawnSync('bash', ['-n'], { input: script, encoding: 'utf8' });
+  return { status: r.status, stderr: r.stderr };
+}
+
+describe('files cfn-init writes on API instances', () => {
+  test.each([
+    ['mount the data volume', mountDataVolumeScript('vol0123456789abcdef0')],
+    ['set up PostgreSQL', setupPostgresScript()],
+    ['stop PostgreSQL', stopPostgresScript()],
+    ['wait for /healthz', waitForHealthScript(80)],
+  ])('the script to %s is valid bash that stops on the first error', (_name, script) => {
+    expect(parses(script)).toEqual({ status: 0, stderr: '' });
+    expect(script.split('\n')[1]).toBe('set -euo pipefail');
+  });
+
+  test('the mount script formats only a device without any signature, finds it by volume ID and mounts by UUID', () => {
+    const script = mountDataVolumeScript('vol0123456789abcdef0');
+    expect(script).toContain('/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_vol0123456789abcdef0');
+    expect(script).toMatch(/if \[ -z "\$\(blkid -p -o export "\$dev" \|\| true\)" \]; then mkfs\.xfs/);
+    expect(script.match(/mkfs/g)).toHaveLength(1);
+    expect(script).toContain('UUID=$uuid /var/lib/graminsta xfs defaults,nofail 0 2');
+  });
+
+  test('the API unit runs unprivileged, binds port 80 through a capability, restarts on failure and reads the env file', () => {
+    const unit = apiServiceUnit();
+    expect(unit).toMatch(/^User=graminsta$/m);
+    expect(unit).toMatch(/^AmbientCapabilities=CAP_NET_BIND_SERVICE$/m);
+    expect(unit).toMatch(/^Restart=on-failure$/m);
+    expect(unit).toMatch(/^EnvironmentFile=\/etc\/graminsta\/api\.env$/m);
+    expect(unit).toMatch(/^ExecStart=\/usr\/bin\/node-22 /m);
+  });
+});

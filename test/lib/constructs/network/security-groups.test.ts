@@ -1,0 +1,54 @@
+import { App, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { SecurityGroups } from '../../../../lib/constructs/network/security-groups';
+
+/** Rules of each group, from the construct tree (no synthesis needed). */
+function build(props: Partial<ConstructorParameters<typeof SecurityGroups>[2]>) {
+  const stack = new Stack(new App(), 'Test');
+  const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2 });
+  const groups = new SecurityGroups(stack, 'Groups', { vpc, apiPort: 80, publicEntry: 'instance', ...props });
+  // Inline rules plus separate ingress resources (CDK makes those when the peer is a token, e.g. the looked-up prefix list).
+  const ingress = (g?: ec2.SecurityGroup): any[] => {
+    if (!g) return [];
+    const inline = stack.resolve((g.node.defaultChild as ec2.CfnSecurityGroup).securityGroupIngress) ?? [];
+    const groupId = JSON.stringify(stack.resolve(g.securityGroupId));
+    const separate = stack.node
+      .findAll()
+      .filter((c): c is ec2.CfnSecurityGroupIngress => c instanceof ec2.CfnSecurityGroupIngress)
+      .filter((r) => JSON.stringify(stack.resolve(r.groupId)) === groupId)
+      .map((r) => stack.resolve({ cidrIp: r.cidrIp, fromPort: r.fromPort, toPort: r.toPort, sourcePrefixListId: r.sourcePrefixListId, sourceSecurityGroupId: r.sourceSecurityGroupId }));
+    return [...inline, ...separate];
+  };
+  return { groups, ingress };
+}
+
+function stackResolve(c: SecurityGroups, value: unknown): unknown {
+  return Stack.of(c).resolve(value);
+}
+
+describe('SecurityGroups', () => {
+  test('by default only the API group exists, open on its port to the internet (the stage-1 entry)', () => {
+    const { groups, ingress } = build({});
+    expect([groups.loadBalancer, groups.database, groups.cache, groups.worker]).toEqual([undefined, undefined, undefined, undefined]);
+    expect(ingress(groups.api)).toEqual([expect.objectContaining({ cidrIp: '0.0.0.0/0', fromPort: 80, toPort: 80 })]);
+  });
+
+  test('behind CloudFront the API accepts only the origin-facing prefix list', () => {
+    const { groups, ingress } = build({ publicEntry: 'cloudfront' });
+    const rules = ingress(groups.api);
+    expect(rules).toHaveLength(1);
+    expect(rules[0].cidrIp).toBeUndefined();
+    expect(rules[0].sourcePrefixListId).toBeDefined();
+  });
+
+  test('with a load balancer the internet-facing rule moves to the load balancer and the API admits only it', () => {
+    const { groups, ingress } = build({ publicEntry: 'cloudfront', loadBalancer: true });
+    const lb = ingress(groups.loadBalancer);
+    expect(lb).toHaveLength(1);
+    expect(lb[0].sourcePrefixListId).toBeDefined();
+    const api = ingress(groups.api);
+    expect(api).toHaveLength(1);
+    expect(api[0].sourceSecurityGroupId).toEqual(stackResolve(groups, groups.loadBalancer!.securityGroupId));
+    expect(api[0].cidrIp).toBeUndefined();
+  });
+});
