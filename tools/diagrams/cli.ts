@@ -1,0 +1,36 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { STAGE_NAMES, type StageName } from '../../stages/ladder';
+import type { StackTemplates } from '../review/template';
+import { CliError, runCli } from '../lib/cli-error';
+import { renderStagesDoc } from './stages-doc';
+
+export const STAGES_DOC = join(__dirname, '../../docs/stages.md');
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({ args: [...argv], options: { check: { type: 'boolean', default: false } }, strict: true }).values;
+  } catch (error) {
+    throw new CliError(`${(error as Error).message.split('\n')[0]}\nusage: npm run diagrams [-- --check]`);
+  }
+  const { synthStage } = await import('../../lib/synth');
+  const templates = {} as Record<StageName, StackTemplates>;
+  for (const stage of STAGE_NAMES) {
+    process.stderr.write(`diagrams: synthesizing stage ${stage}\n`);
+    templates[stage] = synthStage(stage);
+  }
+  const text = renderStagesDoc(templates);
+  if (args.check) {
+    const current = readFileSync(STAGES_DOC, 'utf8');
+    if (current !== text) throw new CliError('docs/stages.md is out of date: run npm run diagrams', 1);
+    process.stderr.write('diagrams: docs/stages.md is up to date\n');
+    return 0;
+  }
+  writeFileSync(STAGES_DOC, text);
+  process.stderr.write('diagrams: wrote docs/stages.md\n');
+  return 0;
+}
+
+if (require.main === module) runCli('diagrams', () => main(process.argv.slice(2)));
