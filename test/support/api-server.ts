@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApiBundle } from '../../api/build';
@@ -39,11 +39,33 @@ const API_VARIABLES = [
 ];
 
 let bundle: string | undefined;
+const BUNDLE_PREFIX = 'graminsta-api-bundle-';
 
-/** Builds the production bundle once per test process, into a temp dir removed at exit. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Builds the production bundle once per test process into
+ * `<tmp>/graminsta-api-bundle-<pid>`. Jest workers can end without an 'exit'
+ * event, so instead of relying on one, each build first removes the bundles of
+ * test processes that no longer run.
+ */
 function productionBundle(): string {
   if (bundle && existsSync(bundle)) return bundle;
-  const dir = mkdtempSync(join(tmpdir(), 'graminsta-api-bundle-'));
+  for (const name of readdirSync(tmpdir())) {
+    const pid = Number(name.slice(BUNDLE_PREFIX.length));
+    if (name.startsWith(BUNDLE_PREFIX) && Number.isInteger(pid) && pid > 0 && pid !== process.pid && !alive(pid)) {
+      rmSync(join(tmpdir(), name), { recursive: true, force: true });
+    }
+  }
+  const dir = join(tmpdir(), `${BUNDLE_PREFIX}${process.pid}`);
+  mkdirSync(dir, { recursive: true });
   process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   bundle = buildApiBundle(dir);
   return bundle;
