@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { synthStage } from '../../lib/synth';
 import { STAGE_NAMES, stageSpec, type StageName } from '../../stages/ladder';
@@ -6,6 +7,11 @@ import { reviewTransition, type TransitionReview } from '../../tools/review/tran
 import { publicEntryOf } from '../../tools/review/public-entry';
 import { ALLOWED_CHANGES, RUNBOOKS, allowedChangesBetween, runbooksBetween } from '../../tools/review/runbooks';
 import type { StackTemplates } from '../../tools/review/template';
+import { renderStagesDoc } from '../../tools/diagrams/stages-doc';
+import { RETIRED_RESOURCES } from '../../lib/retired-resources';
+import { reviewStageChange } from '../../tools/review/stage-change';
+import { toJson } from '../../tools/review/report-json';
+import { toMarkdown } from '../../tools/review/report-markdown';
 
 const ROOT = join(__dirname, '../..');
 const templates = {} as Record<StageName, StackTemplates>;
@@ -52,6 +58,15 @@ describe('runbooks', () => {
     expect(runbooksBetween('10', '1k').map((r) => r.id)).toEqual(['10-to-1k']);
     expect(runbooksBetween('100k', '1m').map((r) => r.id)).toEqual(['100k-to-1m']);
     expect(runbooksBetween('1', '1m').map((r) => r.id)).toEqual(['1-to-10', '10-to-1k', '100k-to-1m']);
+  });
+
+  test('every stateful resource lib/retired-resources.ts retires is allowed, at that step, with the same runbook', () => {
+    for (const retired of RETIRED_RESOURCES) {
+      const idPrefix = retired.path.replace(/\/Resource$/, '').replace(/\//g, '');
+      const entry = ALLOWED_CHANGES.find((a) => a.stack === retired.stack && a.logicalId.startsWith(idPrefix) && a.step[1] === retired.retiredAt);
+      expect({ retired: retired.path, allowed: entry?.impacts }).toEqual({ retired: retired.path, allowed: ['orphan'] });
+      expect(RUNBOOKS.find((r) => r.id === entry!.runbook)!.file).toBe(retired.runbook);
+    }
   });
 
   test('every allowance is needed by its own step, names an existing runbook, and says why', () => {
@@ -136,5 +151,56 @@ describe('the checks bite on real templates', () => {
       t['graminsta-Data'].Resources[db].DeletionPolicy = 'Delete';
     });
     expect(rulesOf(templates['10k'], after, '10k')).toContain(`retention-policy:${db}`);
+  });
+});
+
+describe('docs/stages.md', () => {
+  test('is generated from the synthesized templates and up to date (npm run diagrams rewrites it)', () => {
+    const current = readFileSync(join(ROOT, 'docs/stages.md'), 'utf8');
+    const fresh = renderStagesDoc(templates);
+    // A plain comparison prints a huge diff; say what to do instead.
+    if (current !== fresh) throw new Error('docs/stages.md is out of date: run npm run diagrams');
+    expect(fresh).toContain('```mermaid');
+  });
+});
+
+describe('npm run review on the real stages', () => {
+  const synth = (stage: StageName) => templates[stage];
+
+  test('10k → 100k is safe: Markdown per stack with impacts, no stateful resource at risk, the cost change', async () => {
+    const report = await reviewStageChange({ from: '10k', to: '100k', synth });
+    expect(report.safe).toBe(true);
+    const markdown = toMarkdown(report);
+    expect(markdown).toMatch(/Verdict: safe to deploy/);
+    expect(markdown).toMatch(/## graminsta-Data/);
+    expect(markdown).toMatch(/AWS::ElastiCache::ReplicationGroup \| add/);
+    expect(markdown).toMatch(/## Monthly cost change\n\n\+\$\d/);
+  });
+
+  test('100 → 1k names its runbook for the retired volume; the JSON has one entry per resource change', async () => {
+    const report = await reviewStageChange({ from: '100', to: '1k', synth });
+    expect(report.safe).toBe(true);
+    expect(report.runbooks.map((r) => r.id)).toEqual(['10-to-1k']);
+    const json = toJson(report) as { resources: { stack: string; logicalId: string; type: string; impact: string; stateful: boolean; why: string[]; runbook?: string }[] };
+    expect(json.resources).toEqual(
+      expect.arrayContaining([expect.objectContaining({ stack: 'graminsta-App', type: 'AWS::EC2::Volume', impact: 'orphan', stateful: true, runbook: '10-to-1k' })]),
+    );
+  });
+
+  test('a deliberately broken deployed template (database renamed) makes the review unsafe', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'review-broken-'));
+    try {
+      const deployed = structuredClone(templates['10k']) as Record<string, any>;
+      const resources = deployed['graminsta-Data'].Resources;
+      const [db] = Object.entries(resources).find(([, r]: [string, any]) => r.Type === 'AWS::RDS::DBInstance')!;
+      resources.OldDatabaseName = resources[db];
+      delete resources[db];
+      for (const [stack, template] of Object.entries(deployed)) writeFileSync(join(dir, `${stack}.template.json`), JSON.stringify(template));
+      const report = await reviewStageChange({ from: '10k', to: '10k', fromTemplate: dir, synth });
+      expect(report.safe).toBe(false);
+      expect(report.problems).toEqual(expect.arrayContaining([expect.objectContaining({ rule: 'stateful-at-risk', logicalId: 'OldDatabaseName' })]));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
