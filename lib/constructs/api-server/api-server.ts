@@ -90,7 +90,10 @@ export class ApiServer extends Construct {
       requireImdsv2: true,
       blockDevices: [encryptedRootVolume(props.rootVolumeGiB)],
       detailedMonitoring: props.detailedMonitoring ?? false,
-      associatePublicIpAddress: false,
+      // A public IP from launch: there is no NAT at these stages, and cfn-init must reach
+      // CloudFormation, S3 and the package repositories before the Elastic IP (which waits
+      // for the instance's creation signal) is associated and takes its place.
+      associatePublicIpAddress: true,
     });
     this.instance.instance.volumes = [{ device: '/dev/sdf', volumeId: this.dataVolume.volumeId }];
     imageIdResolvedAtLaunch(this.instance.instance);
