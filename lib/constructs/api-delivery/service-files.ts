@@ -36,6 +36,8 @@ ProtectSystem=strict
 ProtectHome=true
 PrivateTmp=true
 ReadWritePaths=-${API_PATHS.dataDir}
+# Stage 1: PostgreSQL's Unix socket (the '-' skips it where it does not exist).
+ReadWritePaths=-/run/postgresql
 # systemd opens the log file as root; the CloudWatch agent ships it.
 StandardOutput=append:${API_PATHS.logFile}
 StandardError=append:${API_PATHS.logFile}
