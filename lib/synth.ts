@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { buildStageApp, type BuildStageAppProps } from './build-app';
 
 /** A CloudFormation template as JSON. */
@@ -16,10 +19,16 @@ export function synthStage(stage: string, opts: SynthOptions = {}): Record<strin
   const key = JSON.stringify([stage, opts]);
   const hit = cache.get(key);
   if (hit) return hit;
-  const { app, stacks } = buildStageApp({ ...opts, stage });
-  const assembly = app.synth();
-  const templates: Record<string, Template> = {};
-  for (const stack of stacks) templates[stack.stackName] = assembly.getStackByName(stack.stackName).template;
-  cache.set(key, templates);
-  return templates;
+  // A cloud assembly of our own, removed once the templates are read (CDK's default temp dir would stay).
+  const outdir = mkdtempSync(join(tmpdir(), 'graminsta-synth-'));
+  try {
+    const { app, stacks } = buildStageApp({ ...opts, stage, outdir });
+    const assembly = app.synth();
+    const templates: Record<string, Template> = {};
+    for (const stack of stacks) templates[stack.stackName] = assembly.getStackByName(stack.stackName).template;
+    cache.set(key, templates);
+    return templates;
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
 }

@@ -1,6 +1,6 @@
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -17,23 +17,46 @@ export interface LocalBuildAssetProps {
 }
 
 const builds = new Map<string, string>();
-let cleanupRegistered = false;
+const PREFIX = 'graminsta-build-';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 /**
- * Runs `build` once per process into a temporary directory (removed when the
- * process exits) and returns that directory. Synthesizing several stages in
- * one process (tests, the review tool) then pays for each esbuild run once.
+ * Removes build directories left by processes that are gone (test workers are
+ * often killed rather than exiting, so an exit handler alone would leak them).
+ */
+function removeStaleBuilds(): void {
+  for (const entry of readdirSync(tmpdir())) {
+    const pid = Number(entry.startsWith(PREFIX) ? entry.split('-').pop() : NaN);
+    if (Number.isInteger(pid) && pid !== process.pid && !alive(pid)) rmSync(join(tmpdir(), entry), { recursive: true, force: true });
+  }
+}
+
+/**
+ * Runs `build` once per process into a temporary directory and returns it, so
+ * synthesizing several stages in one process (tests, the review tool) pays for
+ * each esbuild run once. The directory goes when the process exits, or at the
+ * next build of a later process if this one was killed.
  */
 function buildOnce(name: string, build: (outDir: string) => void): string {
   const done = builds.get(name);
   if (done) return done;
-  const dir = mkdtempSync(join(tmpdir(), `graminsta-${name}-`));
-  if (!cleanupRegistered) {
-    cleanupRegistered = true;
+  if (builds.size === 0) {
+    removeStaleBuilds();
     process.once('exit', () => {
       for (const d of builds.values()) rmSync(d, { recursive: true, force: true });
     });
   }
+  const dir = join(tmpdir(), `${PREFIX}${name}-${process.pid}`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir);
   builds.set(name, dir);
   try {
     build(dir);
