@@ -51,7 +51,7 @@ function instanceRole(path: string, stages: readonly StageName[], who: string): 
       path,
       rule: MANAGED('CloudWatchAgentServerPolicy'),
       stages,
-      reason: `${who} ships journald logs and memory/disk metrics through the CloudWatch agent, whose AWS-maintained policy tracks the agent's needs.`,
+      reason: `${who} ships the API's log file and memory/disk metrics through the CloudWatch agent, whose AWS-maintained policy tracks the agent's needs.`,
     },
   ];
 }

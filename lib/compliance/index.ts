@@ -1,4 +1,4 @@
-import { Validations, type App, type Stack } from 'aws-cdk-lib';
+import { Stack, Token, Validations, type App } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import type { StageSpec } from '../../stages/ladder';
@@ -28,6 +28,23 @@ export function findAcknowledged(app: App, ack: Acknowledgement): IConstruct | u
   return node;
 }
 
+/**
+ * The finding IDs an acknowledgement stands for in this stack. Acknowledgements
+ * are written for environment-agnostic stacks; when CDK_DEFAULT_ACCOUNT/REGION
+ * pin a stack (as `cdk deploy` with credentials does), some ARNs (the CDK assets
+ * bucket's) carry the literal account, region and partition instead of the
+ * pseudo parameters, while others (AWS managed policies) keep the partition token.
+ */
+export function ruleIdsIn(stack: Stack, rule: string): string[] {
+  const ids = new Set([rule]);
+  if (!Token.isUnresolved(stack.account) && !Token.isUnresolved(stack.region)) {
+    const pinned = rule.split('<AWS::AccountId>').join(stack.account).split('<AWS::Region>').join(stack.region);
+    ids.add(pinned);
+    if (!Token.isUnresolved(stack.partition)) ids.add(pinned.split('<AWS::Partition>').join(stack.partition));
+  }
+  return [...ids];
+}
+
 /** The acknowledgements that apply to a stage. */
 export function acknowledgementsFor(spec: StageSpec): Acknowledgement[] {
   return ACKNOWLEDGEMENTS.filter((ack) => ack.stages.includes(spec.name));
@@ -43,7 +60,8 @@ export function acknowledgementsFor(spec: StageSpec): Acknowledgement[] {
 export function applyCompliance(app: App, spec: StageSpec): void {
   for (const ack of acknowledgementsFor(spec)) {
     const node = findAcknowledged(app, ack);
-    if (node) Validations.of(node).acknowledge({ id: ack.rule, reason: `[stage ${spec.name}] ${ack.reason}` });
+    if (!node) continue;
+    for (const id of ruleIdsIn(Stack.of(node), ack.rule)) Validations.of(node).acknowledge({ id, reason: `[stage ${spec.name}] ${ack.reason}` });
   }
   if (nagEnabled()) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 }

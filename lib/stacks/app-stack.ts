@@ -168,8 +168,8 @@ export class AppStack extends StageStack {
       redisUrl: props.cache?.redisUrl,
       redisCluster: props.cache ? true : undefined,
       redisAuthSecretArn: props.cache?.authSecret.secretArn,
-      // From 100 only CloudFront (and from 1k the load balancer) reach the API, so their X-Forwarded-* headers can be trusted.
-      trustProxy: spec.site ? true : undefined,
+      // From 100 only CloudFront (and from 1k the load balancer behind it) reach the API: trust exactly those hops.
+      trustProxy: spec.site ? (spec.compute.kind === 'fleet' ? 2 : 1) : undefined,
       workQueueUrl: props.workQueue?.queue.queueUrl,
       awsRegion: database || spec.uploads || props.cache ? Aws.REGION : undefined,
     };

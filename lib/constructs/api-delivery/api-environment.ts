@@ -24,8 +24,13 @@ export interface ApiRuntimeConfig {
   readonly uploadsBucket?: string;
   readonly uploadMode?: 'proxy' | 'presigned';
   readonly mediaBaseUrl?: string;
-  /** CloudFront (and from 1k the load balancer) sit in front: take client IP/scheme from X-Forwarded-*. */
-  readonly trustProxy?: boolean;
+  /**
+   * How many proxies sit in front of the API (CloudFront; from 1k also the load
+   * balancer): the API takes the client IP from that many X-Forwarded-For hops.
+   * A count, not `true`: trusting every hop lets a client prepend a fake address
+   * and slip past the per-IP rate limits.
+   */
+  readonly trustProxy?: number;
   /** The SQS work queue (1m). */
   readonly workQueueUrl?: string;
   readonly awsRegion?: string;

@@ -253,7 +253,8 @@ describe('stage 100: the web client on S3 + CloudFront', () => {
 
   test('the API no longer serves the web client but trusts the proxy headers', () => {
     expect(apiEnvFile('100').WEB_ROOT).toBeUndefined();
-    expect(apiEnvFile('100').TRUST_PROXY).toBe('true');
+    expect(apiEnvFile('100').TRUST_PROXY).toBe('1');
+    expect(apiEnvFile('1k').TRUST_PROXY).toBe('2');
   });
 
   test('still has the single instance and no load balancer', () => {
