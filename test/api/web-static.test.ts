@@ -35,6 +35,8 @@ describe('serving the web client (WEB_ROOT)', () => {
     expect(await (await fetch(`${api.url}/users/123`)).text()).toContain('Graminsta');
     const js = await fetch(`${api.url}/assets/app.js`);
     expect(js.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    // Hashed assets never change, so browsers may keep them for a year.
+    expect(js.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
   });
 
   test('refuses dotfiles, paths outside the root and missing assets; unknown /api routes stay JSON 404s', async () => {

@@ -58,8 +58,19 @@ export default async function webRoutes(app: FastifyInstance, options: { root: s
     const isHtml = extname(file) === '.html';
     reply.header('content-type', TYPES[extname(file)] ?? 'application/octet-stream');
     reply.header('content-length', size);
-    reply.header('cache-control', isHtml ? 'no-cache' : 'public, max-age=3600');
+    reply.header('cache-control', cacheControl(root, file));
     reply.header('x-content-type-options', 'nosniff');
     return reply.send(createReadStream(file));
   });
+}
+
+/**
+ * index.html must be revalidated so a new build shows at once; everything under
+ * assets/ has a content hash in its name (web/build.ts), so it never changes and
+ * may be cached for a year, as CloudFront does from stage 100.
+ */
+function cacheControl(root: string, file: string): string {
+  if (extname(file) === '.html') return 'no-cache';
+  if (file.startsWith(join(root, 'assets') + sep)) return 'public, max-age=31536000, immutable';
+  return 'public, max-age=3600';
 }
