@@ -33,7 +33,7 @@ const log = (line: string) => process.stderr.write(`[bench ${new Date().toISOStr
 async function measure(env: BenchEnvironment, scenario: Scenario, minimumSeconds: number, warmupSeconds: number, round: number): Promise<RunRecord> {
   const durationSeconds = Math.max(minimumSeconds, scenario.minDurationSeconds ?? 0);
   const server = env.servers[scenario.server];
-  const load = { url: server.url, method: scenario.method, connections: scenario.connections, next: scenario.next };
+  const load = { url: server.url, method: scenario.method, connections: scenario.connections, timeoutSeconds: scenario.timeoutSeconds, next: scenario.next };
   if (warmupSeconds > 0) await runLoad({ ...load, durationSeconds: warmupSeconds });
   const cpu = () => ({
     server: treeCpuSeconds(server.pid),

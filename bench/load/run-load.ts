@@ -7,6 +7,8 @@ export interface LoadSpec {
   readonly connections: number;
   readonly durationSeconds: number;
   readonly headers?: Record<string, string>;
+  /** A request unanswered after this long counts as an error. @default 10 */
+  readonly timeoutSeconds?: number;
   /** Called per request: the path (and body, headers) to send, so IDs and tokens vary across requests. */
   readonly next: () => { path: string; body?: string; headers?: Record<string, string> };
 }
@@ -39,7 +41,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadFigures> {
     url: spec.url,
     connections: spec.connections,
     duration: spec.durationSeconds,
-    timeout: 10,
+    timeout: spec.timeoutSeconds ?? 10,
     requests: [
       {
         method: spec.method,

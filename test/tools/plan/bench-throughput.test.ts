@@ -25,6 +25,14 @@ describe('per-core throughput from the benchmark JSON', () => {
     expect(source.measured).toEqual(['userCached', 'login']);
   });
 
+  test('without a log-in figure, the measured scrypt hashes per core stand in for it', () => {
+    const file = join(dir, 'hashing.json');
+    writeFileSync(file, JSON.stringify({ perCore: { feed: 900 }, hashing: { algorithm: 'scrypt', hashesPerSecondPerCore: 2.5 } }));
+    const source = loadPerCore(defaults, file);
+    expect(source.perCore.login).toBe(2.5);
+    expect(source.measured).toEqual(['feed', 'login']);
+  });
+
   test('a file that is not a benchmark report is an error, not a silent default', () => {
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, '{not json');
