@@ -144,7 +144,7 @@ export const ACKNOWLEDGEMENTS: readonly Acknowledgement[] = [
     path: 'SecurityGroups/CloudFrontOrigins/Resource/CustomResourcePolicy/Resource',
     rule: 'AwsSolutions-IAM5[Resource::*]',
     stages: WITH_SITE,
-    reason: 'ec2:DescribeManagedPrefixLists supports no resource-level permissions, so the prefix-list lookup must be allowed on all resources; it is read-only.',
+    reason: 'The ec2:DescribeManagedPrefixLists action supports no resource-level permissions, so the prefix-list lookup must be allowed on all resources; it is read-only.',
   },
 
   // Data
