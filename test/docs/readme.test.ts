@@ -1,0 +1,41 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { STAGE_NAMES } from '../../stages/ladder';
+
+const root = join(__dirname, '..', '..');
+const read = (file: string) => readFileSync(join(root, file), 'utf8');
+
+/** Table rows that start with a stage name in backticks: stage → cells. */
+function stageRows(markdown: string): Map<string, string[]> {
+  const rows = new Map<string, string[]>();
+  for (const line of markdown.split('\n')) {
+    const match = /^\| `([^`]+)` \|(.*)\|$/.exec(line);
+    if (match && !rows.has(match[1])) rows.set(match[1], match[2].split(' | ').map((cell) => cell.trim()));
+  }
+  return rows;
+}
+
+describe('README', () => {
+  const readme = read('README.md');
+
+  test('shows the set-up and test commands first, exactly as CI runs them', () => {
+    const firstBlock = /```sh\n([\s\S]*?)```/.exec(readme)![1];
+    expect(firstBlock.trim().split('\n')).toEqual(['npm ci && npx cdk synth -c stage=100k', 'npm test']);
+    expect(read('.ci/run')).toMatch(/npm ci[^\n]*\nnpm test\n/);
+  });
+
+  test("stage table carries the capacity plan's provisions, cost and users for every stage (docs/capacity.md, npm run plan)", () => {
+    const plan = stageRows(read('docs/capacity.md'));
+    const table = stageRows(readme);
+    for (const stage of STAGE_NAMES) {
+      const [provisions, cost, , users] = plan.get(stage)!;
+      expect(table.get(stage)!.slice(1)).toEqual([provisions, cost, users]);
+    }
+  });
+
+  test('links only to files that exist', () => {
+    const links = [...readme.matchAll(/\]\(([^)#]+)\)/g)].map((m) => m[1]).filter((href) => !/^https?:/.test(href));
+    expect(links.length).toBeGreaterThan(5);
+    expect(links.filter((href) => !existsSync(join(root, href)))).toEqual([]);
+  });
+});
