@@ -18,8 +18,10 @@ export const USER_PHOTOS_SQL = `SELECT ${PHOTO_COLUMNS} FROM photos WHERE user_i
 /** `GET /api/feed`, first query (FollowsRepository.followees): whom the reader follows. */
 export const FOLLOWEES_SQL = 'SELECT followee_id FROM follows WHERE follower_id = $1';
 
-/** `GET /api/feed`, second query (PhotosRepository.listByAuthors): their photos, newest first. */
-export const FEED_SQL = `SELECT ${PHOTO_COLUMNS} FROM photos WHERE user_id = ANY($1::bigint[]) AND ($2::bigint IS NULL OR id < $2::bigint) ORDER BY id DESC LIMIT $3`;
+/** `GET /api/feed`, second query (PhotosRepository.listByAuthors): their photos, newest first, per author from photos_user_id_idx. */
+export const FEED_SQL = `SELECT p.* FROM (SELECT DISTINCT unnest($1::bigint[]) AS user_id) AS a
+             CROSS JOIN LATERAL (SELECT ${PHOTO_COLUMNS} FROM photos WHERE photos.user_id = a.user_id AND ($2::bigint IS NULL OR id < $2::bigint) ORDER BY id DESC LIMIT $3) AS p
+             ORDER BY p.id DESC LIMIT $3`;
 
 /** `POST /api/photos` (PhotosRepository.create): both statements in one transaction. */
 export const INSERT_PHOTO_SQL = `INSERT INTO photos (id, user_id, caption, content_type, size) VALUES (graminsta_next_id($1), $2, $3, $4, $5) RETURNING ${PHOTO_COLUMNS}`;

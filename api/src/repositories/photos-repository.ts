@@ -107,13 +107,22 @@ export class PhotosRepository {
   /**
    * Photos by any of `authorIds`, newest first, `limit + 1` rows: one query
    * per primary owning some of the authors, merged by ID (IDs are time-ordered).
+   * Per author (LATERAL), at most `limit + 1` rows before the cursor from
+   * photos_user_id_idx (user_id, id DESC), then the newest of those: a plain
+   * `user_id = ANY(...) ORDER BY id DESC` lets PostgreSQL walk photos_pkey and
+   * filter out every photo by someone else, which reads far back when the
+   * followed accounts post rarely. The page is the same: each of its rows is
+   * among its author's newest `limit + 1`. DISTINCT keeps a repeated author
+   * from repeating rows, as ANY did.
    */
   async listByAuthors(authorIds: readonly string[], before: string | undefined, limit: number, fromPrimary: boolean): Promise<PhotoRow[]> {
     if (authorIds.length === 0) return [];
     const perNode = await Promise.all(
       [...this.db.groupByNode(authorIds)].map(([node, ids]) =>
         node.read<DbPhoto>(
-          `SELECT ${COLUMNS} FROM photos WHERE user_id = ANY($1::bigint[]) AND ($2::bigint IS NULL OR id < $2::bigint) ORDER BY id DESC LIMIT $3`,
+          `SELECT p.* FROM (SELECT DISTINCT unnest($1::bigint[]) AS user_id) AS a
+             CROSS JOIN LATERAL (SELECT ${COLUMNS} FROM photos WHERE photos.user_id = a.user_id AND ($2::bigint IS NULL OR id < $2::bigint) ORDER BY id DESC LIMIT $3) AS p
+             ORDER BY p.id DESC LIMIT $3`,
           [ids, before ?? null, limit + 1],
           fromPrimary,
         ),
