@@ -55,7 +55,6 @@ export default async function webRoutes(app: FastifyInstance, options: { root: s
       size = await fileSize(file);
     }
     if (size === undefined) throw notFound('resource');
-    const isHtml = extname(file) === '.html';
     reply.header('content-type', TYPES[extname(file)] ?? 'application/octet-stream');
     reply.header('content-length', size);
     reply.header('cache-control', cacheControl(root, file));

@@ -18,7 +18,7 @@ describe('the API environment file', () => {
     const all = apiEnvironment({
       port: 80, dataDir: 'x', webRoot: 'x', databaseUrl: 'x', databaseSecretArn: 'x', databaseCaFile: 'x', databaseReplicaHosts: ['x'],
       shardMapParameter: 'x', redisUrl: 'x', redisCluster: true, redisAuthSecretArn: 'x', uploadsBucket: 'x', uploadMode: 'proxy',
-      mediaBaseUrl: 'x', trustProxy: true, workQueueUrl: 'x', awsRegion: 'x',
+      mediaBaseUrl: 'x', trustProxy: 2, workQueueUrl: 'x', awsRegion: 'x',
     });
     expect(all).toHaveLength(19);
     for (const [name] of all) expect({ name, documented: doc.includes(`| \`${name}\` |`) }).toEqual({ name, documented: true });
