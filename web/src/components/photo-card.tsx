@@ -36,13 +36,16 @@ export function PhotoCard({ photo, onDeleted, eager = false }: PhotoCardProps) {
   async function toggleLike() {
     const next = !isLiked;
     // Optimistic: the button answers at once, and rolls back if the API refuses.
+    // Remembered before the call too: a page left mid-request (reload, navigation)
+    // may still have liked the photo on the server, and must show it as liked.
     setLiked(next);
+    liked.set(photo.id, next);
     setLikeCount((count) => Math.max(0, count + (next ? 1 : -1)));
     setError(undefined);
     try {
       await api.like(photo.id, next);
-      liked.set(photo.id, next);
     } catch (caught) {
+      liked.set(photo.id, !next);
       setLiked(!next);
       setLikeCount((count) => Math.max(0, count + (next ? -1 : 1)));
       setError(describeError(caught));
