@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseCliArgs, integerOption } from '../lib/cli-args';
 import { CliError, runCli } from '../lib/cli-error';
 import { createProgress } from '../lib/progress';
 import { copyDatabase } from './copy-database';
@@ -9,32 +9,23 @@ Connection strings may come from SOURCE_DATABASE_URL / TARGET_DATABASE_URL inste
 exit codes: 0 copied and verified, 1 verification found a difference, 2 bad arguments or connection/copy error`;
 
 export async function main(argv: readonly string[]): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({
-      args: [...argv],
-      options: {
-        source: { type: 'string' },
-        target: { type: 'string' },
-        'batch-size': { type: 'string', default: '1000' },
-        'verify-only': { type: 'boolean', default: false },
-        help: { type: 'boolean', default: false },
-      },
-      strict: true,
-    }).values;
-  } catch (error) {
-    throw new CliError(`${(error as Error).message.split('\n')[0]}\n${USAGE}`);
-  }
-  if (args.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+  const args = parseCliArgs(
+    argv,
+    {
+      source: { type: 'string' },
+      target: { type: 'string' },
+      'batch-size': { type: 'string', default: '1000' },
+      'verify-only': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+    USAGE,
+  );
+  if (!args) return 0;
   const sourceUrl = args.source ?? process.env.SOURCE_DATABASE_URL;
   const targetUrl = args.target ?? process.env.TARGET_DATABASE_URL;
   if (!sourceUrl || !targetUrl) throw new CliError(`both a source and a target connection string are needed\n${USAGE}`);
   if (sourceUrl === targetUrl) throw new CliError('the source and the target are the same database');
-  const batchSize = Number(args['batch-size']);
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100_000) throw new CliError(`--batch-size must be an integer from 1 to 100000, not "${args['batch-size']}"`);
+  const batchSize = integerOption('batch-size', args['batch-size'], 1, 100_000);
 
   const progress = createProgress();
   progress.log(`db-copy: ${describeUrl(sourceUrl)} → ${describeUrl(targetUrl)}${args['verify-only'] ? ' (verify only)' : ''}`);

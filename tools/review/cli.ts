@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { parseCliArgs } from '../lib/cli-args';
 import { CliError, runCli } from '../lib/cli-error';
 import { reviewStageChange } from './stage-change';
 import { toJson } from './report-json';
@@ -10,31 +10,22 @@ const USAGE = `usage: npm run review -- --to <stage> (--from <stage> | --from-te
 exit codes: 0 safe, 1 unsafe change without a runbook, 2 bad arguments or unreadable input`;
 
 export async function main(argv: readonly string[]): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({
-      args: [...argv],
-      options: {
-        from: { type: 'string' },
-        to: { type: 'string' },
-        'from-template': { type: 'string' },
-        deployed: { type: 'boolean', default: false },
-        json: { type: 'boolean', default: false },
-        output: { type: 'string' },
-        'allow-downgrade': { type: 'boolean', default: false },
-        'app-name': { type: 'string' },
-        help: { type: 'boolean', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (error) {
-    throw new CliError(`${(error as Error).message.split('\n')[0]}\n${USAGE}`);
-  }
-  if (args.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+  const args = parseCliArgs(
+    argv,
+    {
+      from: { type: 'string' },
+      to: { type: 'string' },
+      'from-template': { type: 'string' },
+      deployed: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      output: { type: 'string' },
+      'allow-downgrade': { type: 'boolean', default: false },
+      'app-name': { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+    USAGE,
+  );
+  if (!args) return 0;
   if (!args.to) throw new CliError(`--to <stage> is required\n${USAGE}`);
   // Loaded here so `--help` and argument errors stay instant (synthesis pulls in aws-cdk-lib).
   const { synthStage } = await import('../../lib/synth');
