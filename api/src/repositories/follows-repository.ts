@@ -1,52 +1,70 @@
-import type { DatabaseCluster, DatabaseNode } from '../db/database-cluster';
+import type { DatabaseCluster } from '../db/database-cluster';
 
 /**
- * Follow edges. An edge is written to the follower's primary (the feed reads
- * "whom do I follow" there) and to the followee's primary (followerCount),
- * one row when they share a primary. Both writes are idempotent, so a retry
- * after a partial failure converges.
+ * Follow edges, stored twice with one home each (migration 2): `following`
+ * on the follower's shard (the feed reads "whom do I follow" there) and
+ * `followers` on the followee's shard (fan-out, follower lists). Each side
+ * also keeps its user's counter in the same transaction, on the same server.
+ *
+ * The two sides are two single-server transactions, follower's first. Both
+ * are idempotent, so when the second fails the request fails and its retry
+ * converges; until then the follower already sees the followee in the feed
+ * and the followee's follower count lags by one (docs/sharding.md).
  */
 export class FollowsRepository {
   constructor(private readonly db: DatabaseCluster) {}
 
-  private nodes(followerId: string, followeeId: string): DatabaseNode[] {
-    return [...new Set([this.db.forId(followerId), this.db.forId(followeeId)])];
-  }
-
-  /** True when the edge was new. */
+  /** True when the edge was new on either side. */
   async follow(followerId: string, followeeId: string): Promise<boolean> {
-    let created = false;
-    for (const node of this.nodes(followerId, followeeId)) {
-      const result = await node.query(
-        'INSERT INTO follows (follower_id, followee_id) VALUES ($1, $2) ON CONFLICT DO NOTHING',
-        [followerId, followeeId],
-      );
-      created ||= (result.rowCount ?? 0) > 0;
-    }
-    return created;
+    const mine = await this.db.forId(followerId).transaction(async (client) => {
+      const inserted = await client.query('INSERT INTO following (follower_id, followee_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
+        followerId,
+        followeeId,
+      ]);
+      if ((inserted.rowCount ?? 0) === 0) return false;
+      await client.query('UPDATE users SET following_count = following_count + 1 WHERE id = $1', [followerId]);
+      return true;
+    });
+    const theirs = await this.db.forId(followeeId).transaction(async (client) => {
+      const inserted = await client.query('INSERT INTO followers (followee_id, follower_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
+        followeeId,
+        followerId,
+      ]);
+      if ((inserted.rowCount ?? 0) === 0) return false;
+      await client.query('UPDATE users SET follower_count = follower_count + 1 WHERE id = $1', [followeeId]);
+      return true;
+    });
+    return mine || theirs;
   }
 
-  /** True when an edge was removed. */
+  /** True when an edge was removed on either side. */
   async unfollow(followerId: string, followeeId: string): Promise<boolean> {
-    let removed = false;
-    for (const node of this.nodes(followerId, followeeId)) {
-      const result = await node.query('DELETE FROM follows WHERE follower_id = $1 AND followee_id = $2', [followerId, followeeId]);
-      removed ||= (result.rowCount ?? 0) > 0;
-    }
-    return removed;
+    const mine = await this.db.forId(followerId).transaction(async (client) => {
+      const deleted = await client.query('DELETE FROM following WHERE follower_id = $1 AND followee_id = $2', [followerId, followeeId]);
+      if ((deleted.rowCount ?? 0) === 0) return false;
+      await client.query('UPDATE users SET following_count = following_count - 1 WHERE id = $1', [followerId]);
+      return true;
+    });
+    const theirs = await this.db.forId(followeeId).transaction(async (client) => {
+      const deleted = await client.query('DELETE FROM followers WHERE followee_id = $1 AND follower_id = $2', [followeeId, followerId]);
+      if ((deleted.rowCount ?? 0) === 0) return false;
+      await client.query('UPDATE users SET follower_count = follower_count - 1 WHERE id = $1', [followeeId]);
+      return true;
+    });
+    return mine || theirs;
   }
 
-  /** Everyone who follows `userId` (from `userId`'s primary, which holds both sides of its edges). */
+  /** Everyone who follows `userId`, from `userId`'s server. */
   async followers(userId: string): Promise<string[]> {
-    const { rows } = await this.db.forId(userId).read<{ follower_id: string }>('SELECT follower_id FROM follows WHERE followee_id = $1', [userId]);
+    const { rows } = await this.db.forId(userId).read<{ follower_id: string }>('SELECT follower_id FROM followers WHERE followee_id = $1', [userId]);
     return rows.map((row) => row.follower_id);
   }
 
-  /** Everyone `userId` follows. */
+  /** Everyone `userId` follows, from `userId`'s server. */
   async followees(userId: string, fromPrimary: boolean): Promise<string[]> {
     const { rows } = await this.db
       .forId(userId)
-      .read<{ followee_id: string }>('SELECT followee_id FROM follows WHERE follower_id = $1', [userId], fromPrimary);
+      .read<{ followee_id: string }>('SELECT followee_id FROM following WHERE follower_id = $1', [userId], fromPrimary);
     return rows.map((row) => row.followee_id);
   }
 }

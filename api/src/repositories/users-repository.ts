@@ -46,8 +46,8 @@ export class UsersRepository {
   }
 
   /**
-   * The public profile. Follow edges are stored on both users' primaries, so
-   * both counts are answered by this user's own node.
+   * The public profile: one row on the user's server. The follow counters
+   * are kept next to the edge rows (follows-repository.ts), not counted.
    */
   async profile(id: string, fromPrimary: boolean): Promise<UserProfile | undefined> {
     const rows = await this.profileRows(id, fromPrimary);
@@ -74,10 +74,7 @@ export class UsersRepository {
       follower_count: number;
       following_count: number;
     }>(
-      `SELECT u.id, u.username, u.created_at, u.photo_count,
-              (SELECT count(*)::int FROM follows WHERE followee_id = u.id) AS follower_count,
-              (SELECT count(*)::int FROM follows WHERE follower_id = u.id) AS following_count
-         FROM users u WHERE u.id = $1`,
+      'SELECT id, username, created_at, photo_count, follower_count, following_count FROM users WHERE id = $1',
       [id],
       fromPrimary,
     );

@@ -40,7 +40,7 @@ describe('db-copy between two PostgreSQL servers', () => {
     const result = await copyDatabase({ sourceUrl: sourceServer.url, targetUrl: target, batchSize: 500, progress: silent });
     expect(result.ok).toBe(true);
     expect(result.tables.map((t) => t.table)).toEqual(
-      expect.arrayContaining(['public.users', 'public.photos', 'public.follows', 'public.likes', 'public.audit_log', 'public.keyless_events', 'public.schema_migrations']),
+      expect.arrayContaining(['public.users', 'public.photos', 'public.following', 'public.followers', 'public.likes', 'public.audit_log', 'public.keyless_events', 'public.schema_migrations']),
     );
     for (const check of result.tables) expect(check.targetRows).toBe(check.sourceRows);
     expect(await count(target, 'users')).toBe(2000);

@@ -3,7 +3,7 @@ import { migrate } from '../../../api/src/db/migrate';
 
 /**
  * Fills a source database the way production would look: the API's real
- * schema (its migrations) with users, photos, follows and likes, plus objects
+ * schema (its migrations) with users, photos, follow edges and likes, plus objects
  * the API does not use today but a schema-generic copy must handle (enum,
  * identity and serial columns, a table without a primary key, a foreign key,
  * a view, a trigger, awkward values: NULLs, quotes, unicode, bytea, jsonb,
@@ -21,7 +21,8 @@ export async function seedSource(url: string, users = 2000): Promise<void> {
       INSERT INTO photos (id, user_id, caption, content_type, size, status)
         SELECT graminsta_next_id(((u.id >> 10) & 4095)::int), u.id, 'caption ' || n || E' with ''quotes'', "double" and ünïcødé ✓', 'image/jpeg', 1000 + n, 'ready'
           FROM users u CROSS JOIN generate_series(1, 3) n;
-      INSERT INTO follows (follower_id, followee_id) SELECT a.id, b.id FROM users a JOIN users b ON b.id <> a.id AND (a.id # b.id) % 97 = 0;
+      INSERT INTO following (follower_id, followee_id) SELECT a.id, b.id FROM users a JOIN users b ON b.id <> a.id AND (a.id # b.id) % 97 = 0;
+      INSERT INTO followers (followee_id, follower_id) SELECT followee_id, follower_id FROM following;
       INSERT INTO likes (photo_id, user_id) SELECT p.id, u.id FROM photos p JOIN users u ON (p.id + u.id) % 501 = 0;
 
       CREATE TYPE mood AS ENUM ('happy', 'sad', 'it''s complicated');
