@@ -98,14 +98,15 @@ describe('malformed requests', () => {
 
   /** Everything a request could change, as one digest (rate-limit counters aside: they count attempts by design). */
   async function fingerprint(): Promise<string> {
-    const { rows } = await api.app.db.home.query<{ digest: string }>(`SELECT md5(
+    // Every server of the layout (one, or several when re-run by the shard-layout suites).
+    const digests = await Promise.all(api.app.db.nodes.map((node) => node.query<{ digest: string }>(`SELECT md5(
       coalesce((SELECT string_agg(u::text, '|' ORDER BY id) FROM users u), '') ||
       coalesce((SELECT string_agg(p::text, '|' ORDER BY id) FROM photos p), '') ||
       coalesce((SELECT string_agg(f::text, '|' ORDER BY follower_id, followee_id) FROM following f), '') ||
       coalesce((SELECT string_agg(f::text, '|' ORDER BY followee_id, follower_id) FROM followers f), '') ||
       coalesce((SELECT string_agg(l::text, '|' ORDER BY photo_id, user_id) FROM likes l), '') ||
-      coalesce((SELECT string_agg(s::text, '|' ORDER BY token_hash) FROM sessions s), '')) AS digest`);
-    return rows[0].digest;
+      coalesce((SELECT string_agg(s::text, '|' ORDER BY token_hash) FROM sessions s), '')) AS digest`)));
+    return digests.map(({ rows }) => rows[0].digest).join('|');
   }
 
   beforeAll(async () => {

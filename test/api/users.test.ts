@@ -1,3 +1,4 @@
+import { shardForUsername } from '../../api/src/lib/ids';
 import { startPostgres, type TestPostgres } from '../support/postgres';
 import { call, expectError, newUser, uniqueName } from './support/http';
 import { startTestApp, type TestApp } from './support/test-app';
@@ -32,7 +33,7 @@ describe('users and sessions (PostgreSQL sessions, no Redis)', () => {
     test('stores only a salted scrypt hash of the password', async () => {
       const username = uniqueName('hash');
       await call(api.url, 'POST', '/api/users', { body: { username, password: 'password123' } });
-      const { rows } = await api.app.db.home.query('SELECT password_hash FROM users WHERE username = $1', [username]);
+      const { rows } = await api.app.db.forShard(shardForUsername(username)).query('SELECT password_hash FROM users WHERE username = $1', [username]);
       expect(rows[0].password_hash).toMatch(/^scrypt\$\d+\$8\$1\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/);
       expect(rows[0].password_hash).not.toContain('password123');
     });
@@ -41,7 +42,8 @@ describe('users and sessions (PostgreSQL sessions, no Redis)', () => {
   describe('POST /api/sessions', () => {
     test('logs in: 201 with a token of at least 128 bits and the userId', async () => {
       const user = await newUser(api.url);
-      expect(user.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      // 2 bytes of logical shard + 32 random bytes, base64url (docs/sharding.md).
+      expect(user.token).toMatch(/^[A-Za-z0-9_-]{46}$/);
       const me = await call(api.url, 'GET', `/api/users/${user.id}`);
       expect(me.body.username).toBe(user.username);
     });
@@ -54,7 +56,7 @@ describe('users and sessions (PostgreSQL sessions, no Redis)', () => {
 
     test('tokens are stored hashed: the session table never holds the token', async () => {
       const user = await newUser(api.url);
-      const { rows } = await api.app.db.home.query('SELECT token_hash FROM sessions WHERE user_id = $1', [user.id]);
+      const { rows } = await api.app.db.forId(user.id).query('SELECT token_hash FROM sessions WHERE user_id = $1', [user.id]);
       expect(rows).toHaveLength(1);
       expect(Buffer.from(rows[0].token_hash).toString('base64url')).not.toBe(user.token);
       expect(Buffer.from(rows[0].token_hash)).toHaveLength(32);

@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
-import { parseShardMap, type ShardMapSpec } from './shard-map';
+import { parseShardMap, shardMapFromUrls, type ShardMapSpec } from './shard-map';
+import { loadQueueConfig, type QueueConfig } from '../queue/queue-config';
 
 /** Raised when an environment variable is missing or malformed; names the variable, never echoes secrets. */
 export class ConfigError extends Error {
@@ -19,7 +20,7 @@ export type PasswordHashCost = 'production' | 'test';
  * The API's configuration as read from the environment: validated, but with
  * secrets still referenced by ARN (see `resolve-config.ts`).
  */
-export interface EnvConfig {
+export interface EnvConfig extends QueueConfig {
   readonly port: number;
   readonly host: string;
   readonly logLevel: string;
@@ -31,6 +32,10 @@ export interface EnvConfig {
   readonly replicaHosts: readonly string[];
   readonly shardMap?: ShardMapSpec;
   readonly shardMapParameter?: string;
+  /** How often the API re-reads the `moved` rows of every server (only with more than one primary). */
+  readonly shardMovesRefreshMs: number;
+  /** How long a write to a frozen (moving) logical shard waits before a 503 `shard_moving`. */
+  readonly shardWriteWaitMs: number;
   readonly redisUrl?: string;
   readonly redisCluster: boolean;
   readonly redisAuthSecretArn?: string;
@@ -151,6 +156,19 @@ export function loadEnvConfig(env: Env = process.env, cwd = process.cwd()): EnvC
       throw new ConfigError('SHARD_MAP', (error as Error).message);
     }
   }
+  const shardUrls = list(env, 'SHARD_DATABASE_URLS');
+  if (shardUrls.length > 0) {
+    const other = ['DATABASE_URL', 'DATABASE_SECRET_ARN', 'SHARD_MAP', 'SHARD_MAP_PARAMETER', 'DATABASE_REPLICA_URLS', 'DATABASE_REPLICA_HOSTS'].find(
+      (name) => text(env, name) !== undefined,
+    );
+    if (other) throw new ConfigError('SHARD_DATABASE_URLS', `and ${other} are both set; set only one way to reach the database`);
+    try {
+      shardMap = shardMapFromUrls(shardUrls.map((u) => checkUrl('SHARD_DATABASE_URLS', u, ['postgres', 'postgresql'])));
+    } catch (error) {
+      if (error instanceof ConfigError) throw error;
+      throw new ConfigError('SHARD_DATABASE_URLS', (error as Error).message);
+    }
+  }
   const uploadsBucket = text(env, 'UPLOADS_BUCKET');
   if (uploadsBucket !== undefined && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(uploadsBucket)) {
     throw new ConfigError('UPLOADS_BUCKET', `is not a valid S3 bucket name: "${uploadsBucket}"`);
@@ -169,6 +187,8 @@ export function loadEnvConfig(env: Env = process.env, cwd = process.cwd()): EnvC
     replicaHosts,
     shardMap,
     shardMapParameter,
+    shardMovesRefreshMs: integer(env, 'SHARD_MOVES_REFRESH_MS', 2000, 100, 600_000),
+    shardWriteWaitMs: integer(env, 'SHARD_WRITE_WAIT_MS', 5000, 0, 60_000),
     redisUrl,
     redisCluster: boolean(env, 'REDIS_CLUSTER', false),
     redisAuthSecretArn: arn(env, 'REDIS_AUTH_SECRET_ARN', 'secretsmanager'),
@@ -184,6 +204,7 @@ export function loadEnvConfig(env: Env = process.env, cwd = process.cwd()): EnvC
     trustProxy: /^\d+$/.test(text(env, 'TRUST_PROXY') ?? '') ? integer(env, 'TRUST_PROXY', 0, 0, 10) : boolean(env, 'TRUST_PROXY', false),
     publicApiUrl: url(env, 'PUBLIC_API_URL', ['http', 'https'])?.replace(/\/+$/, ''),
     workQueueUrl: url(env, 'WORK_QUEUE_URL', ['https', 'http']),
+    ...loadQueueConfig(env),
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 500),
     authRateLimitPerIp: integer(env, 'AUTH_RATE_LIMIT_PER_IP', 30, 1, 1_000_000),
     authRateLimitPerUsername: integer(env, 'AUTH_RATE_LIMIT_PER_USERNAME', 10, 1, 1_000_000),

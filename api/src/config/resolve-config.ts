@@ -1,13 +1,18 @@
 import { readFileSync } from 'node:fs';
 import type { ClientConfig } from 'pg';
 import { ConfigError, type EnvConfig } from './env-config';
-import { parseShardMap, type ShardMapPrimarySpec } from './shard-map';
+import { parseShardMap, type ShardMapPrimarySpec, type ShardRange } from './shard-map';
 
-/** Where one primary and its replicas are, with the logical shards it owns. */
+/**
+ * Where one primary and its replicas are, its name in the shard map, and the
+ * logical shards the map gives it (moves recorded in the databases may have
+ * taken some elsewhere since: see DatabaseCluster).
+ */
 export interface PrimaryTarget {
+  readonly name: string;
   readonly primary: ClientConfig;
   readonly replicas: readonly ClientConfig[];
-  readonly shards: readonly [number, number];
+  readonly shards: readonly ShardRange[];
 }
 
 /**
@@ -91,6 +96,7 @@ async function resolvePrimary(spec: ShardMapPrimarySpec, source: SecretSource, s
     ? { connectionString: spec.url }
     : fromSecret(await source.secretJson(spec.secretArn!), 'SHARD_MAP', ssl);
   return {
+    name: spec.name,
     primary,
     replicas: [...spec.replicaUrls.map((url) => ({ connectionString: url })), ...spec.replicaHosts.map((h) => replicaFromHost(primary, h))],
     shards: spec.shards,
@@ -125,9 +131,10 @@ export async function resolveConfig(
     else throw new ConfigError('DATABASE_URL', 'is not set (nor DATABASE_SECRET_ARN, SHARD_MAP or SHARD_MAP_PARAMETER); `npm run dev` starts an embedded PostgreSQL instead');
     primaries = [
       {
+        name: 'primary-0',
         primary,
         replicas: [...env.replicaUrls.map((url) => ({ connectionString: url })), ...env.replicaHosts.map((h) => replicaFromHost(primary, h))],
-        shards: [0, 4095],
+        shards: [[0, 4095]],
       },
     ];
   }

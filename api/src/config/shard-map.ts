@@ -1,23 +1,32 @@
 import { LOGICAL_SHARDS } from '../lib/ids';
 
+/** An inclusive range of logical shards, `[first, last]`. */
+export type ShardRange = readonly [number, number];
+
 /**
- * One physical primary in the shard map: where it is (a Secrets Manager
- * secret in the cloud, a URL locally and in tests), its read replicas, and
- * the inclusive range of logical shards it owns.
+ * One physical primary in the shard map: its stable name (what
+ * `shard_moves.peer` and `tools/reshard --from/--to` call it), where it is (a
+ * Secrets Manager secret in the cloud, a URL locally and in tests), its read
+ * replicas, and the logical shards it owns in the map (possibly none: a new
+ * primary waiting for `tools/reshard` to move shards onto it).
  */
 export interface ShardMapPrimarySpec {
+  readonly name: string;
   readonly secretArn?: string;
   readonly url?: string;
   readonly replicaHosts: readonly string[];
   readonly replicaUrls: readonly string[];
-  readonly shards: readonly [number, number];
+  readonly shards: readonly ShardRange[];
 }
 
-/** The shard map JSON (`SHARD_MAP` or the SSM parameter named by `SHARD_MAP_PARAMETER`). */
+/** The shard map JSON (`SHARD_MAP`, the SSM parameter named by `SHARD_MAP_PARAMETER`, or built from `SHARD_DATABASE_URLS`). */
 export interface ShardMapSpec {
   readonly logicalShards: number;
   readonly primaries: readonly ShardMapPrimarySpec[];
 }
+
+/** Names appear in `shard_moves.peer`, logs and tool flags: short, lower-case, no spaces. */
+export const PRIMARY_NAME = /^[a-z0-9-]{1,40}$/;
 
 function fail(message: string): never {
   throw new Error(message);
@@ -31,13 +40,103 @@ function stringArray(value: unknown, where: string): string[] {
   return value as string[];
 }
 
-const ALLOWED_KEYS = new Set(['secretArn', 'url', 'replicaHosts', 'replicaUrls', 'shards']);
+const ALLOWED_KEYS = new Set(['name', 'secretArn', 'url', 'replicaHosts', 'replicaUrls', 'shards']);
+
+const isShard = (n: unknown): n is number => Number.isInteger(n) && (n as number) >= 0 && (n as number) < LOGICAL_SHARDS;
+const isRange = (value: unknown): value is [number, number] =>
+  Array.isArray(value) && value.length === 2 && isShard(value[0]) && isShard(value[1]) && value[0] <= value[1];
+
+/**
+ * `shards` is a list of inclusive ranges (`[[0, 1023], [2000, 2000]]`), `[]`
+ * for a primary that owns nothing yet, or the original single pair
+ * `[first, last]`, still accepted so that maps written before ranges existed
+ * keep working.
+ */
+function parseShards(value: unknown, where: string): ShardRange[] {
+  const problem = `${where}.shards must be [first, last] or a list of [first, last] ranges with 0 <= first <= last < ${LOGICAL_SHARDS}`;
+  if (!Array.isArray(value)) fail(problem);
+  if (value.length === 2 && typeof value[0] === 'number' && typeof value[1] === 'number') {
+    if (!isRange(value)) fail(problem);
+    return [[value[0], value[1]]];
+  }
+  if (!value.every(isRange)) fail(problem);
+  return value.map((range) => [range[0], range[1]] as const);
+}
+
+/** "0-1023, 2000" for logs and errors. */
+export function formatShardRanges(ranges: readonly ShardRange[]): string {
+  if (ranges.length === 0) return 'none';
+  return ranges.map(([first, last]) => (first === last ? `${first}` : `${first}-${last}`)).join(', ');
+}
+
+/** Contiguous runs of the shards for which `keep(shard)` holds, as ranges. */
+export function shardRuns(keep: (shard: number) => boolean): ShardRange[] {
+  const runs: ShardRange[] = [];
+  let start = -1;
+  for (let shard = 0; shard <= LOGICAL_SHARDS; shard++) {
+    const inside = shard < LOGICAL_SHARDS && keep(shard);
+    if (inside && start === -1) start = shard;
+    if (!inside && start !== -1) {
+      runs.push([start, shard - 1]);
+      start = -1;
+    }
+  }
+  return runs;
+}
+
+/**
+ * Checks that the primaries' ranges cover every logical shard exactly once (a
+ * gap would make rows unreachable, an overlap would make an ID's owner
+ * ambiguous) and returns, per shard, the index of its primary.
+ */
+export function ownerTable(primaries: readonly Pick<ShardMapPrimarySpec, 'name' | 'shards'>[]): Int16Array {
+  const owner = new Int16Array(LOGICAL_SHARDS).fill(-1);
+  primaries.forEach((primary, index) => {
+    for (const [first, last] of primary.shards) {
+      for (let shard = first; shard <= last; shard++) {
+        if (owner[shard] !== -1) {
+          fail(`logical shard ${shard} belongs to more than one primary (${primaries[owner[shard]].name} and ${primary.name})`);
+        }
+        owner[shard] = index;
+      }
+    }
+  });
+  const gaps = shardRuns((shard) => owner[shard] === -1);
+  if (gaps.length > 0) fail(`logical shards ${formatShardRanges(gaps)} belong to no primary`);
+  return owner;
+}
+
+/** `count` even, contiguous ranges covering every logical shard (the first ones one shard larger when it does not divide). */
+export function evenShardRanges(count: number): ShardRange[] {
+  const ranges: ShardRange[] = [];
+  let first = 0;
+  for (let index = 0; index < count; index++) {
+    const size = Math.floor(LOGICAL_SHARDS / count) + (index < LOGICAL_SHARDS % count ? 1 : 0);
+    ranges.push([first, first + size - 1]);
+    first += size;
+  }
+  return ranges;
+}
+
+/**
+ * The local and test layout (`SHARD_DATABASE_URLS`): one primary per URL,
+ * named `primary-0` … `primary-<n-1>`, owning even contiguous ranges.
+ */
+export function shardMapFromUrls(urls: readonly string[]): ShardMapSpec {
+  if (urls.length === 0) fail('must list at least one postgres:// URL');
+  if (urls.length > LOGICAL_SHARDS) fail(`lists ${urls.length} URLs; at most ${LOGICAL_SHARDS} (one per logical shard)`);
+  if (new Set(urls).size !== urls.length) fail('lists the same URL twice (each entry is a separate primary)');
+  const ranges = evenShardRanges(urls.length);
+  return {
+    logicalShards: LOGICAL_SHARDS,
+    primaries: urls.map((url, index) => ({ name: `primary-${index}`, url, replicaHosts: [], replicaUrls: [], shards: [ranges[index]] })),
+  };
+}
 
 /**
  * Parses and validates a shard map: the logical shard count must be the one
- * baked into every ID, and the primaries' ranges must cover every logical
- * shard exactly once (a gap would make rows unreachable, an overlap would make
- * an ID's owner ambiguous).
+ * baked into every ID, names must be unique, and the ranges must cover every
+ * logical shard exactly once. Errors never echo a URL (it may hold a password).
  */
 export function parseShardMap(json: string): ShardMapSpec {
   let raw: unknown;
@@ -58,33 +157,28 @@ export function parseShardMap(json: string): ShardMapSpec {
     const record = entry as Record<string, unknown>;
     const unknownKey = Object.keys(record).find((key) => !ALLOWED_KEYS.has(key));
     if (unknownKey) fail(`${where} has an unknown key "${unknownKey}"`);
-    const { secretArn, url, shards } = record;
+    const { name, secretArn, url, shards } = record;
+    if (name !== undefined && (typeof name !== 'string' || !PRIMARY_NAME.test(name))) {
+      fail(`${where}.name must match ${PRIMARY_NAME.source} (lower-case letters, digits and dashes, at most 40)`);
+    }
     if ((secretArn === undefined) === (url === undefined)) fail(`${where} needs exactly one of secretArn or url`);
     if (secretArn !== undefined && (typeof secretArn !== 'string' || !secretArn.startsWith('arn:'))) fail(`${where}.secretArn must be an ARN`);
     if (url !== undefined && (typeof url !== 'string' || !/^postgres(ql)?:\/\//.test(url))) fail(`${where}.url must be a postgres:// URL`);
-    if (
-      !Array.isArray(shards) ||
-      shards.length !== 2 ||
-      !shards.every((n) => Number.isInteger(n) && n >= 0 && n < LOGICAL_SHARDS) ||
-      shards[0] > shards[1]
-    ) {
-      fail(`${where}.shards must be [first, last] with 0 <= first <= last < ${LOGICAL_SHARDS}`);
-    }
     return {
+      name: (name as string | undefined) ?? `primary-${index}`,
       secretArn: secretArn as string | undefined,
       url: url as string | undefined,
       replicaHosts: stringArray(record.replicaHosts, `${where}.replicaHosts`),
       replicaUrls: stringArray(record.replicaUrls, `${where}.replicaUrls`),
-      shards: [shards[0], shards[1]],
+      shards: parseShards(shards, where),
     };
   });
-  const sorted = [...parsed].sort((a, b) => a.shards[0] - b.shards[0]);
-  let next = 0;
-  for (const primary of sorted) {
-    if (primary.shards[0] > next) fail(`logical shards ${next}-${primary.shards[0] - 1} belong to no primary`);
-    if (primary.shards[0] < next) fail(`logical shard ${primary.shards[0]} belongs to more than one primary`);
-    next = primary.shards[1] + 1;
-  }
-  if (next !== LOGICAL_SHARDS) fail(`logical shards ${next}-${LOGICAL_SHARDS - 1} belong to no primary`);
+  const seen = new Map<string, number>();
+  parsed.forEach((primary, index) => {
+    const earlier = seen.get(primary.name);
+    if (earlier !== undefined) fail(`primaries[${earlier}] and primaries[${index}] are both named "${primary.name}" (names must be unique)`);
+    seen.set(primary.name, index);
+  });
+  ownerTable(parsed);
   return { logicalShards: LOGICAL_SHARDS, primaries: parsed };
 }

@@ -1,126 +1,98 @@
-import { Pool, type PoolClient, type QueryResultRow } from 'pg';
+import type { PoolClient } from 'pg';
 import type { PrimaryTarget } from '../config/resolve-config';
-import { LOGICAL_SHARDS, shardOfId } from '../lib/ids';
+import { ownerTable } from '../config/shard-map';
+import { shardOfId } from '../lib/ids';
+import { DatabaseNode } from './database-node';
+import { SHARD_FROZEN, SHARD_MOVED, ShardMovingError, sqlState } from './shard-errors';
+import { resolvePlacement } from './shard-placement';
 
-/** Something a query can run on: a pool, or a client inside a transaction. */
-export interface Queryable {
-  query<R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
+export { DatabaseNode, isConnectionFailure, type Queryable } from './database-node';
+
+/** Where the cluster reports what it cannot fix itself (a pino logger fits). */
+export interface ClusterLog {
+  error(details: object, message: string): void;
+  warn(details: object, message: string): void;
+  info(details: object, message: string): void;
 }
 
-/** How long a replica that failed to answer is skipped before it is tried again. */
-const REPLICA_RETRY_AFTER_MS = 5_000;
-
-/** A failure of the server or the link (not of the SQL): worth retrying on the primary. */
-export function isConnectionFailure(error: unknown): boolean {
-  const code = (error as { code?: unknown }).code;
-  if (typeof code !== 'string') return true;
-  // SQLSTATE class 08 (connection exception), 57P0x (shutdown, crash), 53300 (too many connections).
-  if (/^(08|57P0)/.test(code) || code === '53300') return true;
-  // Node socket errors (ECONNREFUSED, ETIMEDOUT, …) are not SQLSTATEs.
-  return !/^[0-9A-Z]{5}$/.test(code);
+export interface ClusterOptions {
+  /** Connections per pool. @default 10 */
+  readonly poolSize?: number;
+  /** How often `start()` re-reads every server's `moved` rows (only with more than one primary). @default 2000 */
+  readonly movesRefreshMs?: number;
+  /** How long a write to a frozen shard waits before it fails with ShardMovingError. @default 5000 */
+  readonly writeWaitMs?: number;
+  /** @default silent */
+  readonly log?: ClusterLog;
 }
 
-interface Replica {
-  readonly pool: Pool;
-  downUntil: number;
-}
+/** A moved-to server that itself says "moved" is followed again, but not forever. */
+const MAX_REROUTES = 3;
+/** First pause before retrying a write to a frozen shard; doubles up to MAX_FROZEN_BACKOFF_MS. */
+const FIRST_FROZEN_BACKOFF_MS = 20;
+const MAX_FROZEN_BACKOFF_MS = 250;
 
-/** One physical primary with its read replicas and the logical shards it owns. */
-export class DatabaseNode implements Queryable {
-  readonly primary: Pool;
-  private readonly replicas: Replica[];
-  private next = 0;
-  /** Counts reads served per target, for /readyz and for tests that prove routing. */
-  readonly stats = { primaryReads: 0, replicaReads: 0, replicaFallbacks: 0 };
-
-  constructor(
-    readonly index: number,
-    target: PrimaryTarget,
-    poolSize: number,
-  ) {
-    // A short connect timeout so a dead replica costs little before the fallback.
-    const common = { max: poolSize, connectionTimeoutMillis: 3_000, idleTimeoutMillis: 30_000 };
-    this.primary = new Pool({ ...target.primary, ...common });
-    this.replicas = target.replicas.map((config) => ({ pool: new Pool({ ...config, ...common }), downUntil: 0 }));
-    // An idle client's error (e.g. server restart) must not crash the process; the next query reconnects.
-    for (const pool of [this.primary, ...this.replicas.map((r) => r.pool)]) pool.on('error', () => undefined);
-  }
-
-  get replicaCount(): number {
-    return this.replicas.length;
-  }
-
-  /** Writes, and reads that must see this request's or this user's recent writes. */
-  query<R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]) {
-    return this.primary.query<R>(text, values);
-  }
-
-  /**
-   * Reads that tolerate replica lag: round-robin over healthy replicas, and the
-   * primary when there is none or the chosen replica fails to answer.
-   */
-  async read<R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[], fromPrimary = false) {
-    const now = Date.now();
-    if (!fromPrimary) {
-      for (let tried = 0; tried < this.replicas.length; tried++) {
-        const replica = this.replicas[this.next++ % this.replicas.length];
-        if (replica.downUntil > now) continue;
-        try {
-          const result = await replica.pool.query<R>(text, values);
-          this.stats.replicaReads++;
-          return result;
-        } catch (error) {
-          if (!isConnectionFailure(error)) throw error;
-          replica.downUntil = Date.now() + REPLICA_RETRY_AFTER_MS;
-          this.stats.replicaFallbacks++;
-        }
-      }
-    }
-    this.stats.primaryReads++;
-    return this.primary.query<R>(text, values);
-  }
-
-  /** Runs `work` in one transaction on the primary. */
-  async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.primary.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
-  }
-
-  async close(): Promise<void> {
-    await Promise.all([this.primary.end(), ...this.replicas.map((r) => r.pool.end())]);
-  }
-}
+const silent: ClusterLog = { error: () => undefined, warn: () => undefined, info: () => undefined };
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Every physical primary, and the routing of logical shards to them. With one
- * primary (every stage before 1m) all 4096 logical shards map to it.
+ * Every physical primary, and the routing of logical shards to them.
+ *
+ * The shard map gives the base placement; moves made by tools/reshard live
+ * in the databases (`shard_moves` rows with state 'moved' on the source), so
+ * the effective owner of a shard is the map's owner, then wherever its
+ * `moved` rows lead (design §1, docs/sharding.md). `start()` reads them and
+ * re-reads them every `movesRefreshMs`; a write refused with 55G02 (moved)
+ * re-reads them at once. With one primary (every stage before 1m) all 4096
+ * logical shards map to it and nothing is ever read.
+ *
+ * Writes go through `write()` / `transaction()`, which retry a write refused
+ * because its shard is frozen (55G01) for up to `writeWaitMs`, and re-route a
+ * write refused because its shard has moved (55G02).
  */
 export class DatabaseCluster {
   readonly nodes: readonly DatabaseNode[];
-  private readonly owner: Uint16Array;
+  private readonly byName: ReadonlyMap<string, DatabaseNode>;
+  private readonly base: Int16Array;
+  private owner: Uint16Array;
+  /** Last known `moved` rows per node (kept when a node cannot be read, so one unreachable server moves nothing back). */
+  private readonly moved: Map<number, string>[];
+  private readonly movesRefreshMs: number;
+  private readonly writeWaitMs: number;
+  private readonly log: ClusterLog;
+  private refreshing: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private lastProblems = '';
+  /** Bumped whenever the effective placement changes (for /readyz and tests). */
+  placementVersion = 0;
 
-  constructor(targets: readonly PrimaryTarget[], poolSize = 10) {
+  constructor(targets: readonly PrimaryTarget[], poolSizeOrOptions: number | ClusterOptions = {}) {
     if (targets.length === 0) throw new Error('at least one primary is required');
-    this.nodes = targets.map((target, index) => new DatabaseNode(index, target, poolSize));
-    this.owner = new Uint16Array(LOGICAL_SHARDS).fill(0xffff);
-    targets.forEach((target, index) => {
-      for (let shard = target.shards[0]; shard <= target.shards[1]; shard++) this.owner[shard] = index;
-    });
-    const orphan = this.owner.indexOf(0xffff);
-    if (orphan !== -1) throw new Error(`logical shard ${orphan} belongs to no primary`);
+    const options = typeof poolSizeOrOptions === 'number' ? { poolSize: poolSizeOrOptions } : poolSizeOrOptions;
+    // Throws on a gap or an overlap, naming the shards.
+    this.base = ownerTable(targets);
+    this.nodes = targets.map((target, index) => new DatabaseNode(index, target, options.poolSize ?? 10));
+    this.byName = new Map(this.nodes.map((node) => [node.name, node]));
+    if (this.byName.size !== this.nodes.length) throw new Error('primary names must be unique');
+    this.owner = Uint16Array.from(this.base);
+    this.moved = this.nodes.map(() => new Map());
+    this.movesRefreshMs = options.movesRefreshMs ?? 2000;
+    this.writeWaitMs = options.writeWaitMs ?? 5000;
+    this.log = options.log ?? silent;
   }
 
-  /** The node owning a logical shard. */
+  /**
+   * Reads every server's moves once, then keeps them fresh on a timer (which
+   * never holds the process open). Nothing to do with a single primary.
+   */
+  async start(): Promise<void> {
+    if (this.nodes.length === 1 || this.timer) return;
+    await this.refreshMoves();
+    this.timer = setInterval(() => void this.refreshMoves(), this.movesRefreshMs);
+    this.timer.unref();
+  }
+
+  /** The node owning a logical shard now. */
   forShard(shard: number): DatabaseNode {
     return this.nodes[this.owner[shard]];
   }
@@ -128,6 +100,11 @@ export class DatabaseCluster {
   /** The node owning the row with this ID. */
   forId(id: bigint | string): DatabaseNode {
     return this.forShard(shardOfId(id));
+  }
+
+  /** A primary by its shard-map name. */
+  named(name: string): DatabaseNode | undefined {
+    return this.byName.get(name);
   }
 
   /** Groups IDs by owning node, for fan-out reads. */
@@ -142,12 +119,99 @@ export class DatabaseCluster {
     return groups;
   }
 
-  /** Node of logical shard 0: home of data that has no ID to route by (database sessions, rate limits). */
+  /**
+   * The first primary of the map: home of the unsharded tables (rate limits,
+   * the job queue) and of sessions whose token predates shard-carrying
+   * tokens. It never moves: these tables have no shard to move by.
+   */
   get home(): DatabaseNode {
-    return this.forShard(0);
+    return this.nodes[0];
+  }
+
+  /**
+   * Runs one write for `shard` on its owner. `work` must be atomic (one
+   * statement, or a transaction): it is retried only after the server refused
+   * it, so a retry never repeats a committed write.
+   * - frozen (55G01): wait with backoff and retry, for up to `writeWaitMs`,
+   *   then ShardMovingError (503 `shard_moving`);
+   * - moved (55G02): re-read the moves and retry on the new owner, at most
+   *   MAX_REROUTES times.
+   */
+  async write<T>(shard: number, work: (node: DatabaseNode) => Promise<T>): Promise<T> {
+    const deadline = Date.now() + this.writeWaitMs;
+    let backoff = FIRST_FROZEN_BACKOFF_MS;
+    let reroutes = 0;
+    for (;;) {
+      try {
+        return await work(this.forShard(shard));
+      } catch (error) {
+        const state = sqlState(error);
+        if (state === SHARD_MOVED) {
+          if (reroutes++ >= MAX_REROUTES) throw new ShardMovingError(shard, { cause: error });
+          await this.refreshMovesNow();
+          continue;
+        }
+        if (state !== SHARD_FROZEN) throw error;
+        const left = deadline - Date.now();
+        if (left <= 0) throw new ShardMovingError(shard, { cause: error });
+        await sleep(Math.min(backoff, left));
+        backoff = Math.min(backoff * 2, MAX_FROZEN_BACKOFF_MS);
+      }
+    }
+  }
+
+  /** `write()` of one transaction on the owner of `shard`'s primary. */
+  transaction<T>(shard: number, work: (client: PoolClient) => Promise<T>): Promise<T> {
+    return this.write(shard, (node) => node.transaction(work));
+  }
+
+  /**
+   * Re-reads the `moved` rows of every server and recomputes the placement.
+   * Concurrent calls share one read.
+   */
+  refreshMoves(): Promise<void> {
+    this.refreshing ??= this.readMoves().finally(() => (this.refreshing = undefined));
+    return this.refreshing;
+  }
+
+  /** A read that starts after this call (one already under way may predate the move that a 55G02 just reported). */
+  private async refreshMovesNow(): Promise<void> {
+    await this.refreshing;
+    await this.refreshMoves();
+  }
+
+  private async readMoves(): Promise<void> {
+    await Promise.all(
+      this.nodes.map(async (node) => {
+        try {
+          const { rows } = await node.primary.query<{ shard: number; peer: string }>(`SELECT shard, peer FROM shard_moves WHERE state = 'moved'`);
+          this.moved[node.index] = new Map(rows.map((row) => [row.shard, row.peer]));
+        } catch (error) {
+          this.log.warn({ err: error, primary: node.name }, 'could not read shard moves; keeping the last known ones');
+        }
+      }),
+    );
+    const { owners, problems } = resolvePlacement(
+      this.base,
+      this.nodes.map((node) => node.name),
+      this.moved,
+      this.owner,
+    );
+    // Logged when they change, not every refresh.
+    const summary = problems.join('\n');
+    if (summary !== this.lastProblems) for (const problem of problems) this.log.error({ problem }, 'shard moves are inconsistent');
+    this.lastProblems = summary;
+    if (owners.some((owner, shard) => owner !== this.owner[shard])) {
+      this.owner = owners;
+      this.placementVersion++;
+      this.log.info({ placementVersion: this.placementVersion }, 'shard placement changed');
+    }
   }
 
   async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.refreshing?.catch(() => undefined);
     await Promise.all(this.nodes.map((node) => node.close()));
   }
 }

@@ -7,7 +7,11 @@ export interface RateLimiter {
   hit(key: string, windowSeconds: number): Promise<number>;
 }
 
-/** Counters in PostgreSQL (stages without Redis): one upsert per hit. */
+/**
+ * Counters in PostgreSQL (stages without Redis): one upsert per hit, on the
+ * first primary of the map (`DatabaseCluster.home`): counters are keyed by IP
+ * or username, not by a user's ID, so they have no shard and never move.
+ */
 export class DatabaseRateLimiter implements RateLimiter {
   constructor(private readonly db: DatabaseNode) {}
 

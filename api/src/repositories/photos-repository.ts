@@ -41,12 +41,17 @@ function toRow(row: DbPhoto): PhotoRow {
   };
 }
 
-/** Photos live on their owner's logical shard; likes on the photo's. */
+/**
+ * Photos live on their owner's logical shard (a photo's ID carries it);
+ * likes on the photo's, so the like row and `like_count` change in one
+ * transaction on one server. Every write goes through the cluster's
+ * fence-aware `transaction()` / `write()` (see docs/sharding.md).
+ */
 export class PhotosRepository {
   constructor(private readonly db: DatabaseCluster) {}
 
   async create(userId: string, caption: string, contentType: PhotoContentType, size: number): Promise<PhotoRow> {
-    return this.db.forId(userId).transaction(async (client) => {
+    return this.db.transaction(shardOfId(userId), async (client) => {
       const { rows } = await client.query<DbPhoto>(
         `INSERT INTO photos (id, user_id, caption, content_type, size) VALUES (graminsta_next_id($1), $2, $3, $4, $5) RETURNING ${COLUMNS}`,
         [shardOfId(userId), userId, caption, contentType, size],
@@ -77,7 +82,7 @@ export class PhotosRepository {
 
   /** 'forbidden' when the photo belongs to someone else; nothing changes then. */
   async delete(id: string, userId: string): Promise<'deleted' | 'not_found' | 'forbidden'> {
-    return this.db.forId(id).transaction(async (client) => {
+    return this.db.transaction(shardOfId(id), async (client) => {
       const { rows } = await client.query<{ user_id: string }>('SELECT user_id FROM photos WHERE id = $1 FOR UPDATE', [id]);
       if (rows.length === 0) return 'not_found';
       if (rows[0].user_id !== userId) return 'forbidden';
@@ -89,7 +94,7 @@ export class PhotosRepository {
   }
 
   async markReady(id: string): Promise<void> {
-    await this.db.forId(id).query(`UPDATE photos SET status = 'ready' WHERE id = $1 AND status = 'pending'`, [id]);
+    await this.db.write(shardOfId(id), (node) => node.query(`UPDATE photos SET status = 'ready' WHERE id = $1 AND status = 'pending'`, [id]));
   }
 
   /** Newest first, `limit + 1` rows (the extra one tells whether there is a next page). */
@@ -135,7 +140,7 @@ export class PhotosRepository {
 
   /** 'missing' when the photo does not exist; otherwise idempotent. */
   async like(photoId: string, userId: string): Promise<'ok' | 'missing'> {
-    return this.db.forId(photoId).transaction(async (client) => {
+    return this.db.transaction(shardOfId(photoId), async (client) => {
       const photo = await client.query('SELECT 1 FROM photos WHERE id = $1 FOR UPDATE', [photoId]);
       if (photo.rows.length === 0) return 'missing';
       const inserted = await client.query('INSERT INTO likes (photo_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [photoId, userId]);
@@ -145,7 +150,7 @@ export class PhotosRepository {
   }
 
   async unlike(photoId: string, userId: string): Promise<'ok' | 'missing'> {
-    return this.db.forId(photoId).transaction(async (client) => {
+    return this.db.transaction(shardOfId(photoId), async (client) => {
       const photo = await client.query('SELECT 1 FROM photos WHERE id = $1 FOR UPDATE', [photoId]);
       if (photo.rows.length === 0) return 'missing';
       const deleted = await client.query('DELETE FROM likes WHERE photo_id = $1 AND user_id = $2', [photoId, userId]);

@@ -16,17 +16,23 @@ export interface NewUser {
   readonly createdAt: string;
 }
 
-/** Users live on the logical shard derived from their username (see ids.ts). */
+/**
+ * Users live on the logical shard derived from their username (see ids.ts),
+ * so sign-up and log-in find the server from the username alone, and the
+ * per-server unique index keeps usernames unique (one name, one shard).
+ */
 export class UsersRepository {
   constructor(private readonly db: DatabaseCluster) {}
 
   /** Undefined when the username is taken. */
   async create(username: string, passwordHash: string): Promise<NewUser | undefined> {
     const shard = shardForUsername(username);
-    const { rows } = await this.db.forShard(shard).query<{ id: string; username: string; created_at: Date }>(
-      `INSERT INTO users (id, username, password_hash) VALUES (graminsta_next_id($1), $2, $3)
-       ON CONFLICT (username) DO NOTHING RETURNING id, username, created_at`,
-      [shard, username, passwordHash],
+    const { rows } = await this.db.write(shard, (node) =>
+      node.query<{ id: string; username: string; created_at: Date }>(
+        `INSERT INTO users (id, username, password_hash) VALUES (graminsta_next_id($1), $2, $3)
+         ON CONFLICT (username) DO NOTHING RETURNING id, username, created_at`,
+        [shard, username, passwordHash],
+      ),
     );
     if (rows.length === 0) return undefined;
     return { id: rows[0].id, username: rows[0].username, createdAt: rows[0].created_at.toISOString() };

@@ -1,25 +1,55 @@
-import type { DatabaseNode } from '../db/database-cluster';
+import type { DatabaseCluster, DatabaseNode } from '../db/database-cluster';
+import { shardOfId } from '../lib/ids';
 import { SESSION_TTL_SECONDS, type Session, type SessionStore } from './session-store';
-import { hashToken, newToken } from './tokens';
+import { hashToken, newToken, shardOfToken } from './tokens';
 
-/** Sessions in PostgreSQL (stages without Redis), on the node of logical shard 0. */
+/**
+ * Sessions in PostgreSQL (stages without Redis), each on its user's logical
+ * shard: the token carries that shard, so every lookup goes to one server.
+ * A legacy 43-character token (made before tokens carried a shard, when one
+ * server held everything) is looked up on the first primary.
+ */
 export class DatabaseSessionStore implements SessionStore {
-  constructor(private readonly db: DatabaseNode) {}
+  constructor(private readonly db: DatabaseCluster) {}
+
+  /** Runs a write on the token's server: through the cluster's fence-aware retry, or on the first primary for a legacy token. */
+  private write<T>(token: string, work: (node: DatabaseNode) => Promise<T>): Promise<T> {
+    const shard = shardOfToken(token);
+    return shard === undefined ? work(this.db.home) : this.db.write(shard, work);
+  }
+
+  private nodeOf(token: string): DatabaseNode {
+    const shard = shardOfToken(token);
+    return shard === undefined ? this.db.home : this.db.forShard(shard);
+  }
 
   async create(userId: string): Promise<string> {
-    const token = newToken();
-    await this.db.query(
-      `INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ($1, $2, now() + make_interval(secs => $3))`,
-      [hashToken(token), userId, SESSION_TTL_SECONDS],
+    const shard = shardOfId(userId);
+    const token = newToken(shard);
+    await this.db.write(shard, (node) =>
+      node.query(`INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ($1, $2, now() + make_interval(secs => $3))`, [
+        hashToken(token),
+        userId,
+        SESSION_TTL_SECONDS,
+      ]),
     );
     // Expired sessions are swept now and then by log-ins instead of by a scheduled job.
-    if (Math.random() < 0.01) void this.db.query('DELETE FROM sessions WHERE expires_at < now()').catch(() => undefined);
+    if (Math.random() < 0.01) void this.sweep(this.db.forShard(shard));
     return token;
+  }
+
+  /**
+   * Only this user's shard's expired sessions on that server: a sweep of the
+   * whole table would touch rows of a shard that is frozen or moved (the
+   * guard would refuse the whole statement).
+   */
+  private async sweep(node: DatabaseNode): Promise<void> {
+    await node.query('DELETE FROM sessions WHERE expires_at < now() AND NOT EXISTS (SELECT 1 FROM shard_moves m WHERE m.shard = ((user_id >> 10) & 4095))').catch(() => undefined);
   }
 
   async find(token: string): Promise<Session | undefined> {
     // The primary: a session created a moment ago on another instance must already work.
-    const { rows } = await this.db.query<{ user_id: string; last_write_ms: string | null }>(
+    const { rows } = await this.nodeOf(token).query<{ user_id: string; last_write_ms: string | null }>(
       `SELECT user_id, (extract(epoch FROM last_write_at) * 1000)::bigint AS last_write_ms
          FROM sessions WHERE token_hash = $1 AND expires_at > now()`,
       [hashToken(token)],
@@ -29,10 +59,10 @@ export class DatabaseSessionStore implements SessionStore {
   }
 
   async delete(token: string): Promise<void> {
-    await this.db.query('DELETE FROM sessions WHERE token_hash = $1', [hashToken(token)]);
+    await this.write(token, (node) => node.query('DELETE FROM sessions WHERE token_hash = $1', [hashToken(token)]));
   }
 
   async markWrite(token: string): Promise<void> {
-    await this.db.query('UPDATE sessions SET last_write_at = now() WHERE token_hash = $1', [hashToken(token)]);
+    await this.write(token, (node) => node.query('UPDATE sessions SET last_write_at = now() WHERE token_hash = $1', [hashToken(token)]));
   }
 }

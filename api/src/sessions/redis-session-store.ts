@@ -1,11 +1,14 @@
 import type { RedisClient } from '../cache/redis-client';
 import { SESSION_TTL_SECONDS, type Session, type SessionStore } from './session-store';
+import { shardOfId } from '../lib/ids';
 import { hashToken, newToken } from './tokens';
 
 const key = (token: string) => `session:${hashToken(token).toString('hex')}`;
 
 /**
  * Sessions in Redis (100k and up): a hash per session with the store's TTL.
+ * Tokens carry the user's shard like the database store's (one format), but
+ * the key is the token's hash alone: Redis does its own sharding.
  * When Redis is unreachable the lookup throws and the request gets a 503:
  * sessions are not mirrored in PostgreSQL.
  */
@@ -13,7 +16,7 @@ export class RedisSessionStore implements SessionStore {
   constructor(private readonly redis: RedisClient) {}
 
   async create(userId: string): Promise<string> {
-    const token = newToken();
+    const token = newToken(shardOfId(userId));
     await this.redis.set(key(token), JSON.stringify({ userId, lastWriteAt: 0 }), 'EX', SESSION_TTL_SECONDS);
     return token;
   }

@@ -42,6 +42,17 @@ describe('configuration from the environment', () => {
     });
   });
 
+  test('SHARD_DATABASE_URLS is a list of primaries (primary-0..n-1, even ranges); the move refresh and write wait have defaults', () => {
+    const config = loadEnvConfig({ SHARD_DATABASE_URLS: 'postgres://h/a, postgres://h/b' });
+    expect(config.shardMap?.primaries.map((p) => [p.name, p.url, p.shards])).toEqual([
+      ['primary-0', 'postgres://h/a', [[0, 2047]]],
+      ['primary-1', 'postgres://h/b', [[2048, 4095]]],
+    ]);
+    expect([config.shardMovesRefreshMs, config.shardWriteWaitMs]).toEqual([2000, 5000]);
+    const tuned = loadEnvConfig({ SHARD_MOVES_REFRESH_MS: '500', SHARD_WRITE_WAIT_MS: '0' });
+    expect([tuned.shardMovesRefreshMs, tuned.shardWriteWaitMs]).toEqual([500, 0]);
+  });
+
   test('TRUST_PROXY takes true/false or a hop count', () => {
     expect(loadEnvConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
     expect(loadEnvConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
@@ -68,6 +79,13 @@ describe('configuration from the environment', () => {
     [{ MEDIA_BASE_URL: 'ftp://cdn' }, 'MEDIA_BASE_URL'],
     [{ PASSWORD_HASH_COST: 'low' }, 'PASSWORD_HASH_COST'],
     [{ NEAR_CACHE_TTL_MS: '-1' }, 'NEAR_CACHE_TTL_MS'],
+    [{ SHARD_DATABASE_URLS: 'postgres://u:secretpw@h/a,mysql://u:secretpw@h/b' }, 'SHARD_DATABASE_URLS'],
+    [{ SHARD_DATABASE_URLS: 'postgres://u:secretpw@h/a,postgres://u:secretpw@h/a' }, 'SHARD_DATABASE_URLS'],
+    [{ SHARD_DATABASE_URLS: 'postgres://u:secretpw@h/a', DATABASE_URL: 'postgres://u:secretpw@h/b' }, 'SHARD_DATABASE_URLS'],
+    [{ SHARD_DATABASE_URLS: 'postgres://u:secretpw@h/a', SHARD_MAP_PARAMETER: '/p' }, 'SHARD_DATABASE_URLS'],
+    [{ SHARD_MAP: '{"logicalShards":4096,"primaries":[{"name":"A","url":"postgres://u:secretpw@h/a","shards":[]}]}' }, 'SHARD_MAP'],
+    [{ SHARD_MOVES_REFRESH_MS: '10' }, 'SHARD_MOVES_REFRESH_MS'],
+    [{ SHARD_WRITE_WAIT_MS: 'soon' }, 'SHARD_WRITE_WAIT_MS'],
   ])('%j → one ConfigError naming %s, without echoing secrets', (env, variable) => {
     let error: unknown;
     try {
@@ -97,7 +115,8 @@ describe('configuration from the environment', () => {
       expect(config.primaries).toHaveLength(1);
       expect(config.primaries[0].primary).toMatchObject({ host: 'db.example', user: 'graminsta', password: 'pw', database: 'graminsta' });
       expect(config.primaries[0].replicas[0]).toMatchObject({ host: 'replica.example', port: 5433, user: 'graminsta', password: 'pw' });
-      expect(config.primaries[0].shards).toEqual([0, 4095]);
+      expect(config.primaries[0].shards).toEqual([[0, 4095]]);
+      expect(config.primaries[0].name).toBe('primary-0');
       expect(config.redisPassword).toBe('redis-token');
     });
 
@@ -112,8 +131,8 @@ describe('configuration from the environment', () => {
       const secret = (host: string) => ({ host, port: 5432, username: 'u', password: 'p', dbname: 'd' });
       const config = await resolveConfig(loadEnvConfig({ SHARD_MAP_PARAMETER: '/graminsta/shard-map' }), source({ [`${ARN}1`]: secret('p1'), [`${ARN}2`]: secret('p2') }, { '/graminsta/shard-map': map }), {});
       expect(config.primaries.map((p) => [p.primary.host, p.replicas.map((r) => r.host), p.shards])).toEqual([
-        ['p1', ['r1'], [0, 2047]],
-        ['p2', [], [2048, 4095]],
+        ['p1', ['r1'], [[0, 2047]]],
+        ['p2', [], [[2048, 4095]]],
       ]);
     });
 

@@ -1,4 +1,4 @@
-import { parseShardMap } from '../../../api/src/config/shard-map';
+import { evenShardRanges, formatShardRanges, parseShardMap, shardMapFromUrls } from '../../../api/src/config/shard-map';
 import { DatabaseCluster } from '../../../api/src/db/database-cluster';
 import { composeId, ID_EPOCH_MS } from '../../../api/src/lib/ids';
 
@@ -14,7 +14,7 @@ describe('shard map', () => {
       ]),
     );
     expect(parsed.primaries).toHaveLength(2);
-    expect(parsed.primaries[0]).toEqual({ secretArn: arn(1), url: undefined, replicaHosts: ['r1:5432'], replicaUrls: [], shards: [0, 1023] });
+    expect(parsed.primaries[0]).toEqual({ name: 'primary-0', secretArn: arn(1), url: undefined, replicaHosts: ['r1:5432'], replicaUrls: [], shards: [[0, 1023]] });
   });
 
   test.each([
@@ -34,15 +34,83 @@ describe('shard map', () => {
     expect(() => parseShardMap(json)).toThrow(message);
   });
 
+  test('primaries have stable names: given ones kept, missing ones primary-<index>', () => {
+    const parsed = parseShardMap(map([{ name: 'old-box', url: 'postgres://a/b', shards: [0, 4095] }, { url: 'postgres://a/c', shards: [] }]));
+    expect(parsed.primaries.map((p) => p.name)).toEqual(['old-box', 'primary-1']);
+  });
+
+  test('shards may be a list of inclusive ranges, and [] for a new primary that owns nothing yet', () => {
+    const parsed = parseShardMap(
+      map([
+        { name: 'primary-0', url: 'postgres://a/b', shards: [[0, 999], [2000, 2000], [2002, 4095]] },
+        { name: 'primary-1', url: 'postgres://a/c', shards: [[1000, 1999], [2001, 2001]] },
+        { name: 'primary-2', url: 'postgres://a/d', shards: [] },
+      ]),
+    );
+    expect(parsed.primaries.map((p) => p.shards)).toEqual([
+      [
+        [0, 999],
+        [2000, 2000],
+        [2002, 4095],
+      ],
+      [
+        [1000, 1999],
+        [2001, 2001],
+      ],
+      [],
+    ]);
+  });
+
+  test('the legacy [first, last] pair is still one range', () => {
+    expect(parseShardMap(map([{ url: 'postgres://a/b', shards: [0, 4095] }])).primaries[0].shards).toEqual([[0, 4095]]);
+  });
+
+  test.each([
+    ['a bad name', map([{ name: 'Primary 0', url: 'postgres://a/b', shards: [0, 4095] }]), /primaries\[0\]\.name must match/],
+    ['a name over 40 characters', map([{ name: 'p'.repeat(41), url: 'postgres://a/b', shards: [0, 4095] }]), /name must match/],
+    [
+      'two primaries with one name',
+      map([{ name: 'x', url: 'postgres://a/b', shards: [[0, 9]] }, { name: 'x', url: 'postgres://a/c', shards: [[10, 4095]] }]),
+      /primaries\[0\] and primaries\[1\] are both named "x"/,
+    ],
+    ['a default name taken by another', map([{ url: 'postgres://a/b', shards: [0, 9] }, { name: 'primary-0', url: 'postgres://a/c', shards: [10, 4095] }]), /both named "primary-0"/],
+    ['overlapping ranges of one primary', map([{ url: 'postgres://a/b', shards: [[0, 10], [10, 4095]] }]), /logical shard 10 belongs to more than one primary/],
+    ['a range list with a bad range', map([{ url: 'postgres://a/b', shards: [[0, 10], [12, 11]] }]), /list of \[first, last\] ranges/],
+    ['a range of three numbers', map([{ url: 'postgres://a/b', shards: [[0, 10, 4095]] }]), /list of \[first, last\] ranges/],
+    ['shards not an array', map([{ url: 'postgres://a/b', shards: '0-4095' }]), /shards must be/],
+    ['every primary empty', map([{ url: 'postgres://a/b', shards: [] }]), /logical shards 0-4095 belong to no primary/],
+    ['several gaps', map([{ url: 'postgres://a/b', shards: [[0, 9], [20, 29], [40, 4095]] }]), /logical shards 10-19, 30-39 belong to no primary/],
+  ])('rejects %s', (_name, json, message) => {
+    expect(() => parseShardMap(json)).toThrow(message);
+  });
+
+  test('SHARD_DATABASE_URLS layout: primary-0..n-1 with even contiguous ranges covering every shard', () => {
+    const spec = shardMapFromUrls(['postgres://h/a', 'postgres://h/b', 'postgres://h/c']);
+    expect(spec.primaries.map((p) => [p.name, p.url, p.shards])).toEqual([
+      ['primary-0', 'postgres://h/a', [[0, 1365]]],
+      ['primary-1', 'postgres://h/b', [[1366, 2730]]],
+      ['primary-2', 'postgres://h/c', [[2731, 4095]]],
+    ]);
+    expect(evenShardRanges(1)).toEqual([[0, 4095]]);
+    expect(evenShardRanges(4)).toEqual([
+      [0, 1023],
+      [1024, 2047],
+      [2048, 3071],
+      [3072, 4095],
+    ]);
+    expect(() => shardMapFromUrls(['postgres://h/a', 'postgres://h/a'])).toThrow(/same URL twice/);
+    expect(formatShardRanges([[0, 9], [12, 12]])).toBe('0-9, 12');
+  });
+
   test('routes every ID to the primary owning its logical shard', async () => {
     const cluster = new DatabaseCluster([
-      { primary: { connectionString: 'postgres://127.0.0.1:1/a' }, replicas: [], shards: [0, 1023] },
-      { primary: { connectionString: 'postgres://127.0.0.1:1/b' }, replicas: [], shards: [1024, 4095] },
+      { name: 'a', primary: { connectionString: 'postgres://127.0.0.1:1/a' }, replicas: [], shards: [[0, 1023]] },
+      { name: 'b', primary: { connectionString: 'postgres://127.0.0.1:1/b' }, replicas: [], shards: [[1024, 4095]] },
     ]);
     try {
       expect(cluster.forId(composeId(ID_EPOCH_MS + 5, 1023, 9)).index).toBe(0);
       expect(cluster.forId(composeId(ID_EPOCH_MS + 5, 1024, 9)).index).toBe(1);
-      expect(cluster.forShard(0)).toBe(cluster.home);
+      expect(cluster.home).toBe(cluster.nodes[0]);
       const groups = cluster.groupByNode([composeId(ID_EPOCH_MS, 1, 0), composeId(ID_EPOCH_MS, 4000, 0), composeId(ID_EPOCH_MS, 2, 0)].map(String));
       expect([...groups.values()].map((ids) => ids.length)).toEqual([2, 1]);
     } finally {
@@ -51,7 +119,7 @@ describe('shard map', () => {
   });
 
   test('with one primary (every stage before 1m) everything routes to it', async () => {
-    const cluster = new DatabaseCluster([{ primary: { connectionString: 'postgres://127.0.0.1:1/a' }, replicas: [], shards: [0, 4095] }]);
+    const cluster = new DatabaseCluster([{ name: 'only', primary: { connectionString: 'postgres://127.0.0.1:1/a' }, replicas: [], shards: [[0, 4095]] }]);
     try {
       for (const shard of [0, 1, 2047, 4095]) expect(cluster.forShard(shard).index).toBe(0);
     } finally {

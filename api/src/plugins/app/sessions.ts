@@ -35,12 +35,13 @@ function bearer(request: FastifyRequest): string | undefined {
 
 /**
  * Server-side sessions and shared rate limits: in Redis when configured,
- * otherwise in PostgreSQL, so any instance accepts any token.
+ * otherwise in PostgreSQL (sessions on their user's shard, rate limits on the
+ * first primary), so any instance accepts any token.
  */
 export default fp(
   async function sessions(app: FastifyInstance) {
     const dbLimiter = new DatabaseRateLimiter(app.db.home);
-    app.decorate<SessionStore>('sessions', app.redis ? new RedisSessionStore(app.redis) : new DatabaseSessionStore(app.db.home));
+    app.decorate<SessionStore>('sessions', app.redis ? new RedisSessionStore(app.redis) : new DatabaseSessionStore(app.db));
     app.decorate<RateLimiter>('rateLimiter', app.redis ? new RedisRateLimiter(app.redis, dbLimiter) : dbLimiter);
     app.decorateRequest('session', null);
     app.decorateRequest('token', null);

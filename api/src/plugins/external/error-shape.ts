@@ -1,5 +1,6 @@
 import fp from 'fastify-plugin';
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { ShardMovingError } from '../../db/shard-errors';
 import { HttpError } from '../../lib/http-error';
 
 /** Machine codes for the framework's own client errors. */
@@ -39,6 +40,13 @@ export default fp(
         const headers = (error as HttpError & { headers?: Record<string, string> }).headers;
         if (headers) reply.headers(headers);
         return reply.code(error.statusCode).send({ error: { code: error.code, message: error.message } });
+      }
+      if ((error as unknown) instanceof ShardMovingError) {
+        // Nothing was written; the move's write pause is short, so the client retries soon.
+        const moving = error as unknown as ShardMovingError;
+        request.log.warn({ shard: moving.shard }, 'write refused: logical shard is moving');
+        reply.header('retry-after', String(moving.retryAfterSeconds));
+        return reply.code(503).send({ error: { code: 'shard_moving', message: moving.message } });
       }
       const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
       if (status >= 500) {

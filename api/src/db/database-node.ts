@@ -1,0 +1,108 @@
+import { Pool, type PoolClient, type QueryResultRow } from 'pg';
+import type { PrimaryTarget } from '../config/resolve-config';
+
+/** Something a query can run on: a pool, or a client inside a transaction. */
+export interface Queryable {
+  query<R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
+}
+
+/** How long a replica that failed to answer is skipped before it is tried again. */
+const REPLICA_RETRY_AFTER_MS = 5_000;
+
+/** A failure of the server or the link (not of the SQL): worth retrying on the primary. */
+export function isConnectionFailure(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code !== 'string') return true;
+  // SQLSTATE class 08 (connection exception), 57P0x (shutdown, crash), 53300 (too many connections).
+  if (/^(08|57P0)/.test(code) || code === '53300') return true;
+  // Node socket errors (ECONNREFUSED, ETIMEDOUT, …) are not SQLSTATEs.
+  return !/^[0-9A-Z]{5}$/.test(code);
+}
+
+interface Replica {
+  readonly pool: Pool;
+  downUntil: number;
+}
+
+/**
+ * One physical primary with its read replicas. Which logical shards it owns
+ * is the cluster's business (see DatabaseCluster).
+ */
+export class DatabaseNode implements Queryable {
+  readonly primary: Pool;
+  private readonly replicas: Replica[];
+  private next = 0;
+  /** Counts reads served per target, for /readyz and for tests that prove routing. */
+  readonly stats = { primaryReads: 0, replicaReads: 0, replicaFallbacks: 0 };
+
+  /** The primary's name in the shard map (`primary-0` …), as `shard_moves.peer` and tools/reshard call it. */
+  readonly name: string;
+
+  constructor(
+    readonly index: number,
+    target: PrimaryTarget,
+    poolSize: number,
+  ) {
+    this.name = target.name;
+    // A short connect timeout so a dead replica costs little before the fallback.
+    const common = { max: poolSize, connectionTimeoutMillis: 3_000, idleTimeoutMillis: 30_000 };
+    this.primary = new Pool({ ...target.primary, ...common });
+    this.replicas = target.replicas.map((config) => ({ pool: new Pool({ ...config, ...common }), downUntil: 0 }));
+    // An idle client's error (e.g. server restart) must not crash the process; the next query reconnects.
+    for (const pool of [this.primary, ...this.replicas.map((r) => r.pool)]) pool.on('error', () => undefined);
+  }
+
+  get replicaCount(): number {
+    return this.replicas.length;
+  }
+
+  /** Writes, and reads that must see this request's or this user's recent writes. */
+  query<R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]) {
+    return this.primary.query<R>(text, values);
+  }
+
+  /**
+   * Reads that tolerate replica lag: round-robin over healthy replicas, and the
+   * primary when there is none or the chosen replica fails to answer.
+   */
+  async read<R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[], fromPrimary = false) {
+    const now = Date.now();
+    if (!fromPrimary) {
+      for (let tried = 0; tried < this.replicas.length; tried++) {
+        const replica = this.replicas[this.next++ % this.replicas.length];
+        if (replica.downUntil > now) continue;
+        try {
+          const result = await replica.pool.query<R>(text, values);
+          this.stats.replicaReads++;
+          return result;
+        } catch (error) {
+          if (!isConnectionFailure(error)) throw error;
+          replica.downUntil = Date.now() + REPLICA_RETRY_AFTER_MS;
+          this.stats.replicaFallbacks++;
+        }
+      }
+    }
+    this.stats.primaryReads++;
+    return this.primary.query<R>(text, values);
+  }
+
+  /** Runs `work` in one transaction on the primary. */
+  async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.primary.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.primary.end(), ...this.replicas.map((r) => r.pool.end())]);
+  }
+}
