@@ -1,0 +1,108 @@
+import { readFileSync } from 'node:fs';
+import { Client, type ClientConfig } from 'pg';
+import { ConfigError, loadEnvConfig } from '../../api/src/config/env-config';
+import { resolveConfig, type PrimaryTarget } from '../../api/src/config/resolve-config';
+import { LOGICAL_SHARDS } from '../../api/src/lib/ids';
+import { CliError } from '../lib/cli-error';
+
+/** One physical primary of the shard map, by its stable name. */
+export interface Server {
+  readonly name: string;
+  readonly index: number;
+  readonly config: ClientConfig;
+  /** The logical shards the map gives it (its base placement, before any move). */
+  readonly mapShards: readonly number[];
+}
+
+/**
+ * Session settings that make every value's text form identical on both
+ * servers (checksums compare text), whatever the servers' defaults.
+ */
+const STABLE_TEXT = ["SET TIME ZONE 'UTC'", "SET DateStyle = 'ISO, YMD'", "SET IntervalStyle = 'postgres'", 'SET extra_float_digits = 3', "SET bytea_output = 'hex'"];
+
+/** Both map forms: `[first, last]` and a list of ranges `[[0, 1023], [2000, 2000]]` (`[]` = owns nothing yet). */
+function shardsOf(target: PrimaryTarget): number[] {
+  const raw = (target as unknown as { shards?: unknown; ranges?: unknown }).ranges ?? target.shards;
+  const list = raw as readonly unknown[];
+  const ranges: (readonly number[])[] = list.length === 2 && list.every((n) => typeof n === 'number') ? [list as number[]] : (list as number[][]);
+  const shards: number[] = [];
+  for (const [first, last] of ranges) for (let shard = first; shard <= last; shard++) shards.push(shard);
+  return shards;
+}
+
+/** A host:port safe to print (never the password). */
+export function describeServer(server: Server): string {
+  const { connectionString, host, port } = server.config;
+  if (connectionString) {
+    try {
+      const url = new URL(connectionString);
+      return `${server.name} (${url.hostname || 'local socket'}${url.port ? `:${url.port}` : ''})`;
+    } catch {
+      return server.name;
+    }
+  }
+  return `${server.name} (${host ?? 'localhost'}:${port ?? 5432})`;
+}
+
+/**
+ * The primaries of the shard map, read exactly as the API reads it: from
+ * `--map <file>` (SHARD_MAP JSON), else SHARD_MAP / SHARD_MAP_PARAMETER /
+ * SHARD_DATABASE_URLS / DATABASE_URL in the environment (secrets resolved the
+ * same way). Names are the map's `name`s, `primary-<index>` when absent.
+ */
+export async function loadServers(mapFile: string | undefined, env: Readonly<Record<string, string | undefined>> = process.env): Promise<Server[]> {
+  let source = env;
+  if (mapFile !== undefined) {
+    let json: string;
+    try {
+      json = readFileSync(mapFile, 'utf8');
+    } catch (error) {
+      throw new CliError(`--map: cannot read ${mapFile}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
+    source = { ...env, SHARD_MAP: json, SHARD_MAP_PARAMETER: undefined, SHARD_DATABASE_URLS: undefined, DATABASE_URL: undefined, DATABASE_SECRET_ARN: undefined };
+  }
+  let targets: readonly PrimaryTarget[];
+  try {
+    targets = (await resolveConfig(loadEnvConfig(source), undefined, source)).primaries;
+  } catch (error) {
+    if (error instanceof ConfigError) throw new CliError(`${mapFile !== undefined ? `--map ${mapFile}: ` : ''}${error.message}`);
+    throw error;
+  }
+  const servers = targets.map(
+    (target, index): Server => ({
+      name: (target as unknown as { name?: string }).name ?? `primary-${index}`,
+      index,
+      config: target.primary,
+      mapShards: shardsOf(target),
+    }),
+  );
+  const covered = servers.reduce((n, s) => n + s.mapShards.length, 0);
+  if (covered !== LOGICAL_SHARDS) throw new CliError(`the shard map covers ${covered} logical shards, not ${LOGICAL_SHARDS}`);
+  return servers;
+}
+
+/** Finds a server by name, or a CliError listing the names there are. */
+export function serverNamed(servers: readonly Server[], name: string | undefined, flag: string): Server {
+  if (!name) throw new CliError(`${flag} <name> is required (servers: ${servers.map((s) => s.name).join(', ')})`);
+  const server = servers.find((s) => s.name === name);
+  if (!server) throw new CliError(`${flag}: unknown server "${name}" (the shard map has ${servers.map((s) => s.name).join(', ')})`);
+  return server;
+}
+
+/**
+ * Connects to one server with the stable text settings. An unreachable server
+ * is a CliError naming it (and its host, never the password).
+ */
+export async function connectServer(server: Server, purpose = 'reshard'): Promise<Client> {
+  const client = new Client({ ...server.config, application_name: `graminsta-${purpose}`, connectionTimeoutMillis: 5_000 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    for (const statement of STABLE_TEXT) await client.query(statement);
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message.split('\n')[0];
+    throw new CliError(`cannot reach ${describeServer(server)}: ${reason}`);
+  }
+  return client;
+}
