@@ -11,21 +11,38 @@ import { bundleBaselines } from './servers/bundle-baselines';
 import type { RunningServer } from './servers/spawn-server';
 import { spawnServer } from './servers/spawn-server';
 import { baselineUserKey, USER_SQL, type UserRow, userJson } from './servers/user-view';
+import { hashPassword } from '../api/src/auth/passwords';
+import { BENCH_PASSWORD, DataSet } from './seed/data-set';
 import type { SeedProgress, SeedReport } from './seed/seed-database';
 import { seedDatabase } from './seed/seed-database';
+import { evenLayout, type LayoutServer, ownedBy, shardMapJson } from './seed/shard-layout';
 
 /** The servers one run compares. */
-export const SERVER_KEYS = ['http-baseline', 'redis-baseline', 'pg-baseline', 'api-cache', 'api-redis-only', 'api-db'] as const;
+export const SERVER_KEYS = ['http-baseline', 'redis-baseline', 'pg-baseline', 'api-cache', 'api-redis-only', 'api-db', 'api-cache-shards', 'api-db-shards'] as const;
 export type ServerKey = (typeof SERVER_KEYS)[number];
+/** The API on the multi-server shard layout, each twin of a one-server API with the same settings but the shard map. */
+export const SHARDED_TWIN: Readonly<Partial<Record<ServerKey, ServerKey>>> = { 'api-cache': 'api-cache-shards', 'api-db': 'api-db-shards' };
+const isSharded = (key: ServerKey) => key.endsWith('-shards');
+
+/** The multi-server layout of a run: its servers, the rows each holds, its postmasters. */
+export interface ShardLayoutEnvironment {
+  readonly servers: ReadonlyArray<LayoutServer & { readonly url: string; readonly seed: SeedReport }>;
+  readonly postmasterPids: readonly number[];
+}
 
 export interface BenchEnvironment {
   readonly seed: SeedReport;
   /** The seeded database (for the query-plan checks). */
   readonly databaseUrl: string;
-  readonly servers: Readonly<Record<ServerKey, RunningServer>>;
+  /** The sharded APIs are there only with a shard layout. */
+  readonly servers: Readonly<Partial<Record<ServerKey, RunningServer>>>;
   /** For CPU accounting: the PostgreSQL postmaster and the redis-server. */
   readonly postmasterPid?: number;
   readonly redisPid?: number;
+  /** The same data set spread over several PostgreSQL servers (`shardServers` > 0). */
+  readonly shardLayout?: ShardLayoutEnvironment;
+  /** The postmasters a server's requests run on (every server of the layout for a sharded API). */
+  postgresPidsFor(key: ServerKey): readonly number[];
   /** Users whose views the cache scenarios read (`bench:user:{id}` is preloaded for the Redis baseline). */
   readonly hotUserIds: readonly string[];
   stop(): Promise<void>;
@@ -40,6 +57,18 @@ export interface EnvironmentOptions {
   readonly apiLogLevel?: string;
   readonly log: (line: string) => void;
   readonly progress?: SeedProgress;
+  /** PostgreSQL servers of the shard layout run next to the one-server layout; 0 for none. @default 0 */
+  readonly shardServers?: number;
+}
+
+async function postmasterOf(url: string): Promise<number | undefined> {
+  const db = new Client({ connectionString: url });
+  await db.connect();
+  try {
+    return parentPid(Number((await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid));
+  } finally {
+    await db.end();
+  }
 }
 
 
@@ -64,8 +93,23 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Ben
     const redis: TestRedis = await startRedis();
     started.push(redis);
 
-    options.log(`seeding ${options.users} users, ${options.photos} photos, ${options.follows} follows`);
-    const seed = await seedDatabase(pg.url, { users: options.users, photos: options.photos, follows: options.follows }, options.progress);
+    const sizes = { users: options.users, photos: options.photos, follows: options.follows };
+    const dataSet = new DataSet(sizes);
+    const passwordHash = await hashPassword(BENCH_PASSWORD, 'production');
+    options.log(`seeding ${options.users} users, ${options.photos} photos, ${options.follows} follows on one server`);
+    const seed = await seedDatabase(pg.url, { ...sizes, dataSet, passwordHash }, options.progress);
+
+    let shardLayout: ShardLayoutEnvironment | undefined;
+    if (options.shardServers) {
+      const servers: Array<ShardLayoutEnvironment['servers'][number]> = [];
+      for (const server of evenLayout(options.shardServers)) {
+        const shardPg = await startPostgres();
+        started.push(shardPg);
+        options.log(`seeding ${server.name} (logical shards ${server.first}-${server.last}) with the rows it owns`);
+        servers.push({ ...server, url: shardPg.url, seed: await seedDatabase(shardPg.url, { ...sizes, dataSet, passwordHash, shards: ownedBy(server) }, options.progress) });
+      }
+      shardLayout = { servers, postmasterPids: (await Promise.all(servers.map((s) => postmasterOf(s.url)))).filter((pid): pid is number => pid !== undefined) };
+    }
 
     const hotUserIds = seed.dataSet.userIds.slice(0, Math.min(options.hotUsers, seed.dataSet.users)).map(String);
     const db = new Client({ connectionString: pg.url });
@@ -105,13 +149,24 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Ben
       ['api-redis-only', apiBundle, apiEnv({ REDIS_URL: redis.url, NEAR_CACHE_TTL_MS: '0' }, 'redis-only')],
       ['api-db', apiBundle, apiEnv({}, 'db')],
     ];
-    const servers = {} as Record<ServerKey, RunningServer>;
+    if (shardLayout) {
+      // Same settings as the one-server twins, but the shard map instead of DATABASE_URL, and
+      // Redis database 1 so the twins' caches and sessions stay apart.
+      const { DATABASE_URL: _one, ...rest } = apiEnv({}, 'cache-shards');
+      const map = shardMapJson(shardLayout.servers, shardLayout.servers.map((s) => s.url));
+      specs.push(['api-cache-shards', apiBundle, { ...rest, SHARD_MAP: map, REDIS_URL: `${redis.url}/1` }]);
+      const { DATABASE_URL: _two, ...dbRest } = apiEnv({}, 'db-shards');
+      specs.push(['api-db-shards', apiBundle, { ...dbRest, SHARD_MAP: map }]);
+    }
+    const servers: Partial<Record<ServerKey, RunningServer>> = {};
     for (const [key, script, env] of specs) {
       options.log(`starting ${key}`);
-      servers[key] = await spawnServer(key, script, env, join(logs, `${key}.log`));
-      started.push(servers[key]);
+      const server = await spawnServer(key, script, env, join(logs, `${key}.log`));
+      servers[key] = server;
+      started.push(server);
     }
-    return { seed, databaseUrl: pg.url, servers, postmasterPid, redisPid: redisServerPid(redis.port), hotUserIds, stop };
+    const postgresPidsFor = (key: ServerKey) => (isSharded(key) ? (shardLayout?.postmasterPids ?? []) : postmasterPid ? [postmasterPid] : []);
+    return { seed, databaseUrl: pg.url, servers, postmasterPid, redisPid: redisServerPid(redis.port), hotUserIds, shardLayout, postgresPidsFor, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -34,6 +34,9 @@ export interface ScenarioResult {
   readonly ratio?: number;
   /** A target, where the issue sets one, and whether it was met. */
   readonly target?: { readonly text: string; readonly met: boolean };
+  /** A shard-layout run: the one-server scenario it repeats, and this run's req/s and p99 over that one's. */
+  readonly comparesWith?: string;
+  readonly layoutRatio?: { readonly requestsPerSecond: number; readonly p99: number };
   /** Measured runs summarized here (the figures are medians over them). */
   readonly rounds: number;
   /**
@@ -60,5 +63,9 @@ export interface BenchReport {
   readonly perCore: Partial<MeasuredPerCore>;
   /** How PostgreSQL runs the feed query on the seeded data (EXPLAIN ANALYZE, warm). */
   readonly queryPlans?: ReadonlyArray<{ readonly name: string; readonly scan: string; readonly medianExecutionMs: number }>;
+  /** The multi-server shard layout the `comparesWith` results ran on: each server's logical shards and the rows it holds. */
+  readonly shardLayout?: {
+    readonly servers: ReadonlyArray<{ readonly name: string; readonly shards: readonly [number, number]; readonly rows: Readonly<Record<string, number>> }>;
+  };
   readonly notes: readonly string[];
 }

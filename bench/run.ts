@@ -15,10 +15,16 @@ import { progressBar } from './seed/progress-bar';
 
 // `npm run bench [-- --quick] [-- --duration 10 --rounds 2 --users 100000 --only feed]`
 const USAGE = `usage: npm run bench -- [--users 100000] [--duration 10] [--rounds 2] [--warmup 2] [--connections 10]
-  [--feed-connections 10,50] [--hot-users 1000] [--only <substring of scenario ids>] [--api-log-level info]
-  [--out bench/results] [--quick]
+  [--feed-connections 10,50] [--hot-users 1000] [--shard-servers 2] [--only <id part>[,<id part>...]]
+  [--api-log-level info] [--out bench/results] [--quick]
 Seeds a throwaway PostgreSQL, starts Redis, the API bundle and the baselines on loopback, and drives each
 API scenario and its baseline alternately with autocannon. Writes <out>/latest.json and <out>/latest.md.
+--shard-servers N: also seed the same data set over N more PostgreSQL servers (logical shards split evenly,
+  each server holding only the rows it owns), start the API on that layout (SHARD_MAP), and run the feed and
+  profile scenarios there right after their one-server twins; the report states N-server / one-server
+  throughput and p99. 0 skips the layout. Default 2.
+--only: scenarios whose id contains any of the comma-separated parts (with their baselines and twins),
+  e.g. --only feed,user-db,user-photos.
 --quick: 2000 users, 3 s runs, 1 round (a smoke test, not a measurement).`;
 
 function int(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
@@ -33,11 +39,12 @@ const log = (line: string) => process.stderr.write(`[bench ${new Date().toISOStr
 async function measure(env: BenchEnvironment, scenario: Scenario, minimumSeconds: number, warmupSeconds: number, round: number): Promise<RunRecord> {
   const durationSeconds = Math.max(minimumSeconds, scenario.minDurationSeconds ?? 0);
   const server = env.servers[scenario.server];
+  if (!server) throw new Error(`${scenario.id} needs ${scenario.server}, which this run did not start`);
   const load = { url: server.url, method: scenario.method, connections: scenario.connections, timeoutSeconds: scenario.timeoutSeconds, next: scenario.next };
   if (warmupSeconds > 0) await runLoad({ ...load, durationSeconds: warmupSeconds });
   const cpu = () => ({
     server: treeCpuSeconds(server.pid),
-    postgres: env.postmasterPid ? treeCpuSeconds(env.postmasterPid) : 0,
+    postgres: env.postgresPidsFor(scenario.server).reduce((sum, pid) => sum + treeCpuSeconds(pid), 0),
     redis: env.redisPid ? treeCpuSeconds(env.redisPid) : 0,
   });
   const before = cpu();
@@ -53,16 +60,34 @@ async function measure(env: BenchEnvironment, scenario: Scenario, minimumSeconds
   };
 }
 
-/** Baseline and API of each pair back to back, their order swapped every round, so drift in the machine's load hits both alike. */
+/**
+ * Baseline, API and its shard-layout twin of each group back to back, their order reversed every
+ * round, so drift in the machine's load hits them alike.
+ */
 export function runOrder(scenarios: readonly Scenario[], round: number): Scenario[] {
   const order: Scenario[] = [];
-  for (const api of scenarios.filter((s) => s.side === 'api')) {
+  for (const api of scenarios.filter((s) => s.side === 'api' && !s.comparesWith)) {
     const baseline = scenarios.find((s) => s.id === api.baselineId);
-    const pair = baseline ? [baseline, api] : [api];
-    order.push(...(round % 2 === 0 ? pair : pair.reverse()));
+    const group = [...(baseline ? [baseline] : []), api, ...scenarios.filter((s) => s.comparesWith === api.id)];
+    order.push(...(round % 2 === 0 ? group : group.reverse()));
   }
   for (const s of scenarios) if (!order.includes(s)) order.push(s);
   return order;
+}
+
+/**
+ * `--only a,b`: the scenarios whose id contains a or b, with what they are compared with (baseline,
+ * one-server twin) and their shard-layout twins, so every ratio in the report has both sides.
+ */
+export function selectScenarios(scenarios: readonly Scenario[], only: string): Scenario[] {
+  const parts = only.split(',').map((p) => p.trim()).filter(Boolean);
+  const wanted = scenarios.filter((s) => parts.some((p) => s.id.includes(p)));
+  const ids = new Set(wanted.flatMap((s) => [s.id, ...(s.baselineId ? [s.baselineId] : []), ...(s.comparesWith ? [s.comparesWith] : [])]));
+  for (const s of scenarios) if (s.comparesWith && ids.has(s.comparesWith)) ids.add(s.id);
+  for (const s of scenarios) if (ids.has(s.id) && s.baselineId) ids.add(s.baselineId);
+  const selected = scenarios.filter((s) => ids.has(s.id));
+  if (selected.length === 0) throw new Error(`--only ${only} matches no scenario`);
+  return selected;
 }
 
 async function main(): Promise<void> {
@@ -77,6 +102,7 @@ async function main(): Promise<void> {
       connections: { type: 'string' },
       'feed-connections': { type: 'string' },
       'hot-users': { type: 'string' },
+      'shard-servers': { type: 'string' },
       only: { type: 'string' },
       'api-log-level': { type: 'string', default: 'info' },
       out: { type: 'string', default: join(__dirname, 'results') },
@@ -96,6 +122,7 @@ async function main(): Promise<void> {
   const connections = int('connections', values.connections, 10, 1, 256);
   const feedConnections = (values['feed-connections'] ?? '10,50').split(',').map((c) => int('feed-connections', c, 10, 1, 256));
   const hotUsers = int('hot-users', values['hot-users'], 1000, 1, 1_000_000);
+  const shardServers = int('shard-servers', values['shard-servers'], 2, 0, 8);
 
   const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version, platform: `${process.platform} ${process.arch}`, loadAverage: loadavg() };
   log(`load average ${machine.loadAverage.map((l) => l.toFixed(2)).join(' ')} on ${machine.cpus} cores`);
@@ -104,25 +131,22 @@ async function main(): Promise<void> {
 
   const apiLogLevel = values['api-log-level']!;
   if (!['info', 'warn', 'error', 'silent'].includes(apiLogLevel)) throw new Error(`--api-log-level must be info, warn, error or silent, got "${apiLogLevel}"`);
-  const env = await startEnvironment({ users, photos, follows, hotUsers, apiLogLevel, log, progress: progressBar() });
+  const env = await startEnvironment({ users, photos, follows, hotUsers, apiLogLevel, log, progress: progressBar(), shardServers });
   const interrupted = () => void env.stop().finally(() => process.exit(130));
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
   try {
     const data = env.seed.dataSet;
-    const apiUrl = env.servers['api-cache'].url;
+    const apiUrl = env.servers['api-cache']!.url;
     log('logging in the reader and the writers (production scrypt, a second or so each)');
     const reader = await logIn(apiUrl, data.username(0));
     const writers = [];
     for (let i = 1; i <= 8; i++) writers.push(await logIn(apiUrl, data.username(i)));
     const loginUsernames = Array.from({ length: Math.min(50, data.users - 1) }, (_, i) => data.username(i + 1));
-    let scenarios = buildScenarios({ env, readerToken: reader.token, readerId: reader.userId, writers, loginUsernames, feedConnections, connections });
-    if (values.only) {
-      const wanted = scenarios.filter((s) => s.id.includes(values.only!));
-      const ids = new Set(wanted.flatMap((s) => [s.id, ...(s.baselineId ? [s.baselineId] : [])]));
-      scenarios = scenarios.filter((s) => ids.has(s.id));
-      if (scenarios.length === 0) throw new Error(`--only ${values.only} matches no scenario`);
-    }
+    const shardApi = env.servers['api-cache-shards'];
+    const shardReaderToken = shardApi ? (await logIn(shardApi.url, data.username(0))).token : undefined;
+    let scenarios = buildScenarios({ env, readerToken: reader.token, readerId: reader.userId, writers, loginUsernames, feedConnections, connections, shardReaderToken });
+    if (values.only) scenarios = selectScenarios(scenarios, values.only);
 
     const records: RunRecord[] = [];
     for (let round = 0; round < rounds; round++) {
@@ -141,6 +165,9 @@ async function main(): Promise<void> {
       hashing,
       perCore: perCoreFigures(scenarios, results),
       queryPlans,
+      ...(env.shardLayout
+        ? { shardLayout: { servers: env.shardLayout.servers.map((s) => ({ name: s.name, shards: [s.first, s.last] as [number, number], rows: Object.fromEntries(s.seed.tables.map((t) => [t.table, t.rows])) })) } }
+        : {}),
       notes: [
         `Seeding: ${env.seed.totalRows.toLocaleString('en-US')} rows in ${env.seed.totalSeconds.toFixed(1)} s (${Math.round(env.seed.rowsPerSecond).toLocaleString('en-US')} rows/s overall, COPY).`,
         `Each figure is the median of ${rounds} run(s) of ${duration} s after ${warmup} s of warm-up; every API scenario ran right next to its baseline, order swapped each round.`,

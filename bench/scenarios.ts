@@ -1,5 +1,5 @@
 import type { MeasuredPerCore } from './report-schema';
-import type { BenchEnvironment, ServerKey } from './environment';
+import { type BenchEnvironment, type ServerKey, SHARDED_TWIN } from './environment';
 import { BENCH_PASSWORD } from './seed/data-set';
 
 /** One measured request stream against one server. */
@@ -18,6 +18,8 @@ export interface Scenario {
   readonly timeoutSeconds?: number;
   readonly next: () => { path: string; body?: string; headers?: Record<string, string> };
   readonly baselineId?: string;
+  /** On the shard layout: the one-server scenario doing the same requests (the report states two-server / one-server). */
+  readonly comparesWith?: string;
   /** Checked on the summarized figures. */
   readonly target?: { readonly text: string; readonly met: (figures: { ratio?: number; p99: number }) => boolean };
   /** Which per-core figure of the capacity plan this scenario measures. */
@@ -58,6 +60,8 @@ export interface ScenarioContext {
   readonly loginUsernames: readonly string[];
   readonly feedConnections: readonly number[];
   readonly connections: number;
+  /** The reader's token on the sharded cached API; with it (and a shard layout) the feed and profile scenarios get a twin there. */
+  readonly shardReaderToken?: string;
 }
 
 /**
@@ -75,6 +79,16 @@ export function buildScenarios(ctx: ScenarioContext): Scenario[] {
   const nextBaselineWriter = roundRobin(ctx.writers);
   const login = () => JSON.stringify({ username: pick(ctx.loginUsernames), password: BENCH_PASSWORD });
   const auth = (token: string) => ({ authorization: `Bearer ${token}` });
+  const layout = ctx.env.shardLayout;
+  /**
+   * The same requests against the sharded twin of the scenario's server (same settings, the data
+   * set spread over the layout's servers), run right after it: none without a shard layout.
+   */
+  const onShards = (s: Scenario, next: Scenario['next'] = s.next): Scenario[] => {
+    const server = SHARDED_TWIN[s.server];
+    if (!layout || !server || !ctx.env.servers[server]) return [];
+    return [{ id: `${s.id}-shards`, title: `${s.title}, ${layout.servers.length}-server shard layout`, side: 'api', server, method: s.method, path: s.path, connections: s.connections, next, comparesWith: s.id }];
+  };
 
   const scenarios: Scenario[] = [
     { id: 'baseline-http', title: 'bare node:http, same user JSON', side: 'baseline', server: 'http-baseline', method: 'GET', path: '/api/users/:id', connections: c, next: () => ({ path: `/api/users/${pick(hot)}` }) },
@@ -89,26 +103,35 @@ export function buildScenarios(ctx: ScenarioContext): Scenario[] {
       next: () => ({ path: `/api/users/${pick(hot)}` }), baselineId: 'baseline-redis',
     },
     { id: 'baseline-pg-user', title: 'node:http + pg, the same user query', side: 'baseline', server: 'pg-baseline', method: 'GET', path: '/user/:id', connections: c, next: () => ({ path: `/user/${pick(all)}` }) },
-    {
-      id: 'api-user-db', title: 'GET /api/users/:id from PostgreSQL (no cache)', side: 'api', server: 'api-db', method: 'GET', path: '/api/users/:id', connections: c,
-      next: () => ({ path: `/api/users/${pick(all)}` }), baselineId: 'baseline-pg-user', perCore: 'userDb',
-      target: { text: '≥ 85% of framework-free pg', met: ({ ratio }) => (ratio ?? 0) >= 0.85 },
-    },
-    { id: 'baseline-pg-photos', title: 'node:http + pg, the same photo-list query', side: 'baseline', server: 'pg-baseline', method: 'GET', path: '/photos/:id', connections: c, next: () => ({ path: `/photos/${pick(all)}` }) },
-    {
-      id: 'api-user-photos', title: 'GET /api/users/:id/photos', side: 'api', server: 'api-cache', method: 'GET', path: '/api/users/:id/photos', connections: c,
-      next: () => ({ path: `/api/users/${pick(all)}/photos` }), baselineId: 'baseline-pg-photos', perCore: 'userPhotos',
-    },
   ];
+  const userDb: Scenario = {
+    id: 'api-user-db', title: 'GET /api/users/:id from PostgreSQL (no cache)', side: 'api', server: 'api-db', method: 'GET', path: '/api/users/:id', connections: c,
+    next: () => ({ path: `/api/users/${pick(all)}` }), baselineId: 'baseline-pg-user', perCore: 'userDb',
+    target: { text: '≥ 85% of framework-free pg', met: ({ ratio }) => (ratio ?? 0) >= 0.85 },
+  };
+  const userPhotos: Scenario = {
+    id: 'api-user-photos', title: 'GET /api/users/:id/photos', side: 'api', server: 'api-cache', method: 'GET', path: '/api/users/:id/photos', connections: c,
+    next: () => ({ path: `/api/users/${pick(all)}/photos` }), baselineId: 'baseline-pg-photos', perCore: 'userPhotos',
+  };
+  scenarios.push(
+    userDb,
+    ...onShards(userDb),
+    { id: 'baseline-pg-photos', title: 'node:http + pg, the same photo-list query', side: 'baseline', server: 'pg-baseline', method: 'GET', path: '/photos/:id', connections: c, next: () => ({ path: `/photos/${pick(all)}` }) },
+    userPhotos,
+    ...onShards(userPhotos),
+  );
   for (const fc of ctx.feedConnections) {
+    const feed: Scenario = {
+      id: `api-feed-c${fc}`, title: `GET /api/feed (reader follows 200 accounts), ${fc} connections`, side: 'api', server: 'api-cache', method: 'GET', path: '/api/feed', connections: fc,
+      next: () => ({ path: '/api/feed', headers: auth(ctx.readerToken) }), baselineId: `baseline-pg-feed-c${fc}`,
+      ...(fc === 10 ? { target: { text: 'p99 < 25 ms at 10 connections', met: ({ p99 }: { p99: number }) => p99 < 25 } } : {}),
+      ...(fc === Math.max(...ctx.feedConnections) ? { perCore: 'feed' as const } : {}),
+    };
+    const shardToken = ctx.shardReaderToken;
     scenarios.push(
       { id: `baseline-pg-feed-c${fc}`, title: 'node:http + pg, the same two feed queries', side: 'baseline', server: 'pg-baseline', method: 'GET', path: '/feed/:reader', connections: fc, next: () => ({ path: `/feed/${ctx.readerId}` }) },
-      {
-        id: `api-feed-c${fc}`, title: `GET /api/feed (reader follows 200 accounts), ${fc} connections`, side: 'api', server: 'api-cache', method: 'GET', path: '/api/feed', connections: fc,
-        next: () => ({ path: '/api/feed', headers: auth(ctx.readerToken) }), baselineId: `baseline-pg-feed-c${fc}`,
-        ...(fc === 10 ? { target: { text: 'p99 < 25 ms at 10 connections', met: ({ p99 }: { p99: number }) => p99 < 25 } } : {}),
-        ...(fc === Math.max(...ctx.feedConnections) ? { perCore: 'feed' as const } : {}),
-      },
+      feed,
+      ...(shardToken ? onShards(feed, () => ({ path: '/api/feed', headers: auth(shardToken) })) : []),
     );
   }
   scenarios.push(

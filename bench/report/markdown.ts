@@ -10,7 +10,7 @@ export function renderMarkdown(report: BenchReport): string {
     '| scenario | conns | req/s | p50 ms | p99 ms | baseline (req/s) | ratio | target | server CPU ms/req | per-core ratio | PG CPU ms/req | errors |',
     '|---|---:|---:|---:|---:|---|---:|---|---:|---:|---:|---:|',
   ];
-  for (const r of report.results) {
+  for (const r of report.results.filter((x) => !x.comparesWith)) {
     const baseline = r.baselineId ? byId.get(r.baselineId) : undefined;
     const target = r.target ? `${r.target.met ? 'met' : '**not met**'}: ${r.target.text}` : '';
     rows.push(
@@ -33,6 +33,7 @@ export function renderMarkdown(report: BenchReport): string {
     '',
     'ratio: req/s over the baseline\'s req/s (the issue\'s measure). per-core ratio: requests per CPU second of the server process over the baseline\'s, which does not depend on how the cores were shared at that moment.',
     '',
+    ...renderShardLayout(report),
     ...(report.queryPlans?.length
       ? ['Feed query on the seeded data for the reader (EXPLAIN ANALYZE, warm, median):', '', ...report.queryPlans.map((q) => `- ${q.name}: ${q.medianExecutionMs.toFixed(2)} ms (${q.scan})`), '']
       : []),
@@ -41,4 +42,36 @@ export function renderMarkdown(report: BenchReport): string {
     ...report.notes.map((note) => `- ${note}`),
     '',
   ].join('\n');
+}
+
+const pct = (v: number) => `${(v * 100).toFixed(0)}%`;
+
+/** The shard-layout section: each scenario on N servers next to its one-server twin, with the ratios. */
+export function renderShardLayout(report: BenchReport): string[] {
+  const layout = report.shardLayout;
+  const pairs = report.results.filter((r) => r.comparesWith && r.layoutRatio);
+  if (!layout || pairs.length === 0) return [];
+  const byId = new Map(report.results.map((r) => [r.id, r]));
+  const n = layout.servers.length;
+  const rows = [
+    `| scenario | conns | one server req/s | ${n} servers req/s | req/s ratio | one server p99 ms | ${n} servers p99 ms | p99 ratio | PG CPU ms/req (one / ${n}) | errors (one / ${n}) |`,
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of pairs) {
+    const one = byId.get(r.comparesWith!)!;
+    rows.push(
+      `| ${one.title} | ${r.connections} | ${n0(one.requestsPerSecond)} | ${n0(r.requestsPerSecond)} | ${pct(r.layoutRatio!.requestsPerSecond)} | ${ms(one.latencyMs.p99)} | ${ms(r.latencyMs.p99)} | ${pct(r.layoutRatio!.p99)} | ${one.cpu.postgresMsPerRequest.toFixed(3)} / ${r.cpu.postgresMsPerRequest.toFixed(3)} | ${one.errors} / ${r.errors} |`,
+    );
+  }
+  const servers = layout.servers.map((s) => `${s.name} (logical shards ${s.shards[0]}-${s.shards[1]}: ${Object.entries(s.rows).map(([t, v]) => `${n0(v)} ${t}`).join(', ')})`);
+  return [
+    `## ${n}-server shard layout vs one server`,
+    '',
+    `The same data set over ${n} PostgreSQL servers, each holding only the rows it owns: ${servers.join('; ')}. The API runs with the same settings as its one-server twin plus a SHARD_MAP of the ${n} servers; each pair ran back to back.`,
+    '',
+    rows.join('\n'),
+    '',
+    `ratio: ${n}-server figure over the one-server figure. All ${n + 1} PostgreSQL servers share this machine's cores with the API and autocannon, so the layout adds no CPU: the ratio measures what routing by shard and merging across servers costs, not the capacity a second machine adds.`,
+    '',
+  ];
 }

@@ -21,7 +21,8 @@ export function median(values: readonly number[]): number {
 /**
  * Medians over rounds per scenario, then each API figure as a ratio to its
  * baseline's median req/s, targets checked on those medians. CPU per request
- * is total CPU over total requests of all rounds.
+ * is total CPU over total requests of all rounds. A shard-layout scenario
+ * gets its req/s and p99 over its one-server twin's (`layoutRatio`).
  */
 export function summarize(scenarios: readonly Scenario[], records: readonly RunRecord[]): ScenarioResult[] {
   const base = scenarios.map((scenario) => {
@@ -65,7 +66,18 @@ export function summarize(scenarios: readonly Scenario[], records: readonly RunR
     const baseline = scenario.baselineId ? base.find((b) => b.id === scenario.baselineId) : undefined;
     const ratio = baseline && baseline.requestsPerSecond > 0 ? result.requestsPerSecond / baseline.requestsPerSecond : undefined;
     const target = scenario.target ? { text: scenario.target.text, met: result.errors === 0 && scenario.target.met({ ratio, p99: result.latencyMs.p99 }) } : undefined;
-    return { ...result, ...(baseline ? { baselineId: baseline.id, ratio } : {}), ...(target ? { target } : {}) };
+    const one = scenario.comparesWith ? base.find((b) => b.id === scenario.comparesWith) : undefined;
+    if (scenario.comparesWith && !one) throw new Error(`${scenario.id} compares with ${scenario.comparesWith}, which did not run`);
+    const layout = one
+      ? {
+          comparesWith: one.id,
+          layoutRatio: {
+            requestsPerSecond: one.requestsPerSecond > 0 ? result.requestsPerSecond / one.requestsPerSecond : 0,
+            p99: one.latencyMs.p99 > 0 ? result.latencyMs.p99 / one.latencyMs.p99 : 0,
+          },
+        }
+      : {};
+    return { ...result, ...(baseline ? { baselineId: baseline.id, ratio } : {}), ...(target ? { target } : {}), ...layout };
   });
 }
 

@@ -2,6 +2,12 @@ import { composeId, ID_EPOCH_MS, shardForUsername } from '../../api/src/lib/ids'
 import { permutation, seededRandom } from './random';
 import { drawRank, zipfCdf, zipfCounts } from './zipf';
 
+/** The tables the seed fills. */
+export type SeededTable = 'users' | 'photos' | 'following' | 'followers';
+/** Which logical shards a server owns: rows whose home shard fails it are left out. */
+export type ShardFilter = (shard: number) => boolean;
+export const ALL_SHARDS: ShardFilter = () => true;
+
 export interface DataSetOptions {
   readonly users: number;
   readonly photos: number;
@@ -48,6 +54,7 @@ export class DataSet {
   /** The most-followed user indices, most followed first. */
   readonly celebrities: readonly number[];
   private readonly seed: number;
+  private outDegrees?: Int32Array;
 
   constructor(options: DataSetOptions) {
     const { users, photos, follows } = options;
@@ -105,32 +112,79 @@ export class DataSet {
     return ID_EPOCH_MS + Math.floor((i * USERS_SPAN_MS) / this.users);
   }
 
-  /** `users (id, username, password_hash, photo_count, created_at)` rows. */
-  *userRows(passwordHash: string): Generator<string> {
+  /** Accounts each user follows (out-degree), counted once from the follow edges on first use. */
+  get followingCount(): Int32Array {
+    if (!this.outDegrees) {
+      const counts = new Int32Array(this.users);
+      for (const [follower] of this.followPairs()) counts[follower] += 1;
+      this.outDegrees = counts;
+    }
+    return this.outDegrees;
+  }
+
+  /**
+   * Rows per table that a server owning the shards `keep` accepts holds, for
+   * progress bars and reports (design §2 placement: users and photos on the
+   * owner's shard, `following` on the follower's, `followers` on the followee's).
+   */
+  rowCounts(keep: ShardFilter = ALL_SHARDS): Readonly<Record<SeededTable, number>> {
+    const out = { users: 0, photos: 0, following: 0, followers: 0 };
+    const following = this.followingCount;
     for (let i = 0; i < this.users; i++) {
-      yield `${this.userIds[i]}\t${this.username(i)}\t${passwordHash}\t${this.photoCount[i]}\t${new Date(this.userCreatedMs(i)).toISOString()}\n`;
+      if (!keep(this.userShard[i])) continue;
+      out.users += 1;
+      out.photos += this.photoCount[i];
+      out.following += following[i];
+      out.followers += this.followerCount[i];
+    }
+    return out;
+  }
+
+  /** `users (id, username, password_hash, photo_count, follower_count, following_count, created_at)` rows of the kept shards, counters included. */
+  *userRows(passwordHash: string, keep: ShardFilter = ALL_SHARDS): Generator<string> {
+    const following = this.followingCount;
+    for (let i = 0; i < this.users; i++) {
+      if (!keep(this.userShard[i])) continue;
+      yield `${this.userIds[i]}\t${this.username(i)}\t${passwordHash}\t${this.photoCount[i]}\t${this.followerCount[i]}\t${following[i]}\t${new Date(this.userCreatedMs(i)).toISOString()}\n`;
     }
   }
 
-  /** `photos (id, user_id, caption, content_type, size, status, like_count, created_at)` rows, oldest first. */
-  *photoRows(): Generator<string> {
+  /** `photos (id, user_id, caption, content_type, size, status, like_count, created_at)` rows of the kept shards, oldest first. */
+  *photoRows(keep: ShardFilter = ALL_SHARDS): Generator<string> {
     const random = seededRandom(this.seed + 1);
     for (let j = 0; j < this.photos; j++) {
       const owner = this.photoOwner[j];
+      // Drawn for every photo, kept or not, so a photo is the same row in every layout.
+      const size = 50_000 + Math.floor(random() * 3_000_000);
+      if (!keep(this.userShard[owner])) continue;
       const ms = PHOTOS_START_MS + Math.floor((j * PHOTOS_SPAN_MS) / Math.max(1, this.photos));
       // A photo lives on its owner's shard.
       const id = composeId(ms, this.userShard[owner], j);
       const caption = CAPTIONS[j % CAPTIONS.length];
-      const size = 50_000 + Math.floor(random() * 3_000_000);
       yield `${id}\t${this.userIds[owner]}\t${caption} #${j}\t${CONTENT_TYPES[j % 3]}\t${size}\tready\t0\t${new Date(ms).toISOString()}\n`;
     }
   }
 
-  /** `follows (follower_id, followee_id, created_at)` rows: the reader's first, then every user's followers. */
-  *followRows(): Generator<string> {
-    const random = seededRandom(this.seed + 2);
+  /** `following (follower_id, followee_id, created_at)` rows whose follower is on a kept shard. */
+  *followingRows(keep: ShardFilter = ALL_SHARDS): Generator<string> {
     const at = new Date(PHOTOS_START_MS).toISOString();
-    for (const followee of this.readerFollowees) yield `${this.userIds[0]}\t${this.userIds[followee]}\t${at}\n`;
+    for (const [follower, followee] of this.followPairs()) {
+      if (keep(this.userShard[follower])) yield `${this.userIds[follower]}\t${this.userIds[followee]}\t${at}\n`;
+    }
+  }
+
+  /** `followers (followee_id, follower_id, created_at)` rows whose followee is on a kept shard. */
+  *followerRows(keep: ShardFilter = ALL_SHARDS): Generator<string> {
+    const at = new Date(PHOTOS_START_MS).toISOString();
+    for (const [follower, followee] of this.followPairs()) {
+      if (keep(this.userShard[followee])) yield `${this.userIds[followee]}\t${this.userIds[follower]}\t${at}\n`;
+    }
+  }
+
+  /** Every follow edge as user indices `[follower, followee]`: the reader's first, then every user's followers. Same edges every call. */
+  *followPairs(): Generator<[number, number]> {
+    const random = seededRandom(this.seed + 2);
+    for (const followee of this.readerFollowees) yield [0, followee];
     const n = this.users;
     const followedByReader = new Set(this.readerFollowees);
     for (let v = 0; v < n; v++) {
@@ -142,7 +196,7 @@ export class DataSet {
       for (let t = 0; k > 0; t++) {
         const follower = (start + t * step) % n;
         if (follower === v || follower === 0) continue;
-        yield `${this.userIds[follower]}\t${this.userIds[v]}\t${at}\n`;
+        yield [follower, v];
         k--;
       }
     }

@@ -4,11 +4,8 @@
  * compared with. Keep the SQL in step with the API's repositories.
  */
 
-/** `GET /api/users/:id` (UsersRepository.profile): the user row with its counters. */
-export const USER_SQL = `SELECT u.id, u.username, u.created_at, u.photo_count,
-              (SELECT count(*)::int FROM follows WHERE followee_id = u.id) AS follower_count,
-              (SELECT count(*)::int FROM follows WHERE follower_id = u.id) AS following_count
-         FROM users u WHERE u.id = $1`;
+/** `GET /api/users/:id` (UsersRepository.profile): the user row; the follow counters are columns kept by the follows repository (migration 2). */
+export const USER_SQL = 'SELECT id, username, created_at, photo_count, follower_count, following_count FROM users WHERE id = $1';
 
 const PHOTO_COLUMNS = 'id, user_id, caption, content_type, size, status, like_count, created_at';
 
@@ -16,7 +13,7 @@ const PHOTO_COLUMNS = 'id, user_id, caption, content_type, size, status, like_co
 export const USER_PHOTOS_SQL = `SELECT ${PHOTO_COLUMNS} FROM photos WHERE user_id = $1 AND ($2::bigint IS NULL OR id < $2::bigint) ORDER BY id DESC LIMIT $3`;
 
 /** `GET /api/feed`, first query (FollowsRepository.followees): whom the reader follows. */
-export const FOLLOWEES_SQL = 'SELECT followee_id FROM follows WHERE follower_id = $1';
+export const FOLLOWEES_SQL = 'SELECT followee_id FROM following WHERE follower_id = $1';
 
 /** `GET /api/feed`, second query (PhotosRepository.listByAuthors): their photos, newest first, per author from photos_user_id_idx. */
 export const FEED_SQL = `SELECT p.* FROM (SELECT DISTINCT unnest($1::bigint[]) AS user_id) AS a

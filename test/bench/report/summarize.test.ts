@@ -1,5 +1,7 @@
 import { median, perCoreFigures, type RunRecord, summarize } from '../../../bench/report/summarize';
-import { runOrder } from '../../../bench/run';
+import { renderMarkdown } from '../../../bench/report/markdown';
+import type { BenchReport } from '../../../bench/report-schema';
+import { runOrder, selectScenarios } from '../../../bench/run';
 import type { Scenario } from '../../../bench/scenarios';
 
 const scenario = (id: string, side: 'api' | 'baseline', extra: Partial<Scenario> = {}): Scenario => ({
@@ -56,5 +58,51 @@ describe('benchmark summary', () => {
     const order1 = runOrder([base, api, other], 1).map((s) => s.id);
     expect(order0).toEqual(['baseline-http', 'api-user-cached', 'api-other']);
     expect(order1).toEqual(['api-user-cached', 'baseline-http', 'api-other']);
+  });
+
+  describe('shard layout', () => {
+    const feedBase = scenario('baseline-pg-feed-c10', 'baseline', { server: 'pg-baseline' });
+    const feed = scenario('api-feed-c10', 'api', { baselineId: 'baseline-pg-feed-c10' });
+    const twin = scenario('api-feed-c10-shards', 'api', { server: 'api-cache-shards', comparesWith: 'api-feed-c10' });
+    const all = [base, api, feedBase, feed, twin];
+
+    test('the twin runs right after its one-server scenario, the group reversed every other round', () => {
+      expect(runOrder(all, 0).map((s) => s.id)).toEqual(['baseline-http', 'api-user-cached', 'baseline-pg-feed-c10', 'api-feed-c10', 'api-feed-c10-shards']);
+      expect(runOrder(all, 1).map((s) => s.id)).toEqual(['api-user-cached', 'baseline-http', 'api-feed-c10-shards', 'api-feed-c10', 'baseline-pg-feed-c10']);
+    });
+
+    test('--only keeps what each selected figure is compared with, and the twins of what it selects', () => {
+      expect(selectScenarios(all, 'feed').map((s) => s.id)).toEqual(['baseline-pg-feed-c10', 'api-feed-c10', 'api-feed-c10-shards']);
+      expect(selectScenarios(all, 'shards').map((s) => s.id)).toEqual(['baseline-pg-feed-c10', 'api-feed-c10', 'api-feed-c10-shards']);
+      expect(selectScenarios(all, 'nothing, cached').map((s) => s.id)).toEqual(['baseline-http', 'api-user-cached']);
+      expect(() => selectScenarios(all, 'nothing')).toThrow(/--only nothing matches no scenario/);
+    });
+
+    test('the layout ratio is the twin over its one-server scenario, for req/s and p99, and the report states it', () => {
+      const results = summarize(all, [
+        record('baseline-http', 0, 1000, 5, 5), record('api-user-cached', 0, 900, 9, 10),
+        record('baseline-pg-feed-c10', 0, 400, 40, 5), record('api-feed-c10', 0, 300, 50, 5), record('api-feed-c10-shards', 0, 240, 75, 5),
+      ]);
+      const t = results.find((r) => r.id === 'api-feed-c10-shards')!;
+      expect(t.comparesWith).toBe('api-feed-c10');
+      expect(t.layoutRatio!.requestsPerSecond).toBeCloseTo(0.8, 12);
+      expect(t.layoutRatio!.p99).toBeCloseTo(1.5, 12);
+      expect(results.find((r) => r.id === 'api-feed-c10')!.layoutRatio).toBeUndefined();
+      const report: BenchReport = {
+        generatedAt: 'now', machine: { cpus: 2, cpuModel: 'cpu', node: 'v20', platform: 'linux', loadAverage: [1, 1, 1] },
+        dataSet: { users: 10, photos: 10, follows: 10 }, results, perCore: {}, notes: [],
+        shardLayout: { servers: [{ name: 'primary-0', shards: [0, 2047], rows: { users: 5 } }, { name: 'primary-1', shards: [2048, 4095], rows: { users: 5 } }] },
+      };
+      const md = renderMarkdown(report);
+      expect(md).toMatch(/## 2-server shard layout vs one server/);
+      expect(md).toMatch(/\| api-feed-c10 \| 10 \| 300 \| 240 \| 80% \| 50\.0 \| 75\.0 \| 150% \|/);
+      expect(md).toMatch(/primary-1 \(logical shards 2048-4095: 5 users\)/);
+      // The twin is not a row of the API-vs-baseline table.
+      expect(md.split('## 2-server')[0]).not.toMatch(/api-feed-c10-shards/);
+    });
+
+    test('a twin whose one-server scenario did not run is an error, not a silent gap', () => {
+      expect(() => summarize([twin], [record('api-feed-c10-shards', 0, 1, 1, 1)])).toThrow(/compares with api-feed-c10, which did not run/);
+    });
   });
 });

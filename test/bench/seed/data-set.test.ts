@@ -1,5 +1,6 @@
 import { shardOfId } from '../../../api/src/lib/ids';
 import { DataSet, READER_USERNAME } from '../../../bench/seed/data-set';
+import { evenLayout, ownedBy } from '../../../bench/seed/shard-layout';
 
 const split = (rows: Iterable<string>) => Array.from(rows, (row) => row.slice(0, -1).split('\t'));
 
@@ -7,7 +8,7 @@ describe('DataSet', () => {
   const data = new DataSet({ users: 500, photos: 4000, follows: 9000, readerFollows: 200 });
   const users = split(data.userRows('scrypt$hash'));
   const photos = split(data.photoRows());
-  const follows = split(data.followRows());
+  const follows = split(data.followingRows());
 
   test('makes exactly the rows asked for', () => {
     expect(users).toHaveLength(500);
@@ -31,6 +32,49 @@ describe('DataSet', () => {
     for (const u of users) expect(Number(u[3])).toBe(perUser.get(u[0]) ?? 0);
   });
 
+  test('follower and following counters on the user rows match the edges', () => {
+    const followers = new Map<string, number>();
+    const following = new Map<string, number>();
+    for (const [a, b] of follows) {
+      following.set(a, (following.get(a) ?? 0) + 1);
+      followers.set(b, (followers.get(b) ?? 0) + 1);
+    }
+    for (const u of users) expect([Number(u[4]), Number(u[5])]).toEqual([followers.get(u[0]) ?? 0, following.get(u[0]) ?? 0]);
+    expect(users[0][5]).toBe('200');
+  });
+
+  test('followers rows are the following rows turned around', () => {
+    const turned = split(data.followerRows()).map(([b, a, at]) => [a, b, at]);
+    expect(turned).toEqual(follows);
+  });
+
+  test('a two-server layout splits every table exactly: each row on the server of its home shard, none lost or doubled', () => {
+    const layout = evenLayout(2);
+    const [one, two] = layout.map(ownedBy);
+    const home = (id: string) => shardOfId(id);
+    const on = (keep: typeof one) => ({
+      users: split(data.userRows('h', keep)),
+      photos: split(data.photoRows(keep)),
+      following: split(data.followingRows(keep)),
+      followers: split(data.followerRows(keep)),
+    });
+    const a = on(one);
+    const b = on(two);
+    for (const u of a.users) expect(one(home(u[0]))).toBe(true);
+    for (const p of b.photos) expect(two(home(p[0]))).toBe(true);
+    for (const f of a.following) expect(one(home(f[0]))).toBe(true); // follower's shard
+    for (const f of b.followers) expect(two(home(f[0]))).toBe(true); // followee's shard
+    const sorted = (rows: string[][]) => rows.map((r) => r.join('\t')).sort();
+    expect(sorted([...a.users, ...b.users])).toEqual(sorted(split(data.userRows('h'))));
+    expect(sorted([...a.photos, ...b.photos])).toEqual(sorted(photos));
+    expect(sorted([...a.following, ...b.following])).toEqual(sorted(follows));
+    expect(sorted([...a.followers, ...b.followers])).toEqual(sorted(split(data.followerRows())));
+    // Both servers get a real share (usernames hash evenly over the shards).
+    expect(a.users.length).toBeGreaterThan(150);
+    expect(b.users.length).toBeGreaterThan(150);
+    expect(data.rowCounts(one)).toEqual({ users: a.users.length, photos: a.photos.length, following: a.following.length, followers: a.followers.length });
+  });
+
   test('follow edges are distinct, never to oneself, and the reader follows exactly 200 accounts', () => {
     const pairs = follows.map(([a, b]) => `${a}>${b}`);
     expect(new Set(pairs).size).toBe(pairs.length);
@@ -46,7 +90,8 @@ describe('DataSet', () => {
 
   test('the same seed builds the same rows', () => {
     const again = new DataSet({ users: 500, photos: 4000, follows: 9000, readerFollows: 200 });
-    expect(split(again.followRows())).toEqual(follows);
+    expect(split(again.followingRows())).toEqual(follows);
+    expect(split(again.photoRows())).toEqual(photos);
   });
 
   test('impossible sizes are refused before anything is built', () => {
