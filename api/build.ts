@@ -3,17 +3,20 @@ import { join } from 'node:path';
 
 /** Where the API's production entry point lives. */
 export const API_ENTRY = join(__dirname, 'src', 'server.ts');
+/** The queue worker's entry (stage 1m: a second service on the fleet, docs/queue.md). */
+export const WORKER_ENTRY = join(__dirname, 'src', 'worker.ts');
 
 /**
  * Bundles the API into one minified CommonJS file, `server.js` (plus its
- * source map), in `outDir`. Synchronous because CDK's local asset bundling is.
- * Returns the bundle's path.
+ * source map), in `outDir`, and the queue worker likewise into `worker.js`
+ * next to it (same configuration, same code for the database). Synchronous
+ * because CDK's local asset bundling is. Returns the API bundle's path.
  */
 export function buildApiBundle(outDir: string): string {
   const outfile = join(outDir, 'server.js');
   buildSync({
-    entryPoints: [API_ENTRY],
-    outfile,
+    entryPoints: { server: API_ENTRY, worker: WORKER_ENTRY },
+    outdir: outDir,
     bundle: true,
     platform: 'node',
     target: 'node20',

@@ -10,7 +10,7 @@ import sessionsPlugin from './plugins/app/sessions';
 import storage from './plugins/app/storage';
 import repositories from './plugins/app/repositories';
 import feed from './plugins/app/feed';
-import type { WorkQueue } from './feed/work-queue';
+import type { JobQueue } from './queue/job-queue';
 import healthRoutes from './routes/health';
 import userRoutes from './routes/users';
 import sessionRoutes from './routes/sessions';
@@ -23,8 +23,8 @@ export interface BuildAppOptions {
   readonly logger?: FastifyServerOptions['logger'];
   /** Where the (redacting) production logger writes. @default stdout */
   readonly logStream?: NodeJS.WritableStream;
-  /** Replaces the SQS work queue (tests). @default SQS at WORK_QUEUE_URL, when set */
-  readonly workQueue?: WorkQueue;
+  /** Replaces the work queue (tests). @default the queue QUEUE / WORK_QUEUE_URL names, if any */
+  readonly workQueue?: JobQueue;
 }
 
 /** Largest JSON body: the biggest valid request (a 2200-character caption) is far below it. */

