@@ -94,7 +94,7 @@ export class PostgresJobQueue implements JobQueue {
          RETURNING id, type, body, attempts, last_error, created_at
        )
        INSERT INTO jobs_dead (id, type, body, attempts, last_error, created_at)
-       SELECT id, type, body, attempts, coalesce(last_error, '') || ' (visibility deadline passed on the last attempt)', created_at FROM gone`,
+       SELECT id, type, body, attempts, coalesce(last_error || '; ', '') || 'visibility deadline passed on the last attempt', created_at FROM gone`,
       [this.maxAttempts],
     );
   }
