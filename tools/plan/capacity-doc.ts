@@ -1,7 +1,7 @@
 import type { Assumptions } from './assumptions';
 import type { ThroughputSource } from './bench-throughput';
 import type { PriceTable } from './price-table';
-import { renderBenchSection, renderSynthSection, type SynthTiming } from './measured-sections';
+import { renderBenchSection, renderShardLayoutSection, renderSynthSection, type SynthTiming } from './measured-sections';
 import type { BenchReport } from '../../bench/report-schema';
 import { renderAssumptions, renderCostLines, renderStageTable, renderTiers } from './render';
 import type { StagePlan } from './stage-plan';
@@ -12,7 +12,7 @@ export function capacityDocument(
   a: Assumptions,
   throughput: ThroughputSource,
   prices: PriceTable,
-  measured: { readonly bench?: BenchReport; readonly synth?: SynthTiming } = {},
+  measured: { readonly bench?: BenchReport; readonly synth?: SynthTiming; readonly shardLayout?: BenchReport } = {},
 ): string {
   const parts = [
     '# Capacity and cost per stage',
@@ -35,6 +35,10 @@ export function capacityDocument(
     '## Measured: API throughput against bare Node.js',
     '',
     renderBenchSection(measured.bench),
+    '',
+    '## Measured: two-server shard layout against one server',
+    '',
+    renderShardLayoutSection(measured.shardLayout),
     '',
     '## Measured: tooling speed',
     '',

@@ -19,6 +19,9 @@ function readJson<T>(file: string): T | undefined {
 }
 
 export const loadBenchReport = (file = join(RESULTS, 'latest.json')) => readJson<BenchReport>(file);
+/** The feed and profile scenarios on the two-server shard layout next to one server (`npm run bench -- --only feed,user-db,user-photos --out bench/results/shard-layout`). */
+export const SHARD_LAYOUT_RESULT_FILE = join(RESULTS, 'shard-layout', 'latest.json');
+export const loadShardLayoutReport = (file = SHARD_LAYOUT_RESULT_FILE) => readJson<BenchReport>(file);
 export const loadSynthTiming = (file = join(RESULTS, 'synth.json')) => readJson<SynthTiming>(file);
 
 const n0 = (v: number) => Math.round(v).toLocaleString('en-US');
@@ -28,7 +31,7 @@ export function renderBenchSection(report: BenchReport | undefined): string {
   if (!report) return 'No benchmark result committed yet: run `npm run bench` (writes `bench/results/latest.json` and `latest.md`).';
   const byId = new Map(report.results.map((r) => [r.id, r]));
   const rows = ['| API scenario | conns | req/s | p50 / p99 ms | baseline req/s | ratio | target |', '|---|---:|---:|---:|---:|---:|---|'];
-  for (const r of report.results.filter((x) => x.side === 'api')) {
+  for (const r of report.results.filter((x) => x.side === 'api' && !x.comparesWith)) {
     const b = r.baselineId ? byId.get(r.baselineId) : undefined;
     rows.push(
       `| ${r.title} | ${r.connections} | ${n0(r.requestsPerSecond)} | ${r.latencyMs.p50} / ${r.latencyMs.p99} | ${b ? n0(b.requestsPerSecond) : ''} | ${r.ratio === undefined ? '' : `${Math.round(r.ratio * 100)}%`} | ${r.target ? `${r.target.met ? 'met' : '**not met**'} (${r.target.text})` : ''} |`,
@@ -64,5 +67,34 @@ export function renderSynthSection(t: SynthTiming | undefined): string {
     ...buckets,
     '',
     ...(cli.length ? ['| command | wall time |', '|---|---:|', ...cli, `| all seven, one after another | ${t.cliTotalSeconds.toFixed(1)} s |`] : []),
+  ].join('\n');
+}
+
+const pct = (v: number) => `${Math.round(v * 100)}%`;
+
+/**
+ * The shard-layout comparison: the same requests on one PostgreSQL server and
+ * on N, with the ratios, and what they measure on this machine.
+ */
+export function renderShardLayoutSection(report: BenchReport | undefined): string {
+  const pairs = report?.results.filter((r) => r.comparesWith && r.layoutRatio) ?? [];
+  if (!report?.shardLayout || pairs.length === 0) {
+    return 'No shard-layout result committed yet: run `npm run bench -- --only feed,user-db,user-photos --out bench/results/shard-layout`.';
+  }
+  const byId = new Map(report.results.map((r) => [r.id, r]));
+  const n = report.shardLayout.servers.length;
+  const m = report.machine;
+  const rows = [`| scenario | conns | req/s one → ${n} servers | ratio | p99 ms one → ${n} servers | p99 ratio |`, '|---|---:|---:|---:|---:|---:|'];
+  for (const r of pairs) {
+    const one = byId.get(r.comparesWith!)!;
+    rows.push(`| ${one.title} | ${r.connections} | ${n0(one.requestsPerSecond)} → ${n0(r.requestsPerSecond)} | ${pct(r.layoutRatio!.requestsPerSecond)} | ${one.latencyMs.p99} → ${r.latencyMs.p99} | ${pct(r.layoutRatio!.p99)} |`);
+  }
+  const servers = report.shardLayout.servers.map((s) => `${s.name} owns logical shards ${s.shards[0]}-${s.shards[1]} (${n0(s.rows.users ?? 0)} users, ${n0(s.rows.photos ?? 0)} photos)`);
+  return [
+    `Run of ${report.generatedAt} on ${m.cpus} × ${m.cpuModel} (load average ${m.loadAverage.map((l) => l.toFixed(1)).join(' / ')} at start), ${n0(report.dataSet.users)} users, ${n0(report.dataSet.photos)} photos, ${n0(report.dataSet.follows)} follows, the same rows once on one PostgreSQL server and once spread over ${n}: ${servers.join('; ')}; each server holds exactly the rows whose home shard it owns (docs/sharding.md). The API runs with the same settings against both (the ${n}-server one gets a SHARD_MAP); each pair ran back to back, order reversed every round. Full table: [bench/results/shard-layout/latest.md](../bench/results/shard-layout/latest.md).`,
+    '',
+    rows.join('\n'),
+    '',
+    `**What the ratio means.** All ${n + 1} PostgreSQL servers, the API and the load generator share the same ${m.cpus} cores, so the ${n}-server layout adds no CPU, memory or disk: the ratio is not the capacity a second machine adds (on separate machines each primary carries about 1/${n} of the shard-routed load). It measures what the layout costs each request: a profile or a user's photo list still reads one row range on one server, through one more pool; the feed reads whom the reader follows on the reader's server, then the followees' photos with one query per server that holds some of them, in parallel, merged by ID in the API. A ratio near 100% says routing is cheap; below it, the gap is that overhead plus more PostgreSQL backends competing for the same cores.`,
   ].join('\n');
 }

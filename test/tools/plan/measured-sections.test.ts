@@ -1,5 +1,5 @@
 import type { BenchReport } from '../../../bench/report-schema';
-import { renderBenchSection, renderSynthSection } from '../../../tools/plan/measured-sections';
+import { renderBenchSection, renderShardLayoutSection, renderSynthSection } from '../../../tools/plan/measured-sections';
 
 const result = (id: string, side: 'api' | 'baseline', rps: number, extra = {}) => ({
   id, title: id, side, method: 'GET', path: '/', connections: 10, durationSeconds: 10, requests: rps * 10, requestsPerSecond: rps,
@@ -25,5 +25,26 @@ describe('measured sections of docs/capacity.md', () => {
     const text = renderBenchSection(report);
     expect(text).toContain('| api-user-cached | 10 | 7,000 | 1 / 30 | 10,000 | 70% | **not met** (≥ 80% of bare node:http) |');
     expect(text).not.toContain('| baseline-http |');
+  });
+
+  test('the shard-layout section states each ratio, says how to produce a missing result, and keeps twins out of the API table', () => {
+    expect(renderShardLayoutSection(undefined)).toMatch(/--out bench\/results\/shard-layout/);
+    const report: BenchReport = {
+      generatedAt: '2026-11-26T01:00:00Z',
+      machine: { cpus: 2, cpuModel: 'X', node: 'v20', platform: 'linux', loadAverage: [1, 1, 1] },
+      dataSet: { users: 100_000, photos: 1_000_000, follows: 2_000_000 },
+      results: [
+        result('api-feed-c10', 'api', 600),
+        result('api-feed-c10-shards', 'api', 450, { comparesWith: 'api-feed-c10', layoutRatio: { requestsPerSecond: 0.75, p99: 1.2 }, latencyMs: { p50: 1, p99: 36, mean: 2, max: 40 } }),
+      ],
+      perCore: {},
+      notes: [],
+      shardLayout: { servers: [{ name: 'primary-0', shards: [0, 2047], rows: { users: 50_000, photos: 500_000 } }, { name: 'primary-1', shards: [2048, 4095], rows: { users: 50_000, photos: 500_000 } }] },
+    };
+    const text = renderShardLayoutSection(report);
+    expect(text).toContain('| api-feed-c10 | 10 | 600 → 450 | 75% | 30 → 36 | 120% |');
+    expect(text).toContain('primary-1 owns logical shards 2048-4095 (50,000 users, 500,000 photos)');
+    expect(text).toMatch(/share the same 2 cores/);
+    expect(renderBenchSection(report)).not.toContain('api-feed-c10-shards');
   });
 });
