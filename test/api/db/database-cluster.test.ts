@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { Client } from 'pg';
-import { shardForUsername, shardOfId } from '../../../api/src/lib/ids';
+import { shardForUsername } from '../../../api/src/lib/ids';
 import { sql, startPostgresServers, type TestPostgresServers } from '../../support/postgres-servers';
 import { call, uniqueName } from '../support/http';
 import { startTestApp, type TestApp } from '../support/test-app';
