@@ -4,6 +4,7 @@ import { resolveConfig } from './config/resolve-config';
 import { DatabaseCluster } from './db/database-cluster';
 import { migrate } from './db/migrate';
 import { FeedWriter } from './feed/feed-writer';
+import { enqueueFeedSeeding } from './feed/seed-feeds';
 import { createJobQueue } from './queue/create-job-queue';
 import { jobHandler } from './queue/job-handlers';
 import { JobWorker } from './queue/job-worker';
@@ -15,6 +16,10 @@ import { JobWorker } from './queue/job-worker';
  * the variable); QUEUE (or WORK_QUEUE_URL) must name a queue. Migrates like
  * the API (advisory-locked, so either may start first), then polls until
  * SIGTERM/SIGINT, which drains: no new jobs, in-flight ones finish.
+ *
+ * `worker.js --seed-feeds` instead enqueues one `feed.backfill` per follow
+ * edge (switching the queue on at 1m: feeds start from existing photos),
+ * prints progress, and exits.
  */
 async function main(): Promise<void> {
   const config = await resolveConfig(loadEnvConfig());
@@ -30,6 +35,12 @@ async function main(): Promise<void> {
   // Follows tools/reshard's moves like the API; a job that hits a moving shard fails and is retried.
   await db.start();
   const queue = createJobQueue(config, db)!;
+  if (process.argv.includes('--seed-feeds')) {
+    const sent = await enqueueFeedSeeding(db, queue, (count, server) => process.stdout.write(`seed-feeds: ${count} feed.backfill jobs queued (reading ${server})\n`));
+    process.stdout.write(`seed-feeds: done, ${sent} jobs queued on the ${queue.kind} queue\n`);
+    await Promise.all([queue.close(), db.close()]);
+    return;
+  }
   const feed = new FeedWriter(db, { celebrityFollowers: config.feedCelebrityFollowers });
   const worker = new JobWorker(queue, jobHandler(feed), log, { concurrency: config.workerConcurrency, jobTimeoutMs: config.workerJobTimeoutMs });
   worker.start();

@@ -305,6 +305,28 @@ describe('worker: failures', () => {
     }
   });
 
+  test('--seed-feeds (switching the queue on) queues a feed.backfill per follow edge; once run, existing photos are in the feeds', async () => {
+    const reader = await userOn(0, 'sreader');
+    const far = await userOn(1, 'sfar');
+    const near = await userOn(0, 'snear');
+    const photos = [await post(far), await post(near), await post(far)];
+    await follow(reader, far);
+    await follow(reader, near);
+    // As before the queue existed: nothing queued, no precomputed rows.
+    await inspect[0].query('DELETE FROM jobs');
+    for (const client of inspect) await client.query('DELETE FROM feed_entries WHERE user_id = $1', [reader.id]);
+    const seeder = startWorker(env, ['--seed-feeds']);
+    expect(await seeder.exited).toBe(0);
+    expect(seeder.lines.at(-1)?.msg).toMatch(/^seed-feeds: done, \d+ jobs queued on the postgres queue$/);
+    const queued = await inspect[0].query(`SELECT body ->> 'followeeId' AS followee FROM jobs WHERE body ->> 'followerId' = $1 ORDER BY 1`, [reader.id]);
+    expect(queued.rows.map((row) => row.followee)).toEqual([far.id, near.id].sort());
+    const worker = startWorker(env);
+    await until(async () => ((await queueEmpty()) ? true : undefined), 'the seeding jobs to run');
+    expect(await worker.stop()).toBe(0);
+    expect((await feed(reader)).items.map((p) => p.id)).toEqual([...photos].reverse());
+    expect((await inspect[0].query('SELECT count(*)::int AS n FROM feed_entries WHERE user_id = $1', [reader.id])).rows).toEqual([{ n: 3 }]);
+  });
+
   test('bad configuration: exit status 2 and one line naming the variable', async () => {
     const worker = startWorker({ ...env, QUEUE: 'rabbitmq' });
     expect(await worker.exited).toBe(2);

@@ -62,8 +62,8 @@ export function workerBundle(): string {
  * PATH and test defaults: LOG_LEVEL=info so every job logs a line). Nothing
  * from the caller's environment leaks in.
  */
-export function startWorker(env: Record<string, string>): RunningWorker {
-  const child = spawn(process.execPath, ['--enable-source-maps', workerBundle()], {
+export function startWorker(env: Record<string, string>, args: readonly string[] = []): RunningWorker {
+  const child = spawn(process.execPath, ['--enable-source-maps', workerBundle(), ...args], {
     env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
