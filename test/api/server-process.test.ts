@@ -44,6 +44,11 @@ describe('the API bundle as a process', () => {
     );
     await expect(startApi({ databaseUrl: 'mysql://user:hunter2secret@127.0.0.1:1/x' })).rejects.toThrow(/DATABASE_URL must use postgres/);
     await expect(startApi({ databaseUrl: 'mysql://user:hunter2secret@127.0.0.1:1/x' })).rejects.not.toThrow(/hunter2secret/);
+    // A bad shard map: exit status 2, one line naming the variable.
+    const gap = JSON.stringify({ logicalShards: 4096, primaries: [{ url: 'postgres://user:hunter2secret@127.0.0.1:1/x', shards: [[0, 99], [200, 4095]] }] });
+    const refused = startApi({ databaseUrl: '', env: { SHARD_MAP: gap } });
+    await expect(refused).rejects.toThrow(/exited with 2\b.*invalid configuration: SHARD_MAP logical shards 100-199 belong to no primary$/s);
+    await expect(refused).rejects.not.toThrow(/hunter2secret/);
   }, 120_000);
 
   test('SIGTERM drains an in-flight upload, refuses new work, then exits 0', async () => {

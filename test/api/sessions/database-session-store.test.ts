@@ -1,0 +1,65 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { shardForUsername, shardOfId } from '../../../api/src/lib/ids';
+import { newToken } from '../../../api/src/sessions/tokens';
+import { sql, startPostgresServers, type TestPostgresServers } from '../../support/postgres-servers';
+import { call, expectError, uniqueName } from '../support/http';
+import { startTestApp, type TestApp } from '../support/test-app';
+
+const hash = (token: string) => createHash('sha256').update(token).digest();
+
+describe('database sessions on two servers: each on its user’s shard, legacy tokens on the first primary', () => {
+  let pg: TestPostgresServers;
+  let api: TestApp;
+  beforeAll(async () => {
+    pg = await startPostgresServers(2);
+    api = await startTestApp({ SHARD_DATABASE_URLS: pg.urls.join(',') });
+  });
+  afterAll(async () => {
+    await api?.close();
+    await pg?.stop();
+  });
+
+  /** Signs up a user whose shard is on server 1 (shards 2048-4095), so the first primary is not their home. */
+  async function userOnSecond() {
+    for (;;) {
+      const username = uniqueName('s');
+      if (shardForUsername(username) < 2048) continue;
+      const created = await call(api.url, 'POST', '/api/users', { body: { username, password: 'password123' } });
+      return { id: created.body.id as string, username };
+    }
+  }
+  const sessionsOf = async (server: 0 | 1, userId: string) =>
+    (await sql<{ n: number }>(pg.urls[server], 'SELECT count(*)::int AS n FROM sessions WHERE user_id = $1', [userId]))[0].n;
+
+  test('log-in stores the session on the user’s server, the token names that shard, and log-out removes it there', async () => {
+    const user = await userOnSecond();
+    const { token } = (await call(api.url, 'POST', '/api/sessions', { body: { username: user.username, password: 'password123' } })).body;
+    expect(token).toHaveLength(46);
+    expect(Buffer.from(token, 'base64url').readUInt16BE(0)).toBe(shardOfId(user.id));
+    expect([await sessionsOf(0, user.id), await sessionsOf(1, user.id)]).toEqual([0, 1]);
+    expect((await call(api.url, 'GET', '/api/feed', { token })).status).toBe(200);
+    expect((await call(api.url, 'DELETE', '/api/sessions', { token })).status).toBe(204);
+    expect(await sessionsOf(1, user.id)).toBe(0);
+    expectError(await call(api.url, 'GET', '/api/feed', { token }), 401, 'unauthorized');
+  });
+
+  test('a legacy 43-character token (made when one server held everything) is found on the first primary, and log-out ends it', async () => {
+    const user = await userOnSecond();
+    const legacy = randomBytes(32).toString('base64url');
+    expect(legacy).toHaveLength(43);
+    await sql(pg.urls[0], `INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ($1, $2, now() + interval '1 day')`, [hash(legacy), user.id]);
+    const created = await call(api.url, 'POST', '/api/photos', { token: legacy, body: { caption: 'legacy', contentType: 'image/png', size: 1 } });
+    expect(created.status).toBe(201);
+    expect(created.body.photo.userId).toBe(user.id);
+    expect((await call(api.url, 'DELETE', '/api/sessions', { token: legacy })).status).toBe(204);
+    expect(await sessionsOf(0, user.id)).toBe(0);
+    expectError(await call(api.url, 'GET', '/api/feed', { token: legacy }), 401, 'unauthorized');
+  });
+
+  test('a well-formed token that names a shard but no session, or names a shard that cannot exist, is 401', async () => {
+    expectError(await call(api.url, 'GET', '/api/feed', { token: newToken(3000) }), 401, 'unauthorized');
+    const impossible = Buffer.alloc(34, 7);
+    impossible.writeUInt16BE(65535, 0);
+    expectError(await call(api.url, 'GET', '/api/feed', { token: impossible.toString('base64url') }), 401, 'unauthorized');
+  });
+});
