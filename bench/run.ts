@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -25,7 +25,8 @@ API scenario and its baseline alternately with autocannon. Writes <out>/latest.j
   throughput and p99. 0 skips the layout. Default 2.
 --only: scenarios whose id contains any of the comma-separated parts (with their baselines and twins),
   e.g. --only feed,user-db,user-photos.
---quick: 2000 users, 3 s runs, 1 round (a smoke test, not a measurement).`;
+--quick: 2000 users, 3 s runs, 1 round (a smoke test, not a measurement).
+--render <dir>: rewrite <dir>/latest.md from <dir>/latest.json (after a change to the report's layout); runs nothing.`;
 
 function int(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
   if (raw === undefined) return fallback;
@@ -107,11 +108,18 @@ async function main(): Promise<void> {
       'api-log-level': { type: 'string', default: 'info' },
       out: { type: 'string', default: join(__dirname, 'results') },
       quick: { type: 'boolean', default: false },
+      render: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   });
   if (values.help) return void console.log(USAGE);
+  if (values.render) {
+    const dir = resolve(values.render);
+    const report = JSON.parse(readFileSync(join(dir, 'latest.json'), 'utf8')) as BenchReport;
+    writeFileSync(join(dir, 'latest.md'), renderMarkdown(report));
+    return void log(`wrote ${join(dir, 'latest.md')}`);
+  }
   const quick = values.quick!;
   const users = int('users', values.users, quick ? 2000 : 100_000, 300, 10_000_000);
   const photos = int('photos', values.photos, users * 10, 0, 100_000_000);

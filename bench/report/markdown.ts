@@ -54,13 +54,13 @@ export function renderShardLayout(report: BenchReport): string[] {
   const byId = new Map(report.results.map((r) => [r.id, r]));
   const n = layout.servers.length;
   const rows = [
-    `| scenario | conns | one server req/s | ${n} servers req/s | req/s ratio | one server p99 ms | ${n} servers p99 ms | p99 ratio | PG CPU ms/req (one / ${n}) | errors (one / ${n}) |`,
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    `| scenario | conns | one server req/s | ${n} servers req/s | req/s ratio | one server p99 ms | ${n} servers p99 ms | p99 ratio | API CPU ms/req (one / ${n}) | PG CPU ms/req (one / ${n}) | errors (one / ${n}) |`,
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of pairs) {
     const one = byId.get(r.comparesWith!)!;
     rows.push(
-      `| ${one.title} | ${r.connections} | ${n0(one.requestsPerSecond)} | ${n0(r.requestsPerSecond)} | ${pct(r.layoutRatio!.requestsPerSecond)} | ${ms(one.latencyMs.p99)} | ${ms(r.latencyMs.p99)} | ${pct(r.layoutRatio!.p99)} | ${one.cpu.postgresMsPerRequest.toFixed(3)} / ${r.cpu.postgresMsPerRequest.toFixed(3)} | ${one.errors} / ${r.errors} |`,
+      `| ${one.title} | ${r.connections} | ${n0(one.requestsPerSecond)} | ${n0(r.requestsPerSecond)} | ${pct(r.layoutRatio!.requestsPerSecond)} | ${ms(one.latencyMs.p99)} | ${ms(r.latencyMs.p99)} | ${pct(r.layoutRatio!.p99)} | ${one.cpu.serverMsPerRequest.toFixed(3)} / ${r.cpu.serverMsPerRequest.toFixed(3)} | ${one.cpu.postgresMsPerRequest.toFixed(3)} / ${r.cpu.postgresMsPerRequest.toFixed(3)} | ${one.errors} / ${r.errors} |`,
     );
   }
   const servers = layout.servers.map((s) => `${s.name} (logical shards ${s.shards[0]}-${s.shards[1]}: ${Object.entries(s.rows).map(([t, v]) => `${n0(v)} ${t}`).join(', ')})`);
@@ -71,7 +71,7 @@ export function renderShardLayout(report: BenchReport): string[] {
     '',
     rows.join('\n'),
     '',
-    `ratio: ${n}-server figure over the one-server figure. All ${n + 1} PostgreSQL servers share this machine's cores with the API and autocannon, so the layout adds no CPU: the ratio measures what routing by shard and merging across servers costs, not the capacity a second machine adds.`,
+    `ratio: ${n}-server figure over the one-server figure. CPU per request (the API process; all PostgreSQL servers of the layout together) does not depend on how the cores were shared at that moment. All ${n + 1} PostgreSQL servers share this machine's cores with the API and autocannon, so the layout adds no CPU: the ratio measures what routing by shard and merging across servers costs, not the capacity a second machine adds.`,
     '',
   ];
 }

@@ -3,7 +3,7 @@ import { permutation, seededRandom } from './random';
 import { drawRank, zipfCdf, zipfCounts } from './zipf';
 
 /** The tables the seed fills. */
-export type SeededTable = 'users' | 'photos' | 'following' | 'followers';
+export type SeededTable = 'users' | 'photos' | 'following' | 'followers' | 'feed_entries';
 /** Which logical shards a server owns: rows whose home shard fails it are left out. */
 export type ShardFilter = (shard: number) => boolean;
 export const ALL_SHARDS: ShardFilter = () => true;
@@ -22,6 +22,9 @@ export interface DataSetOptions {
 export const BENCH_PASSWORD = 'bench-password-1';
 /** User 0: follows `readerFollows` accounts, the celebrities among them; the feed scenario logs in as this user. */
 export const READER_USERNAME = 'bench_reader';
+
+/** The API's default FEED_CELEBRITY_FOLLOWERS: authors above it are read at request time, never fanned out. */
+export const DEFAULT_CELEBRITY_FOLLOWERS = 10_000;
 
 /** Zipf exponents: followers are strongly skewed (celebrities), photos per user mildly. */
 const FOLLOWER_SKEW = 0.9;
@@ -127,8 +130,9 @@ export class DataSet {
    * progress bars and reports (design §2 placement: users and photos on the
    * owner's shard, `following` on the follower's, `followers` on the followee's).
    */
-  rowCounts(keep: ShardFilter = ALL_SHARDS): Readonly<Record<SeededTable, number>> {
-    const out = { users: 0, photos: 0, following: 0, followers: 0 };
+  rowCounts(keep: ShardFilter = ALL_SHARDS, celebrityFollowers = DEFAULT_CELEBRITY_FOLLOWERS): Readonly<Record<SeededTable, number>> {
+    const out = { users: 0, photos: 0, following: 0, followers: 0, feed_entries: 0 };
+    if (keep(this.userShard[0])) for (const u of this.fannedOutFollowees(celebrityFollowers)) out.feed_entries += this.photoCount[u];
     const following = this.followingCount;
     for (let i = 0; i < this.users; i++) {
       if (!keep(this.userShard[i])) continue;
@@ -157,11 +161,41 @@ export class DataSet {
       // Drawn for every photo, kept or not, so a photo is the same row in every layout.
       const size = 50_000 + Math.floor(random() * 3_000_000);
       if (!keep(this.userShard[owner])) continue;
-      const ms = PHOTOS_START_MS + Math.floor((j * PHOTOS_SPAN_MS) / Math.max(1, this.photos));
-      // A photo lives on its owner's shard.
-      const id = composeId(ms, this.userShard[owner], j);
+      const ms = this.photoMs(j);
+      const id = this.photoId(j, ms);
       const caption = CAPTIONS[j % CAPTIONS.length];
       yield `${id}\t${this.userIds[owner]}\t${caption} #${j}\t${CONTENT_TYPES[j % 3]}\t${size}\tready\t0\t${new Date(ms).toISOString()}\n`;
+    }
+  }
+
+  /** Photo `j`'s ID: its time and its owner's shard (a photo lives on its owner's shard). */
+  private photoId(j: number, ms: number): bigint {
+    return composeId(ms, this.userShard[this.photoOwner[j]], j);
+  }
+
+  private photoMs(j: number): number {
+    return PHOTOS_START_MS + Math.floor((j * PHOTOS_SPAN_MS) / Math.max(1, this.photos));
+  }
+
+  /** The reader's followees whose photos fan-out on write delivers (not above the celebrity threshold). */
+  private fannedOutFollowees(celebrityFollowers: number): Set<number> {
+    return new Set(Array.from(this.readerFollowees).filter((u) => this.followerCount[u] <= celebrityFollowers));
+  }
+
+  /**
+   * `feed_entries (user_id, photo_id, author_id, created_at)` rows for the READER only (on the reader's
+   * shard, when kept): every photo of each account it follows that is not a celebrity, as fan-out on
+   * write would have left them (the follows predate every photo, and feeds are not trimmed). Other
+   * users' feeds are not built: the benchmark reads only the reader's, and they would be ~10× the follows.
+   */
+  *feedEntryRows(keep: ShardFilter = ALL_SHARDS, celebrityFollowers = DEFAULT_CELEBRITY_FOLLOWERS): Generator<string> {
+    if (!keep(this.userShard[0])) return;
+    const authors = this.fannedOutFollowees(celebrityFollowers);
+    for (let j = 0; j < this.photos; j++) {
+      const owner = this.photoOwner[j];
+      if (!authors.has(owner)) continue;
+      const ms = this.photoMs(j);
+      yield `${this.userIds[0]}\t${this.photoId(j, ms)}\t${this.userIds[owner]}\t${new Date(ms).toISOString()}\n`;
     }
   }
 

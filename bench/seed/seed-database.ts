@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import { hashPassword } from '../../api/src/auth/passwords';
 import { migrate } from '../../api/src/db/migrate';
 import { copyRows } from './copy-rows';
-import { ALL_SHARDS, BENCH_PASSWORD, DataSet, type DataSetOptions, type SeededTable, type ShardFilter } from './data-set';
+import { ALL_SHARDS, BENCH_PASSWORD, DEFAULT_CELEBRITY_FOLLOWERS, DataSet, type DataSetOptions, type SeededTable, type ShardFilter } from './data-set';
 
 export interface SeedOptions extends DataSetOptions {
   /** Empty the tables first; without it a database that already has users is refused. @default false */
@@ -12,6 +12,8 @@ export interface SeedOptions extends DataSetOptions {
    * loaded (one server of a shard layout). @default every shard (one server holds all)
    */
   readonly shards?: ShardFilter;
+  /** FEED_CELEBRITY_FOLLOWERS of the API that reads the seeded feed entries. @default 10000 (the API's default) */
+  readonly celebrityFollowers?: number;
   /** The users' password hash (BENCH_PASSWORD's), when already computed. @default hashed here at production cost */
   readonly passwordHash?: string;
   /** A data set already planned (the same rows for every server of a layout); must match the sizes. */
@@ -38,25 +40,29 @@ export interface SeedReport {
   readonly indexSeconds: number;
   readonly totalRows: number;
   readonly totalSeconds: number;
-  /** All rows over the whole run, index builds and ANALYZE included. */
+  /** All rows over the whole run, index builds and VACUUM ANALYZE included. */
   readonly rowsPerSecond: number;
   readonly dataSet: DataSet;
 }
 
 const SILENT: SeedProgress = { phase: () => undefined, rows: () => undefined, done: () => undefined };
-const TABLES: readonly SeededTable[] = ['users', 'photos', 'following', 'followers'];
+const TABLES: readonly SeededTable[] = ['users', 'photos', 'following', 'followers', 'feed_entries'];
 /** Emptied by --replace besides TABLES, when they exist (rows that point at seeded users). */
-const DEPENDENT_TABLES = ['likes', 'sessions', 'feed_entries'];
+const DEPENDENT_TABLES = ['likes', 'sessions', 'jobs', 'jobs_dead'];
 
 const seconds = (since: number) => (performance.now() - since) / 1000;
 
 /**
  * Builds the benchmark data set in `url`'s database: runs the API's
  * migrations, then in ONE transaction drops the indexes and primary keys of
- * the seeded tables, COPYs users (with their counters), photos and both
- * sides of the follow edges (`following`, `followers`), and rebuilds the indexes
+ * the seeded tables, COPYs users (with their counters), photos, both
+ * sides of the follow edges (`following`, `followers`) and the reader's
+ * precomputed feed (`feed_entries`), and rebuilds the indexes
  * from their saved definitions (faster than maintaining them row by row). A
- * failure rolls everything back, indexes included. ANALYZE runs after commit.
+ * failure rolls everything back, indexes included. VACUUM ANALYZE runs after
+ * commit: it sets hint bits and the visibility map now, so neither the first
+ * reads nor an insert-triggered autovacuum do that work (and take CPU)
+ * during a measurement.
  */
 export async function seedDatabase(url: string, options: SeedOptions, progress: SeedProgress = SILENT): Promise<SeedReport> {
   const started = performance.now();
@@ -66,7 +72,8 @@ export async function seedDatabase(url: string, options: SeedOptions, progress: 
     throw new Error(`the given data set has ${data.users} users, ${data.photos} photos, ${data.follows} follows, not the sizes asked for`);
   }
   const keep = options.shards ?? ALL_SHARDS;
-  const counts = data.rowCounts(keep);
+  const celebrityFollowers = options.celebrityFollowers ?? DEFAULT_CELEBRITY_FOLLOWERS;
+  const counts = data.rowCounts(keep, celebrityFollowers);
   const passwordHash = options.passwordHash ?? (await hashPassword(BENCH_PASSWORD, 'production'));
   const planSeconds = seconds(planStarted);
 
@@ -78,7 +85,7 @@ export async function seedDatabase(url: string, options: SeedOptions, progress: 
   try {
     const existing = Number((await client.query<{ n: string }>('SELECT count(*) AS n FROM users')).rows[0].n);
     if (existing > 0 && !options.replace) {
-      throw new Error(`the database already has ${existing} users: pass --replace to empty users, photos, following, followers, likes and sessions first`);
+      throw new Error(`the database already has ${existing} users: pass --replace to empty users, photos, following, followers, feed_entries, likes, sessions and jobs first`);
     }
     // Rows loaded behind the resharding fence's back would be missed by a move in progress.
     const moves = Number((await client.query<{ n: string }>('SELECT count(*) AS n FROM shard_moves')).rows[0].n);
@@ -120,6 +127,7 @@ export async function seedDatabase(url: string, options: SeedOptions, progress: 
         ['photos', ['id', 'user_id', 'caption', 'content_type', 'size', 'status', 'like_count', 'created_at'], data.photoRows(keep)],
         ['following', ['follower_id', 'followee_id', 'created_at'], data.followingRows(keep)],
         ['followers', ['followee_id', 'follower_id', 'created_at'], data.followerRows(keep)],
+        ['feed_entries', ['user_id', 'photo_id', 'author_id', 'created_at'], data.feedEntryRows(keep, celebrityFollowers)],
       ];
       for (const [table, columns, rows] of loads) {
         const count = counts[table];
@@ -153,8 +161,8 @@ export async function seedDatabase(url: string, options: SeedOptions, progress: 
       await client.query('ROLLBACK');
       throw error;
     }
-    progress.phase('ANALYZE', 1);
-    await client.query(`ANALYZE ${TABLES.join(', ')}`);
+    progress.phase('VACUUM ANALYZE', 1);
+    await client.query(`VACUUM (ANALYZE) ${TABLES.join(', ')}`);
     progress.rows(1);
   } finally {
     progress.done();

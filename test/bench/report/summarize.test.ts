@@ -95,7 +95,7 @@ describe('benchmark summary', () => {
       };
       const md = renderMarkdown(report);
       expect(md).toMatch(/## 2-server shard layout vs one server/);
-      expect(md).toMatch(/\| api-feed-c10 \| 10 \| 300 \| 240 \| 80% \| 50\.0 \| 75\.0 \| 150% \|/);
+      expect(md).toMatch(/\| api-feed-c10 \| 10 \| 300 \| 240 \| 80% \| 50\.0 \| 75\.0 \| 150% \| [0-9.]+ \/ [0-9.]+ \| [0-9.]+ \/ [0-9.]+ \| 0 \/ 0 \|/);
       expect(md).toMatch(/primary-1 \(logical shards 2048-4095: 5 users\)/);
       // The twin is not a row of the API-vs-baseline table.
       expect(md.split('## 2-server')[0]).not.toMatch(/api-feed-c10-shards/);

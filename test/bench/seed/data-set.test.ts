@@ -43,6 +43,20 @@ describe('DataSet', () => {
     expect(users[0][5]).toBe('200');
   });
 
+  test("feed entries are the reader's, one per photo of each followed account at or below the celebrity threshold", () => {
+    const threshold = 30;
+    const entries = split(data.feedEntryRows(undefined, threshold));
+    const followerCount = new Map(users.map((u) => [u[0], Number(u[4])]));
+    const followed = new Set(follows.filter(([a]) => a === users[0][0]).map(([, b]) => b));
+    const expected = photos.filter((p) => followed.has(p[1]) && followerCount.get(p[1])! <= threshold).map((p) => `${p[0]}>${p[1]}>${p[7]}`);
+    expect(entries.every((e) => e[0] === users[0][0])).toBe(true);
+    expect(entries.map((e) => `${e[1]}>${e[2]}>${e[3]}`)).toEqual(expected);
+    expect(expected.length).toBeGreaterThan(0);
+    // Some followed accounts are above the threshold: their photos are read at request time instead.
+    expect(photos.some((p) => followed.has(p[1]) && followerCount.get(p[1])! > threshold)).toBe(true);
+    expect(data.rowCounts(undefined, threshold).feed_entries).toBe(entries.length);
+  });
+
   test('followers rows are the following rows turned around', () => {
     const turned = split(data.followerRows()).map(([b, a, at]) => [a, b, at]);
     expect(turned).toEqual(follows);
@@ -72,7 +86,11 @@ describe('DataSet', () => {
     // Both servers get a real share (usernames hash evenly over the shards).
     expect(a.users.length).toBeGreaterThan(150);
     expect(b.users.length).toBeGreaterThan(150);
-    expect(data.rowCounts(one)).toEqual({ users: a.users.length, photos: a.photos.length, following: a.following.length, followers: a.followers.length });
+    const readerOn = one(data.userShard[0]) ? one : two;
+    const readerOff = readerOn === one ? two : one;
+    expect([...data.feedEntryRows(readerOff)]).toEqual([]);
+    expect(data.rowCounts(one)).toEqual({ users: a.users.length, photos: a.photos.length, following: a.following.length, followers: a.followers.length, feed_entries: [...data.feedEntryRows(one)].length });
+    expect([...data.feedEntryRows(readerOn)].length).toBe([...data.feedEntryRows()].length);
   });
 
   test('follow edges are distinct, never to oneself, and the reader follows exactly 200 accounts', () => {

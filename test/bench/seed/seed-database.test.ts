@@ -23,15 +23,17 @@ describe('seedDatabase (real PostgreSQL, small size)', () => {
   });
   const count = async (table: string) => Number((await db.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
   const indexNames = async () =>
-    (await db.query<{ indexname: string }>("SELECT indexname FROM pg_indexes WHERE tablename IN ('users','photos','following','followers') ORDER BY 1")).rows.map((r) => r.indexname);
+    (await db.query<{ indexname: string }>("SELECT indexname FROM pg_indexes WHERE tablename IN ('users','photos','following','followers','feed_entries') ORDER BY 1")).rows.map((r) => r.indexname);
 
   test('migrates, loads every row with COPY and restores every index and primary key', async () => {
     const report = await seed(pg.url, { users: 300, photos: 3000, follows: 6000, readerFollows: 200 });
     expect([await count('users'), await count('photos'), await count('following'), await count('followers')]).toEqual([300, 3000, 6000, 6000]);
-    expect(report.totalRows).toBe(15300);
+    const entries = await count('feed_entries');
+    expect(entries).toBe(new DataSet({ users: 300, photos: 3000, follows: 6000, readerFollows: 200 }).rowCounts().feed_entries);
+    expect(report.totalRows).toBe(15300 + entries);
     expect(report.rowsPerSecond).toBeGreaterThan(0);
     expect(await indexNames()).toEqual(
-      expect.arrayContaining(['users_pkey', 'users_username_key', 'photos_pkey', 'photos_user_id_idx', 'following_pkey', 'followers_pkey']),
+      expect.arrayContaining(['users_pkey', 'users_username_key', 'photos_pkey', 'photos_user_id_idx', 'following_pkey', 'followers_pkey', 'feed_entries_pkey', 'feed_entries_photo_idx']),
     );
     // The counters the profile reads agree with the edges.
     const { rows: wrong } = await db.query(
@@ -40,8 +42,8 @@ describe('seedDatabase (real PostgreSQL, small size)', () => {
     );
     expect(wrong).toEqual([]);
     // The shard guard, off during the load, is on again.
-    const { rows: guards } = await db.query("SELECT tgname, tgenabled FROM pg_trigger WHERE tgname LIKE '%shard_guard' AND tgrelid = ANY('{users,photos,following,followers}'::regclass[])");
-    expect(guards).toHaveLength(4);
+    const { rows: guards } = await db.query("SELECT tgname, tgenabled FROM pg_trigger WHERE tgname LIKE '%shard_guard' AND tgrelid = ANY('{users,photos,following,followers,feed_entries}'::regclass[])");
+    expect(guards).toHaveLength(5);
     for (const g of guards) expect(g.tgenabled).toBe('O');
     // The reader's feed has photos to show: most followed accounts have posted.
     const feed = await db.query("SELECT count(*) AS n FROM following f JOIN photos p ON p.user_id = f.followee_id JOIN users u ON u.id = f.follower_id WHERE u.username = 'bench_reader'");
@@ -94,7 +96,7 @@ describe('seedDatabase (real PostgreSQL, small size)', () => {
     const urls = [await pg.createDatabase(), await pg.createDatabase()];
     const reports = [];
     for (let i = 0; i < 2; i++) reports.push(await seed(urls[i], { ...sizes, dataSet, shards: ownedBy(layout[i]) }));
-    const totals: Record<string, number> = { users: 0, photos: 0, following: 0, followers: 0 };
+    const totals: Record<string, number> = { users: 0, photos: 0, following: 0, followers: 0, feed_entries: 0 };
     for (let i = 0; i < 2; i++) {
       const server = new Client({ connectionString: urls[i] });
       await server.connect();
@@ -104,7 +106,8 @@ describe('seedDatabase (real PostgreSQL, small size)', () => {
           `SELECT 'users' AS table, count(*) AS n, count(*) FILTER (WHERE ((id >> 10) & 4095) NOT BETWEEN $1 AND $2) AS misplaced FROM users
            UNION ALL SELECT 'photos', count(*), count(*) FILTER (WHERE ((id >> 10) & 4095) NOT BETWEEN $1 AND $2) FROM photos
            UNION ALL SELECT 'following', count(*), count(*) FILTER (WHERE ((follower_id >> 10) & 4095) NOT BETWEEN $1 AND $2) FROM following
-           UNION ALL SELECT 'followers', count(*), count(*) FILTER (WHERE ((followee_id >> 10) & 4095) NOT BETWEEN $1 AND $2) FROM followers`,
+           UNION ALL SELECT 'followers', count(*), count(*) FILTER (WHERE ((followee_id >> 10) & 4095) NOT BETWEEN $1 AND $2) FROM followers
+           UNION ALL SELECT 'feed_entries', count(*), count(*) FILTER (WHERE ((user_id >> 10) & 4095) NOT BETWEEN $1 AND $2) FROM feed_entries`,
           [layout[i].first, layout[i].last],
         );
         for (const row of rows) {
@@ -122,7 +125,8 @@ describe('seedDatabase (real PostgreSQL, small size)', () => {
         await server.end();
       }
     }
-    expect(totals).toEqual({ users: 400, photos: 2000, following: 5000, followers: 5000 });
+    expect(totals).toEqual({ users: 400, photos: 2000, following: 5000, followers: 5000, feed_entries: dataSet.rowCounts().feed_entries });
+    expect(totals.feed_entries).toBeGreaterThan(0);
     expect(reports.every((r) => r.tables.find((t) => t.table === 'users')!.rows > 100)).toBe(true);
   });
 });
