@@ -20,13 +20,9 @@ export interface Server {
  */
 const STABLE_TEXT = ["SET TIME ZONE 'UTC'", "SET DateStyle = 'ISO, YMD'", "SET IntervalStyle = 'postgres'", 'SET extra_float_digits = 3', "SET bytea_output = 'hex'"];
 
-/** Both map forms: `[first, last]` and a list of ranges `[[0, 1023], [2000, 2000]]` (`[]` = owns nothing yet). */
 function shardsOf(target: PrimaryTarget): number[] {
-  const raw = (target as unknown as { shards?: unknown; ranges?: unknown }).ranges ?? target.shards;
-  const list = raw as readonly unknown[];
-  const ranges: (readonly number[])[] = list.length === 2 && list.every((n) => typeof n === 'number') ? [list as number[]] : (list as number[][]);
   const shards: number[] = [];
-  for (const [first, last] of ranges) for (let shard = first; shard <= last; shard++) shards.push(shard);
+  for (const [first, last] of target.shards) for (let shard = first; shard <= last; shard++) shards.push(shard);
   return shards;
 }
 
@@ -61,6 +57,8 @@ export async function loadServers(mapFile: string | undefined, env: Readonly<Rec
     }
     source = { ...env, SHARD_MAP: json, SHARD_MAP_PARAMETER: undefined, SHARD_DATABASE_URLS: undefined, DATABASE_URL: undefined, DATABASE_SECRET_ARN: undefined };
   }
+  const ways = ['SHARD_MAP', 'SHARD_MAP_PARAMETER', 'SHARD_DATABASE_URLS', 'DATABASE_URL', 'DATABASE_SECRET_ARN'];
+  if (!ways.some((name) => source[name]?.trim())) throw new CliError(`no shard map: pass --map <file> or set one of ${ways.join(', ')} (as for the API)`);
   let targets: readonly PrimaryTarget[];
   try {
     targets = (await resolveConfig(loadEnvConfig(source), undefined, source)).primaries;
@@ -70,7 +68,7 @@ export async function loadServers(mapFile: string | undefined, env: Readonly<Rec
   }
   const servers = targets.map(
     (target, index): Server => ({
-      name: (target as unknown as { name?: string }).name ?? `primary-${index}`,
+      name: target.name,
       index,
       config: target.primary,
       mapShards: shardsOf(target),

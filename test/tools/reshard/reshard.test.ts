@@ -125,7 +125,7 @@ describe('reshard', () => {
     const target = l.urls['primary-1'];
     await seed(source, [...MOVING, ...STAYING], 30);
     const staying = await snapshotRows(source, STAYING);
-    const users = await query<{ id: string; shard: number }>(source, `SELECT id::text, shard FROM users WHERE shard = ANY($1::int[]) ORDER BY id LIMIT 40`, [[...MOVING, ...STAYING]]);
+    const users = await query<{ id: string; shard: number }>(source, `SELECT id::text, shard FROM (SELECT id, shard, row_number() OVER (PARTITION BY shard ORDER BY id) AS n FROM users WHERE shard = ANY($1::int[])) u WHERE n <= 6 ORDER BY id`, [[...MOVING, ...STAYING]]);
     const photosBefore = await query<{ id: string }>(source, `SELECT id::text FROM photos WHERE shard = ANY($1::int[])`, [MOVING]);
     const writer = startWriter(l.urls, users);
     const result = await run(['--map', l.mapFile, '--shards', '5-7,100', '--from', 'primary-0', '--to', 'primary-1', '--yes', '--batch-rows', '50', '--settle-ms', '200']);
