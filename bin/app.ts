@@ -21,6 +21,7 @@ function main(): void {
     alarmEmail: context(reader, 'alarmEmail'),
     domainName: context(reader, 'domainName'),
     certificateArn: context(reader, 'certificateArn'),
+    extraPrimaries: context(reader, 'extraPrimaries'),
   };
   validateOptions(options);
 

@@ -12,7 +12,23 @@ export interface AppOptions {
   readonly domainName?: string;
   /** ACM certificate in us-east-1 covering `domainName`. @default none */
   readonly certificateArn?: string;
+  /**
+   * Physical primaries beyond the stage's own (sharded stages only): how a
+   * fifth primary joins, empty, before `npm run reshard` moves shards onto it
+   * (docs/runbooks/add-a-primary.md). Once deployed it must stay set on every
+   * later deploy (keep it in cdk.json's context, not only on the command line).
+   * A string is accepted because that is how `-c extraPrimaries=1` arrives.
+   * @default 0
+   */
+  readonly extraPrimaries?: number | string;
 }
+
+/**
+ * Most primaries the shard map may list: it is a standard-tier SSM parameter
+ * (4 KB), and one primary's entry (name, secret ARN, two replica host names,
+ * ranges) takes about 400 bytes once CloudFormation resolves it.
+ */
+export const MAX_PRIMARIES = 8;
 
 export const DEFAULT_APP_NAME = 'graminsta';
 const APP_NAME = /^[A-Za-z][A-Za-z0-9-]{0,39}$/;
@@ -39,5 +55,19 @@ export function validateOptions(options: AppOptions): { spec: StageSpec; appName
   if (options.certificateArn !== undefined && !CLOUDFRONT_CERTIFICATE.test(options.certificateArn)) {
     throw new Error(`invalid certificateArn "${options.certificateArn}": CloudFront needs an ACM certificate ARN in us-east-1`);
   }
-  return { spec, appName };
+  return { spec: withExtraPrimaries(spec, options.extraPrimaries), appName };
+}
+
+/** The spec with `extra` more primaries; one-line errors for a bad count or an unsharded stage. */
+function withExtraPrimaries(spec: StageSpec, extra: number | string | undefined): StageSpec {
+  if (extra === undefined || extra === '' || extra === 0 || extra === '0') return spec;
+  const count = typeof extra === 'number' ? extra : /^\d+$/.test(extra) ? Number(extra) : NaN;
+  if (spec.database.kind !== 'rds' || !spec.sharding) {
+    throw new Error(`extraPrimaries needs a sharded stage (1m); stage ${spec.name} has one database`);
+  }
+  const most = MAX_PRIMARIES - spec.database.primaries;
+  if (!Number.isInteger(count) || count < 0 || count > most) {
+    throw new Error(`invalid extraPrimaries "${String(extra)}": expected a whole number from 0 to ${most} (at most ${MAX_PRIMARIES} primaries in all)`);
+  }
+  return { ...spec, database: { ...spec.database, primaries: spec.database.primaries + count } };
 }

@@ -90,7 +90,6 @@ export function buildStageApp(props: BuildStageAppProps): StageApp {
       cache: data.cache ? { replicationGroupId: data.cache.replicationGroup.ref } : undefined,
       functions: [
         ...(appStack.media?.thumbnails ? [{ name: 'Thumbnails', function: appStack.media.thumbnails.function }] : []),
-        ...(appStack.queueWorker ? [{ name: 'QueueWorker', function: appStack.queueWorker.function }] : []),
       ],
       queues: [
         ...(appStack.media?.thumbnails ? [{ name: 'ThumbnailFailures', deadLetterQueue: appStack.media.thumbnails.failureQueue }] : []),

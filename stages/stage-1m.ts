@@ -12,5 +12,5 @@ export const stage1m: StageSpec = {
   database: { ...rds(stage100k), instanceClass: 'db.r7g.xlarge', allocatedStorageGiB: 500, maxAllocatedStorageGiB: 4000, readReplicas: 2, primaries: 4 },
   cache: { ...stage100k.cache!, shards: 4 },
   sharding: { logicalShards: 4096 },
-  queue: { maxReceiveCount: 5, visibilityTimeoutSeconds: 120, workerMemoryMiB: 1024 },
+  queue: { maxReceiveCount: 5, jobTimeoutSeconds: 20, workerConcurrency: 4 },
 };

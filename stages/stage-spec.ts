@@ -90,11 +90,31 @@ export interface ShardingSpec {
   readonly logicalShards: number;
 }
 
-/** Asynchronous work through SQS. */
+/** Asynchronous work through SQS, consumed by the worker service on the fleet. */
 export interface QueueSpec {
+  /** Receives before a message moves to the dead-letter queue (the redrive policy). */
   readonly maxReceiveCount: number;
-  readonly visibilityTimeoutSeconds: number;
-  readonly workerMemoryMiB: number;
+  /**
+   * Longest a worker lets one job run before giving up on it. The queue's
+   * visibility timeout is derived from it (`queueVisibilityTimeoutSeconds`),
+   * so a message never reappears while a worker still runs it.
+   */
+  readonly jobTimeoutSeconds: number;
+  /** Jobs one worker process (one per fleet instance) runs at once. */
+  readonly workerConcurrency: number;
+}
+
+/**
+ * Visibility timeout = job timeout x this. A worker receives a batch and the
+ * clock of every message in it starts at once, so a message may wait behind
+ * others before its own run; the rest covers the acknowledgement and a slow
+ * SQS call. 6 is the margin AWS advises for queue consumers (Lambda's rule).
+ */
+export const VISIBILITY_TIMEOUT_FACTOR = 6;
+
+/** The SQS visibility timeout the queue gets for a stage's job timeout. */
+export function queueVisibilityTimeoutSeconds(spec: QueueSpec): number {
+  return spec.jobTimeoutSeconds * VISIBILITY_TIMEOUT_FACTOR;
 }
 
 export interface MonitoringSpec {

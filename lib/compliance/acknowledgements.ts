@@ -77,7 +77,7 @@ function instancePolicy(path: string, stages: readonly StageName[], who: string)
   ];
 }
 
-function database(prefix: string, stages: readonly StageName[], replicaStages: readonly StageName[]): Acknowledgement[] {
+export function database(prefix: string, stages: readonly StageName[], replicaStages: readonly StageName[]): Acknowledgement[] {
   const acks: Acknowledgement[] = [
     {
       stack: 'Data',
@@ -338,14 +338,5 @@ export const ACKNOWLEDGEMENTS: readonly Acknowledgement[] = [
     rule: 'AwsSolutions-SQS3',
     stages: WITH_THUMBNAILS,
     reason: 'This queue is itself the dead-letter destination of the thumbnail function’s failed invocations, so it has no dead-letter queue of its own.',
-  },
-
-  // App: queue worker (1m)
-  {
-    stack: 'App',
-    path: 'QueueWorker/Function/Role/DefaultPolicy/Resource',
-    rule: 'AwsSolutions-IAM5[Resource::*]',
-    stages: ['1m'],
-    reason: 'The queue worker runs in the VPC to reach Redis, and Lambda’s network-interface actions (ec2:CreateNetworkInterface and friends) support no resource-level permissions.',
   },
 ];

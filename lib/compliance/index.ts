@@ -2,7 +2,7 @@ import { Stack, Token, Validations, type App } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import type { StageSpec } from '../../stages/ladder';
-import { ACKNOWLEDGEMENTS, type Acknowledgement } from './acknowledgements';
+import { ACKNOWLEDGEMENTS, type Acknowledgement, database as databaseAcknowledgements } from './acknowledgements';
 
 export { ACKNOWLEDGEMENTS, type Acknowledgement } from './acknowledgements';
 
@@ -47,7 +47,24 @@ export function ruleIdsIn(stack: Stack, rule: string): string[] {
 
 /** The acknowledgements that apply to a stage. */
 export function acknowledgementsFor(spec: StageSpec): Acknowledgement[] {
-  return ACKNOWLEDGEMENTS.filter((ack) => ack.stages.includes(spec.name));
+  const listed = ACKNOWLEDGEMENTS.filter((ack) => ack.stages.includes(spec.name));
+  return [...listed, ...extraPrimaryAcknowledgements(spec, listed)];
+}
+
+/**
+ * A primary added with `-c extraPrimaries=N` (Shard4Database, ...) is built
+ * exactly like the stage's own shard primaries, so it gets their
+ * acknowledgements, for the same reasons.
+ */
+function extraPrimaryAcknowledgements(spec: StageSpec, listed: readonly Acknowledgement[]): Acknowledgement[] {
+  if (spec.database.kind !== 'rds') return [];
+  const acks: Acknowledgement[] = [];
+  for (let n = 1; n < spec.database.primaries; n++) {
+    const prefix = `Shard${n}Database`;
+    if (listed.some((ack) => ack.stack === 'Data' && ack.path.startsWith(`${prefix}/`))) continue;
+    acks.push(...databaseAcknowledgements(prefix, [spec.name], [spec.name]));
+  }
+  return acks;
 }
 
 /**

@@ -8,13 +8,13 @@ import { ApiServer } from '../constructs/api-server/api-server';
 import { ApiFleet } from '../constructs/fleet/api-fleet';
 import { ApiLoadBalancer } from '../constructs/fleet/api-load-balancer';
 import { Media } from '../constructs/media/media';
-import { QueueWorker } from '../constructs/queue/queue-worker';
 import type { RedisCache } from '../constructs/cache/redis-cache';
 import type { WorkQueue } from '../constructs/queue/work-queue';
 import type { SecurityGroups } from '../constructs/network/security-groups';
 import { apiHttpOrigin } from '../constructs/site/api-origin';
 import { Site } from '../constructs/site/site';
 import type { DatabaseEndpoints } from './data-stack';
+import { queueVisibilityTimeoutSeconds } from '../../stages/stage-spec';
 import { retentionDays } from './retention';
 import { StageStack, type StageStackProps } from './stage-stack';
 
@@ -50,7 +50,6 @@ export class AppStack extends StageStack {
   public readonly fleet?: ApiFleet;
   public readonly site?: Site;
   public readonly media?: Media;
-  public readonly queueWorker?: QueueWorker;
 
   constructor(scope: Construct, id: string, props: AppStackProps) {
     super(scope, id, props);
@@ -127,6 +126,8 @@ export class AppStack extends StageStack {
         apiBundle: apiBundle.asset,
         config: this.apiConfig(props),
         logRetention,
+        // 1m: the queue worker runs beside the API on every instance (same bundle, same environment).
+        worker: spec.queue && props.workQueue ? { jobTimeoutSeconds: spec.queue.jobTimeoutSeconds } : undefined,
       });
     }
 
@@ -137,18 +138,11 @@ export class AppStack extends StageStack {
     }
     this.media?.grantApiAccess(role);
     props.cache?.grantReadAuthToken(role);
-    props.workQueue?.grantSend(role);
-
-    if (spec.queue && props.workQueue && props.cache) {
-      if (!props.securityGroups.worker) throw new Error('a queue stage needs the worker security group');
-      this.queueWorker = new QueueWorker(this, 'QueueWorker', {
-        spec: spec.queue,
-        queue: props.workQueue.queue,
-        redis: { url: props.cache.redisUrl, cluster: true, authSecret: props.cache.authSecret },
-        vpc,
-        securityGroup: imported('WorkerSecurityGroup', props.securityGroups.worker),
-        logRetentionDays: spec.monitoring.logRetentionDays,
-      });
+    if (props.workQueue) {
+      if (!this.fleet) throw new Error('the work queue needs the fleet: its worker runs on the fleet instances');
+      props.workQueue.grantSend(role);
+      props.workQueue.grantConsume(role);
+      this.media?.thumbnails?.sendReadyTo(props.workQueue.queue);
     }
   }
 
@@ -162,6 +156,7 @@ export class AppStack extends StageStack {
       databaseCaFile: database ? API_PATHS.rdsCaBundle : undefined,
       databaseReplicaHosts: database?.replicaHosts,
       shardMapParameter: database?.shardMap?.parameterName,
+      shardMapVersion: database?.shardMapVersion,
       uploadsBucket: this.media?.bucket.bucketName,
       uploadMode: spec.uploads ? (spec.uploads.presignedBrowserUploads ? 'presigned' : 'proxy') : undefined,
       mediaBaseUrl: spec.uploads?.viaCdn && this.site ? `${this.site.url}/` : undefined,
@@ -170,7 +165,11 @@ export class AppStack extends StageStack {
       redisAuthSecretArn: props.cache?.authSecret.secretArn,
       // From 100 only CloudFront (and from 1k the load balancer behind it) reach the API: trust exactly those hops.
       trustProxy: spec.site ? (spec.compute.kind === 'fleet' ? 2 : 1) : undefined,
+      queue: props.workQueue ? 'sqs' : undefined,
       workQueueUrl: props.workQueue?.queue.queueUrl,
+      queueVisibilityTimeoutSeconds: props.workQueue && spec.queue ? queueVisibilityTimeoutSeconds(spec.queue) : undefined,
+      workerJobTimeoutSeconds: props.workQueue ? spec.queue?.jobTimeoutSeconds : undefined,
+      workerConcurrency: props.workQueue ? spec.queue?.workerConcurrency : undefined,
       awsRegion: database || spec.uploads || props.cache ? Aws.REGION : undefined,
     };
   }

@@ -27,6 +27,8 @@ export interface DatabaseEndpoints {
   readonly allSecrets: secretsmanager.ISecret[];
   /** From 1m: the shard map parameter (`SHARD_MAP_PARAMETER`). */
   readonly shardMap?: ssm.IStringParameter;
+  /** Fingerprint of the shard map's template value (`ShardMap.version`). */
+  readonly shardMapVersion?: string;
 }
 
 /**
@@ -84,6 +86,7 @@ export class DataStack extends StageStack {
         replicaHosts: this.databases[0].replicaHosts,
         allSecrets: this.databases.map((d) => d.secret),
         shardMap: shardMap?.parameter,
+        shardMapVersion: shardMap?.version,
       };
     }
     if (spec.cache) {

@@ -24,7 +24,6 @@ export class NetworkStack extends StageStack {
       loadBalancer: spec.compute.kind === 'fleet',
       database: spec.database.kind === 'rds',
       cache: spec.cache !== undefined,
-      worker: spec.queue !== undefined,
     });
   }
 }

@@ -8,7 +8,10 @@ export interface Runbook {
   readonly title: string;
   /** Path from the repository root. */
   readonly file: string;
-  /** The neighbour steps (from, to) whose destructive changes or data moves it covers. */
+  /**
+   * The neighbour steps (from, to) whose destructive changes or data moves it
+   * covers; empty for a runbook that changes no stage (adding a primary at 1m).
+   */
   readonly steps: readonly (readonly [StageName, StageName])[];
 }
 
@@ -40,9 +43,15 @@ export const RUNBOOKS: readonly Runbook[] = [
   },
   {
     id: '100k-to-1m',
-    title: 'Stage 100k → 1m: logical shards onto several primaries',
+    title: 'Stage 100k → 1m: four primaries, logical shards moved online with npm run reshard',
     file: 'docs/runbooks/100k-to-1m.md',
     steps: [['100k', '1m']],
+  },
+  {
+    id: 'add-a-primary',
+    title: 'Stage 1m: add a primary (-c extraPrimaries) and move shards onto it with npm run reshard',
+    file: 'docs/runbooks/add-a-primary.md',
+    steps: [],
   },
 ];
 

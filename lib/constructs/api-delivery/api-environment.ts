@@ -18,6 +18,12 @@ export interface ApiRuntimeConfig {
   readonly databaseCaFile?: string;
   readonly databaseReplicaHosts?: readonly string[];
   readonly shardMapParameter?: string;
+  /**
+   * The shard map's fingerprint (`ShardMap.version`). The API does not need
+   * it; it is here so that a changed map (a primary or replica added) changes
+   * the instances' configuration and so rolls the fleet.
+   */
+  readonly shardMapVersion?: string;
   readonly redisUrl?: string;
   readonly redisCluster?: boolean;
   readonly redisAuthSecretArn?: string;
@@ -31,8 +37,16 @@ export interface ApiRuntimeConfig {
    * and slip past the per-IP rate limits.
    */
   readonly trustProxy?: number;
+  /** The job queue's back end (1m: `sqs`, read by the API and the worker). */
+  readonly queue?: 'sqs' | 'postgres';
   /** The SQS work queue (1m). */
   readonly workQueueUrl?: string;
+  /** The queue's visibility timeout (1m), so the worker checks its job timeout fits inside it. */
+  readonly queueVisibilityTimeoutSeconds?: number;
+  /** The worker's per-job timeout (1m), from the stage's queue spec. */
+  readonly workerJobTimeoutSeconds?: number;
+  /** Jobs one worker process runs at once (1m), from the stage's queue spec. */
+  readonly workerConcurrency?: number;
   readonly awsRegion?: string;
 }
 
@@ -44,9 +58,15 @@ export const API_PATHS = {
   envFile: '/etc/graminsta/api.env',
   rdsCaBundle: '/etc/graminsta/rds-ca.pem',
   logFile: '/var/log/graminsta/api.log',
+  workerLogFile: '/var/log/graminsta/worker.log',
   serviceName: 'graminsta-api',
+  workerServiceName: 'graminsta-worker',
   user: 'graminsta',
 } as const;
+
+function milliseconds(seconds: number | undefined): string | undefined {
+  return seconds === undefined ? undefined : String(seconds * 1000);
+}
 
 /** The variables, in a stable order; unset ones are left out. */
 export function apiEnvironment(config: ApiRuntimeConfig): Array<[string, string]> {
@@ -61,6 +81,7 @@ export function apiEnvironment(config: ApiRuntimeConfig): Array<[string, string]
     ['DATABASE_CA_FILE', config.databaseCaFile],
     ['DATABASE_REPLICA_HOSTS', config.databaseReplicaHosts?.length ? config.databaseReplicaHosts.join(',') : undefined],
     ['SHARD_MAP_PARAMETER', config.shardMapParameter],
+    ['SHARD_MAP_VERSION', config.shardMapVersion],
     ['REDIS_URL', config.redisUrl],
     ['REDIS_CLUSTER', config.redisCluster === undefined ? undefined : String(config.redisCluster)],
     ['REDIS_AUTH_SECRET_ARN', config.redisAuthSecretArn],
@@ -68,7 +89,11 @@ export function apiEnvironment(config: ApiRuntimeConfig): Array<[string, string]
     ['UPLOAD_MODE', config.uploadMode],
     ['MEDIA_BASE_URL', config.mediaBaseUrl],
     ['TRUST_PROXY', config.trustProxy === undefined ? undefined : String(config.trustProxy)],
+    ['QUEUE', config.queue],
     ['WORK_QUEUE_URL', config.workQueueUrl],
+    ['QUEUE_VISIBILITY_TIMEOUT_MS', milliseconds(config.queueVisibilityTimeoutSeconds)],
+    ['WORKER_JOB_TIMEOUT_MS', milliseconds(config.workerJobTimeoutSeconds)],
+    ['WORKER_CONCURRENCY', config.workerConcurrency === undefined ? undefined : String(config.workerConcurrency)],
     ['AWS_REGION', config.awsRegion],
   ];
   return vars.filter((v): v is [string, string] => v[1] !== undefined);

@@ -13,6 +13,8 @@ import {
   setupPostgresScript,
   stopPostgresScript,
   waitForHealthScript,
+  waitForWorkerScript,
+  workerServiceUnit,
 } from './service-files';
 
 /** @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.SSL.html#UsingWithRDS.SSL.CertificatesAllRegions */
@@ -43,6 +45,11 @@ export interface ApiInitProps {
    * place. @default no cfn-hup (the fleet rolls instead)
    */
   readonly cfnHup?: { readonly stackId: string; readonly region: string; readonly resourceLogicalId: string };
+  /**
+   * Runs the queue worker (`worker.js` of the same bundle) as a second
+   * service beside the API, with the same environment file. @default no worker
+   */
+  readonly worker?: { readonly jobTimeoutSeconds: number };
 }
 
 /**
@@ -62,6 +69,9 @@ export const API_CONFIGS = ['base', 'volume', 'database', 'api', 'agent', 'hup',
  */
 export function apiCloudFormationInit(props: ApiInitProps): ec2.CloudFormationInit {
   const apiRestart = new ec2.InitServiceRestartHandle();
+  const workerRestart = new ec2.InitServiceRestartHandle();
+  // What the worker shares with the API (bundle, certificates, env file) restarts both.
+  const bundleRestarts = props.worker ? [apiRestart, workerRestart] : [apiRestart];
   const hupRestart = new ec2.InitServiceRestartHandle();
   const script = (path: string, content: string) => ec2.InitFile.fromString(path, content, { mode: '000750', owner: 'root', group: 'root' });
   // A config that does nothing keeps its place in the fixed list.
@@ -74,7 +84,7 @@ export function apiCloudFormationInit(props: ApiInitProps): ec2.CloudFormationIn
     ...(props.localPostgres === 'run' ? [ec2.InitPackage.yum(POSTGRES_PACKAGE)] : []),
     ec2.InitGroup.fromName(API_PATHS.user),
     ec2.InitUser.fromName(API_PATHS.user, { groups: [API_PATHS.user] }),
-    ec2.InitFile.fromString('/etc/logrotate.d/graminsta', apiLogrotate()),
+    ec2.InitFile.fromString('/etc/logrotate.d/graminsta', apiLogrotate({ worker: props.worker !== undefined })),
     ec2.InitCommand.shellCommand(`install -d -m 755 /var/log/graminsta /etc/graminsta ${API_PATHS.apiDir}`),
   ]);
 
@@ -100,34 +110,44 @@ export function apiCloudFormationInit(props: ApiInitProps): ec2.CloudFormationIn
         : noop();
 
   const api = new ec2.InitConfig([
-    ec2.InitSource.fromExistingAsset(API_PATHS.apiDir, props.apiBundle, { serviceRestartHandles: [apiRestart] }),
+    ec2.InitSource.fromExistingAsset(API_PATHS.apiDir, props.apiBundle, { serviceRestartHandles: bundleRestarts }),
     ...(props.webClient
       ? [ec2.InitSource.fromExistingAsset(API_PATHS.webRoot, props.webClient, { serviceRestartHandles: [apiRestart] })]
       : []),
     ...(props.config.databaseCaFile
       ? [
           // The RDS certificate bundle, so the API verifies the database's TLS certificate.
-          ec2.InitFile.fromUrl(props.config.databaseCaFile, RDS_CA_BUNDLE_URL, { mode: '000644', owner: 'root', group: 'root', serviceRestartHandles: [apiRestart] }),
+          ec2.InitFile.fromUrl(props.config.databaseCaFile, RDS_CA_BUNDLE_URL, { mode: '000644', owner: 'root', group: 'root', serviceRestartHandles: bundleRestarts }),
         ]
       : []),
     ec2.InitFile.fromString(API_PATHS.envFile, envFileContent(props.config), {
       mode: '000640',
       owner: 'root',
       group: API_PATHS.user,
-      serviceRestartHandles: [apiRestart],
+      serviceRestartHandles: bundleRestarts,
     }),
     ec2.InitFile.fromString(`/etc/systemd/system/${API_PATHS.serviceName}.service`, apiServiceUnit(), {
       serviceRestartHandles: [apiRestart],
     }),
+    ...(props.worker
+      ? [
+          ec2.InitFile.fromString(`/etc/systemd/system/${API_PATHS.workerServiceName}.service`, workerServiceUnit(props.worker.jobTimeoutSeconds), {
+            serviceRestartHandles: [workerRestart],
+          }),
+        ]
+      : []),
     ec2.InitCommand.shellCommand('systemctl daemon-reload'),
     ec2.InitService.enable(API_PATHS.serviceName, { serviceManager: ec2.ServiceManager.SYSTEMD, serviceRestartHandle: apiRestart }),
+    ...(props.worker
+      ? [ec2.InitService.enable(API_PATHS.workerServiceName, { serviceManager: ec2.ServiceManager.SYSTEMD, serviceRestartHandle: workerRestart })]
+      : []),
   ]);
 
   const agentConfigPath = '/opt/aws/amazon-cloudwatch-agent/etc/graminsta.json';
   const agent = new ec2.InitConfig([
     ec2.InitFile.fromObject(
       agentConfigPath,
-      cloudWatchAgentConfig(props.logGroupName, props.metricsScope, props.dataVolumeId ? [API_PATHS.dataDir] : []),
+      cloudWatchAgentConfig(props.logGroupName, props.metricsScope, props.dataVolumeId ? [API_PATHS.dataDir] : [], { worker: props.worker !== undefined }),
     ),
     ec2.InitCommand.shellCommand(
       `/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s -c file:${agentConfigPath}`,
@@ -162,6 +182,12 @@ export function apiCloudFormationInit(props: ApiInitProps): ec2.CloudFormationIn
   const verify = new ec2.InitConfig([
     script('/usr/local/sbin/graminsta-wait-healthy', waitForHealthScript(props.config.port)),
     ec2.InitCommand.shellCommand('/usr/local/sbin/graminsta-wait-healthy'),
+    ...(props.worker
+      ? [
+          script('/usr/local/sbin/graminsta-wait-worker', waitForWorkerScript()),
+          ec2.InitCommand.shellCommand('/usr/local/sbin/graminsta-wait-worker'),
+        ]
+      : []),
   ]);
 
   const configs = { base, volume, database, api, agent, hup, verify };

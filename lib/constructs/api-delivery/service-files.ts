@@ -47,9 +47,45 @@ WantedBy=multi-user.target
 `;
 }
 
-/** Daily rotation; copytruncate because systemd keeps the file open. */
-export function apiLogrotate(): string {
-  return `${API_PATHS.logFile} {
+/**
+ * The queue worker's systemd unit (stage 1m): the same bundle, user,
+ * environment file and sandbox as the API, but `worker.js`, no port and no
+ * capability. SIGTERM lets it finish (or give back) the jobs in hand: systemd
+ * waits TimeoutStopSec before SIGKILL, longer than one job may run, and a job
+ * cut short anyway reappears on the queue after its visibility timeout.
+ */
+export function workerServiceUnit(jobTimeoutSeconds: number): string {
+  return `[Unit]
+Description=Graminsta queue worker
+After=network-online.target
+Wants=network-online.target
+
+[Service]
+Type=simple
+User=${API_PATHS.user}
+Group=${API_PATHS.user}
+EnvironmentFile=${API_PATHS.envFile}
+WorkingDirectory=${API_PATHS.apiDir}
+ExecStart=${NODE_BINARY} --enable-source-maps ${API_PATHS.apiDir}/worker.js
+Restart=always
+RestartSec=2
+KillSignal=SIGTERM
+TimeoutStopSec=${jobTimeoutSeconds + 10}
+NoNewPrivileges=true
+ProtectSystem=strict
+ProtectHome=true
+PrivateTmp=true
+StandardOutput=append:${API_PATHS.workerLogFile}
+StandardError=append:${API_PATHS.workerLogFile}
+
+[Install]
+WantedBy=multi-user.target
+`;
+}
+
+/** Daily rotation (of the worker's log too, where it runs); copytruncate because systemd keeps the file open. */
+export function apiLogrotate(options: { readonly worker?: boolean } = {}): string {
+  return `${API_PATHS.logFile}${options.worker ? ` ${API_PATHS.workerLogFile}` : ''} {
   daily
   rotate 7
   compress
@@ -67,7 +103,12 @@ export type MetricsScope = 'InstanceId' | 'AutoScalingGroupName';
  * CloudWatch agent configuration: the API log to `logGroupName`; memory and
  * disk usage (of `/` and each path in `diskPaths`) aggregated by `scope`.
  */
-export function cloudWatchAgentConfig(logGroupName: string, scope: MetricsScope, diskPaths: readonly string[]): Record<string, unknown> {
+export function cloudWatchAgentConfig(
+  logGroupName: string,
+  scope: MetricsScope,
+  diskPaths: readonly string[],
+  options: { readonly worker?: boolean } = {},
+): Record<string, unknown> {
   return {
     agent: { metrics_collection_interval: 60, run_as_user: 'root', omit_hostname: true },
     metrics: {
@@ -84,6 +125,9 @@ export function cloudWatchAgentConfig(logGroupName: string, scope: MetricsScope,
         files: {
           collect_list: [
             { file_path: API_PATHS.logFile, log_group_name: logGroupName, log_stream_name: '{instance_id}', retention_in_days: -1 },
+            ...(options.worker
+              ? [{ file_path: API_PATHS.workerLogFile, log_group_name: logGroupName, log_stream_name: '{instance_id}/worker', retention_in_days: -1 }]
+              : []),
           ],
         },
       },
@@ -165,6 +209,22 @@ for _ in $(seq 1 90); do
 done
 echo "the API did not answer /healthz within 3 minutes" >&2
 journalctl -u ${API_PATHS.serviceName} -n 50 --no-pager >&2 || true
+exit 1
+`;
+}
+
+/**
+ * Fails unless the worker service has stayed up for a few seconds, so a
+ * worker that exits at start (bad configuration, a missing worker.js) fails
+ * the instance's signal and rolls the deployment back, like a sick API.
+ */
+export function waitForWorkerScript(): string {
+  return `#!/bin/bash
+set -euo pipefail
+sleep 10
+if systemctl is-active --quiet ${API_PATHS.workerServiceName} && [ "$(systemctl show -p NRestarts --value ${API_PATHS.workerServiceName})" = "0" ]; then exit 0; fi
+echo "the queue worker is not running steadily" >&2
+tail -n 50 ${API_PATHS.workerLogFile} >&2 || true
 exit 1
 `;
 }

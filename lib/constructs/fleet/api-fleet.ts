@@ -33,6 +33,11 @@ export interface ApiFleetProps {
   readonly config: ApiRuntimeConfig;
   /** @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * Every instance also runs the queue worker (`worker.js`, a second systemd
+   * service) with the API's environment. @default no worker
+   */
+  readonly worker?: { readonly jobTimeoutSeconds: number };
 }
 
 /**
@@ -40,8 +45,9 @@ export interface ApiFleetProps {
  * IMDSv2, encrypted root volume, AMI resolved at launch) in the
  * private-with-egress subnets of both AZs, behind the load balancer's listener,
  * replaced on ELB health checks of `/healthz`. Instances install the bundle with cfn-init and
- * signal only once `/healthz` answers; a new bundle or configuration changes
- * the user data's fingerprint, hence the launch template, and CloudFormation
+ * signal only once `/healthz` answers (and, at 1m, the queue worker runs); a
+ * new bundle or configuration (the shard map's version included) changes the
+ * user data's fingerprint, hence the launch template, and CloudFormation
  * rolls it through the group one instance at a time, keeping the minimum in
  * service and rolling back when new instances do not become healthy.
  */
@@ -86,6 +92,7 @@ export class ApiFleet extends Construct {
         config: props.config,
         logGroupName: this.logGroup.logGroupName,
         metricsScope: 'AutoScalingGroupName',
+        worker: props.worker,
       }),
       initOptions: {
         configSets: [API_CONFIG_SET],

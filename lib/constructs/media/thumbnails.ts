@@ -72,6 +72,15 @@ export class Thumbnails extends Construct {
     props.bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(this.function), { prefix: ORIGINALS_PREFIX });
   }
 
+  /**
+   * Stage 1m: after writing a thumbnail the function sends `photo.ready` to
+   * the work queue (`WORK_QUEUE_URL`), and may only send to it.
+   */
+  public sendReadyTo(queue: sqs.IQueue): void {
+    this.handler.function.addEnvironment('WORK_QUEUE_URL', queue.queueUrl);
+    queue.grantSendMessages(this.handler.role);
+  }
+
   /** Invocation errors (after which Lambda retries), summed over 5 minutes. */
   public metricErrors(): cloudwatch.Metric {
     return this.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' });

@@ -20,8 +20,6 @@ export interface SecurityGroupsProps {
   readonly database?: boolean;
   /** An ElastiCache Redis cluster exists. @default false */
   readonly cache?: boolean;
-  /** A queue worker (Lambda in the VPC) writes feeds to the cache. @default false */
-  readonly worker?: boolean;
 }
 
 const POSTGRES_PORT = 5432;
@@ -40,7 +38,6 @@ export class SecurityGroups extends Construct {
   public readonly loadBalancer?: ec2.SecurityGroup;
   public readonly database?: ec2.SecurityGroup;
   public readonly cache?: ec2.SecurityGroup;
-  public readonly worker?: ec2.SecurityGroup;
 
   constructor(scope: Construct, id: string, props: SecurityGroupsProps) {
     super(scope, id);
@@ -67,10 +64,6 @@ export class SecurityGroups extends Construct {
       this.api.addIngressRule(entryPeer, apiPort, entryDescription);
     }
 
-    if (props.worker) {
-      this.worker = new ec2.SecurityGroup(this, 'Worker', { vpc, description: 'Graminsta queue worker', allowAllOutbound: true });
-    }
-
     if (props.database) {
       this.database = new ec2.SecurityGroup(this, 'Database', { vpc, description: 'Graminsta PostgreSQL', allowAllOutbound: false });
       this.database.addIngressRule(this.api, ec2.Port.tcp(POSTGRES_PORT), 'PostgreSQL from the API');
@@ -78,7 +71,6 @@ export class SecurityGroups extends Construct {
     if (props.cache) {
       this.cache = new ec2.SecurityGroup(this, 'Cache', { vpc, description: 'Graminsta Redis', allowAllOutbound: false });
       this.cache.addIngressRule(this.api, ec2.Port.tcp(REDIS_PORT), 'Redis from the API');
-      if (this.worker) this.cache.addIngressRule(this.worker, ec2.Port.tcp(REDIS_PORT), 'Redis from the queue worker');
     }
   }
 }

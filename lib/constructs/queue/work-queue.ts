@@ -3,7 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { QueueSpec } from '../../../stages/stage-spec';
+import { type QueueSpec, queueVisibilityTimeoutSeconds, VISIBILITY_TIMEOUT_FACTOR } from '../../../stages/stage-spec';
 
 export interface WorkQueueProps {
   readonly spec: QueueSpec;
@@ -12,14 +12,17 @@ export interface WorkQueueProps {
 }
 
 /**
- * The SQS queue for asynchronous work (stage 1m; messages in
- * `lambda/queue-worker/messages.ts`) and its dead-letter queue: a message
- * received `maxReceiveCount` times without success moves there. Both use
- * SQS-managed encryption and refuse non-TLS requests.
+ * The SQS queue for asynchronous work (stage 1m; jobs in docs/queue.md) and
+ * its dead-letter queue: a message received `maxReceiveCount` times without
+ * success moves there. Both use SQS-managed encryption and refuse non-TLS
+ * requests. The visibility timeout is the worker's job timeout times
+ * VISIBILITY_TIMEOUT_FACTOR, so a message does not reappear while a worker
+ * still runs it.
  *
  * Construct IDs are frozen: `Queue` and `DeadLetterQueue` are stateful (RETAIN:
  * deleting them would drop queued work). It lives in the Data stack; the
- * worker (QueueWorker) lives in the App stack and only references it.
+ * consumers (the worker service on the fleet, the thumbnail function) live in
+ * the App stack and only reference it.
  */
 export class WorkQueue extends Construct {
   public readonly queue: sqs.Queue;
@@ -31,8 +34,10 @@ export class WorkQueue extends Construct {
     if (!Number.isInteger(spec.maxReceiveCount) || spec.maxReceiveCount < 1 || spec.maxReceiveCount > 1000) {
       throw new Error(`queue.maxReceiveCount must be 1-1000, got ${spec.maxReceiveCount}`);
     }
-    if (!Number.isInteger(spec.visibilityTimeoutSeconds) || spec.visibilityTimeoutSeconds < 6 || spec.visibilityTimeoutSeconds > 43_200) {
-      throw new Error(`queue.visibilityTimeoutSeconds must be 6-43200, got ${spec.visibilityTimeoutSeconds}`);
+    // SQS allows a visibility timeout of at most 12 hours.
+    const maxJobTimeout = Math.floor(43_200 / VISIBILITY_TIMEOUT_FACTOR);
+    if (!Number.isInteger(spec.jobTimeoutSeconds) || spec.jobTimeoutSeconds < 1 || spec.jobTimeoutSeconds > maxJobTimeout) {
+      throw new Error(`queue.jobTimeoutSeconds must be 1-${maxJobTimeout}, got ${spec.jobTimeoutSeconds}`);
     }
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
@@ -43,7 +48,7 @@ export class WorkQueue extends Construct {
     this.queue = new sqs.Queue(this, 'Queue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
-      visibilityTimeout: Duration.seconds(spec.visibilityTimeoutSeconds),
+      visibilityTimeout: Duration.seconds(queueVisibilityTimeoutSeconds(spec)),
       // Longer than the DLQ's would be pointless; 4 days is SQS's default.
       retentionPeriod: Duration.days(4),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: spec.maxReceiveCount },
@@ -51,9 +56,14 @@ export class WorkQueue extends Construct {
     });
   }
 
-  /** Lets the API send work (and only send). */
+  /** Lets the API (and the thumbnail function) send work, and only send. */
   public grantSend(grantee: iam.IGrantable): iam.Grant {
     return this.queue.grantSendMessages(grantee);
+  }
+
+  /** Lets the worker receive, delete and extend the visibility of messages. */
+  public grantConsume(grantee: iam.IGrantable): iam.Grant {
+    return this.queue.grantConsumeMessages(grantee);
   }
 
   /** Messages waiting in the dead-letter queue: any at all deserves a look. */

@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { synthStage } from '../../../lib/synth';
-import { stageSpec } from '../../../stages/ladder';
+import { queueVisibilityTimeoutSeconds, stageSpec } from '../../../stages/ladder';
 import {
   ALL_STAGES,
   apiEnvFile,
@@ -116,6 +116,7 @@ describe.each(ALL_STAGES.map((s) => [s]))('stage %s', (stage) => {
       'PORT', 'HOST', 'LOG_LEVEL', 'DATA_DIR', 'WEB_ROOT', 'DATABASE_URL', 'DATABASE_SECRET_ARN', 'DATABASE_CA_FILE',
       'DATABASE_REPLICA_HOSTS', 'SHARD_MAP_PARAMETER', 'REDIS_URL', 'REDIS_CLUSTER', 'REDIS_AUTH_SECRET_ARN',
       'UPLOADS_BUCKET', 'UPLOAD_MODE', 'MEDIA_BASE_URL', 'TRUST_PROXY', 'WORK_QUEUE_URL', 'AWS_REGION',
+      'SHARD_MAP_VERSION', 'QUEUE', 'QUEUE_VISIBILITY_TIMEOUT_MS', 'WORKER_JOB_TIMEOUT_MS', 'WORKER_CONCURRENCY',
     ];
     expect(Object.keys(env).filter((k) => !documented.includes(k))).toEqual([]);
     expect(env).toMatchObject({ PORT: '80', HOST: '0.0.0.0' });
@@ -363,25 +364,86 @@ describe('stage 1m: shards and a work queue', () => {
     expect(instances.filter((r) => r.Properties.SourceDBInstanceIdentifier)).toHaveLength(8);
   });
 
-  test('a shard map of 4096 logical shards over the four primaries, named to the API', () => {
+  test('a shard map of 4096 logical shards: all on primary-0 (the 100k primary), the new primaries named and empty until the runbook moves shards', () => {
     const param = Object.values(resourcesOfType('1m', 'Data', 'AWS::SSM::Parameter'))[0];
     const text = flatten(param.Properties.Value);
     const map = JSON.parse(text.replace(/<token>/g, 'x'));
     expect(map.logicalShards).toBe(4096);
-    expect(map.primaries.map((p: any) => p.shards)).toEqual([[0, 1023], [1024, 2047], [2048, 3071], [3072, 4095]]);
+    expect(map.primaries.map((p: any) => [p.name, p.shards])).toEqual([
+      ['primary-0', [[0, 4095]]],
+      ['primary-1', []],
+      ['primary-2', []],
+      ['primary-3', []],
+    ]);
+    // primary-0 is the Database construct that has existed since stage 10.
+    const [first, firstSecret] = param.Properties.Value['Fn::Join'][1];
+    expect(first).toMatch(/"name":"primary-0","secretArn":"$/);
+    expect(firstSecret).toEqual({ Ref: 'DatabaseSecret3B817195' });
     expect(apiEnvFile('1m').SHARD_MAP_PARAMETER).toBe('<token>');
+    expect(apiEnvFile('1m').SHARD_MAP_VERSION).toMatch(/^[0-9a-f]{12}$/);
   });
 
-  test('an SQS work queue with a dead-letter queue and a worker in the VPC that may reach only Redis', () => {
-    const data = template('1m', 'Data');
-    data.hasResourceProperties('AWS::SQS::Queue', { RedrivePolicy: Match.objectLike({ maxReceiveCount: 5 }) });
-    template('1m', 'App').hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      FunctionResponseTypes: ['ReportBatchItemFailures'],
+  test('an SQS work queue whose visibility timeout is derived from the job timeout, and a dead-letter queue after maxReceiveCount', () => {
+    const queue = stageSpec('1m').queue!;
+    template('1m', 'Data').hasResourceProperties('AWS::SQS::Queue', {
+      VisibilityTimeout: queueVisibilityTimeoutSeconds(queue),
+      RedrivePolicy: Match.objectLike({ maxReceiveCount: queue.maxReceiveCount }),
     });
-    template('1m', 'App').hasResourceProperties('AWS::Lambda::Function', { VpcConfig: Match.objectLike({ SecurityGroupIds: Match.anyValue() }) });
-    const workerRules = ingressRules('1m').filter(({ rule }) => JSON.stringify(rule.SourceSecurityGroupId ?? '').includes('SecurityGroupsWorker'));
-    expect(workerRules.map(({ rule }) => rule.FromPort)).toEqual([6379]);
-    expect(apiEnvFile('1m').WORK_QUEUE_URL).toBe('<token>');
+  });
+
+  test('the worker runs on every fleet instance as a second systemd service from the same bundle and env file, told to use SQS', () => {
+    const group = Object.values(resourcesOfType('1m', 'App', 'AWS::AutoScaling::AutoScalingGroup'))[0];
+    const init = group.Metadata['AWS::CloudFormation::Init'];
+    const unit = flatten(init.api.files['/etc/systemd/system/graminsta-worker.service'].content);
+    expect(unit).toMatch(/^ExecStart=\S+ --enable-source-maps \/opt\/graminsta\/api\/worker\.js$/m);
+    expect(unit).toMatch(/^EnvironmentFile=\/etc\/graminsta\/api\.env$/m);
+    expect(init.api.services.systemd['graminsta-worker']).toMatchObject({ enabled: true, ensureRunning: true });
+    // A new bundle or env file restarts the worker too.
+    expect(init.api.services.systemd['graminsta-worker'].files).toEqual(expect.arrayContaining(['/etc/graminsta/api.env']));
+    expect(init.api.services.systemd['graminsta-worker'].sources).toEqual(['/opt/graminsta/api']);
+    const queue = stageSpec('1m').queue!;
+    expect(apiEnvFile('1m')).toMatchObject({
+      QUEUE: 'sqs',
+      WORK_QUEUE_URL: '<token>',
+      QUEUE_VISIBILITY_TIMEOUT_MS: String(queueVisibilityTimeoutSeconds(queue) * 1000),
+      WORKER_JOB_TIMEOUT_MS: String(queue.jobTimeoutSeconds * 1000),
+      WORKER_CONCURRENCY: String(queue.workerConcurrency),
+    });
+    // The instance's signal waits for the worker as well as /healthz.
+    expect(init.verify.commands).toEqual(expect.objectContaining({ '001': expect.objectContaining({ command: '/usr/local/sbin/graminsta-wait-worker' }) }));
+  });
+
+  test('the fleet role may send, receive, delete and change visibility on the work queue; the thumbnail function may only send, and knows the queue', () => {
+    const app = templateJson('1m', 'App').Resources as Record<string, any>;
+    const sqsActions = (roleMatch: RegExp) =>
+      Object.values(app)
+        .filter((r) => r.Type === 'AWS::IAM::Policy' && JSON.stringify(r.Properties.Roles).match(roleMatch))
+        .flatMap((r) => r.Properties.PolicyDocument.Statement)
+        .filter((st: any) => JSON.stringify(st.Resource).includes('WorkQueue'))
+        .flatMap((st: any) => st.Action);
+    expect(new Set(sqsActions(/ApiFleetRole/))).toEqual(
+      new Set(['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage']),
+    );
+    expect(new Set(sqsActions(/MediaThumbnailsFunctionRole/))).toEqual(new Set(['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl']));
+    template('1m', 'App').hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('thumbnail'),
+      Environment: { Variables: Match.objectLike({ WORK_QUEUE_URL: Match.anyValue() }) },
+    });
+  });
+
+  test('no Lambda queue worker and no worker security group any more: the thumbnail function is the only Lambda consumer-side code', () => {
+    expect(count('1m', 'App', 'AWS::Lambda::EventSourceMapping')).toBe(0);
+    const functions = Object.values(resourcesOfType('1m', 'App', 'AWS::Lambda::Function')).map((f) => String(f.Properties.Description ?? ''));
+    expect(functions.filter((d) => /queue/i.test(d))).toEqual([]);
+    expect(JSON.stringify(templateJson('1m', 'Network'))).not.toMatch(/SecurityGroupsWorker/);
+  });
+
+  test('stages before 1m get no worker, no queue variables and no shard map version', () => {
+    for (const stage of ALL_STAGES.filter((s) => s !== '1m')) {
+      const env = apiEnvFile(stage);
+      expect({ stage, vars: Object.keys(env).filter((k) => /^(QUEUE|WORKER_|SHARD_MAP_VERSION)/.test(k)) }).toEqual({ stage, vars: [] });
+      expect(JSON.stringify(templateJson(stage, 'App'))).not.toMatch(/graminsta-worker/);
+    }
   });
 });
 
@@ -398,7 +460,7 @@ describe('monitoring grows with the stage', () => {
     ['10', ['DatabaseDatabaseCpu', 'DatabaseDatabaseFreeStorage', 'DatabaseDatabaseConnections']],
     ['1k', ['FleetLoadBalancer5xx', 'FleetApi5xx', 'FleetLatency', 'FleetUnhealthyTargets']],
     ['100k', ['DatabaseDatabaseReplica1Lag', 'CacheNode1Memory', 'CacheNode1Evictions']],
-    ['1m', ['WorkQueueWorkDeadLetters', 'QueueWorkerFunctionErrors', 'Shard3DatabaseShard3DatabaseCpu']],
+    ['1m', ['WorkQueueWorkDeadLetters', 'WorkQueueWorkBacklog', 'Shard3DatabaseShard3DatabaseCpu']],
   ] as const)('stage %s alarms on %p', (stage, names) => {
     const ids = Object.keys(resourcesOfType(stage, 'Monitoring', 'AWS::CloudWatch::Alarm'));
     for (const name of names) expect(ids.some((id) => id.startsWith(`Alarms${name}`))).toBe(true);

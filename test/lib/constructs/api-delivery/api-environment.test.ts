@@ -9,6 +9,17 @@ describe('the API environment file', () => {
     );
   });
 
+  test('gives the worker its queue settings, timeouts in milliseconds', () => {
+    const env = apiEnvironment({ port: 80, queue: 'sqs', workQueueUrl: 'https://q', workerJobTimeoutSeconds: 20, queueVisibilityTimeoutSeconds: 120, workerConcurrency: 4 });
+    expect(Object.fromEntries(env)).toMatchObject({
+      QUEUE: 'sqs',
+      WORK_QUEUE_URL: 'https://q',
+      QUEUE_VISIBILITY_TIMEOUT_MS: '120000',
+      WORKER_JOB_TIMEOUT_MS: '20000',
+      WORKER_CONCURRENCY: '4',
+    });
+  });
+
   test('leaves out an empty replica list', () => {
     expect(apiEnvironment({ port: 80, databaseReplicaHosts: [] }).map(([k]) => k)).not.toContain('DATABASE_REPLICA_HOSTS');
   });
@@ -18,9 +29,10 @@ describe('the API environment file', () => {
     const all = apiEnvironment({
       port: 80, dataDir: 'x', webRoot: 'x', databaseUrl: 'x', databaseSecretArn: 'x', databaseCaFile: 'x', databaseReplicaHosts: ['x'],
       shardMapParameter: 'x', redisUrl: 'x', redisCluster: true, redisAuthSecretArn: 'x', uploadsBucket: 'x', uploadMode: 'proxy',
-      mediaBaseUrl: 'x', trustProxy: 2, workQueueUrl: 'x', awsRegion: 'x',
+      mediaBaseUrl: 'x', trustProxy: 2, workQueueUrl: 'x', awsRegion: 'x', shardMapVersion: 'x', queue: 'sqs', workerJobTimeoutSeconds: 20,
+      queueVisibilityTimeoutSeconds: 120, workerConcurrency: 4,
     });
-    expect(all).toHaveLength(19);
+    expect(all).toHaveLength(24);
     for (const [name] of all) expect({ name, documented: doc.includes(`| \`${name}\` |`) }).toEqual({ name, documented: true });
   });
 });

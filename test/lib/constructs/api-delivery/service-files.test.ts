@@ -5,6 +5,8 @@ import {
   setupPostgresScript,
   stopPostgresScript,
   waitForHealthScript,
+  waitForWorkerScript,
+  workerServiceUnit,
 } from '../../../../lib/constructs/api-delivery/service-files';
 
 /** `bash -n`: the script parses. */
@@ -19,6 +21,7 @@ describe('files cfn-init writes on API instances', () => {
     ['set up PostgreSQL', setupPostgresScript()],
     ['stop PostgreSQL', stopPostgresScript()],
     ['wait for /healthz', waitForHealthScript(80)],
+    ['check the queue worker runs', waitForWorkerScript()],
   ])('the script to %s is valid bash that stops on the first error', (_name, script) => {
     expect(parses(script)).toEqual({ status: 0, stderr: '' });
     expect(script.split('\n')[1]).toBe('set -euo pipefail');
@@ -39,5 +42,19 @@ describe('files cfn-init writes on API instances', () => {
     expect(unit).toMatch(/^Restart=on-failure$/m);
     expect(unit).toMatch(/^EnvironmentFile=\/etc\/graminsta\/api\.env$/m);
     expect(unit).toMatch(/^ExecStart=\/usr\/bin\/node-22 /m);
+  });
+
+  test('the worker unit runs worker.js of the same bundle, as the same user, with the API env file, restarting always', () => {
+    const unit = workerServiceUnit(20);
+    expect(unit).toMatch(/^ExecStart=\/usr\/bin\/node-22 --enable-source-maps \/opt\/graminsta\/api\/worker\.js$/m);
+    expect(unit).toMatch(/^User=graminsta$/m);
+    expect(unit).toMatch(/^EnvironmentFile=\/etc\/graminsta\/api\.env$/m);
+    expect(unit).toMatch(/^Restart=always$/m);
+    expect(unit).not.toMatch(/CAP_NET_BIND_SERVICE/);
+  });
+
+  test('systemd gives the worker longer than one job to stop before it kills it', () => {
+    expect(workerServiceUnit(20)).toMatch(/^TimeoutStopSec=30$/m);
+    expect(workerServiceUnit(300)).toMatch(/^TimeoutStopSec=310$/m);
   });
 });

@@ -29,7 +29,7 @@ function stackResolve(c: SecurityGroups, value: unknown): unknown {
 describe('SecurityGroups', () => {
   test('by default only the API group exists, open on its port to the internet (the stage-1 entry)', () => {
     const { groups, ingress } = build({});
-    expect([groups.loadBalancer, groups.database, groups.cache, groups.worker]).toEqual([undefined, undefined, undefined, undefined]);
+    expect([groups.loadBalancer, groups.database, groups.cache]).toEqual([undefined, undefined, undefined]);
     expect(ingress(groups.api)).toEqual([expect.objectContaining({ cidrIp: '0.0.0.0/0', fromPort: 80, toPort: 80 })]);
   });
 

@@ -1,48 +1,46 @@
 import { type CfnElement, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { PROJECT_ROOT } from '../../../../lib/constructs/media/private/local-node-function';
 import { stage1m } from '../../../../stages/stage-1m';
-import { QueueWorker } from '../../../../lib/constructs/queue/queue-worker';
+import { queueVisibilityTimeoutSeconds, VISIBILITY_TIMEOUT_FACTOR } from '../../../../stages/stage-spec';
 import { WorkQueue } from '../../../../lib/constructs/queue/work-queue';
 import { flaggedApp } from '../edge-test-app';
 
-/** Queue in a Data stack, worker in an App stack, as the stacks wire them. */
-function synth() {
+/** The queue in a Data stack; the fleet's role (sender and consumer) in an App stack, as the stacks wire them. */
+function synth(spec = stage1m.queue!) {
   const app = flaggedApp();
-  const network = new Stack(app, 'NetworkTest');
-  const vpc = new ec2.Vpc(network, 'Vpc', { maxAzs: 2, natGateways: 1 });
-  const workerSg = new ec2.SecurityGroup(network, 'WorkerSg', { vpc });
   const data = new Stack(app, 'DataTest');
-  const work = new WorkQueue(data, 'WorkQueue', { spec: stage1m.queue! });
-  const authSecret = new secretsmanager.Secret(data, 'RedisAuth');
+  const work = new WorkQueue(data, 'WorkQueue', { spec });
   const appStack = new Stack(app, 'AppTest');
-  const worker = new QueueWorker(appStack, 'QueueWorker', {
-    spec: stage1m.queue!,
-    queue: work.queue,
-    redis: { url: 'rediss://cache.example:6379', cluster: true, authSecret },
-    vpc,
-    securityGroup: workerSg,
-    logRetentionDays: 30,
-  });
-  const apiRole = new iam.Role(appStack, 'ApiRole', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
-  work.grantSend(apiRole);
-  return { data: Template.fromStack(data), app: Template.fromStack(appStack), work, worker, dataStack: data, appStack, outdir: app.outdir };
+  const fleetRole = new iam.Role(appStack, 'FleetRole', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+  work.grantSend(fleetRole);
+  work.grantConsume(fleetRole);
+  const senderRole = new iam.Role(appStack, 'SenderRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+  work.grantSend(senderRole);
+  return { data: Template.fromStack(data), app: Template.fromStack(appStack), work, dataStack: data };
 }
 
-describe('WorkQueue and QueueWorker at stage 1m', () => {
-  const { data, app, work, dataStack, outdir } = synth();
+const actionsOf = (app: Template, role: string) =>
+  Object.values(app.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp(`^${role}`) }] } }))[0].Properties.PolicyDocument.Statement.flatMap(
+    (s: any) => s.Action,
+  );
+
+describe('WorkQueue at stage 1m', () => {
+  const { data, app, work, dataStack } = synth();
+
+  test('the visibility timeout is the job timeout from the spec times the stated factor (6)', () => {
+    expect(VISIBILITY_TIMEOUT_FACTOR).toBe(6);
+    expect(queueVisibilityTimeoutSeconds(stage1m.queue!)).toBe(stage1m.queue!.jobTimeoutSeconds * 6);
+    data.hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: stage1m.queue!.jobTimeoutSeconds * 6 });
+    const longer = synth({ ...stage1m.queue!, jobTimeoutSeconds: 45 });
+    longer.data.hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 270 });
+  });
 
   test('the queue redrives to the dead-letter queue after maxReceiveCount receives from the spec', () => {
     data.hasResourceProperties('AWS::SQS::Queue', {
-      VisibilityTimeout: 120,
-      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('DeadLetterQueue'), 'Arn'] }, maxReceiveCount: 5 },
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('DeadLetterQueue'), 'Arn'] }, maxReceiveCount: stage1m.queue!.maxReceiveCount },
     });
+    synth({ ...stage1m.queue!, maxReceiveCount: 9 }).data.hasResourceProperties('AWS::SQS::Queue', { RedrivePolicy: Match.objectLike({ maxReceiveCount: 9 }) });
   });
 
   test('both queues are encrypted, TLS-only and retained', () => {
@@ -62,57 +60,23 @@ describe('WorkQueue and QueueWorker at stage 1m', () => {
     expect([work.queue, work.deadLetterQueue].map((q) => dataStack.getLogicalId(q.node.defaultChild as CfnElement))).toEqual(['WorkQueueAD162499', 'WorkQueueDeadLetterQueueF71CA21F']);
   });
 
-  test('the worker consumes with batch item failure reporting and a concurrency cap', () => {
-    app.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      BatchSize: 10,
-      FunctionResponseTypes: ['ReportBatchItemFailures'],
-      ScalingConfig: { MaximumConcurrency: 20 },
-    });
+  test('the fleet (API and worker) may send, receive, delete and extend visibility, and nothing else', () => {
+    expect(new Set(actionsOf(app, 'FleetRole'))).toEqual(
+      new Set(['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage']),
+    );
   });
 
-  test('the worker is arm64 Node.js in the VPC, timeout a sixth of the visibility timeout, memory from the spec', () => {
-    app.hasResourceProperties('AWS::Lambda::Function', {
-      Architectures: ['arm64'],
-      Timeout: 20,
-      MemorySize: 1024,
-      VpcConfig: Match.objectLike({ SecurityGroupIds: [Match.anyValue()] }),
-      Environment: { Variables: Match.objectLike({ REDIS_URL: 'rediss://cache.example:6379', REDIS_CLUSTER: 'true', REDIS_AUTH_SECRET_ARN: Match.anyValue() }) },
-    });
-    app.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Retain', Properties: { RetentionInDays: 30 } });
-  });
-
-  test('the worker role has no AWS managed policies', () => {
-    for (const role of Object.values(app.findResources('AWS::IAM::Role', { Properties: { Description: Match.stringLikeRegexp('queue') } }))) {
-      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
-    }
-  });
-
-  test('the API may only send to the queue', () => {
-    const apiPolicy = Object.values(app.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^ApiRole') }] } }))[0];
-    expect(apiPolicy.Properties.PolicyDocument.Statement).toEqual([
-      expect.objectContaining({ Action: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'] }),
-    ]);
-  });
-
-  test('bundles the worker with local esbuild into one file that loads (ioredis included)', () => {
-    const fn = Object.values(app.findResources('AWS::Lambda::Function'))[0];
-    expect(fn.Properties.Code.S3Key).toMatch(/^[0-9a-f]{64}\.zip$/);
-    const bundle = join(outdir, `asset.${String(fn.Properties.Code.S3Key).replace(/\.zip$/, '')}`, 'index.js');
-    // In a separate Node process, as Lambda would load it; only the AWS SDK (in the runtime) comes from node_modules.
-    const run = spawnSync(process.execPath, ['-e', `process.stdout.write(typeof require(${JSON.stringify(bundle)}).handler)`], {
-      env: { ...process.env, NODE_PATH: join(PROJECT_ROOT, 'node_modules') },
-      encoding: 'utf8',
-    });
-    expect(run.stderr).not.toMatch(/Error/);
-    expect(run.stdout).toBe('function');
-    expect(readFileSync(bundle, 'utf8')).not.toMatch(/require\("ioredis"\)/);
+  test('a sender may only send', () => {
+    expect(new Set(actionsOf(app, 'SenderRole'))).toEqual(new Set(['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl']));
   });
 });
 
 describe('WorkQueue spec validation', () => {
   test.each([
     [{ maxReceiveCount: 0 }, 'queue.maxReceiveCount must be 1-1000'],
-    [{ visibilityTimeoutSeconds: 1 }, 'queue.visibilityTimeoutSeconds must be 6-43200'],
+    [{ jobTimeoutSeconds: 0 }, 'queue.jobTimeoutSeconds must be 1-7200'],
+    [{ jobTimeoutSeconds: 7201 }, 'queue.jobTimeoutSeconds must be 1-7200'],
+    [{ jobTimeoutSeconds: 2.5 }, 'queue.jobTimeoutSeconds must be 1-7200'],
   ])('rejects %j', (change, message) => {
     expect(() => new WorkQueue(new Stack(flaggedApp(), 'S'), 'Q', { spec: { ...stage1m.queue!, ...change } })).toThrow(message);
   });
