@@ -138,26 +138,68 @@ export class DatabaseCluster {
    *   MAX_REROUTES times.
    */
   async write<T>(shard: number, work: (node: DatabaseNode) => Promise<T>): Promise<T> {
-    const deadline = Date.now() + this.writeWaitMs;
-    let backoff = FIRST_FROZEN_BACKOFF_MS;
-    let reroutes = 0;
+    const retry = this.fenceRetry();
     for (;;) {
       try {
         return await work(this.forShard(shard));
       } catch (error) {
-        const state = sqlState(error);
-        if (state === SHARD_MOVED) {
-          if (reroutes++ >= MAX_REROUTES) throw new ShardMovingError(shard, { cause: error });
-          await this.refreshMovesNow();
-          continue;
-        }
-        if (state !== SHARD_FROZEN) throw error;
-        const left = deadline - Date.now();
-        if (left <= 0) throw new ShardMovingError(shard, { cause: error });
-        await sleep(Math.min(backoff, left));
-        backoff = Math.min(backoff * 2, MAX_FROZEN_BACKOFF_MS);
+        await retry(error, shard);
       }
     }
+  }
+
+  /**
+   * A write of rows on many shards, one `work(node, ids)` per server holding
+   * some of `ids` (grouped by each ID's shard: the worker's fan-out), with
+   * `write()`'s fence handling per group: a group refused as frozen is
+   * retried after a pause (bounded by `writeWaitMs` for the whole call), a
+   * group refused as moved is regrouped after the moves are re-read. `work`
+   * must be atomic and idempotent (e.g. one `INSERT … ON CONFLICT DO
+   * NOTHING`): a group is retried only after the server refused it.
+   */
+  async writeGrouped<T>(ids: readonly string[], work: (node: DatabaseNode, ids: string[]) => Promise<T>): Promise<T[]> {
+    const retry = this.fenceRetry();
+    const results: T[] = [];
+    let pending = [...ids];
+    while (pending.length > 0) {
+      const groups = [...this.groupByNode(pending)];
+      pending = [];
+      for (const [node, group] of groups) {
+        try {
+          results.push(await work(node, group));
+        } catch (error) {
+          await retry(error, shardOfId(group[0]));
+          pending.push(...group);
+        }
+      }
+    }
+    return results;
+  }
+
+  /**
+   * The retry policy for writes refused by the shard guard: returns when the
+   * write should be retried (after a pause for 55G01, after re-reading the
+   * moves for 55G02), throws otherwise (ShardMovingError once the budget is spent).
+   */
+  private fenceRetry(): (error: unknown, shard: number) => Promise<void> {
+    const deadline = Date.now() + this.writeWaitMs;
+    let backoff = FIRST_FROZEN_BACKOFF_MS;
+    let reroutes = 0;
+    return async (error, shard) => {
+      const state = sqlState(error);
+      // The guard names the refused shard; the caller's guess is the fallback.
+      const refused = Number(/logical shard (\d+)/.exec((error as Error | undefined)?.message ?? '')?.[1] ?? shard);
+      if (state === SHARD_MOVED) {
+        if (reroutes++ >= MAX_REROUTES) throw new ShardMovingError(refused, { cause: error });
+        await this.refreshMovesNow();
+        return;
+      }
+      if (state !== SHARD_FROZEN) throw error;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new ShardMovingError(refused, { cause: error });
+      await sleep(Math.min(backoff, left));
+      backoff = Math.min(backoff * 2, MAX_FROZEN_BACKOFF_MS);
+    };
   }
 
   /** `write()` of one transaction on the owner of `shard`'s primary. */

@@ -1,6 +1,8 @@
 import { PassThrough } from 'node:stream';
 import { Client } from 'pg';
-import { shardForUsername } from '../../../api/src/lib/ids';
+import { DatabaseCluster } from '../../../api/src/db/database-cluster';
+import { ShardMovingError } from '../../../api/src/db/shard-errors';
+import { composeId, ID_EPOCH_MS, shardForUsername } from '../../../api/src/lib/ids';
 import { sql, startPostgresServers, type TestPostgresServers } from '../../support/postgres-servers';
 import { call, uniqueName } from '../support/http';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -209,6 +211,64 @@ describe('DatabaseCluster on two real servers: following moves and fences record
       expect(await count(0, 'followers', 'followee_id = $1 AND follower_id = $2', [gil.id, hal.id])).toBe(1);
       expect((await call(api.url, 'GET', `/api/users/${gil.id}`)).body.followerCount).toBe(1);
       expect((await call(api.url, 'GET', `/api/users/${hal.id}`)).body.followingCount).toBe(1);
+    });
+  });
+  describe('writeGrouped (writes of many shards at once, as the worker’s fan-out does)', () => {
+    let cluster: DatabaseCluster;
+    beforeAll(async () => {
+      cluster = new DatabaseCluster(
+        pg.urls.map((url, index) => ({ name: `primary-${index}`, primary: { connectionString: url }, replicas: [], shards: [index === 0 ? [0, 2047] : [2048, 4095]] as const })),
+        { movesRefreshMs: 600_000, writeWaitMs: 1000 },
+      );
+      await cluster.start();
+    });
+    afterAll(async () => cluster?.close());
+
+    let sequence = 0;
+    /** A photo ID on `shard`, unique within this file. */
+    const photoOn = (shard: number) => composeId(ID_EPOCH_MS + 5_000_000 + ++sequence, shard, sequence).toString();
+    const likeAll = (ids: readonly string[]) =>
+      cluster.writeGrouped(ids, async (node, group) => {
+        await node.query('INSERT INTO likes (photo_id, user_id) SELECT unnest($1::bigint[]), 1 ON CONFLICT DO NOTHING', [group]);
+        return node.name;
+      });
+    const where = async (id: string) => {
+      const found = await Promise.all([0, 1].map(async (server) => (await count(server as 0 | 1, 'likes', 'photo_id = $1', [id])) > 0));
+      return found.map((yes, server) => (yes ? `primary-${server}` : '')).join('');
+    };
+
+    test('one statement per server; a frozen shard’s group waits and is written once unfrozen', async () => {
+      const frozen = 300;
+      const ids = [photoOn(frozen), photoOn(301), photoOn(3000)];
+      await sql(pg.urls[0], `INSERT INTO shard_moves (shard, state, peer, run_id) VALUES ($1, 'frozen', 'primary-1', 'by-hand')`, [frozen]);
+      const pending = likeAll(ids);
+      await sleep(200);
+      await sql(pg.urls[0], 'DELETE FROM shard_moves WHERE shard = $1', [frozen]);
+      expect((await pending).sort()).toEqual(['primary-0', 'primary-1']);
+      expect(await Promise.all(ids.map(where))).toEqual(['primary-0', 'primary-0', 'primary-1']);
+    });
+
+    test('a group refused as moved is regrouped onto the new owner', async () => {
+      const moved = 310;
+      await sql(pg.urls[0], `INSERT INTO shard_moves (shard, state, peer, run_id) VALUES ($1, 'moved', 'primary-1', 'by-hand')`, [moved]);
+      const ids = [photoOn(moved), photoOn(311)];
+      await likeAll(ids);
+      expect(cluster.forShard(moved).name).toBe('primary-1');
+      expect(await Promise.all(ids.map(where))).toEqual(['primary-1', 'primary-0']);
+    });
+
+    test('frozen for longer than the wait: ShardMovingError naming the shard, and that group is not written', async () => {
+      const frozen = 320;
+      await sql(pg.urls[0], `INSERT INTO shard_moves (shard, state, peer, run_id) VALUES ($1, 'frozen', 'primary-1', 'by-hand')`, [frozen]);
+      try {
+        const id = photoOn(frozen);
+        const error = await likeAll([id, photoOn(321)]).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(ShardMovingError);
+        expect((error as ShardMovingError).shard).toBe(frozen);
+        expect(await where(id)).toBe('');
+      } finally {
+        await sql(pg.urls[0], 'DELETE FROM shard_moves WHERE shard = $1', [frozen]);
+      }
     });
   });
 });
