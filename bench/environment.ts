@@ -12,16 +12,18 @@ import type { RunningServer } from './servers/spawn-server';
 import { spawnServer } from './servers/spawn-server';
 import { baselineUserKey, USER_SQL, type UserRow, userJson } from './servers/user-view';
 import { hashPassword } from '../api/src/auth/passwords';
-import { BENCH_PASSWORD, DataSet } from './seed/data-set';
+import { BENCH_PASSWORD, DataSet, DEFAULT_CELEBRITY_FOLLOWERS } from './seed/data-set';
 import type { SeedProgress, SeedReport } from './seed/seed-database';
 import { seedDatabase } from './seed/seed-database';
 import { evenLayout, type LayoutServer, ownedBy, shardMapJson } from './seed/shard-layout';
 
 /** The servers one run compares. */
-export const SERVER_KEYS = ['http-baseline', 'redis-baseline', 'pg-baseline', 'api-cache', 'api-redis-only', 'api-db', 'api-cache-shards', 'api-db-shards'] as const;
+export const SERVER_KEYS = [
+  'http-baseline', 'redis-baseline', 'pg-baseline', 'api-cache', 'api-redis-only', 'api-db', 'api-queue', 'api-cache-shards', 'api-db-shards', 'api-queue-shards',
+] as const;
 export type ServerKey = (typeof SERVER_KEYS)[number];
 /** The API on the multi-server shard layout, each twin of a one-server API with the same settings but the shard map. */
-export const SHARDED_TWIN: Readonly<Partial<Record<ServerKey, ServerKey>>> = { 'api-cache': 'api-cache-shards', 'api-db': 'api-db-shards' };
+export const SHARDED_TWIN: Readonly<Partial<Record<ServerKey, ServerKey>>> = { 'api-cache': 'api-cache-shards', 'api-db': 'api-db-shards', 'api-queue': 'api-queue-shards' };
 const isSharded = (key: ServerKey) => key.endsWith('-shards');
 
 /** The multi-server layout of a run: its servers, the rows each holds, its postmasters. */
@@ -61,6 +63,9 @@ export interface EnvironmentOptions {
   readonly shardServers?: number;
 }
 
+/** The queue settings of the fan-out feed, the celebrity threshold the seed's feed_entries were built for. */
+const QUEUE_ENV = { QUEUE: 'postgres', FEED_CELEBRITY_FOLLOWERS: String(DEFAULT_CELEBRITY_FOLLOWERS) };
+
 async function postmasterOf(url: string): Promise<number | undefined> {
   const db = new Client({ connectionString: url });
   await db.connect();
@@ -97,7 +102,7 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Ben
     const dataSet = new DataSet(sizes);
     const passwordHash = await hashPassword(BENCH_PASSWORD, 'production');
     options.log(`seeding ${options.users} users, ${options.photos} photos, ${options.follows} follows on one server`);
-    const seed = await seedDatabase(pg.url, { ...sizes, dataSet, passwordHash }, options.progress);
+    const seed = await seedDatabase(pg.url, { ...sizes, dataSet, passwordHash, celebrityFollowers: DEFAULT_CELEBRITY_FOLLOWERS }, options.progress);
 
     let shardLayout: ShardLayoutEnvironment | undefined;
     if (options.shardServers) {
@@ -106,7 +111,7 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Ben
         const shardPg = await startPostgres();
         started.push(shardPg);
         options.log(`seeding ${server.name} (logical shards ${server.first}-${server.last}) with the rows it owns`);
-        servers.push({ ...server, url: shardPg.url, seed: await seedDatabase(shardPg.url, { ...sizes, dataSet, passwordHash, shards: ownedBy(server) }, options.progress) });
+        servers.push({ ...server, url: shardPg.url, seed: await seedDatabase(shardPg.url, { ...sizes, dataSet, passwordHash, celebrityFollowers: DEFAULT_CELEBRITY_FOLLOWERS, shards: ownedBy(server) }, options.progress) });
       }
       shardLayout = { servers, postmasterPids: (await Promise.all(servers.map((s) => postmasterOf(s.url)))).filter((pid): pid is number => pid !== undefined) };
     }
@@ -148,15 +153,20 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Ben
       ['api-cache', apiBundle, apiEnv({ REDIS_URL: redis.url }, 'cache')],
       ['api-redis-only', apiBundle, apiEnv({ REDIS_URL: redis.url, NEAR_CACHE_TTL_MS: '0' }, 'redis-only')],
       ['api-db', apiBundle, apiEnv({}, 'db')],
+      // Stage 1m's feed: fan-out on write through the PostgreSQL queue, read from the seeded feed_entries
+      // plus the celebrity followees' photos. No worker runs: the scenarios only read.
+      ['api-queue', apiBundle, apiEnv({ REDIS_URL: `${redis.url}/2`, ...QUEUE_ENV }, 'queue')],
     ];
     if (shardLayout) {
       // Same settings as the one-server twins, but the shard map instead of DATABASE_URL, and
-      // Redis database 1 so the twins' caches and sessions stay apart.
+      // their own Redis databases so the twins' caches and sessions stay apart.
       const { DATABASE_URL: _one, ...rest } = apiEnv({}, 'cache-shards');
       const map = shardMapJson(shardLayout.servers, shardLayout.servers.map((s) => s.url));
       specs.push(['api-cache-shards', apiBundle, { ...rest, SHARD_MAP: map, REDIS_URL: `${redis.url}/1` }]);
       const { DATABASE_URL: _two, ...dbRest } = apiEnv({}, 'db-shards');
       specs.push(['api-db-shards', apiBundle, { ...dbRest, SHARD_MAP: map }]);
+      const { DATABASE_URL: _three, ...queueRest } = apiEnv({}, 'queue-shards');
+      specs.push(['api-queue-shards', apiBundle, { ...queueRest, SHARD_MAP: map, REDIS_URL: `${redis.url}/3`, ...QUEUE_ENV }]);
     }
     const servers: Partial<Record<ServerKey, RunningServer>> = {};
     for (const [key, script, env] of specs) {

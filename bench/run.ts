@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type BenchEnvironment, startEnvironment } from './environment';
+import { type BenchEnvironment, type ServerKey, startEnvironment } from './environment';
 import { hashesPerSecondPerCore } from './load/hashing';
 import { checkFeedPlans } from './query-plans';
 import { treeCpuSeconds } from './load/process-cpu';
@@ -10,6 +10,7 @@ import { runLoad } from './load/run-load';
 import { renderMarkdown } from './report/markdown';
 import { perCoreFigures, type RunRecord, summarize } from './report/summarize';
 import type { BenchReport } from './report-schema';
+import { checkSameAnswers } from './same-answers';
 import { buildScenarios, logIn, type Scenario } from './scenarios';
 import { progressBar } from './seed/progress-bar';
 
@@ -151,10 +152,16 @@ async function main(): Promise<void> {
     const writers = [];
     for (let i = 1; i <= 8; i++) writers.push(await logIn(apiUrl, data.username(i)));
     const loginUsernames = Array.from({ length: Math.min(50, data.users - 1) }, (_, i) => data.username(i + 1));
-    const shardApi = env.servers['api-cache-shards'];
-    const shardReaderToken = shardApi ? (await logIn(shardApi.url, data.username(0))).token : undefined;
-    let scenarios = buildScenarios({ env, readerToken: reader.token, readerId: reader.userId, writers, loginUsernames, feedConnections, connections, shardReaderToken });
+    // Sessions live in each API's own store: the reader logs in on every API that serves it a feed.
+    const readerTokens: Partial<Record<ServerKey, string>> = { 'api-cache': reader.token };
+    for (const key of ['api-cache-shards', 'api-queue', 'api-queue-shards'] as const) {
+      const server = env.servers[key];
+      if (server) readerTokens[key] = (await logIn(server.url, data.username(0))).token;
+    }
+    let scenarios = buildScenarios({ env, readerTokens, readerId: reader.userId, writers, loginUsernames, feedConnections, connections });
     if (values.only) scenarios = selectScenarios(scenarios, values.only);
+    const checked = await checkSameAnswers(env, scenarios);
+    if (checked > 0) log(`${checked} scenario pairs answer the same requests with the same bytes (shard layout vs one server, fan-out vs pull feed)`);
 
     const records: RunRecord[] = [];
     for (let round = 0; round < rounds; round++) {

@@ -52,16 +52,14 @@ function roundRobin<T>(items: readonly T[]): () => T {
 
 export interface ScenarioContext {
   readonly env: BenchEnvironment;
-  /** The reader (follows 200 accounts): its token on the cached API. */
-  readonly readerToken: string;
+  /** The reader (follows 200 accounts): its token on each API that serves it a feed (sessions are per API). */
+  readonly readerTokens: Readonly<Partial<Record<ServerKey, string>>>;
   readonly readerId: string;
   /** Users that upload photos, with tokens on the cached API (spread so no two uploads queue on one user row). */
   readonly writers: ReadonlyArray<{ token: string; userId: string }>;
   readonly loginUsernames: readonly string[];
   readonly feedConnections: readonly number[];
   readonly connections: number;
-  /** The reader's token on the sharded cached API; with it (and a shard layout) the feed and profile scenarios get a twin there. */
-  readonly shardReaderToken?: string;
 }
 
 /**
@@ -120,19 +118,34 @@ export function buildScenarios(ctx: ScenarioContext): Scenario[] {
     userPhotos,
     ...onShards(userPhotos),
   );
+  const readerOn = (server: ServerKey) => {
+    const token = ctx.readerTokens[server];
+    if (!token) throw new Error(`no reader token for ${server}`);
+    return () => ({ path: '/api/feed', headers: auth(token) });
+  };
+  const twinToken = (s: Scenario) => (SHARDED_TWIN[s.server] && ctx.readerTokens[SHARDED_TWIN[s.server]!] ? onShards(s, readerOn(SHARDED_TWIN[s.server]!)) : []);
   for (const fc of ctx.feedConnections) {
     const feed: Scenario = {
       id: `api-feed-c${fc}`, title: `GET /api/feed (reader follows 200 accounts), ${fc} connections`, side: 'api', server: 'api-cache', method: 'GET', path: '/api/feed', connections: fc,
-      next: () => ({ path: '/api/feed', headers: auth(ctx.readerToken) }), baselineId: `baseline-pg-feed-c${fc}`,
+      next: readerOn('api-cache'), baselineId: `baseline-pg-feed-c${fc}`,
       ...(fc === 10 ? { target: { text: 'p99 < 25 ms at 10 connections', met: ({ p99 }: { p99: number }) => p99 < 25 } } : {}),
       ...(fc === Math.max(...ctx.feedConnections) ? { perCore: 'feed' as const } : {}),
     };
-    const shardToken = ctx.shardReaderToken;
     scenarios.push(
       { id: `baseline-pg-feed-c${fc}`, title: 'node:http + pg, the same two feed queries', side: 'baseline', server: 'pg-baseline', method: 'GET', path: '/feed/:reader', connections: fc, next: () => ({ path: `/feed/${ctx.readerId}` }) },
       feed,
-      ...(shardToken ? onShards(feed, () => ({ path: '/api/feed', headers: auth(shardToken) })) : []),
+      ...twinToken(feed),
     );
+  }
+  if (ctx.env.servers['api-queue'] && ctx.readerTokens['api-queue']) {
+    for (const fc of ctx.feedConnections) {
+      // Stage 1m's read path: the reader's feed_entries + the celebrity followees' newest photos, hydrated per server.
+      const feed: Scenario = {
+        id: `api-feed-fanout-c${fc}`, title: `GET /api/feed with fan-out on write (QUEUE=postgres, feed_entries + celebrities), ${fc} connections`, side: 'api', server: 'api-queue',
+        method: 'GET', path: '/api/feed', connections: fc, next: readerOn('api-queue'),
+      };
+      scenarios.push(feed, ...twinToken(feed));
+    }
   }
   scenarios.push(
     { id: 'baseline-pg-create-photo', title: 'node:http + pg, the same insert transaction', side: 'baseline', server: 'pg-baseline', method: 'POST', path: '/photos/:id', connections: c, next: () => ({ path: `/photos/${nextBaselineWriter().userId}`, body: photoBody() }) },
