@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { startPostgres, type TestPostgres } from '../../support/postgres';
-import { call, newUser } from '../support/http';
+import { call, newUser, type ApiResponse } from '../support/http';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 /**
@@ -42,7 +42,7 @@ describe('GET /api/feed with a queue (feed_entries + celebrities)', () => {
     const out: string[][] = [];
     let cursor: string | null = null;
     do {
-      const response = await call(api.url, 'GET', `/api/feed?limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`, { token: reader.token });
+      const response: ApiResponse = await call(api.url, 'GET', `/api/feed?limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`, { token: reader.token });
       expect(response.status).toBe(200);
       out.push(response.body.items.map((p: { id: string }) => p.id));
       cursor = response.body.nextCursor;
