@@ -305,6 +305,26 @@ describe('worker: failures', () => {
     }
   });
 
+  test('the worker follows shard moves like the API: a follower whose shard moved gets the row on the new server', async () => {
+    const author = await userOn(0, 'mauth');
+    const far = await userOn(1, 'mfar');
+    await follow(far, author);
+    const worker = startWorker({ ...env, SHARD_MOVES_REFRESH_MS: '200' });
+    await until(async () => ((await queueEmpty()) ? true : undefined), 'an empty queue');
+    const shard = shardOfId(far.id);
+    // As tools/reshard leaves it after a flip: the source says "moved to primary-0" (no data copied here: only routing is under test).
+    await inspect[1].query(`INSERT INTO shard_moves (shard, state, peer, run_id) VALUES ($1, 'moved', 'primary-0', 'worker-test-moved')`, [shard]);
+    try {
+      const photo = await post(author);
+      await until(async () => ((await entriesFor(photo)).length > 0 ? true : undefined), 'the fan-out row');
+      expect(await entriesFor(photo)).toEqual([[0, far.id]]);
+    } finally {
+      await inspect[1].query('DELETE FROM shard_moves WHERE run_id = $1', ['worker-test-moved']);
+      await inspect[0].query('DELETE FROM feed_entries WHERE user_id = $1', [far.id]);
+      expect(await worker.stop()).toBe(0);
+    }
+  });
+
   test('--seed-feeds (switching the queue on) queues a feed.backfill per follow edge; once run, existing photos are in the feeds', async () => {
     const reader = await userOn(0, 'sreader');
     const far = await userOn(1, 'sfar');
