@@ -12,10 +12,21 @@ import { hashToken, newToken, shardOfToken } from './tokens';
 export class DatabaseSessionStore implements SessionStore {
   constructor(private readonly db: DatabaseCluster) {}
 
-  /** Runs a write on the token's server: through the cluster's fence-aware retry, or on the first primary for a legacy token. */
-  private write<T>(token: string, work: (node: DatabaseNode) => Promise<T>): Promise<T> {
-    const shard = shardOfToken(token);
-    return shard === undefined ? work(this.db.home) : this.db.write(shard, work);
+  /**
+   * Runs a write on the token's session through the cluster's fence-aware
+   * retry. A legacy token names no shard: its row was written on the first
+   * primary, under its user's shard, so that shard (read from the row) routes
+   * the write (to the first primary while it owns the shard, or after the
+   * user's shard moved, where the row moved with it).
+   */
+  private async write(token: string, work: (node: DatabaseNode) => Promise<unknown>): Promise<void> {
+    let shard = shardOfToken(token);
+    if (shard === undefined) {
+      const { rows } = await this.db.home.query<{ user_id: string }>('SELECT user_id FROM sessions WHERE token_hash = $1', [hashToken(token)]);
+      if (rows.length === 0) return;
+      shard = shardOfId(rows[0].user_id);
+    }
+    await this.db.write(shard, work);
   }
 
   private nodeOf(token: string): DatabaseNode {

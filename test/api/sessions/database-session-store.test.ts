@@ -19,11 +19,11 @@ describe('database sessions on two servers: each on its user’s shard, legacy t
     await pg?.stop();
   });
 
-  /** Signs up a user whose shard is on server 1 (shards 2048-4095), so the first primary is not their home. */
-  async function userOnSecond() {
+  /** Signs up a user whose shard is on server `index` (shards 0-2047 → 0, 2048-4095 → 1). */
+  async function userOn(index: 0 | 1) {
     for (;;) {
       const username = uniqueName('s');
-      if (shardForUsername(username) < 2048) continue;
+      if ((shardForUsername(username) < 2048 ? 0 : 1) !== index) continue;
       const created = await call(api.url, 'POST', '/api/users', { body: { username, password: 'password123' } });
       return { id: created.body.id as string, username };
     }
@@ -32,7 +32,8 @@ describe('database sessions on two servers: each on its user’s shard, legacy t
     (await sql<{ n: number }>(pg.urls[server], 'SELECT count(*)::int AS n FROM sessions WHERE user_id = $1', [userId]))[0].n;
 
   test('log-in stores the session on the user’s server, the token names that shard, and log-out removes it there', async () => {
-    const user = await userOnSecond();
+    // Server 1: not the first primary, so a session found there was routed by the token's shard.
+    const user = await userOn(1);
     const { token } = (await call(api.url, 'POST', '/api/sessions', { body: { username: user.username, password: 'password123' } })).body;
     expect(token).toHaveLength(46);
     expect(Buffer.from(token, 'base64url').readUInt16BE(0)).toBe(shardOfId(user.id));
@@ -44,7 +45,8 @@ describe('database sessions on two servers: each on its user’s shard, legacy t
   });
 
   test('a legacy 43-character token (made when one server held everything) is found on the first primary, and log-out ends it', async () => {
-    const user = await userOnSecond();
+    // Its user lives on the first primary, as every user did when the token was made.
+    const user = await userOn(0);
     const legacy = randomBytes(32).toString('base64url');
     expect(legacy).toHaveLength(43);
     await sql(pg.urls[0], `INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ($1, $2, now() + interval '1 day')`, [hash(legacy), user.id]);
