@@ -1,4 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
+import { loadEnvConfig } from '../../../api/src/config/env-config';
 import { synthStage } from '../../../lib/synth';
 import { queueVisibilityTimeoutSeconds, stageSpec } from '../../../stages/ladder';
 import {
@@ -121,6 +122,34 @@ describe.each(ALL_STAGES.map((s) => [s]))('stage %s', (stage) => {
     expect(Object.keys(env).filter((k) => !documented.includes(k))).toEqual([]);
     expect(env).toMatchObject({ PORT: '80', HOST: '0.0.0.0' });
     expect(JSON.stringify(env)).not.toMatch(/password/i);
+  });
+});
+
+/** Plausible values for the parts CloudFormation fills in (the env file's `<token>`s), by variable. */
+const RESOLVED: Record<string, string> = {
+  DATABASE_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf',
+  REDIS_AUTH_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:redis-AbCdEf',
+  DATABASE_REPLICA_HOSTS: 'replica.example.eu-west-1.rds.amazonaws.com',
+  SHARD_MAP_PARAMETER: 'graminsta-ShardMap-AbCdEf',
+  REDIS_URL: 'cache.example.eu-west-1.cache.amazonaws.com',
+  UPLOADS_BUCKET: 'graminsta-app-mediabucket',
+  MEDIA_BASE_URL: 'd111111abcdef8.cloudfront.net',
+  WORK_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/graminsta-Data-WorkQueue',
+  AWS_REGION: 'eu-west-1',
+};
+
+describe.each(ALL_STAGES.map((s) => [s]))('stage %s env file', (stage) => {
+  test("is a configuration the API and the worker accept (api/src/config/env-config.ts), tokens resolved to plausible values", () => {
+    const env = Object.fromEntries(
+      Object.entries(apiEnvFile(stage)).map(([name, value]) => [name, name === 'WORK_QUEUE_URL' && value === '<token>' ? RESOLVED[name] : value.replace(/<token>(:<token>)?/g, (_m, port) => (port ? `${RESOLVED[name]}:5432` : RESOLVED[name]))]),
+    );
+    expect(Object.values(env).join('\n')).not.toContain('undefined');
+    const config = loadEnvConfig(env, '/');
+    expect(config.port).toBe(80);
+    const queue = stageSpec(stage).queue;
+    expect({ queue: config.queue, jobTimeoutMs: queue && config.workerJobTimeoutMs, concurrency: queue && config.workerConcurrency }).toEqual(
+      queue ? { queue: 'sqs', jobTimeoutMs: queue.jobTimeoutSeconds * 1000, concurrency: queue.workerConcurrency } : { queue: undefined, jobTimeoutMs: undefined, concurrency: undefined },
+    );
   });
 });
 

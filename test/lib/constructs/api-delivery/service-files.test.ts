@@ -1,4 +1,8 @@
 import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildApiBundle } from '../../../../api/build';
 import {
   apiServiceUnit,
   mountDataVolumeScript,
@@ -56,5 +60,18 @@ describe('files cfn-init writes on API instances', () => {
   test('systemd gives the worker longer than one job to stop before it kills it', () => {
     expect(workerServiceUnit(20)).toMatch(/^TimeoutStopSec=30$/m);
     expect(workerServiceUnit(300)).toMatch(/^TimeoutStopSec=310$/m);
+  });
+
+  test('the API and worker units start files the API bundle really contains (server.js, worker.js)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'graminsta-bundle-'));
+    try {
+      buildApiBundle(dir);
+      for (const unit of [apiServiceUnit(), workerServiceUnit(20)]) {
+        const file = /^ExecStart=\S+ --enable-source-maps \/opt\/graminsta\/api\/(\S+)$/m.exec(unit)![1];
+        expect({ file, inBundle: existsSync(join(dir, file)) }).toEqual({ file, inBundle: true });
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
