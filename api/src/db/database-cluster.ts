@@ -69,11 +69,11 @@ export class DatabaseCluster {
   constructor(targets: readonly PrimaryTarget[], poolSizeOrOptions: number | ClusterOptions = {}) {
     if (targets.length === 0) throw new Error('at least one primary is required');
     const options = typeof poolSizeOrOptions === 'number' ? { poolSize: poolSizeOrOptions } : poolSizeOrOptions;
-    // Throws on a gap or an overlap, naming the shards.
+    // Both checks before any pool exists: throws on a gap, an overlap or a repeated name.
     this.base = ownerTable(targets);
+    if (new Set(targets.map((target) => target.name)).size !== targets.length) throw new Error('primary names must be unique');
     this.nodes = targets.map((target, index) => new DatabaseNode(index, target, options.poolSize ?? 10));
     this.byName = new Map(this.nodes.map((node) => [node.name, node]));
-    if (this.byName.size !== this.nodes.length) throw new Error('primary names must be unique');
     this.owner = Uint16Array.from(this.base);
     this.moved = this.nodes.map(() => new Map());
     this.movesRefreshMs = options.movesRefreshMs ?? 2000;
