@@ -1,7 +1,7 @@
 import type { Assumptions } from './assumptions';
 import type { ThroughputSource } from './bench-throughput';
 import type { PriceTable } from './price-table';
-import { renderBenchSection, renderShardLayoutSection, renderSynthSection, type SynthTiming } from './measured-sections';
+import { type GuardCostReport, renderBenchSection, renderGuardCost, renderShardLayoutSection, renderSynthSection, type SynthTiming } from './measured-sections';
 import type { BenchReport } from '../../bench/report-schema';
 import { renderAssumptions, renderCostLines, renderStageTable, renderTiers } from './render';
 import type { StagePlan } from './stage-plan';
@@ -12,7 +12,7 @@ export function capacityDocument(
   a: Assumptions,
   throughput: ThroughputSource,
   prices: PriceTable,
-  measured: { readonly bench?: BenchReport; readonly synth?: SynthTiming; readonly shardLayout?: BenchReport } = {},
+  measured: { readonly bench?: BenchReport; readonly synth?: SynthTiming; readonly shardLayout?: BenchReport; readonly guardCost?: GuardCostReport } = {},
 ): string {
   const parts = [
     '# Capacity and cost per stage',
@@ -40,6 +40,8 @@ export function capacityDocument(
     '',
     renderShardLayoutSection(measured.shardLayout),
     '',
+    renderGuardCost(measured.guardCost),
+    '',
     '## Measured: tooling speed',
     '',
     renderSynthSection(measured.synth),
@@ -52,8 +54,13 @@ export function capacityDocument(
     '  2M Zipf-skewed follows), starts Redis, the API production bundle (with cache, Redis only, no cache) and the',
     '  baselines on loopback, runs every API scenario next to its baseline with autocannon, and writes',
     '  `bench/results/latest.json` and `latest.md`. `--quick` is a 1-minute smoke run; `--help` lists the knobs.',
-    '- `npm run seed -- --database-url postgres://… [--users 100000] [--replace]`: the same data set into any database',
-    '  (API migrations first, one transaction, COPY, progress bar, rows/s). A database with users is refused without `--replace`.',
+    '  `--shard-servers 2` (the default) also seeds the same data set over two more PostgreSQL servers, each with only the',
+    '  rows it owns, and runs the profile and feed scenarios on that layout next to their one-server twins (0 skips it);',
+    '  the section above is `npm run bench -- --only feed,user-db,user-photos --rounds 3 --out bench/results/shard-layout`.',
+    '- `npx tsx bench/guard-cost.ts`: what the shard guard trigger costs an upload transaction (off, on, shard copying).',
+    '- `npm run seed -- --database-url postgres://… [--users 100000] [--shards 0-2047] [--replace]`: the same data set into any',
+    '  database (API migrations first, one transaction, COPY, progress bar, rows/s); `--shards` loads only the rows one server',
+    '  of a shard layout owns. A database with users is refused without `--replace`.',
     '- `npx tsx bench/synth-timing.ts --cli --compare-validation --out bench/results/synth.json`: the synthesis timing above.',
     '',
     '## Per stage',

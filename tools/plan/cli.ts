@@ -8,7 +8,7 @@ import { US_EAST_1 } from './price-table';
 import { renderAssumptions, renderCostLines, renderStageTable, renderTiers } from './render';
 import { planStages } from './stage-plan';
 import { capacityDocument } from './capacity-doc';
-import { loadBenchReport, loadShardLayoutReport, loadSynthTiming } from './measured-sections';
+import { loadBenchReport, loadGuardCost, loadShardLayoutReport, loadSynthTiming } from './measured-sections';
 
 // `npm run plan [-- --stage 100k] [-- --bench file.json] [-- --write docs/capacity.md]`
 function main(): void {
@@ -31,7 +31,7 @@ function main(): void {
 
   if (values.write) {
     const target = resolve(values.write);
-    const measured = { bench: loadBenchReport(resolve(values.bench!)), synth: loadSynthTiming(), shardLayout: loadShardLayoutReport() };
+    const measured = { bench: loadBenchReport(resolve(values.bench!)), synth: loadSynthTiming(), shardLayout: loadShardLayoutReport(), guardCost: loadGuardCost() };
     writeFileSync(target, capacityDocument(plans, DEFAULT_ASSUMPTIONS, throughput, US_EAST_1, measured));
     console.log(`wrote ${target}`);
     return;

@@ -1,5 +1,5 @@
 import type { BenchReport } from '../../../bench/report-schema';
-import { renderBenchSection, renderShardLayoutSection, renderSynthSection } from '../../../tools/plan/measured-sections';
+import { renderBenchSection, renderGuardCost, renderShardLayoutSection, renderSynthSection } from '../../../tools/plan/measured-sections';
 
 const result = (id: string, side: 'api' | 'baseline', rps: number, extra = {}) => ({
   id, title: id, side, method: 'GET', path: '/', connections: 10, durationSeconds: 10, requests: rps * 10, requestsPerSecond: rps,
@@ -46,5 +46,19 @@ describe('measured sections of docs/capacity.md', () => {
     expect(text).toContain('primary-1 owns logical shards 2048-4095 (50,000 users, 500,000 photos)');
     expect(text).toMatch(/share the same 2 cores/);
     expect(renderBenchSection(report)).not.toContain('api-feed-c10-shards');
+  });
+
+  test('the guard cost sentence gives each mode over the trigger-off figure', () => {
+    expect(renderGuardCost(undefined)).toMatch(/bench\/guard-cost\.ts/);
+    const text = renderGuardCost({
+      generatedAt: 'then', writes: 5000, loadAverage: [1, 1, 1],
+      results: [
+        { mode: 'trigger off', microsecondsPerWrite: 400, rounds: [400, 410, 390] },
+        { mode: 'guard, no move', microsecondsPerWrite: 420, rounds: [420, 420, 420] },
+        { mode: 'guard, shard copying', microsecondsPerWrite: 480, rounds: [480, 480, 480] },
+      ],
+    });
+    expect(text).toContain('took 400 µs with the trigger off, 20 µs (5%) more with the guard on and no move in progress, and 80 µs (20%) more while the shard is being copied');
+    expect(text).toContain('median of 3 rounds of 5000 transactions');
   });
 });
