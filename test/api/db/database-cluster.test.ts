@@ -195,6 +195,30 @@ describe('DatabaseCluster on two real servers: following moves and fences record
       expect((await call(api.url, 'PUT', `/api/photos/${photo.id}/like`, { token: fay.token })).status).toBe(204);
     });
 
+    test('writes running through a short freeze all succeed, each exactly once, on the frozen shard and beside it', async () => {
+      const ida = await userOn(0);
+      const ivo = await userOn(1);
+      const posts = 20;
+      const post = async (user: { token: string }, prefix: string) => {
+        const statuses: number[] = [];
+        for (let i = 0; i < posts; i++) statuses.push((await newPhoto(user.token, `${prefix}${i}`)).status);
+        return statuses;
+      };
+      const running = Promise.all([post(ida, 'i'), post(ivo, 'v')]);
+      await eventually(async () => (await count(0, 'photos', 'user_id = $1', [ida.id])) >= 3);
+      await freeze(ida.shard);
+      await sleep(400);
+      // Her posts were still coming when the pause ended: some of them waited on it.
+      expect(await count(0, 'photos', 'user_id = $1', [ida.id])).toBeLessThan(posts);
+      await unfreeze(ida.shard);
+      const [idaStatuses, ivoStatuses] = await running;
+      expect(new Set([...idaStatuses, ...ivoStatuses])).toEqual(new Set([201]));
+      const captions = await sql<{ caption: string }>(pg.urls[0], 'SELECT caption FROM photos WHERE user_id = $1 ORDER BY id', [ida.id]);
+      expect(captions.map((row) => row.caption)).toEqual(Array.from({ length: posts }, (_, i) => `i${i}`));
+      expect(await count(1, 'photos', 'user_id = $1', [ivo.id])).toBe(posts);
+      expect((await call(api.url, 'GET', `/api/users/${ida.id}`)).body.photoCount).toBe(posts);
+    });
+
     test('a follow whose second side is frozen fails with 503 after its first side; the retry after the pause converges (counters once)', async () => {
       const gil = await userOn(0);
       const hal = await userOn(1);
