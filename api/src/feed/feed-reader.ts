@@ -15,6 +15,12 @@ const byIdDesc = (a: PhotoRow, b: PhotoRow) => (BigInt(b.id) > BigInt(a.id) ? 1 
  * with the pull query), then hydrated by photo ID with one query per server.
  * Same contract as the pull feed: newest first, `limit + 1` rows before the
  * cursor (the extra row says whether there is a next page).
+ *
+ * Where the reader's entries run out, the page continues with the pull query
+ * for the other followees, below the oldest entry read: photos from before
+ * the queue was switched on (or before the feeds were seeded), and beyond
+ * the 20 photos a follow backfills, so older pages are never missing. An
+ * active reader's page is filled by entries and never pays for the pull.
  */
 export class FeedReader {
   constructor(
@@ -30,9 +36,15 @@ export class FeedReader {
       this.entries(userId, before, limit, fromPrimary),
       this.photos.listByAuthors(celebrities, before, limit, fromPrimary),
     ]);
+    let older: PhotoRow[] = [];
+    if (fannedOut.exhausted) {
+      const stars = new Set(celebrities);
+      const ordinary = followees.filter((id) => !stars.has(id));
+      older = await this.photos.listByAuthors(ordinary, fannedOut.oldestRead ?? before, limit, fromPrimary);
+    }
     // An author who became a celebrity has older photos in both: keep one of each.
     const seen = new Set<string>();
-    return [...fannedOut, ...pulled]
+    return [...fannedOut.rows, ...pulled, ...older]
       .filter((photo) => !seen.has(photo.id) && seen.add(photo.id))
       .sort(byIdDesc)
       .slice(0, limit + 1);
@@ -52,11 +64,19 @@ export class FeedReader {
    * Up to `limit + 1` fanned-out photos before the cursor that still exist.
    * An entry whose photo was deleted (its retraction not run yet) is skipped,
    * and the next entries are read, so a page is never short while more exist.
+   * `exhausted`: no entries are left below `oldestRead` (the last entry read).
    */
-  private async entries(userId: string, before: string | undefined, limit: number, fromPrimary: boolean): Promise<PhotoRow[]> {
+  private async entries(
+    userId: string,
+    before: string | undefined,
+    limit: number,
+    fromPrimary: boolean,
+  ): Promise<{ rows: PhotoRow[]; exhausted: boolean; oldestRead?: string }> {
     const node = this.db.forId(userId);
     const rows: PhotoRow[] = [];
     let cursor = before;
+    let oldestRead: string | undefined;
+    let exhausted = false;
     for (let round = 0; round < MAX_ENTRY_ROUNDS && rows.length <= limit; round++) {
       const want = limit + 1 - rows.length;
       const { rows: ids } = await node.read<{ photo_id: string }>(
@@ -67,11 +87,14 @@ export class FeedReader {
         [userId, cursor ?? null, want],
         fromPrimary,
       );
-      if (ids.length === 0) break;
+      if (ids.length > 0) oldestRead = ids[ids.length - 1].photo_id;
       rows.push(...(await this.photos.getMany(ids.map((row) => row.photo_id), fromPrimary)));
-      if (ids.length < want) break;
-      cursor = ids[ids.length - 1].photo_id;
+      if (ids.length < want) {
+        exhausted = true;
+        break;
+      }
+      cursor = oldestRead;
     }
-    return rows.sort(byIdDesc);
+    return { rows: rows.sort(byIdDesc), exhausted, oldestRead };
   }
 }

@@ -84,7 +84,7 @@ describe('GET /api/feed with a queue (feed_entries + celebrities)', () => {
     ]);
   });
 
-  test('only photos of authors the reader follows now; photos without an entry are not pulled for ordinary authors', async () => {
+  test('only photos of authors the reader follows now; a photo newer than the oldest entry read is shown only through its entry', async () => {
     const reader = await newUser(api.url, 'r2');
     const kept = await newUser(api.url, 'k2');
     const left = await newUser(api.url, 'l2');
@@ -98,6 +98,30 @@ describe('GET /api/feed with a queue (feed_entries + celebrities)', () => {
     expect(await pages(reader, 10)).toEqual([[b, a]]);
     expect((await call(api.url, 'DELETE', `/api/users/${left.id}/follow`, { token: reader.token })).status).toBe(204);
     expect(await pages(reader, 10)).toEqual([[a]]);
+  });
+
+  test('where the entries run out, pages continue with the pull query below the oldest entry (photos from before the queue, beyond the backfill)', async () => {
+    const reader = await newUser(api.url, 'r4');
+    const author = await newUser(api.url, 'a4');
+    const other = await newUser(api.url, 'b4');
+    await follow(reader, author);
+    await follow(reader, other);
+    const old = [await post(author), await post(other), await post(author)]; // before the queue: no entries
+    const recent = [await post(other), await post(author)];
+    for (const id of recent) await entry(reader, id === recent[0] ? other : author, id);
+    expect(await pages(reader, 2)).toEqual([
+      [recent[1], recent[0]],
+      [old[2], old[1]],
+      [old[0]],
+    ]);
+  });
+
+  test('a reader with no entries at all (queue just switched on, feeds not seeded) still gets the whole feed from the pull query', async () => {
+    const reader = await newUser(api.url, 'r5');
+    const author = await newUser(api.url, 'a5');
+    await follow(reader, author);
+    const ids = [await post(author), await post(author), await post(author)];
+    expect(await pages(reader, 2)).toEqual([[ids[2], ids[1]], [ids[0]]]);
   });
 
   test('celebrity followees (more than FEED_CELEBRITY_FOLLOWERS = 1) are read at request time and merged; an entry they already have is not repeated', async () => {
