@@ -41,7 +41,10 @@ let shardServers = 1;
  * `primary-0`, and `count - 1` more servers are started (and stopped with the
  * app), passed as `SHARD_DATABASE_URLS`. Layouts with their own database
  * settings (replicas, a shard map) are left alone. The shard-layout suites
- * call this, then import the route suites, which then run unchanged.
+ * call this, then import the route suites, which then run unchanged; so a
+ * route suite that looks at rows directly finds them with
+ * `app.db.forId(id)` / `forShard(shard)` (or every `app.db.nodes`), never
+ * assuming one server.
  */
 export function useShardServers(count: number): void {
   shardServers = count;
