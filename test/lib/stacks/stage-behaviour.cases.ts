@@ -1,5 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { loadEnvConfig } from '../../../api/src/config/env-config';
+import { resolveConfig } from '../../../api/src/config/resolve-config';
 import { synthStage } from '../../../lib/synth';
 import { queueVisibilityTimeoutSeconds, stageSpec } from '../../../stages/ladder';
 import {
@@ -410,6 +411,34 @@ describe('stage 1m: shards and a work queue', () => {
     expect(firstSecret).toEqual({ Ref: 'DatabaseSecret3B817195' });
     expect(apiEnvFile('1m').SHARD_MAP_PARAMETER).toBe('<token>');
     expect(apiEnvFile('1m').SHARD_MAP_VERSION).toMatch(/^[0-9a-f]{12}$/);
+  });
+
+  test('the API resolves the synthesized map (as CloudFormation would fill it in): four named primaries, primary-0 owning every shard, two replicas each', async () => {
+    const param = Object.values(resourcesOfType('1m', 'Data', 'AWS::SSM::Parameter'))[0];
+    const [, parts] = param.Properties.Value['Fn::Join'];
+    // What CloudFormation substitutes: a secret ARN per Ref, host and port per replica endpoint.
+    const value = (parts as any[])
+      .map((part) => {
+        if (typeof part === 'string') return part;
+        if (part.Ref) return `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${part.Ref}`;
+        const [id, attribute] = part['Fn::GetAtt'];
+        return attribute === 'Endpoint.Port' ? '5432' : `${id.toLowerCase()}.abc.eu-west-1.rds.amazonaws.com`;
+      })
+      .join('');
+    const env = { SHARD_MAP_PARAMETER: 'graminsta-ShardMap', AWS_REGION: 'eu-west-1', PORT: '80' };
+    const source = {
+      parameter: async (name: string) => (name === 'graminsta-ShardMap' ? value : Promise.reject(new Error(`no parameter ${name}`))),
+      secretJson: async (arn: string) => ({ host: `${arn.split(':').pop()!.toLowerCase()}.rds.amazonaws.com`, port: 5432, username: 'graminsta', password: 'x', dbname: 'graminsta' }),
+    };
+    const config = await resolveConfig(loadEnvConfig(env, '/'), source, env);
+    expect(config.primaries.map((p) => [p.name, p.shards, p.replicas.length])).toEqual([
+      ['primary-0', [[0, 4095]], 2],
+      ['primary-1', [], 2],
+      ['primary-2', [], 2],
+      ['primary-3', [], 2],
+    ]);
+    expect(config.primaries[0].primary).toMatchObject({ host: expect.stringMatching(/^databasesecret/), port: 5432 });
+    expect(config.primaries[0].replicas[0]).toMatchObject({ host: expect.stringMatching(/^databasereplica1/), port: 5432 });
   });
 
   test('an SQS work queue whose visibility timeout is derived from the job timeout, and a dead-letter queue after maxReceiveCount', () => {
