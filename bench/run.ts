@@ -12,6 +12,7 @@ import { perCoreFigures, type RunRecord, summarize } from './report/summarize';
 import type { BenchReport } from './report-schema';
 import { checkSameAnswers } from './same-answers';
 import { buildScenarios, logIn, type Scenario } from './scenarios';
+import { DEFAULT_CELEBRITY_FOLLOWERS } from './seed/data-set';
 import { progressBar } from './seed/progress-bar';
 
 // `npm run bench [-- --quick] [-- --duration 10 --rounds 2 --users 100000 --only feed]`
@@ -190,6 +191,12 @@ async function main(): Promise<void> {
         'PostgreSQL is the throwaway test server (fsync and synchronous_commit off): writes are cheaper than on RDS.',
         `The API runs its production bundle with production settings (LOG_LEVEL=${apiLogLevel} to a file, scrypt at production cost); only the log-in rate limits are lifted, since all load comes from one address.`,
         'Latency percentiles come from autocannon in whole milliseconds.',
+        ...(env.servers['api-queue']
+          ? [
+              `The fan-out feed (QUEUE=postgres, FEED_CELEBRITY_FOLLOWERS=${DEFAULT_CELEBRITY_FOLLOWERS}) reads feed_entries seeded for the reader only (${env.seed.tables.find((t) => t.table === 'feed_entries')?.rows ?? 0} rows: every photo of each followed account at or below the threshold, as fan-out on write leaves them); no worker runs, the scenarios only read. Before measuring, its first pages were checked equal to the pull feed's.`,
+            ]
+          : []),
+        ...(env.shardLayout ? ['Each shard-layout scenario was checked, before measuring, to answer the same requests with the same bytes as its one-server twin.'] : []),
       ],
     };
     const out = resolve(values.out!);
