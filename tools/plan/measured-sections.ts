@@ -103,23 +103,33 @@ export function renderShardLayoutSection(report: BenchReport | undefined): strin
   const byId = new Map(report.results.map((r) => [r.id, r]));
   const n = report.shardLayout.servers.length;
   const m = report.machine;
-  const rows = [`| scenario | conns | req/s one → ${n} servers | ratio | p99 ms one → ${n} servers | p99 ratio |`, '|---|---:|---:|---:|---:|---:|'];
+  const rows = [
+    `| scenario | conns | req/s one → ${n} servers | ratio | p99 ms one → ${n} servers | p99 ratio | API CPU ms/req one → ${n} | PostgreSQL CPU ms/req one → ${n} |`,
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  const cpu = (v: number) => v.toFixed(2);
   for (const r of pairs) {
     const one = byId.get(r.comparesWith!)!;
-    rows.push(`| ${one.title} | ${r.connections} | ${n0(one.requestsPerSecond)} → ${n0(r.requestsPerSecond)} | ${pct(r.layoutRatio!.requestsPerSecond)} | ${one.latencyMs.p99} → ${r.latencyMs.p99} | ${pct(r.layoutRatio!.p99)} |`);
+    rows.push(
+      `| ${one.title} | ${r.connections} | ${n0(one.requestsPerSecond)} → ${n0(r.requestsPerSecond)} | ${pct(r.layoutRatio!.requestsPerSecond)} | ${one.latencyMs.p99} → ${r.latencyMs.p99} | ${pct(r.layoutRatio!.p99)} | ${cpu(one.cpu.serverMsPerRequest)} → ${cpu(r.cpu.serverMsPerRequest)} | ${cpu(one.cpu.postgresMsPerRequest)} → ${cpu(r.cpu.postgresMsPerRequest)} |`,
+    );
   }
+  const busy = m.loadAverage[0] > 2 * m.cpus;
   const servers = report.shardLayout.servers.map((s) => `${s.name} owns logical shards ${s.shards[0]}-${s.shards[1]} (${n0(s.rows.users ?? 0)} users, ${n0(s.rows.photos ?? 0)} photos)`);
   return [
     `Run of ${report.generatedAt} on ${m.cpus} × ${m.cpuModel} (load average ${m.loadAverage.map((l) => l.toFixed(1)).join(' / ')} at start), ${n0(report.dataSet.users)} users, ${n0(report.dataSet.photos)} photos, ${n0(report.dataSet.follows)} follows, the same rows once on one PostgreSQL server and once spread over ${n}: ${servers.join('; ')}; each server holds exactly the rows whose home shard it owns (docs/sharding.md). The API runs with the same settings against both (the ${n}-server one gets a SHARD_MAP); each pair ran back to back, order reversed every round. Full table: [bench/results/shard-layout/latest.md](../bench/results/shard-layout/latest.md).`,
     '',
     rows.join('\n'),
     '',
+    ...(busy
+      ? [`The machine was busy with other work during this run (load average ${m.loadAverage[0].toFixed(1)} on ${m.cpus} cores at start): req/s and p99 swing widely between rounds, so read the ratios as rough; CPU per request moves less, but contention inflates it too.`, '']
+      : []),
     `**What the ratio means.** All ${n + 1} PostgreSQL servers, the API and the load generator share the same ${m.cpus} cores, so the ${n}-server layout adds no CPU, memory or disk: the ratio is not the capacity a second machine adds (on separate machines each primary carries about 1/${n} of the shard-routed load, and the per-server queries of one request run in parallel on different hosts). It measures what the layout costs each request on the same hardware:`,
     '',
     '- a profile (`GET /api/users/:id`) and a photo list read one row range on the owner\'s server: the same single query, plus picking the server from the ID\'s shard;',
     '- the pull feed (stages before 1m) reads whom the reader follows on the reader\'s server, then the followees\' newest photos with one query per server holding some of them, merged by ID in the API: 2 statements on one server, 3 on two;',
     '- the 1m feed (fan-out on write) reads the reader\'s `feed_entries` and `following` on the reader\'s server, checks which followees are celebrities and hydrates the entries by photo ID with one query per server each, and pulls the celebrities\' newest photos from their servers: 5 statements on one server, 7 or 8 on two.',
     '',
-    'So the gap is per-statement overhead (a round trip, parse/plan/execute, result handling in the API) times the extra statements, plus more PostgreSQL backends competing for the same cores; the API and PostgreSQL CPU per request in the full table measure it independently of how busy the machine was. What the layout buys, more primaries to spread writes and cache over, this machine cannot show.',
+    'So the gap is per-statement overhead (a round trip, parse/plan/execute, result handling in the API) times the extra statements, plus more PostgreSQL backends and connection pools competing for the same cores (the likely reason, not verified, why even the reads that touch one server cost more CPU on the layout: picking the server is an array lookup). What the layout buys, more primaries to spread writes and cache over, this machine cannot show.',
   ].join('\n');
 }

@@ -42,7 +42,8 @@ describe('measured sections of docs/capacity.md', () => {
       shardLayout: { servers: [{ name: 'primary-0', shards: [0, 2047], rows: { users: 50_000, photos: 500_000 } }, { name: 'primary-1', shards: [2048, 4095], rows: { users: 50_000, photos: 500_000 } }] },
     };
     const text = renderShardLayoutSection(report);
-    expect(text).toContain('| api-feed-c10 | 10 | 600 → 450 | 75% | 30 → 36 | 120% |');
+    expect(text).toContain('| api-feed-c10 | 10 | 600 → 450 | 75% | 30 → 36 | 120% | 0.10 → 0.10 | 0.00 → 0.00 |');
+    expect(text).not.toMatch(/busy with other work/);
     expect(text).toContain('primary-1 owns logical shards 2048-4095 (50,000 users, 500,000 photos)');
     expect(text).toMatch(/share the same 2 cores/);
     expect(renderBenchSection(report)).not.toContain('api-feed-c10-shards');
