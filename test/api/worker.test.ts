@@ -89,6 +89,8 @@ beforeAll(async () => {
     QUEUE_VISIBILITY_TIMEOUT_MS: '10000',
     WORKER_JOB_TIMEOUT_MS: '5000',
     FEED_CELEBRITY_FOLLOWERS: '3',
+    // A write to a frozen shard waits this long inside the job before the job fails.
+    SHARD_WRITE_WAIT_MS: '300',
   };
   api = await startTestApp(env);
   for (const pg of pgs) {
@@ -296,7 +298,7 @@ describe('worker: failures', () => {
         return found.rows[0] as { attempts: number; last_error: string } | undefined;
       }, 'the dead letter');
       expect(dead.attempts).toBe(3);
-      expect(dead.last_error).toContain(`logical shard ${shard} is frozen for a move`);
+      expect(dead.last_error).toBe(`ShardMovingError: logical shard ${shard} is moving to another server, retry in a moment`);
       expect(worker.lines.filter((line) => String(line.msg).startsWith('job failed') && line.type === 'feed.fanout')).toHaveLength(3);
       expect(await queueEmpty()).toBe(true);
     } finally {

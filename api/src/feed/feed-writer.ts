@@ -1,4 +1,5 @@
 import type { DatabaseCluster } from '../db/database-cluster';
+import { shardOfId } from '../lib/ids';
 
 /** Followers read and written per step of a fan-out: one keyset page, then one INSERT per server. */
 export const FANOUT_CHUNK = 1000;
@@ -23,6 +24,11 @@ export interface FeedWriteOutcome {
  * key, and each reads the current state first (photo still there, follow
  * still held, author not a celebrity), so a repeated or late delivery
  * converges to the same rows.
+ *
+ * Writes go through the cluster's fence-aware helpers (`write`,
+ * `writeGrouped`): a write to a shard frozen by tools/reshard waits up to
+ * SHARD_WRITE_WAIT_MS, one to a shard that just moved is re-routed at once;
+ * past that the job fails and the queue retries it.
  */
 export class FeedWriter {
   constructor(
@@ -50,14 +56,14 @@ export class FeedWriter {
       );
       if (page.length === 0) break;
       const followerIds = page.map((row) => row.follower_id);
-      for (const [node, ids] of this.db.groupByNode(followerIds)) {
-        const inserted = await node.query(
+      const inserted = await this.db.writeGrouped(followerIds, (node, ids) =>
+        node.query(
           `INSERT INTO feed_entries (user_id, photo_id, author_id, created_at)
            SELECT unnest($1::bigint[]), $2, $3, $4 ON CONFLICT DO NOTHING`,
           [ids, photoId, authorId, photo.createdAt],
-        );
-        rows += inserted.rowCount ?? 0;
-      }
+        ),
+      );
+      rows += inserted.reduce((sum, result) => sum + (result.rowCount ?? 0), 0);
       if (page.length < FANOUT_CHUNK) break;
       after = followerIds[followerIds.length - 1];
     }
@@ -88,17 +94,21 @@ export class FeedWriter {
       .forId(followeeId)
       .query<{ id: string; created_at: Date }>('SELECT id, created_at FROM photos WHERE user_id = $1 ORDER BY id DESC LIMIT $2', [followeeId, BACKFILL_PHOTOS]);
     if (photos.length === 0) return { outcome: 'nothing to backfill', rows: 0 };
-    const inserted = await followerNode.query(
-      `INSERT INTO feed_entries (user_id, photo_id, author_id, created_at)
-       SELECT $1, p.id, $2, p.created_at FROM unnest($3::bigint[], $4::timestamptz[]) AS p(id, created_at) ON CONFLICT DO NOTHING`,
-      [followerId, followeeId, photos.map((p) => p.id), photos.map((p) => p.created_at)],
+    const inserted = await this.db.write(shardOfId(followerId), (node) =>
+      node.query(
+        `INSERT INTO feed_entries (user_id, photo_id, author_id, created_at)
+         SELECT $1, p.id, $2, p.created_at FROM unnest($3::bigint[], $4::timestamptz[]) AS p(id, created_at) ON CONFLICT DO NOTHING`,
+        [followerId, followeeId, photos.map((p) => p.id), photos.map((p) => p.created_at)],
+      ),
     );
     return { outcome: 'backfilled', rows: inserted.rowCount ?? 0 };
   }
 
   /** The thumbnail exists: the photo is ready (a no-op when it already is, or is gone). */
   async photoReady(photoId: string): Promise<FeedWriteOutcome> {
-    const updated = await this.db.forId(photoId).query(`UPDATE photos SET status = 'ready' WHERE id = $1 AND status = 'pending'`, [photoId]);
+    const updated = await this.db.write(shardOfId(photoId), (node) =>
+      node.query(`UPDATE photos SET status = 'ready' WHERE id = $1 AND status = 'pending'`, [photoId]),
+    );
     return { outcome: (updated.rowCount ?? 0) > 0 ? 'marked ready' : 'already ready or deleted' };
   }
 
