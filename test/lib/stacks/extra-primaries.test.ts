@@ -47,6 +47,17 @@ describe('extraPrimaries', () => {
     expect(added.map(([id]) => id.replace(/[0-9A-F]{8}$/, ''))).toEqual(['Shard4Database', 'Shard4DatabaseReplica1', 'Shard4DatabaseReplica2']);
   });
 
+  test('elsewhere only the map, the fleet (role policy, launch template, group) and the dashboard change; the network not at all', () => {
+    const changed = (stack: string) =>
+      Object.entries(resources(base(), stack))
+        .filter(([id, r]) => JSON.stringify(r) !== JSON.stringify(resources(plusOne(), stack)[id]))
+        .map(([id]) => id.replace(/[0-9A-F]{8}$/, ''));
+    expect(changed('Network')).toEqual([]);
+    expect(changed('Data')).toEqual(['ShardMap']);
+    expect(changed('App').sort()).toEqual(['ApiFleetGroupASG', 'ApiFleetGroupLaunchTemplate', 'ApiFleetRoleDefaultPolicy']);
+    expect(changed('Monitoring')).toEqual(['AlarmsDashboard']);
+  });
+
   test('the map lists it as primary-4 owning nothing; the others keep their names and base ranges', () => {
     const map = shardMap(plusOne());
     expect(map.primaries.map((p: any) => [p.name, p.shards])).toEqual([
