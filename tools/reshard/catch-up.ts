@@ -8,6 +8,8 @@ export interface CatchUpPass {
   readonly applied: number;
   /** Logical shards whose rows this pass rewrote on the target. */
   readonly shards: ReadonlySet<number>;
+  /** The keys (JSON objects) this pass rewrote, per table. */
+  readonly keys: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 /**
@@ -26,7 +28,7 @@ export async function catchUpPass(source: Client, target: Client, tables: Readon
     `SELECT seq, shard, table_name, key::text AS key FROM shard_changes WHERE shard = ANY($1::smallint[]) ORDER BY seq LIMIT ${limit}`,
     [shards],
   );
-  if (rows.length === 0) return { applied: 0, shards: new Set() };
+  if (rows.length === 0) return { applied: 0, shards: new Set(), keys: new Map() };
   const byTable = new Map<string, Set<string>>();
   for (const row of rows) {
     if (!tables.has(row.table_name)) throw new Error(`shard_changes names table "${row.table_name}", which carries no shard guard`);
@@ -48,7 +50,7 @@ export async function catchUpPass(source: Client, target: Client, tables: Readon
     }
   });
   await source.query(`DELETE FROM shard_changes WHERE seq = ANY($1::bigint[])`, [rows.map((r) => r.seq)]);
-  return { applied: rows.length, shards: new Set(rows.map((r) => Number(r.shard))) };
+  return { applied: rows.length, shards: new Set(rows.map((r) => Number(r.shard))), keys: byTable };
 }
 
 /** Change records of `shards` not yet applied: the catch-up lag. */

@@ -1,14 +1,15 @@
 import type { Client } from 'pg';
 import { CliError } from '../lib/cli-error';
 import type { Progress } from '../lib/progress';
-import { copyTableRows } from './bulk-copy';
+import { copyTableRows, scanWindow } from './bulk-copy';
 import { catchUpPass, pendingChanges } from './catch-up';
-import { deleteBatch } from './cleanup';
+import { deleteWindow } from './cleanup';
 import { deleteMoves, inTransaction, setMoves, waitForOlderTransactions } from './fence';
 import type { Plan } from './plan';
 import { getRun, insertRun, recordChanges, recordCopy, setStep, type Run } from './run-state';
 import { failpoint } from './failpoint';
 import { formatShardList } from './shard-list';
+import { jsonArray } from './row-sql';
 import type { ShardedTable } from './tables';
 import { compareTable, describeDifference, type ShardCheck } from './verify';
 
@@ -86,34 +87,51 @@ export async function reshard(plan: Plan, clients: ReadonlyMap<string, Client>, 
   let rowsDeleted = 0;
   let attempts = 0;
 
-  const catchUp = async (until: number, touched?: Set<number>, deadline?: number): Promise<void> => {
+  /** Keys rewritten by catch-up passes, per table: what the check inside the pause must re-compare. */
+  type TouchedKeys = Map<string, Set<string>>;
+
+  const catchUp = async (until: number, touched?: TouchedKeys, deadline?: number): Promise<void> => {
     for (;;) {
       if (deadline !== undefined && Date.now() > deadline) throw new PauseOverrun();
       const pass = await catchUpPass(source, target, tables, shards, options.batchRows);
       changesApplied += pass.applied;
       if (pass.applied > 0) await recordChanges(source, runId, pass.applied);
-      for (const shard of pass.shards) touched?.add(shard);
+      for (const [table, keys] of pass.keys) {
+        const set = touched?.get(table) ?? new Set<string>();
+        for (const key of keys) set.add(key);
+        touched?.set(table, set);
+      }
       const pending = pass.applied === 0 ? 0 : await pendingChanges(source, shards);
       if (pass.applied > 0) progress.log(`reshard: catch-up applied ${pass.applied} change(s), lag ${pending}`);
       if (pending <= until) return;
     }
   };
 
-  const verify = async (verifyShards: readonly number[], deadline?: number): Promise<ShardCheck[]> => {
+  /**
+   * Compares source and target: whole shards (`wholeShards`), and with
+   * `keys` also just those rows of every moving shard. Inside the pause each
+   * query runs with the time left as its statement_timeout.
+   */
+  const verify = async (wholeShards: readonly number[], deadline?: number, keys?: TouchedKeys): Promise<ShardCheck[]> => {
     const differ: ShardCheck[] = [];
     for (const table of tables.values()) {
-      if (deadline !== undefined) {
-        const left = deadline - Date.now();
-        if (left <= 0) throw new PauseOverrun();
-        await Promise.all([source, target].map((c) => c.query(`SET statement_timeout = ${Math.max(1, Math.ceil(left))}`)));
-      }
-      try {
-        differ.push(...(await compareTable(source, target, table, verifyShards)));
-      } catch (error) {
-        if ((error as { code?: string }).code === '57014') throw new PauseOverrun();
-        throw error;
-      } finally {
-        if (deadline !== undefined) await Promise.all([source, target].map((c) => c.query(`SET statement_timeout = 0`)));
+      const rowKeys = keys?.get(table.name);
+      const checks: (() => Promise<ShardCheck[]>)[] = [() => compareTable(source, target, table, wholeShards)];
+      if (rowKeys && rowKeys.size > 0) checks.push(() => compareTable(source, target, table, shards, jsonArray([...rowKeys])));
+      for (const check of checks) {
+        if (deadline !== undefined) {
+          const left = deadline - Date.now();
+          if (left <= 0) throw new PauseOverrun();
+          await Promise.all([source, target].map((c) => c.query(`SET statement_timeout = ${Math.max(1, Math.ceil(left))}`)));
+        }
+        try {
+          differ.push(...(await check()));
+        } catch (error) {
+          if ((error as { code?: string }).code === '57014') throw new PauseOverrun();
+          throw error;
+        } finally {
+          if (deadline !== undefined) await Promise.all([source, target].map((c) => c.query(`SET statement_timeout = 0`)));
+        }
       }
     }
     return differ;
@@ -153,10 +171,12 @@ export async function reshard(plan: Plan, clients: ReadonlyMap<string, Client>, 
       case 'catching-up': {
         attempts++;
         await catchUp(FREEZE_WHEN_PENDING);
-        // A verify before the freeze, so the one inside the pause only re-checks shards that differed or changed since.
-        const touched = new Set<number>();
-        const before = await verify(shards);
-        for (const check of before) touched.add(check.shard);
+        // A full verify before the freeze (every row of every moving shard), so the check inside the pause
+        // re-compares only the shards that differed then and the rows that catch-up rewrote since:
+        // every other row was equal and nothing has written it since (writes are logged, catch-up is the
+        // only writer on the target), so the pause grows with the changes, not with the shards' size.
+        const touched: TouchedKeys = new Map();
+        const differedBefore = [...new Set((await verify(shards)).map((check) => check.shard))].sort((a, b) => a - b);
         await catchUp(FREEZE_WHEN_PENDING, touched);
 
         await inTransaction(source, async () => {
@@ -170,7 +190,7 @@ export async function reshard(plan: Plan, clients: ReadonlyMap<string, Client>, 
         try {
           await waitForOlderTransactions(source, progress, 'freeze');
           await catchUp(0, touched, deadline);
-          const differ = await verify([...touched].sort((a, b) => a - b), deadline);
+          const differ = await verify(differedBefore, deadline, touched);
           if (differ.length > 0) {
             await unfreeze('verify found a difference');
             throw new CliError(`verify failed before the flip, nothing flipped: ${differ.slice(0, 3).map(describeDifference).join('; ')}${differ.length > 3 ? ` (and ${differ.length - 3} more)` : ''}`, 1);
@@ -189,7 +209,8 @@ export async function reshard(plan: Plan, clients: ReadonlyMap<string, Client>, 
           await unfreeze(`final catch-up + verify did not fit in --max-pause-ms ${options.maxPauseMs} (${took} ms), back to catch-up`);
           break;
         }
-        progress.log(`reshard: verified ${tables.size} tables × ${shards.length} shards (re-checked ${touched.size} shard(s) inside the pause)`);
+        const rechecked = [...touched.values()].reduce((n, keys) => n + keys.size, 0);
+        progress.log(`reshard: verified ${tables.size} tables × ${shards.length} shards (inside the pause: ${differedBefore.length} whole shard(s) and ${rechecked} changed row(s) re-checked)`);
         await setStep(source, runId, 'flipping');
         break;
       }
@@ -228,11 +249,13 @@ export async function reshard(plan: Plan, clients: ReadonlyMap<string, Client>, 
       case 'cleaning': {
         for (const table of tables.values()) {
           progress.start(`clean up ${table.name} on ${plan.source.name}`, plan.rows.get(table.name) ?? 0);
-          for (let deleted = -1; deleted !== 0; ) {
-            deleted = await deleteBatch(source, table, shards, options.batchRows);
-            rowsDeleted += deleted;
-            progress.increment(deleted);
-            if (deleted > 0) await failpoint('cleanup-batch');
+          const window = scanWindow(options.batchRows, shards.length);
+          for (let after: readonly string[] | undefined, first = true; first || after; first = false) {
+            const result = await deleteWindow(source, table, shards, after, window);
+            after = result.next;
+            rowsDeleted += result.deleted;
+            progress.increment(result.deleted);
+            if (result.deleted > 0) await failpoint('cleanup-batch');
           }
           progress.stop();
         }

@@ -20,8 +20,8 @@ export interface ShardedTable {
 export const UNSHARDED_TABLES = new Set(['schema_migrations', 'rate_limits', 'jobs', 'jobs_dead', 'shard_moves', 'shard_changes', 'reshard_runs']);
 
 /** `((col >> 10) & 4095)`: the logical shard of an ID (api/src/lib/ids.ts). */
-export function shardExpression(column: string): string {
-  return `((${ident(column)} >> 10) & 4095)`;
+export function shardExpression(column: string, alias?: string): string {
+  return `((${alias ? `${alias}.` : ''}${ident(column)} >> 10) & 4095)`;
 }
 
 /**
