@@ -88,7 +88,7 @@ describe('reshard killed with SIGKILL at any step resumes with the same command,
   test.each([
     ['marked-copying', 'after marking the shards copying, before waiting for older writers'],
     ['copy-batch', 'after a copy batch committed on the target, before its position was saved'],
-    ['mid-copy', 'in the middle of the bulk copy (killed on a progress line)'],
+    ['mid-copy', 'in the middle of the bulk copy (killed when it starts the fourth table)'],
     ['frozen', 'inside the write pause'],
     ['flip-target', 'between the target side and the source side of the flip'],
     ['settling', 'after the flip, while waiting for the API to see it'],
@@ -106,7 +106,7 @@ describe('reshard killed with SIGKILL at any step resumes with the same command,
     running = writer;
 
     const first = tool(['--map', l.mapFile, ...ARGS], point === 'mid-copy' ? {} : { RESHARD_FAILPOINT: point });
-    await first.waitFor(point === 'mid-copy' ? /copy photos: [1-9]\d*\/\d+\n/ : new RegExp(`failpoint ${point} reached`));
+    await first.waitFor(point === 'mid-copy' ? /copy likes: 0\/\d+\n/ : new RegExp(`failpoint ${point} reached`));
     if (point === 'frozen') {
       // The pause covers only the moving shards: the same source still takes writes for its other shards.
       const [movingUser] = users.filter((u) => MOVING.includes(u.shard));
