@@ -59,7 +59,7 @@ describe('measured sections of docs/capacity.md', () => {
         { mode: 'guard, shard copying', microsecondsPerWrite: 480, rounds: [480, 480, 480] },
       ],
     });
-    expect(text).toContain('took 400 µs with the trigger off, 20 µs (5%) more with the guard on and no move in progress, and 80 µs (20%) more while the shard is being copied');
+    expect(text).toContain('took 400 µs of PostgreSQL CPU with the trigger off, 20 µs (5%) more with the guard on and no move in progress, and 80 µs (20%) more while the shard is being copied');
     expect(text).toContain('median of 3 rounds of 5000 transactions');
   });
 });
