@@ -48,8 +48,11 @@ export async function inTransaction<T>(client: Client, work: () => Promise<T>): 
  * a writer that passed the guard's fast path can still have no xid, and an
  * xmin test would miss it. Every transaction holds its virtual xid lock from
  * its first statement.
+ *
+ * With a `deadline` (inside the write pause) it gives up then and returns
+ * false; otherwise it returns true once they have all ended.
  */
-export async function waitForOlderTransactions(client: Client, progress: Progress, what: string): Promise<void> {
+export async function waitForOlderTransactions(client: Client, progress: Progress, what: string, deadline?: number): Promise<boolean> {
   const { rows } = await client.query<{ vxid: string }>(`
     SELECT l.virtualxid AS vxid FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
      WHERE l.locktype = 'virtualxid' AND l.granted AND l.pid <> pg_backend_pid() AND a.datname = current_database()`);
@@ -60,10 +63,12 @@ export async function waitForOlderTransactions(client: Client, progress: Progres
     const still = await client.query<{ vxid: string }>(`SELECT virtualxid AS vxid FROM pg_locks WHERE locktype = 'virtualxid' AND granted AND virtualxid = ANY($1::text[])`, [waiting]);
     waiting = still.rows.map((r) => r.vxid);
     if (waiting.length === 0) break;
+    if (deadline !== undefined && Date.now() > deadline) return false;
     if (Date.now() - reported >= 5_000) {
       reported = Date.now();
       progress.log(`reshard: ${what}: still waiting for ${waiting.length} transaction(s) older than the change (${Math.round((Date.now() - started) / 1000)} s; a session idle in transaction holds this up)`);
     }
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+  return true;
 }

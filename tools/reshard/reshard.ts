@@ -188,7 +188,8 @@ export async function reshard(plan: Plan, clients: ReadonlyMap<string, Client>, 
         progress.log(`reshard: frozen (writes to the moving shards wait), attempt ${attempts}`);
         await failpoint('frozen');
         try {
-          await waitForOlderTransactions(source, progress, 'freeze');
+          // A long transaction that began before the freeze would hold the pause open: it counts against the budget.
+          if (!(await waitForOlderTransactions(source, progress, 'freeze', deadline))) throw new PauseOverrun();
           await catchUp(0, touched, deadline);
           const differ = await verify(differedBefore, deadline, touched);
           if (differ.length > 0) {

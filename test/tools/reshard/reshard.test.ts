@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { Client } from 'pg';
 import { join, dirname } from 'node:path';
 import { main } from '../../../tools/reshard/cli';
 import { CliError } from '../../../tools/lib/cli-error';
@@ -188,5 +189,39 @@ describe('reshard', () => {
     expect(await query(l.urls['primary-1'], `SELECT DISTINCT state FROM shard_moves`)).toEqual([{ state: 'incoming' }]);
     // Writes to the shards go on (logged, not refused) while the operator looks.
     await query(l.urls['primary-0'], `UPDATE users SET photo_count = photo_count WHERE shard = 5`);
+  });
+
+  test('the write pause is bounded: past --max-pause-ms the shards unfreeze and the run catches up and retries, then gives up with exit 1, nothing flipped', async () => {
+    const l = await layout();
+    await seed(l.urls['primary-0'], [5, 6], 10);
+    // A transaction opened on the source during the copy and left open: the freeze must wait for it, so no freeze fits the budget.
+    const blocker = new Client({ connectionString: l.urls['primary-0'] });
+    await blocker.connect();
+    let opened: Promise<unknown> | undefined;
+    const logs: string[] = [];
+    const progress: Progress = {
+      ...silent,
+      start: (label) => {
+        if (label === 'copy feed_entries') opened = blocker.query('BEGIN').then(() => blocker.query('SELECT 1'));
+      },
+      log: (line) => logs.push(line),
+    };
+    try {
+      const result = await run(['--map', l.mapFile, '--shards', '5-6', '--from', 'primary-0', '--to', 'primary-1', '--yes', '--max-pause-ms', '200', '--settle-ms', '0'], progress);
+      expect(opened).toBeDefined();
+      expect(result.code).toBe(1);
+      expect(result.error).toMatch(/^gave up after 3 freeze attempt\(s\): final catch-up \+ verify needs more than --max-pause-ms 200; the shards are unfrozen and still on primary-0; re-run with a larger --max-pause-ms/);
+      expect(logs.filter((line) => /did not fit in --max-pause-ms 200 \(\d+ ms\)/.test(line))).toHaveLength(3);
+      // Unfrozen: writes to the shards are accepted (and logged for the next run), nothing flipped.
+      expect(await query(l.urls['primary-0'], 'SELECT DISTINCT state FROM shard_moves')).toEqual([{ state: 'copying' }]);
+      await query(l.urls['primary-0'], `UPDATE users SET photo_count = photo_count + 1 WHERE shard = 5`);
+    } finally {
+      await opened;
+      await blocker.query('COMMIT');
+      await blocker.end();
+    }
+    // Once the long transaction is gone, the same command finishes the move, including the write made in between.
+    expect((await run(['--map', l.mapFile, '--shards', '5-6', '--from', 'primary-0', '--to', 'primary-1', '--yes', '--max-pause-ms', '2000', '--settle-ms', '0'])).code).toBe(0);
+    expect(await query(l.urls['primary-1'], `SELECT DISTINCT photo_count FROM users WHERE shard = 5`)).toEqual([{ photo_count: 1 }]);
   });
 });
