@@ -98,7 +98,7 @@ const pct = (v: number) => `${Math.round(v * 100)}%`;
 export function renderShardLayoutSection(report: BenchReport | undefined): string {
   const pairs = report?.results.filter((r) => r.comparesWith && r.layoutRatio) ?? [];
   if (!report?.shardLayout || pairs.length === 0) {
-    return 'No shard-layout result committed yet: run `npm run bench -- --only feed,user-db,user-photos --out bench/results/shard-layout`.';
+    return 'No shard-layout result committed yet: run `npm run bench:shards` (writes bench/results/shard-layout/).';
   }
   const byId = new Map(report.results.map((r) => [r.id, r]));
   const n = report.shardLayout.servers.length;

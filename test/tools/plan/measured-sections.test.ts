@@ -28,7 +28,7 @@ describe('measured sections of docs/capacity.md', () => {
   });
 
   test('the shard-layout section states each ratio, says how to produce a missing result, and keeps twins out of the API table', () => {
-    expect(renderShardLayoutSection(undefined)).toMatch(/--out bench\/results\/shard-layout/);
+    expect(renderShardLayoutSection(undefined)).toMatch(/npm run bench:shards/);
     const report: BenchReport = {
       generatedAt: '2026-11-26T01:00:00Z',
       machine: { cpus: 2, cpuModel: 'X', node: 'v20', platform: 'linux', loadAverage: [1, 1, 1] },
