@@ -18,9 +18,11 @@ import { progressBar } from './seed/progress-bar';
 // `npm run bench [-- --quick] [-- --duration 10 --rounds 2 --users 100000 --only feed]`
 const USAGE = `usage: npm run bench -- [--users 100000] [--duration 10] [--rounds 2] [--warmup 2] [--connections 10]
   [--feed-connections 10,50] [--hot-users 1000] [--shard-servers 2] [--only <id part>[,<id part>...]]
-  [--api-log-level info] [--out bench/results] [--quick]
+  [--api-log-level info] [--out bench/results] [--quick] [--render <dir>]
 Seeds a throwaway PostgreSQL, starts Redis, the API bundle and the baselines on loopback, and drives each
 API scenario and its baseline alternately with autocannon. Writes <out>/latest.json and <out>/latest.md.
+The feed also runs as stage 1m serves it (api-feed-fanout-c*: QUEUE=postgres, the reader's feed_entries
+plus celebrity followees); its first pages are checked equal to the pull feed's before measuring.
 --shard-servers N: also seed the same data set over N more PostgreSQL servers (logical shards split evenly,
   each server holding only the rows it owns), start the API on that layout (SHARD_MAP), and run the feed and
   profile scenarios there right after their one-server twins; the report states N-server / one-server
