@@ -25,6 +25,8 @@ export const READER_USERNAME = 'bench_reader';
 
 /** The API's default FEED_CELEBRITY_FOLLOWERS: authors above it are read at request time, never fanned out. */
 export const DEFAULT_CELEBRITY_FOLLOWERS = 10_000;
+/** Every this-many-th user (the reader is user 0) gets a seeded precomputed feed. */
+const FEED_SAMPLE = 10;
 
 /** Zipf exponents: followers are strongly skewed (celebrities), photos per user mildly. */
 const FOLLOWER_SKEW = 0.9;
@@ -58,6 +60,7 @@ export class DataSet {
   readonly celebrities: readonly number[];
   private readonly seed: number;
   private outDegrees?: Int32Array;
+  private byOwner?: { readonly start: Int32Array; readonly index: Int32Array };
 
   constructor(options: DataSetOptions) {
     const { users, photos, follows } = options;
@@ -132,7 +135,9 @@ export class DataSet {
    */
   rowCounts(keep: ShardFilter = ALL_SHARDS, celebrityFollowers = DEFAULT_CELEBRITY_FOLLOWERS): Readonly<Record<SeededTable, number>> {
     const out = { users: 0, photos: 0, following: 0, followers: 0, feed_entries: 0 };
-    if (keep(this.userShard[0])) for (const u of this.fannedOutFollowees(celebrityFollowers)) out.feed_entries += this.photoCount[u];
+    for (const [follower, followee] of this.followPairs()) {
+      if (this.hasSeededFeed(follower) && keep(this.userShard[follower]) && this.followerCount[followee] <= celebrityFollowers) out.feed_entries += this.photoCount[followee];
+    }
     const following = this.followingCount;
     for (let i = 0; i < this.users; i++) {
       if (!keep(this.userShard[i])) continue;
@@ -177,25 +182,42 @@ export class DataSet {
     return PHOTOS_START_MS + Math.floor((j * PHOTOS_SPAN_MS) / Math.max(1, this.photos));
   }
 
-  /** The reader's followees whose photos fan-out on write delivers (not above the celebrity threshold). */
-  private fannedOutFollowees(celebrityFollowers: number): Set<number> {
-    return new Set(Array.from(this.readerFollowees).filter((u) => this.followerCount[u] <= celebrityFollowers));
+  /**
+   * Users whose precomputed feed is seeded: the reader, and every FEED_SAMPLE-th user so the planner
+   * sees `feed_entries` spread over many readers (as in production), without the ~10 rows per follow
+   * edge that every user's feed would cost.
+   */
+  hasSeededFeed(user: number): boolean {
+    return user % FEED_SAMPLE === 0;
+  }
+
+  /** Photo indices per owner (CSR), built on first use. */
+  private photosOf(owner: number): Int32Array {
+    if (!this.byOwner) {
+      const start = new Int32Array(this.users + 1);
+      for (let j = 0; j < this.photos; j++) start[this.photoOwner[j] + 1] += 1;
+      for (let u = 0; u < this.users; u++) start[u + 1] += start[u];
+      const fill = start.slice(0, this.users);
+      const index = new Int32Array(this.photos);
+      for (let j = 0; j < this.photos; j++) index[fill[this.photoOwner[j]]++] = j;
+      this.byOwner = { start, index };
+    }
+    return this.byOwner.index.subarray(this.byOwner.start[owner], this.byOwner.start[owner + 1]);
   }
 
   /**
-   * `feed_entries (user_id, photo_id, author_id, created_at)` rows for the READER only (on the reader's
-   * shard, when kept): every photo of each account it follows that is not a celebrity, as fan-out on
-   * write would have left them (the follows predate every photo, and feeds are not trimmed). Other
-   * users' feeds are not built: the benchmark reads only the reader's, and they would be ~10× the follows.
+   * `feed_entries (user_id, photo_id, author_id, created_at)` rows of the seeded feeds (`hasSeededFeed`:
+   * the reader and every FEED_SAMPLE-th user) on kept shards (the reader's): every photo of each account
+   * they follow that is not above the celebrity threshold, as fan-out on write leaves them (the follows
+   * predate every photo, and feeds are not trimmed).
    */
   *feedEntryRows(keep: ShardFilter = ALL_SHARDS, celebrityFollowers = DEFAULT_CELEBRITY_FOLLOWERS): Generator<string> {
-    if (!keep(this.userShard[0])) return;
-    const authors = this.fannedOutFollowees(celebrityFollowers);
-    for (let j = 0; j < this.photos; j++) {
-      const owner = this.photoOwner[j];
-      if (!authors.has(owner)) continue;
-      const ms = this.photoMs(j);
-      yield `${this.userIds[0]}\t${this.photoId(j, ms)}\t${this.userIds[owner]}\t${new Date(ms).toISOString()}\n`;
+    for (const [follower, followee] of this.followPairs()) {
+      if (!this.hasSeededFeed(follower) || !keep(this.userShard[follower]) || this.followerCount[followee] > celebrityFollowers) continue;
+      for (const j of this.photosOf(followee)) {
+        const ms = this.photoMs(j);
+        yield `${this.userIds[follower]}\t${this.photoId(j, ms)}\t${this.userIds[followee]}\t${new Date(ms).toISOString()}\n`;
+      }
     }
   }
 
