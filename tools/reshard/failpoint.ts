@@ -4,7 +4,7 @@
  * at an exact step boundary (the most delicate moments: between two servers'
  * commits). Unset in normal use: then this is a no-op.
  */
-export type FailpointName = 'marked-copying' | 'copy-batch' | 'frozen' | 'flip-target' | 'settling' | 'cleanup-batch';
+export type FailpointName = 'marked-incoming' | 'marked-copying' | 'copy-batch' | 'frozen' | 'flip-target' | 'settling' | 'cleanup-batch';
 
 export async function failpoint(name: FailpointName): Promise<void> {
   if (process.env.RESHARD_FAILPOINT !== name) return;

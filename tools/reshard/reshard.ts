@@ -70,9 +70,11 @@ export async function reshard(plan: Plan, clients: ReadonlyMap<string, Client>, 
     const runId = `${plan.source.name}-to-${plan.target.name}-${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
     // 'incoming' only where the target has no row: a stale 'moved' row there still routes the API past it until the flip.
     await target.query(
-      `INSERT INTO shard_moves (shard, state, peer, run_id) SELECT s, 'incoming', $2, $3 FROM unnest($1::smallint[]) AS s ON CONFLICT (shard) DO NOTHING`,
+      `INSERT INTO shard_moves (shard, state, peer, run_id) SELECT s, 'incoming', $2, $3 FROM unnest($1::smallint[]) AS s 
+       ON CONFLICT (shard) DO UPDATE SET run_id = EXCLUDED.run_id, updated_at = now() WHERE shard_moves.state = 'incoming'`,
       [shards, plan.source.name, runId],
     );
+    await failpoint('marked-incoming');
     await inTransaction(source, async () => {
       await insertRun(source, { runId, shards, source: plan.source.name, target: plan.target.name });
       await setMoves(source, shards, 'copying', plan.target.name, runId);
