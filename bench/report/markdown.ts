@@ -71,7 +71,7 @@ export function renderShardLayout(report: BenchReport): string[] {
     '',
     rows.join('\n'),
     '',
-    `ratio: ${n}-server figure over the one-server figure. CPU per request (the API process; all PostgreSQL servers of the layout together) does not depend on how the cores were shared at that moment. All ${n + 1} PostgreSQL servers share this machine's cores with the API and autocannon, so the layout adds no CPU: the ratio measures what routing by shard and merging across servers costs, not the capacity a second machine adds.`,
+    `ratio: ${n}-server figure over the one-server figure. CPU per request (the API process; all PostgreSQL servers of the layout together) depends less than req/s on how the cores were shared at that moment. All ${n + 1} PostgreSQL servers share this machine's cores with the API and autocannon, so the layout adds no CPU: the ratio measures what routing by shard and merging across servers costs, not the capacity a second machine adds.`,
     '',
   ];
 }
