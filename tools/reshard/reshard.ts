@@ -68,9 +68,10 @@ export async function reshard(plan: Plan, clients: ReadonlyMap<string, Client>, 
     progress.log(`reshard: resuming run ${run.runId} (${label}) at step ${run.step}`);
   } else {
     const runId = `${plan.source.name}-to-${plan.target.name}-${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
-    // 'incoming' only where the target has no row: a stale 'moved' row there still routes the API past it until the flip.
+    // 'incoming' where the target has no row (or a leftover 'incoming' of a killed start): a stale 'moved' row
+    // there is kept, because it still routes the API past the target until the flip.
     await target.query(
-      `INSERT INTO shard_moves (shard, state, peer, run_id) SELECT s, 'incoming', $2, $3 FROM unnest($1::smallint[]) AS s 
+      `INSERT INTO shard_moves (shard, state, peer, run_id) SELECT s, 'incoming', $2, $3 FROM unnest($1::smallint[]) AS s
        ON CONFLICT (shard) DO UPDATE SET run_id = EXCLUDED.run_id, updated_at = now() WHERE shard_moves.state = 'incoming'`,
       [shards, plan.source.name, runId],
     );
