@@ -108,10 +108,10 @@ export async function makePlan(
       throw new CliError(`${source.name} does not own logical shard(s) ${formatShardList(elsewhere)} (${where.join('; ')})`);
     }
     const fenced = (moves.get(source.name) ?? []).filter((m) => shards.includes(m.shard) && m.state !== 'incoming');
-    if (fenced.length > 0) throw new CliError(`${source.name} has ${fenced[0].state} fence rows for shard(s) ${formatShardList(fenced.map((m) => m.shard))} (run ${fenced[0].runId}) but no open run: resolve them first (see docs/resharding.md)`);
+    if (fenced.length > 0) throw new CliError(`${source.name} has ${fenced[0].state} fence rows for shard(s) ${formatShardList(fenced.map((m) => m.shard))} (run ${fenced[0].runId}) but no open run: remove them first (docs/resharding.md, "Abandoning a run")`);
     // 'incoming' rows from this same source with no run behind them: a start killed before its run row committed; reused.
     const incoming = (moves.get(target.name) ?? []).filter((m) => shards.includes(m.shard) && m.state !== 'moved' && !(m.state === 'incoming' && m.peer === source.name));
-    if (incoming.length > 0) throw new CliError(`${target.name} has ${incoming[0].state} fence rows for shard(s) ${formatShardList(incoming.map((m) => m.shard))} from run ${incoming[0].runId}: resolve them first (see docs/resharding.md)`);
+    if (incoming.length > 0) throw new CliError(`${target.name} has ${incoming[0].state} fence rows for shard(s) ${formatShardList(incoming.map((m) => m.shard))} from run ${incoming[0].runId}: remove them first (docs/resharding.md, "Abandoning a run")`);
     for (const table of tables) {
       const onTarget = await countRows(targetClient, table, shards);
       if (onTarget > 0) throw new CliError(`${target.name} already holds ${onTarget} row(s) of these shards in table ${table.name}; refusing to overwrite them`);
