@@ -299,7 +299,10 @@ describe('worker: failures', () => {
       }, 'the dead letter');
       expect(dead.attempts).toBe(3);
       expect(dead.last_error).toBe(`ShardMovingError: logical shard ${shard} is moving to another server, retry in a moment`);
-      expect(worker.lines.filter((line) => String(line.msg).startsWith('job failed') && line.type === 'feed.fanout')).toHaveLength(3);
+      // The dead letter can be visible before the worker's third log line has reached us (a pipe).
+      const failures = () => worker.lines.filter((line) => String(line.msg).startsWith('job failed') && line.type === 'feed.fanout');
+      await until(async () => (failures().length >= 3 ? true : undefined), 'the third failure logged');
+      expect(failures()).toHaveLength(3);
       expect(await queueEmpty()).toBe(true);
     } finally {
       await inspect[1].query('DELETE FROM shard_moves WHERE run_id = $1', ['worker-test']);
