@@ -1,17 +1,9 @@
 import { isAbsolute, resolve } from 'node:path';
 import { parseShardMap, shardMapFromUrls, type ShardMapSpec } from './shard-map';
 import { loadQueueConfig, type QueueConfig } from '../queue/queue-config';
+import { arn, boolean, checkUrl, ConfigError, type Env, hostPort, integer, list, oneOf, text, url } from './env-readers';
 
-/** Raised when an environment variable is missing or malformed; names the variable, never echoes secrets. */
-export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    problem: string,
-  ) {
-    super(`invalid configuration: ${variable} ${problem}`);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError } from './env-readers';
 
 export type UploadMode = 'proxy' | 'presigned';
 export type PasswordHashCost = 'production' | 'test';
@@ -57,76 +49,7 @@ export interface EnvConfig extends QueueConfig {
   readonly authRateLimitPerUsername: number;
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
-
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-
-function text(env: Env, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value ? value : undefined;
-}
-
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = text(env, name);
-  if (raw === undefined) return fallback;
-  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
-  const value = Number(raw);
-  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
-  return value;
-}
-
-function boolean(env: Env, name: string, fallback: boolean): boolean {
-  const raw = text(env, name)?.toLowerCase();
-  if (raw === undefined) return fallback;
-  if (raw === 'true' || raw === '1') return true;
-  if (raw === 'false' || raw === '0') return false;
-  throw new ConfigError(name, `must be true or false, got "${raw}"`);
-}
-
-function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
-  const raw = text(env, name);
-  if (raw === undefined) return fallback;
-  if (!allowed.includes(raw as T)) throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${raw}"`);
-  return raw as T;
-}
-
-/** Checks a connection URL's scheme without ever putting the URL (it may hold a password) in the error. */
-function url(env: Env, name: string, schemes: readonly string[]): string | undefined {
-  const raw = text(env, name);
-  if (raw === undefined) return undefined;
-  return checkUrl(name, raw, schemes);
-}
-
-function checkUrl(name: string, raw: string, schemes: readonly string[]): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(raw);
-  } catch {
-    throw new ConfigError(name, 'is not a valid URL');
-  }
-  if (!schemes.includes(parsed.protocol.replace(/:$/, ''))) {
-    throw new ConfigError(name, `must use ${schemes.join(' or ')}, got ${parsed.protocol}`);
-  }
-  return raw;
-}
-
-function list(env: Env, name: string): string[] {
-  return (text(env, name) ?? '')
-    .split(',')
-    .map((item) => item.trim())
-    .filter(Boolean);
-}
-
-function hostPort(name: string, value: string): string {
-  if (!/^[A-Za-z0-9.-]+(:\d{1,5})?$/.test(value)) throw new ConfigError(name, `entry "${value}" is not host:port`);
-  return value;
-}
-
-function arn(env: Env, name: string, service: string): string | undefined {
-  const raw = text(env, name);
-  if (raw !== undefined && !raw.startsWith(`arn:`)) throw new ConfigError(name, `must be an ARN (arn:…:${service}:…)`);
-  return raw;
-}
 
 /**
  * Reads and validates every variable in docs/configuration.md. Throws one

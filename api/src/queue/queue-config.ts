@@ -1,4 +1,4 @@
-import { ConfigError } from '../config/env-config';
+import { ConfigError, type Env, integer, text } from '../config/env-readers';
 
 export type QueueKind = 'postgres' | 'sqs';
 
@@ -29,22 +29,6 @@ export interface QueueConfig {
  * while the first still runs: visibility ≥ VISIBILITY_FACTOR × job timeout.
  */
 export const VISIBILITY_FACTOR = 2;
-
-type Env = Readonly<Record<string, string | undefined>>;
-
-function text(env: Env, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value ? value : undefined;
-}
-
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = text(env, name);
-  if (raw === undefined) return fallback;
-  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
-  const value = Number(raw);
-  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
-  return value;
-}
 
 /** Reads QUEUE, FEED_CELEBRITY_FOLLOWERS, QUEUE_* and WORKER_*; throws ConfigError naming the first bad one. */
 export function loadQueueConfig(env: Env): QueueConfig {
