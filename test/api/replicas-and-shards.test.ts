@@ -2,7 +2,8 @@ import { Client } from 'pg';
 import { migrate } from '../../api/src/db/migrate';
 import { shardForUsername, shardOfId } from '../../api/src/lib/ids';
 import { startPostgres, type TestPostgres } from '../support/postgres';
-import { call, newUser, uniqueName } from './support/http';
+import { call, newUser } from './support/http';
+import { signUpOnServer } from './support/shard-users';
 import { startTestApp, type TestApp } from './support/test-app';
 
 async function sql(url: string, text: string, values: unknown[] = []) {
@@ -92,15 +93,7 @@ describe('read/write split and shard routing', () => {
     afterAll(async () => api?.close());
 
     /** A user whose username hashes into the wanted half of the logical shards. */
-    async function userOn(half: 0 | 1) {
-      for (;;) {
-        const name = uniqueName('s');
-        if ((shardForUsername(name) < 2048 ? 0 : 1) !== half) continue;
-        const created = await call(api.url, 'POST', '/api/users', { body: { username: name, password: 'password123' } });
-        const session = await call(api.url, 'POST', '/api/sessions', { body: { username: name, password: 'password123' } });
-        return { id: created.body.id as string, token: session.body.token as string, username: name };
-      }
-    }
+    const userOn = (half: 0 | 1) => signUpOnServer(api.url, half);
 
     test('every row lives on the primary owning the logical shard in its ID, and the whole contract works across them', async () => {
       const a = await userOn(0);

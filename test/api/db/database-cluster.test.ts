@@ -2,20 +2,11 @@ import { PassThrough } from 'node:stream';
 import { Client } from 'pg';
 import { DatabaseCluster } from '../../../api/src/db/database-cluster';
 import { ShardMovingError } from '../../../api/src/db/shard-errors';
-import { composeId, ID_EPOCH_MS, shardForUsername } from '../../../api/src/lib/ids';
+import { composeId, ID_EPOCH_MS } from '../../../api/src/lib/ids';
 import { sql, startPostgresServers, type TestPostgresServers } from '../../support/postgres-servers';
-import { call, uniqueName } from '../support/http';
+import { call } from '../support/http';
+import { SHARD_HOMES, signUpOnServer } from '../support/shard-users';
 import { startTestApp, type TestApp } from '../support/test-app';
-
-/** Each sharded table and the column whose ID gives a row's home shard. */
-const HOMES: readonly [table: string, column: string][] = [
-  ['users', 'id'],
-  ['photos', 'id'],
-  ['likes', 'photo_id'],
-  ['following', 'follower_id'],
-  ['followers', 'followee_id'],
-  ['sessions', 'user_id'],
-];
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -29,7 +20,7 @@ async function copyShard(shard: number, fromUrl: string, toUrl: string): Promise
   await to.connect();
   try {
     await to.query(`SET graminsta.shard_guard = 'off'`);
-    for (const [table, column] of HOMES) {
+    for (const [table, column] of SHARD_HOMES) {
       const [{ columns }] = await sql<{ columns: string }>(
         fromUrl,
         `SELECT string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position) AS columns
@@ -76,17 +67,7 @@ describe('DatabaseCluster on two real servers: following moves and fences record
 
   const taken = new Set<number>();
   /** A user on server `index` whose logical shard no other test of this file uses (each test moves or freezes its own shard). */
-  async function userOn(index: 0 | 1, base = api) {
-    for (;;) {
-      const username = uniqueName('m');
-      const shard = shardForUsername(username);
-      if ((shard < 2048 ? 0 : 1) !== index || taken.has(shard)) continue;
-      taken.add(shard);
-      const created = await call(base.url, 'POST', '/api/users', { body: { username, password: 'password123' } });
-      const session = await call(base.url, 'POST', '/api/sessions', { body: { username, password: 'password123' } });
-      return { id: created.body.id as string, token: session.body.token as string, shard };
-    }
-  }
+  const userOn = (index: 0 | 1, base = api) => signUpOnServer(base.url, index, { prefix: 'm', taken });
   const newPhoto = (token: string, caption: string, base = api) =>
     call(base.url, 'POST', '/api/photos', { token, body: { caption, contentType: 'image/png', size: 1 } });
   const count = async (server: 0 | 1, table: string, where: string, values: unknown[]) =>

@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { shardForUsername, shardOfId } from '../../../api/src/lib/ids';
+import { shardOfId } from '../../../api/src/lib/ids';
 import { newToken } from '../../../api/src/sessions/tokens';
 import { sql, startPostgresServers, type TestPostgresServers } from '../../support/postgres-servers';
-import { call, expectError, uniqueName } from '../support/http';
+import { call, expectError } from '../support/http';
+import { signUpOnServer } from '../support/shard-users';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 const hash = (token: string) => createHash('sha256').update(token).digest();
@@ -19,15 +20,7 @@ describe('database sessions on two servers: each on its user’s shard, legacy t
     await pg?.stop();
   });
 
-  /** Signs up a user whose shard is on server `index` (shards 0-2047 → 0, 2048-4095 → 1). */
-  async function userOn(index: 0 | 1) {
-    for (;;) {
-      const username = uniqueName('s');
-      if ((shardForUsername(username) < 2048 ? 0 : 1) !== index) continue;
-      const created = await call(api.url, 'POST', '/api/users', { body: { username, password: 'password123' } });
-      return { id: created.body.id as string, username };
-    }
-  }
+  const userOn = (index: 0 | 1) => signUpOnServer(api.url, index, { logIn: false });
   const sessionsOf = async (server: 0 | 1, userId: string) =>
     (await sql<{ n: number }>(pg.urls[server], 'SELECT count(*)::int AS n FROM sessions WHERE user_id = $1', [userId]))[0].n;
 

@@ -1,18 +1,8 @@
-import { shardForUsername, shardOfId } from '../../../api/src/lib/ids';
+import { shardOfId } from '../../../api/src/lib/ids';
 import { sql, startPostgresServers, type TestPostgresServers } from '../../support/postgres-servers';
-import { call, uniqueName } from '../support/http';
+import { call } from '../support/http';
+import { SHARD_HOMES, signUpOnServer } from '../support/shard-users';
 import { startTestApp, type TestApp } from '../support/test-app';
-
-/** Each sharded table and the column whose ID gives a row's home shard (docs/sharding.md). */
-const HOMES: readonly [table: string, column: string][] = [
-  ['users', 'id'],
-  ['photos', 'id'],
-  ['likes', 'photo_id'],
-  ['following', 'follower_id'],
-  ['followers', 'followee_id'],
-  ['sessions', 'user_id'],
-  ['feed_entries', 'user_id'],
-];
 
 describe('placement on two servers: every row on its home shard’s server only', () => {
   let pg: TestPostgresServers;
@@ -26,16 +16,7 @@ describe('placement on two servers: every row on its home shard’s server only'
     await pg?.stop();
   });
 
-  /** Signs up and logs in a user whose username hashes onto server `index` (shards 0-2047 → 0, 2048-4095 → 1). */
-  async function userOn(index: 0 | 1) {
-    for (;;) {
-      const username = uniqueName('p');
-      if ((shardForUsername(username) < 2048 ? 0 : 1) !== index) continue;
-      const created = await call(api.url, 'POST', '/api/users', { body: { username, password: 'password123' } });
-      const session = await call(api.url, 'POST', '/api/sessions', { body: { username, password: 'password123' } });
-      return { id: created.body.id as string, token: session.body.token as string, username };
-    }
-  }
+  const userOn = (index: 0 | 1) => signUpOnServer(api.url, index, { prefix: 'p' });
 
   const count = async (server: 0 | 1, table: string, where: string, values: unknown[]) =>
     (await sql<{ n: number }>(pg.urls[server], `SELECT count(*)::int AS n FROM ${table} WHERE ${where}`, values))[0].n;
@@ -90,7 +71,7 @@ describe('placement on two servers: every row on its home shard’s server only'
     }
     const ranges = ['BETWEEN 0 AND 2047', 'BETWEEN 2048 AND 4095'];
     for (const server of [0, 1] as const) {
-      for (const [table, column] of HOMES) {
+      for (const [table, column] of SHARD_HOMES) {
         const exists = (await sql<{ t: string | null }>(pg.urls[server], 'SELECT to_regclass($1)::text AS t', [table]))[0].t;
         if (!exists) continue; // feed_entries arrives with migration 3
         const total = await count(server, table, 'true', []);
