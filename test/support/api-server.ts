@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildApiBundle } from '../../api/build';
 import { freePort } from './free-port';
+import { productionBundleDir } from './production-bundle';
 
 export interface StartApiOptions {
   /** Primary database (e.g. `startPostgres().url`); migrated by the API at start. */
@@ -40,39 +40,6 @@ const API_VARIABLES = [
   'QUEUE_POLL_MS', 'WORKER_CONCURRENCY', 'WORKER_JOB_TIMEOUT_MS',
 ];
 
-let bundle: string | undefined;
-const BUNDLE_PREFIX = 'graminsta-api-bundle-';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/**
- * Builds the production bundle once per test process into
- * `<tmp>/graminsta-api-bundle-<pid>`. Jest workers can end without an 'exit'
- * event, so instead of relying on one, each build first removes the bundles of
- * test processes that no longer run.
- */
-function productionBundle(): string {
-  if (bundle && existsSync(bundle)) return bundle;
-  for (const name of readdirSync(tmpdir())) {
-    const pid = Number(name.slice(BUNDLE_PREFIX.length));
-    if (name.startsWith(BUNDLE_PREFIX) && Number.isInteger(pid) && pid > 0 && pid !== process.pid && !alive(pid)) {
-      rmSync(join(tmpdir(), name), { recursive: true, force: true });
-    }
-  }
-  const dir = join(tmpdir(), `${BUNDLE_PREFIX}${process.pid}`);
-  mkdirSync(dir, { recursive: true });
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-  bundle = buildApiBundle(dir);
-  return bundle;
-}
-
 async function waitForHealth(url: string, child: ChildProcess, stderr: () => string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -98,7 +65,7 @@ async function waitForHealth(url: string, child: ChildProcess, stderr: () => str
  * (cheap scrypt), generous sign-up/log-in rate limits, `LOG_LEVEL=warn`.
  */
 export async function startApi(opts: StartApiOptions): Promise<RunningApi> {
-  const server = productionBundle();
+  const server = join(productionBundleDir(), 'server.js');
   const port = await freePort();
   const ownDataDir = opts.dataDir ? undefined : mkdtempSync(join(tmpdir(), 'graminsta-api-data-'));
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !API_VARIABLES.includes(name)));

@@ -1,8 +1,6 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildApiBundle } from '../../../api/build';
+import { productionBundleDir } from '../../support/production-bundle';
 
 /** One pino line of the worker's stdout. */
 export type WorkerLogLine = Record<string, unknown> & { msg?: string };
@@ -22,8 +20,6 @@ export interface RunningWorker {
   stop(): Promise<number | null>;
 }
 
-const BUNDLE_PREFIX = 'graminsta-worker-bundle-';
-let bundleDir: string | undefined;
 const running = new Set<RunningWorker>();
 
 /** SIGKILLs every worker this process started that still runs (afterAll: a failed test must not leave one behind). */
@@ -31,30 +27,9 @@ export async function killAllWorkers(): Promise<void> {
   await Promise.all([...running].map((worker) => worker.kill()));
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** The production bundle (dist/api/worker.js as shipped), built once per test process; stale builds of dead processes are removed. */
+/** The production worker bundle (dist/api/worker.js as shipped), built once per test process with the API's. */
 export function workerBundle(): string {
-  if (bundleDir && existsSync(join(bundleDir, 'worker.js'))) return join(bundleDir, 'worker.js');
-  for (const name of readdirSync(tmpdir())) {
-    const pid = Number(name.slice(BUNDLE_PREFIX.length));
-    if (name.startsWith(BUNDLE_PREFIX) && Number.isInteger(pid) && pid > 0 && pid !== process.pid && !alive(pid)) {
-      rmSync(join(tmpdir(), name), { recursive: true, force: true });
-    }
-  }
-  const dir = join(tmpdir(), `${BUNDLE_PREFIX}${process.pid}`);
-  mkdirSync(dir, { recursive: true });
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-  buildApiBundle(dir);
-  bundleDir = dir;
-  return join(dir, 'worker.js');
+  return join(productionBundleDir(), 'worker.js');
 }
 
 /**
