@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 
-/** Removes the run's synth cache made by global-setup.ts (not one the caller gave). */
+/** Removes the run's temporary directory made by global-setup.ts (with the synth cache inside it). */
 export default function globalTeardown(): void {
-  const dir = process.env.GRAMINSTA_SYNTH_CACHE_DIR;
-  if (dir && process.env.GRAMINSTA_SYNTH_CACHE_OWNED === '1') rmSync(dir, { recursive: true, force: true });
+  const dir = process.env.GRAMINSTA_TEST_TMPDIR;
+  if (dir) rmSync(dir, { recursive: true, force: true });
 }
