@@ -125,7 +125,17 @@ async function client(ledger: Ledger, stop: () => boolean): Promise<void> {
       if (await ledger.write('like', () => call(api.url, 'PUT', `/api/photos/${photo}/like`, { token: me.token }), photo)) ledger.likes.add(`${photo}:${me.id}`);
     } else if (roll < 0.55) {
       const other = pick(users.filter((u) => u.id !== me.id));
-      if (await ledger.write('follow', () => call(api.url, 'PUT', `/api/users/${other.id}/follow`, { token: me.token }))) ledger.follows.add(`${me.id}:${other.id}`);
+      // A follow writes two servers; a 503 shard_moving may come after its first side, so the
+      // client retries as docs/sharding.md says, until it converges (the counters are checked below).
+      for (let attempt = 0; attempt < 10; attempt++) {
+        const refusedBefore = ledger.shardMoving503;
+        if (await ledger.write('follow', () => call(api.url, 'PUT', `/api/users/${other.id}/follow`, { token: me.token }))) {
+          ledger.follows.add(`${me.id}:${other.id}`);
+          break;
+        }
+        if (ledger.shardMoving503 === refusedBefore) break;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
     } else if (roll < 0.6) {
       // Each photo is deleted at most once (two clients may act as the same user).
       const mine = [...ledger.photos].filter(([id, owner]) => owner === me.id && !ledger.deleteSent.has(id));
