@@ -1,19 +1,11 @@
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApiBundle } from '../../api/build';
+import { removeStaleTempDirs } from '../../lib/stale-temp-dirs';
 
 const BUNDLE_PREFIX = 'graminsta-api-bundle-';
 let serverFile: string | undefined;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * The production bundle as shipped (dist/api: `server.js` and `worker.js`),
@@ -24,12 +16,7 @@ function alive(pid: number): boolean {
  */
 export function productionBundleDir(): string {
   if (serverFile && existsSync(serverFile)) return join(serverFile, '..');
-  for (const name of readdirSync(tmpdir())) {
-    const pid = Number(name.slice(BUNDLE_PREFIX.length));
-    if (name.startsWith(BUNDLE_PREFIX) && Number.isInteger(pid) && pid > 0 && pid !== process.pid && !alive(pid)) {
-      rmSync(join(tmpdir(), name), { recursive: true, force: true });
-    }
-  }
+  removeStaleTempDirs(BUNDLE_PREFIX);
   const dir = join(tmpdir(), `${BUNDLE_PREFIX}${process.pid}`);
   mkdirSync(dir, { recursive: true });
   process.once('exit', () => rmSync(dir, { recursive: true, force: true }));

@@ -1,8 +1,9 @@
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { removeStaleTempDirs } from '../../stale-temp-dirs';
 
 export interface LocalBuildAssetProps {
   /** Names the build, e.g. 'api'; one build per name runs per process. */
@@ -19,26 +20,6 @@ export interface LocalBuildAssetProps {
 const builds = new Map<string, string>();
 const PREFIX = 'graminsta-build-';
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/**
- * Removes build directories left by processes that are gone (test workers are
- * often killed rather than exiting, so an exit handler alone would leak them).
- */
-function removeStaleBuilds(): void {
-  for (const entry of readdirSync(tmpdir())) {
-    const pid = Number(entry.startsWith(PREFIX) ? entry.split('-').pop() : NaN);
-    if (Number.isInteger(pid) && pid !== process.pid && !alive(pid)) rmSync(join(tmpdir(), entry), { recursive: true, force: true });
-  }
-}
-
 /**
  * Runs `build` once per process into a temporary directory and returns it, so
  * synthesizing several stages in one process (tests, the review tool) pays for
@@ -49,7 +30,8 @@ function buildOnce(name: string, build: (outDir: string) => void): string {
   const done = builds.get(name);
   if (done) return done;
   if (builds.size === 0) {
-    removeStaleBuilds();
+    // Test workers are often killed rather than exiting, so an exit handler alone would leak them.
+    removeStaleTempDirs(PREFIX);
     process.once('exit', () => {
       for (const d of builds.values()) rmSync(d, { recursive: true, force: true });
     });
