@@ -64,6 +64,23 @@ export interface SiteSpec {
   readonly priceClass: 'PriceClass_100' | 'PriceClass_200' | 'PriceClass_All';
 }
 
+/** The thumbnail function. */
+export interface ThumbnailsSpec {
+  readonly memoryMiB: number;
+  readonly maxWidthPx: number;
+  /**
+   * Concurrent executions reserved for (and capping) the function. Lambda
+   * refuses a reservation that leaves the account less than its minimum
+   * unreserved concurrency (100, or less on a new account whose whole quota
+   * may be 10), so a reservation can fail a first deploy: set one only in an
+   * account whose quota has room. Without one the function shares the
+   * account's pool, which the app's other functions (deploy-time custom
+   * resources) barely use.
+   * @default no reservation
+   */
+  readonly reservedConcurrency?: number;
+}
+
 /** Photo files in an S3 bucket. */
 export interface UploadsSpec {
   /** Served through CloudFront under `/media/*`. */
@@ -71,7 +88,7 @@ export interface UploadsSpec {
   /** Browsers upload straight to S3 with presigned POSTs (needs bucket CORS). */
   readonly presignedBrowserUploads: boolean;
   /** A Lambda function makes thumbnails on upload. */
-  readonly thumbnails?: { readonly memoryMiB: number; readonly maxWidthPx: number };
+  readonly thumbnails?: ThumbnailsSpec;
   readonly maxUploadBytes: number;
 }
 

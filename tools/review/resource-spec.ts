@@ -32,6 +32,35 @@ export function isKnownType(type: string): boolean {
 
 export type ReplacementOnChange = 'yes' | 'maybe' | 'no';
 
+const SSD_STORAGE = ['gp2', 'gp3', 'io1', 'io2'];
+
+/**
+ * Changes the spec marks "may replace" (the type's conditionally create-only
+ * properties) that the resource's own handler always makes in place, with the
+ * reason; `cdk diff` and the change set still say "Conditional" for them.
+ * Kept to cases the handler's source shows: each entry names the condition.
+ */
+const IN_PLACE: Readonly<Record<string, Readonly<Record<string, (before: unknown, after: unknown) => string | undefined>>>> = {
+  'AWS::RDS::DBInstance': {
+    // The DBInstance handler's immutability check (ImmutabilityHelper.isChangeMutable in
+    // aws-cloudformation-resource-providers-rds) has no condition on StorageType: it calls ModifyDBInstance, and
+    // CloudFormation documents the property as "Update requires: Some interruptions". Kept to SSD types, where the
+    // RDS docs say the instance keeps serving while RDS converts the volume (status storage-optimization).
+    StorageType: (before, after) =>
+      SSD_STORAGE.includes(String(before)) && SSD_STORAGE.includes(String(after))
+        ? 'RDS converts the storage in place while the instance serves (the change set still shows Replacement: Conditional)'
+        : undefined,
+  },
+};
+
+/**
+ * Why a "may replace" property change is known to be made in place, or
+ * undefined when the spec's "may replace" stands.
+ */
+export function inPlaceDespiteSpec(type: string, property: string, before: unknown, after: unknown): string | undefined {
+  return IN_PLACE[type]?.[property]?.(before, after);
+}
+
 /** Whether changing a top-level property of the type replaces the resource. */
 export function replacementOnChange(type: string, property: string): ReplacementOnChange {
   const resource = model(type);

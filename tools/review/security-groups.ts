@@ -48,6 +48,28 @@ export function worldOpenRules(stacks: StackTemplates): WorldOpenRule[] {
   return rules;
 }
 
+/**
+ * CDK's inline egress rule for a group that may send nothing by itself (ICMP
+ * type 252 code 86 to 255.255.255.255/32 matches no traffic), as a template
+ * holds it.
+ */
+function isMatchNoTrafficRule(rule: unknown): boolean {
+  const r = (rule ?? {}) as Record<string, unknown>;
+  return r.CidrIp === '255.255.255.255/32' && r.IpProtocol === 'icmp' && Number(r.FromPort) === 252 && Number(r.ToPort) === 86;
+}
+
+/**
+ * What an inline egress change means when `cdk diff`'s table cannot say it: a
+ * group that listed no egress of its own (so EC2 gave it the allow-all rule
+ * when it was created) now lists only the match-nothing rule, so it sends only
+ * where its separate AWS::EC2::SecurityGroupEgress rules say.
+ */
+export function describeInlineEgressChange(before: unknown, after: unknown): string | undefined {
+  const rules = (value: unknown) => (Array.isArray(value) ? value : []);
+  if (rules(before).length > 0 || rules(after).length === 0 || !rules(after).every(isMatchNoTrafficRule)) return undefined;
+  return "SecurityGroupEgress changes from none of its own (EC2's default allow-all) to CDK's match-nothing rule: the group sends only where its separate egress rules allow";
+}
+
 /** Where a stage's public entry point listens (TCP ports open to the world on purpose). */
 export interface PublicEntry {
   readonly tcpPorts: readonly number[];

@@ -2,8 +2,9 @@ import { fullDiff, ResourceImpact } from '@aws-cdk/cloudformation-diff';
 import type { CfnTemplate } from './template';
 import { constructPath, resourcesOf } from './template';
 import type { Impact, ResourceChange } from './resource-change';
-import { isStatefulType } from './resource-spec';
+import { inPlaceDespiteSpec, isStatefulType } from './resource-spec';
 import { followReplacementCascade } from './cascade';
+import { describeInlineEgressChange } from './security-groups';
 
 const IMPACTS: Partial<Record<ResourceImpact, Impact>> = {
   [ResourceImpact.WILL_CREATE]: 'add',
@@ -40,7 +41,7 @@ export function diffStack(stack: string, before: CfnTemplate | undefined, after:
   const diff = fullDiff(before ?? {}, after ?? {});
   const direct: ResourceChange[] = [];
   diff.resources.forEachDifference((logicalId, change) => {
-    const impact = IMPACTS[change.changeImpact];
+    let impact = IMPACTS[change.changeImpact];
     if (!impact) return;
     const type = change.newResourceType ?? change.oldResourceType ?? 'unknown';
     const why: string[] = [];
@@ -48,16 +49,32 @@ export function diffStack(stack: string, before: CfnTemplate | undefined, after:
     if (impact === 'add') why.push('new in this template');
     if (impact === 'destroy') why.push('removed from the template, and its DeletionPolicy lets CloudFormation delete it');
     if (impact === 'orphan') why.push('removed from the template; its DeletionPolicy Retain keeps it in the account, unmanaged');
+    // "May replace" stands unless every property that says so is one its handler is known to change in place.
+    const plain: string[] = [];
+    let mayReplace = false;
+    let knownInPlace = false;
     change.forEachDifference((kind, name, value) => {
       if (kind !== 'Property') {
         if (impact === 'update' || impact === 'replace') why.push(`${name} changes`);
         return;
       }
-      const propertyImpact = (value as { changeImpact?: ResourceImpact }).changeImpact;
-      if (propertyImpact === ResourceImpact.WILL_REPLACE) why.push(`${name} changes, which forces replacement`);
-      else if (propertyImpact === ResourceImpact.MAY_REPLACE) why.push(`${name} changes, which may force replacement`);
-      else if (impact === 'update') why.push(`${name} changes`);
+      const difference = value as { changeImpact?: ResourceImpact; oldValue?: unknown; newValue?: unknown };
+      const known = difference.changeImpact === ResourceImpact.MAY_REPLACE ? inPlaceDespiteSpec(type, name, difference.oldValue, difference.newValue) : undefined;
+      if (difference.changeImpact === ResourceImpact.WILL_REPLACE) why.push(`${name} changes, which forces replacement`);
+      else if (known) {
+        knownInPlace = true;
+        why.push(`${name} changes ${String(difference.oldValue)} → ${String(difference.newValue)}: ${known}`);
+      }
+      else if (difference.changeImpact === ResourceImpact.MAY_REPLACE) {
+        mayReplace = true;
+        why.push(`${name} changes, which may force replacement`);
+      } else {
+        const egress = type === 'AWS::EC2::SecurityGroup' && name === 'SecurityGroupEgress' ? describeInlineEgressChange(difference.oldValue, difference.newValue) : undefined;
+        plain.push(egress ?? `${name} changes`);
+      }
     });
+    if (impact === 'may-replace' && knownInPlace && !mayReplace) impact = 'update';
+    if (impact === 'update') why.push(...plain);
     const resource = resourcesOf(after)[logicalId] ?? resourcesOf(before)[logicalId];
     direct.push({ stack, logicalId, type, impact, stateful: isStatefulType(type), why: dedupe(why), path: constructPath(resource) });
   });

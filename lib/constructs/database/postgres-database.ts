@@ -7,6 +7,9 @@ import { Construct } from 'constructs';
 /** PostgreSQL listens here on every RDS instance. */
 export const POSTGRES_PORT = 5432;
 
+/** Storage of every primary and replica: gp3 costs what gp2 does per GiB, with at least 3,000 IOPS at any size (gp2: 3 per GiB). */
+const STORAGE_TYPE = rds.StorageType.GP3;
+
 export interface PostgresDatabaseProps {
   readonly vpc: ec2.IVpc;
   readonly securityGroup: ec2.ISecurityGroup;
@@ -70,7 +73,7 @@ export class PostgresDatabase extends Construct {
       credentials: rds.Credentials.fromSecret(this.secret),
       databaseName: 'graminsta',
       storageEncrypted: true,
-      storageType: rds.StorageType.GP3,
+      storageType: STORAGE_TYPE,
       allocatedStorage: props.allocatedStorageGiB,
       maxAllocatedStorage: props.maxAllocatedStorageGiB,
       multiAz: props.multiAz ?? false,
@@ -94,6 +97,11 @@ export class PostgresDatabase extends Construct {
         subnetGroup: props.subnetGroup,
         securityGroups: [props.securityGroup],
         parameterGroup: props.parameterGroup,
+        // The primary's storage type and autoscaling ceiling (CDK's replica default is gp2 with a fixed size): a
+        // replica replays every write, so it must grow as far as its primary or, full, stop replicating. No
+        // allocatedStorage: the replica is created at its primary's size, which autoscaling may have grown since.
+        storageType: STORAGE_TYPE,
+        maxAllocatedStorage: props.maxAllocatedStorageGiB,
         // No storageEncrypted here: a replica inherits the (encrypted) primary's storage encryption.
         // A replica cannot take a final snapshot; it is a copy of the primary, retained rather than deleted.
         removalPolicy: RemovalPolicy.RETAIN,

@@ -16,6 +16,15 @@ import {
   imageIdResolvedAtLaunch,
 } from '../api-delivery/instance-image';
 
+/**
+ * How long a new instance takes from InService to serving: user data runs
+ * cfn-init, which installs Node.js and the CloudWatch agent, unpacks the API
+ * and waits (up to 3 minutes) for `/healthz`. ELB health checks are ignored for
+ * this long, and the instance's CPU (high while it installs packages) stays out
+ * of the group's scaling metric for as long.
+ */
+const BOOT_TIME = Duration.minutes(5);
+
 export interface ApiFleetProps {
   readonly vpc: ec2.IVpc;
   /** The instances' group; the load balancer's group may reach it on the API port. */
@@ -85,8 +94,13 @@ export class ApiFleet extends Construct {
       maxCapacity: props.maxCapacity,
       healthChecks: autoscaling.HealthChecks.withAdditionalChecks({
         additionalTypes: [autoscaling.AdditionalHealthCheckType.ELB],
-        gracePeriod: Duration.minutes(5),
+        gracePeriod: BOOT_TIME,
       }),
+      // An instance is InService at launch but serves (and signals) only once cfn-init has installed the API and
+      // /healthz answers; until then its CPU is package installs, not load. Target tracking leaves it out of the
+      // group's metric for this long (unset, AWS would fall back to the group's default cooldown, a simple-scaling knob).
+      // @see https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-default-instance-warmup.html
+      defaultInstanceWarmup: BOOT_TIME,
       init: apiCloudFormationInit({
         apiBundle: props.apiBundle,
         config: props.config,
@@ -109,10 +123,9 @@ export class ApiFleet extends Construct {
       groupMetrics: [autoscaling.GroupMetrics.all()],
     });
     imageIdResolvedAtLaunch(this.autoScalingGroup);
-    this.autoScalingGroup.scaleOnCpuUtilization('CpuTarget', {
-      targetUtilizationPercent: props.targetCpuPercent,
-      cooldown: Duration.minutes(3),
-    });
+    // No cooldown: AWS applies cooldowns to simple scaling only; the group's default instance warm-up paces this policy.
+    // @see https://docs.aws.amazon.com/autoscaling/ec2/userguide/Cooldown.html
+    this.autoScalingGroup.scaleOnCpuUtilization('CpuTarget', { targetUtilizationPercent: props.targetCpuPercent });
 
     this.targetGroup = props.listener.addTargets('Api', {
       port: props.config.port,

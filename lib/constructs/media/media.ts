@@ -26,8 +26,6 @@ export interface MediaProps {
   readonly serverAccessLogsBucket?: s3.IBucket;
   /** @default 30 */
   readonly noncurrentVersionRetentionDays?: number;
-  /** Passed to the thumbnail function. @default 10 */
-  readonly thumbnailReservedConcurrency?: number;
 }
 
 /**
@@ -86,7 +84,7 @@ export class Media extends Construct {
         maxWidthPx: props.spec.thumbnails.maxWidthPx,
         maxSourceBytes: props.spec.maxUploadBytes,
         logRetentionDays: props.logRetentionDays,
-        reservedConcurrency: props.thumbnailReservedConcurrency,
+        reservedConcurrency: props.spec.thumbnails.reservedConcurrency,
       });
     }
   }

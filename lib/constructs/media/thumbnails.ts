@@ -20,12 +20,12 @@ export interface ThumbnailsProps {
   readonly maxSourceBytes: number;
   readonly logRetentionDays: number;
   /**
-   * Upper bound on concurrent thumbnail runs, so a burst of uploads cannot use
-   * up the account's Lambda concurrency (the API fleet does not use Lambda, but
-   * other functions here do) or its memory budget. Reserving concurrency fails
-   * to deploy on an account whose Lambda quota is still the new-account 10
-   * (ask for the quota increase before deploying stage 10k).
-   * @default 10
+   * Concurrent executions reserved for the function, which also caps it. Lambda
+   * refuses a reservation that leaves the account less than its minimum
+   * unreserved concurrency, so on a new account (quota 10) any reservation
+   * fails the deploy (`uploads.thumbnails.reservedConcurrency` in the stage spec).
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
+   * @default no reservation: the function shares the account's unreserved pool
    */
   readonly reservedConcurrency?: number;
 }
@@ -43,6 +43,11 @@ export class Thumbnails extends Construct {
 
   constructor(scope: Construct, id: string, props: ThumbnailsProps) {
     super(scope, id);
+    const reserved = props.reservedConcurrency;
+    if (reserved !== undefined && !(Number.isInteger(reserved) && reserved >= 1)) {
+      // 0 is a valid Lambda setting, but it throttles every invocation: no thumbnail would ever be made.
+      throw new Error(`reservedConcurrency must be a whole number of at least 1, or absent for no reservation; got ${reserved}`);
+    }
     // Frozen ID, RETAIN: it may hold failed events someone still has to look at.
     this.failureQueue = new sqs.Queue(this, 'FailureQueue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
@@ -57,7 +62,7 @@ export class Thumbnails extends Construct {
       // A 10 MiB JPEG decodes and scales in a few seconds at 1 GiB; 60 s leaves room.
       timeout: Duration.seconds(60),
       logRetentionDays: props.logRetentionDays,
-      reservedConcurrentExecutions: props.reservedConcurrency ?? 10,
+      reservedConcurrentExecutions: reserved,
       retryAttempts: 2,
       onFailure: new destinations.SqsDestination(this.failureQueue),
       environment: {

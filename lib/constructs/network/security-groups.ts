@@ -26,6 +26,20 @@ const POSTGRES_PORT = 5432;
 const REDIS_PORT = 6379;
 
 /**
+ * CDK's inline rule for a group that may send nothing (ICMP type 252 code 86 to
+ * 255.255.255.255/32 matches no traffic); CDK drops it once any other egress
+ * rule is added, even one that becomes a separate resource.
+ * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroup.html (a group created without egress rules gets allow-all)
+ */
+const MATCH_NO_TRAFFIC: ec2.CfnSecurityGroup.EgressProperty = {
+  cidrIp: '255.255.255.255/32',
+  description: 'Disallow all traffic',
+  ipProtocol: 'icmp',
+  fromPort: 252,
+  toPort: 86,
+};
+
+/**
  * Every security group of the app, in one place so other stacks only reference
  * them and group IDs never move between stacks. Groups appear when the stage
  * first needs them and keep their construct IDs (and descriptions, which would
@@ -58,7 +72,14 @@ export class SecurityGroups extends Construct {
         allowAllOutbound: false,
       });
       this.loadBalancer.addIngressRule(entryPeer, ec2.Port.tcp(80), entryDescription);
+      // The one egress rule the load balancer needs (requests and health checks to the fleet). A rule to another
+      // group is a separate AWS::EC2::SecurityGroupEgress, so the group itself would list no egress, and a group
+      // created without any gets EC2's allow-all rule. Listing CDK's match-nothing rule inline (as the database and
+      // cache groups do) prevents that, and on a deployed group it is an in-place update that leaves the separate
+      // rule alone (moving that rule inline instead would revoke it when its old resource is deleted).
+      // The App stack imports this group immutable, so the listener's targets add no rule of their own.
       this.loadBalancer.addEgressRule(this.api, apiPort, 'HTTP to the API fleet');
+      (this.loadBalancer.node.defaultChild as ec2.CfnSecurityGroup).securityGroupEgress = [MATCH_NO_TRAFFIC];
       this.api.addIngressRule(this.loadBalancer, apiPort, 'HTTP from the load balancer');
     } else {
       this.api.addIngressRule(entryPeer, apiPort, entryDescription);

@@ -58,6 +58,15 @@ describe('extraPrimaries', () => {
     expect(changed('Monitoring')).toEqual(['AlarmsDashboard']);
   });
 
+  test('the added primary\'s replicas have gp3 storage and autoscale to the same ceiling as it', () => {
+    const added = ofType(plusOne(), 'Data', 'AWS::RDS::DBInstance').filter(([id]) => id.startsWith('Shard4Database'));
+    const storage = ([, r]: [string, any]) => [r.Properties.StorageType, r.Properties.MaxAllocatedStorage];
+    const [primary, ...replicas] = added;
+    expect(replicas).toHaveLength(2);
+    expect(storage(primary)).toEqual(['gp3', expect.any(Number)]);
+    for (const replica of replicas) expect(storage(replica)).toEqual(storage(primary));
+  });
+
   test('the map lists it as primary-4 owning nothing; the others keep their names and base ranges', () => {
     const map = shardMap(plusOne());
     expect(map.primaries.map((p: any) => [p.name, p.shards])).toEqual([

@@ -1,6 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { loadEnvConfig } from '../../../api/src/config/env-config';
 import { resolveConfig } from '../../../api/src/config/resolve-config';
+import { API_PORT } from '../../../lib/constructs/api-delivery/api-port';
 import { synthStage } from '../../../lib/synth';
 import { queueVisibilityTimeoutSeconds, stageSpec } from '../../../stages/ladder';
 import {
@@ -502,6 +503,88 @@ describe('stage 1m: shards and a work queue', () => {
       expect({ stage, vars: Object.keys(env).filter((k) => /^(QUEUE|WORKER_|SHARD_MAP_VERSION)/.test(k)) }).toEqual({ stage, vars: [] });
       expect(JSON.stringify(templateJson(stage, 'App'))).not.toMatch(/graminsta-worker/);
     }
+  });
+});
+
+const REPLICA_STAGES = ALL_STAGES.filter((s) => {
+  const db = stageSpec(s).database;
+  return db.kind === 'rds' && db.readReplicas > 0;
+});
+const FLEET_STAGES = ALL_STAGES.filter((s) => stageSpec(s).compute.kind === 'fleet');
+const THUMBNAIL_STAGES = ALL_STAGES.filter((s) => stageSpec(s).uploads?.thumbnails);
+
+describe.each(REPLICA_STAGES.map((s) => [s]))('stage %s read replicas', (stage) => {
+  test('every read replica has gp3 storage and autoscales to the same ceiling as the primaries, taking its size from its primary', () => {
+    const db = stageSpec(stage).database;
+    if (db.kind !== 'rds') throw new Error(`stage ${stage} has no RDS`);
+    template(stage, 'Data').resourcePropertiesCountIs(
+      'AWS::RDS::DBInstance',
+      // No AllocatedStorage of its own: a fixed size below what the primary has grown to could not be applied.
+      { SourceDBInstanceIdentifier: Match.anyValue(), StorageType: 'gp3', MaxAllocatedStorage: db.maxAllocatedStorageGiB, AllocatedStorage: Match.absent() },
+      db.primaries * db.readReplicas,
+    );
+  });
+
+  test('each replica has exactly its own primary\'s storage type and autoscaling ceiling, so it cannot fill up before its primary does', () => {
+    const instances = resourcesOfType(stage, 'Data', 'AWS::RDS::DBInstance');
+    const replicas = Object.entries(instances).filter(([, r]) => r.Properties.SourceDBInstanceIdentifier);
+    expect(replicas.length).toBeGreaterThan(0);
+    for (const [id, replica] of replicas) {
+      const refs = [...JSON.stringify(replica.Properties.SourceDBInstanceIdentifier).matchAll(/"Ref":"(\w+)"/g)].map((m) => m[1]);
+      const sourceId = refs.find((ref) => instances[ref]);
+      const storage = (r: any) => ({ StorageType: r.Properties.StorageType, MaxAllocatedStorage: r.Properties.MaxAllocatedStorage });
+      expect({ replica: id, ...storage(replica) }).toEqual({ replica: id, ...storage(instances[sourceId!]) });
+    }
+  });
+});
+
+describe.each(FLEET_STAGES.map((s) => [s]))('stage %s fleet scaling', (stage) => {
+  test('the CPU target-tracking policy sets no Cooldown (AWS applies cooldowns to simple scaling only) and no warm-up of its own', () => {
+    template(stage, 'App').resourcePropertiesCountIs(
+      'AWS::AutoScaling::ScalingPolicy',
+      { PolicyType: 'TargetTrackingScaling', Cooldown: Match.absent(), EstimatedInstanceWarmup: Match.absent() },
+      1,
+    );
+  });
+
+  test('the group has a default instance warm-up as long as its health-check grace period: a booting instance\'s CPU joins the scaling metric only once cfn-init has installed the API', () => {
+    template(stage, 'App').hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', { DefaultInstanceWarmup: 300, HealthCheckGracePeriod: 300 });
+  });
+});
+
+describe.each(FLEET_STAGES.map((s) => [s]))('stage %s load balancer egress', (stage) => {
+  const groupId = (description: string) => {
+    const groups = resourcesOfType(stage, 'Network', 'AWS::EC2::SecurityGroup');
+    return Object.keys(groups).find((id) => groups[id].Properties.GroupDescription === description)!;
+  };
+
+  test('the load balancer\'s group may send only to the API group on the API port: no default allow-all egress', () => {
+    const network = template(stage, 'Network');
+    const lb = { 'Fn::GetAtt': [groupId('Graminsta Application Load Balancer'), 'GroupId'] };
+    // Inline, only CDK's match-nothing rule: a group created with no egress rule of its own gets EC2's allow-all rule.
+    network.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: 'Graminsta Application Load Balancer',
+      SecurityGroupEgress: [{ CidrIp: '255.255.255.255/32', Description: 'Disallow all traffic', IpProtocol: 'icmp', FromPort: 252, ToPort: 86 }],
+    });
+    network.resourcePropertiesCountIs('AWS::EC2::SecurityGroupEgress', { GroupId: lb }, 1);
+    network.hasResourceProperties('AWS::EC2::SecurityGroupEgress', {
+      GroupId: lb,
+      IpProtocol: 'tcp',
+      FromPort: API_PORT,
+      ToPort: API_PORT,
+      DestinationSecurityGroupId: { 'Fn::GetAtt': [groupId('Graminsta API servers'), 'GroupId'] },
+    });
+  });
+});
+
+describe.each(THUMBNAIL_STAGES.map((s) => [s]))('stage %s thumbnails', (stage) => {
+  test('the thumbnail function reserves no concurrency: a new account\'s Lambda quota has none to spare, and the spec does not ask for any', () => {
+    expect(stageSpec(stage).uploads!.thumbnails!.reservedConcurrency).toBeUndefined();
+    template(stage, 'App').resourcePropertiesCountIs(
+      'AWS::Lambda::Function',
+      { Description: Match.stringLikeRegexp('thumbnail'), ReservedConcurrentExecutions: Match.absent() },
+      1,
+    );
   });
 });
 

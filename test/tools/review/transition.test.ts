@@ -119,6 +119,47 @@ describe('reviewTransition on small templates', () => {
     expect(review(weak('10.0.0.0/16'), weak('10.0.0.0/16')).warnings).toEqual([]);
   });
 
+  describe('RDS StorageType, which the resource spec marks "may replace"', () => {
+    const withStorage = (storageType: string, extra: Record<string, unknown> = {}) => {
+      const stage = structuredClone(fixtureStage()) as any;
+      Object.assign(stage['app-Data'].Resources.Database.Properties, { StorageType: storageType, ...extra });
+      return stage as StackTemplates;
+    };
+
+    test('gp2 → gp3 updates the database in place (the RDS handler modifies storage on a running instance) and is safe', () => {
+      const result = review(withStorage('gp2'), withStorage('gp3'));
+      const database = change(result, 'Database')!;
+      expect(database).toMatchObject({ impact: 'update', stateful: true, atRisk: false });
+      expect(database.why.join(' ')).toMatch(/StorageType changes gp2 → gp3: .*in place/);
+      expect(result.problems).toEqual([]);
+    });
+
+    test('a change to or from magnetic storage, or beside another "may replace" property, still may replace and is refused', () => {
+      expect(change(review(withStorage('standard'), withStorage('gp3')), 'Database')).toMatchObject({ impact: 'may-replace', atRisk: true });
+      const both = review(withStorage('gp2', { MultiAZ: false }), withStorage('gp3', { MultiAZ: true }));
+      expect(change(both, 'Database')).toMatchObject({ impact: 'may-replace', atRisk: true });
+      expect(rules(both)).toContain('stateful-at-risk:Database');
+    });
+  });
+
+  test('a group that gains CDK\'s match-nothing egress rule is an in-place update read as losing EC2\'s default allow-all egress', () => {
+    const withEgress = (egress?: unknown[]) => {
+      const stage = structuredClone(fixtureStage()) as any;
+      const group = stage['app-Data'].Resources.ApiSecurityGroup.Properties;
+      if (egress) group.SecurityGroupEgress = egress;
+      else delete group.SecurityGroupEgress;
+      return stage as StackTemplates;
+    };
+    const matchNothing = { CidrIp: '255.255.255.255/32', Description: 'Disallow all traffic', IpProtocol: 'icmp', FromPort: 252, ToPort: 86 };
+    const result = review(withEgress(), withEgress([matchNothing]));
+    const group = change(result, 'ApiSecurityGroup')!;
+    expect(group).toMatchObject({ impact: 'update' });
+    expect(group.why.join(' ')).toMatch(/from none of its own \(EC2's default allow-all\) to CDK's match-nothing rule/);
+    expect(result.problems).toEqual([]);
+    // Any other inline egress is just a change.
+    expect(change(review(withEgress(), withEgress([{ CidrIp: '10.0.0.0/8', IpProtocol: 'tcp', FromPort: 443, ToPort: 443 }])), 'ApiSecurityGroup')!.why).toEqual(['SecurityGroupEgress changes']);
+  });
+
   test('a stack that is not deployed yet is all additions', () => {
     const after = fixtureStage();
     const result = review({ 'app-Network': after['app-Network'] }, after);

@@ -88,14 +88,28 @@ describe('Media at stage 10k (presigned uploads + thumbnails)', () => {
     });
   });
 
-  test('the thumbnail function is arm64 Node.js with the spec memory and a reserved concurrency', () => {
+  // Was pinned to a reserved concurrency of 10, which a new account (quota 10, of which Lambda keeps a minimum unreserved) refuses to deploy.
+  test('the thumbnail function is arm64 Node.js with the spec memory and reserves no concurrency unless the spec asks', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Architectures: ['arm64'],
       Runtime: Match.stringLikeRegexp('^nodejs'),
       MemorySize: 1024,
-      ReservedConcurrentExecutions: 10,
+      ReservedConcurrentExecutions: Match.absent(),
       Environment: { Variables: { THUMBNAIL_MAX_WIDTH_PX: '640', MAX_SOURCE_BYTES: String(10 * 1024 * 1024) } },
     });
+  });
+
+  test('the thumbnail function reserves the concurrency the stage spec names', () => {
+    const thumbnails = { ...stage10k.uploads!.thumbnails!, reservedConcurrency: 25 };
+    synth({ ...stage10k.uploads!, thumbnails }).template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ THUMBNAIL_MAX_WIDTH_PX: '640' }) },
+      ReservedConcurrentExecutions: 25,
+    });
+  });
+
+  test.each([0, -1, 2.5])('refuses a reserved concurrency of %p (0 would stop every thumbnail)', (reservedConcurrency) => {
+    const thumbnails = { ...stage10k.uploads!.thumbnails!, reservedConcurrency };
+    expect(() => synth({ ...stage10k.uploads!, thumbnails })).toThrow(/reservedConcurrency/);
   });
 
   test('S3 notifies the function only for objects created under media/originals/', () => {

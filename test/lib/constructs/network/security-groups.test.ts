@@ -1,4 +1,5 @@
 import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { SecurityGroups } from '../../../../lib/constructs/network/security-groups';
 
@@ -50,5 +51,31 @@ describe('SecurityGroups', () => {
     expect(api).toHaveLength(1);
     expect(api[0].sourceSecurityGroupId).toEqual(stackResolve(groups, groups.loadBalancer!.securityGroupId));
     expect(api[0].cidrIp).toBeUndefined();
+  });
+
+  test('the load balancer may send only to the API group on the API port: its group never gets EC2\'s default allow-all egress', () => {
+    const { groups } = build({ publicEntry: 'cloudfront', loadBalancer: true, apiPort: 8080 });
+    const stack = Stack.of(groups);
+    const template = Template.fromStack(stack);
+    const lb = stack.resolve(groups.loadBalancer!.securityGroupId);
+    // A rule to another group is a separate resource; the group itself must still list an egress rule,
+    // or EC2 creates it with allow-all. CDK's match-nothing rule (ICMP type 252 code 86 to 255.255.255.255/32) is that rule.
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: 'Graminsta Application Load Balancer',
+      SecurityGroupEgress: [{ CidrIp: '255.255.255.255/32', Description: 'Disallow all traffic', IpProtocol: 'icmp', FromPort: 252, ToPort: 86 }],
+    });
+    template.resourcePropertiesCountIs('AWS::EC2::SecurityGroupEgress', { GroupId: lb }, 1);
+    template.hasResourceProperties('AWS::EC2::SecurityGroupEgress', {
+      GroupId: lb,
+      IpProtocol: 'tcp',
+      FromPort: 8080,
+      ToPort: 8080,
+      DestinationSecurityGroupId: stack.resolve(groups.api.securityGroupId),
+    });
+    // The API group keeps its own allow-all egress (AWS APIs, packages, database, cache): only the load balancer is narrowed.
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: 'Graminsta API servers',
+      SecurityGroupEgress: [Match.objectLike({ CidrIp: '0.0.0.0/0', IpProtocol: '-1' })],
+    });
   });
 });
