@@ -82,7 +82,8 @@ export function buildStageApp(props: BuildStageAppProps): StageApp {
         appStack.fleet && appStack.loadBalancer
           ? {
               loadBalancer: appStack.loadBalancer.loadBalancer,
-              targetGroup: appStack.fleet.targetGroup,
+              loadBalancerFullName: appStack.loadBalancer.loadBalancer.loadBalancerFullName,
+              targetGroupFullName: appStack.fleet.targetGroup.targetGroupFullName,
               autoScalingGroupName: appStack.fleet.autoScalingGroup.autoScalingGroupName,
             }
           : undefined,

@@ -25,7 +25,8 @@ export interface MonitoredResources {
   /** 1k+. */
   readonly fleet?: {
     readonly loadBalancer: elbv2.IApplicationLoadBalancer;
-    readonly targetGroup: elbv2.IApplicationTargetGroup;
+    readonly loadBalancerFullName: string;
+    readonly targetGroupFullName: string;
     readonly autoScalingGroupName: string;
   };
   readonly databases?: readonly PostgresDatabase[];

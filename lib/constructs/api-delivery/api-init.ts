@@ -29,6 +29,12 @@ export interface ApiInitProps {
   /** Zip of the web client, unpacked into /opt/graminsta/web, when the API serves it. @default none */
   readonly webClient?: s3assets.Asset;
   readonly config: ApiRuntimeConfig;
+  /**
+   * What cfn-init writes to the env file: the instance reads it through an SSM
+   * parameter (`ApiEnvironmentParameter.fileContent`) so that no other stack's
+   * output is read in metadata. @default `envFileContent(config)` written as is
+   */
+  readonly envFile?: string;
   /** Log group the CloudWatch agent ships the API log to. */
   readonly logGroupName: string;
   readonly metricsScope: MetricsScope;
@@ -120,7 +126,7 @@ export function apiCloudFormationInit(props: ApiInitProps): ec2.CloudFormationIn
           ec2.InitFile.fromUrl(props.config.databaseCaFile, RDS_CA_BUNDLE_URL, { mode: '000644', owner: 'root', group: 'root', serviceRestartHandles: bundleRestarts }),
         ]
       : []),
-    ec2.InitFile.fromString(API_PATHS.envFile, envFileContent(props.config), {
+    ec2.InitFile.fromString(API_PATHS.envFile, props.envFile ?? envFileContent(props.config), {
       mode: '000640',
       owner: 'root',
       group: API_PATHS.user,

@@ -21,14 +21,17 @@ export function amazonLinux2023(instanceType: ec2.InstanceType): ec2.IMachineIma
 /**
  * CloudFormation's template check wants an `ami-...` ID, but EC2 itself
  * accepts `resolve:ssm:<parameter>` as an image ID and resolves it at launch;
- * that is the point here, so the check is acknowledged on this resource only.
+ * that is the point here, so the check is acknowledged on these resources only
+ * (also by `npm run check:templates`, for an ImageId of that form).
  * @see https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/finding-an-ami-parameter-store.html
  */
+export const RESOLVED_AT_LAUNCH_IMAGE_ID = {
+  rule: 'E1152',
+  reason: 'ImageId is resolve:ssm:<public AL2023 parameter>, which EC2 resolves at launch so a new AMI never changes the template',
+} as const;
+
 export function imageIdResolvedAtLaunch(resource: IConstruct): void {
-  Validations.of(resource).acknowledge({
-    id: 'CloudFormation-Validate::E1152',
-    reason: 'ImageId is resolve:ssm:<public AL2023 parameter>, which EC2 resolves at launch so a new AMI never changes the template',
-  });
+  Validations.of(resource).acknowledge({ id: `CloudFormation-Validate::${RESOLVED_AT_LAUNCH_IMAGE_ID.rule}`, reason: RESOLVED_AT_LAUNCH_IMAGE_ID.reason });
 }
 
 /** The encrypted gp3 root volume of every API instance. */

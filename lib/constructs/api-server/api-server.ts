@@ -6,6 +6,7 @@ import type * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import { BACKUP_TAG } from '../database/volume-backup';
 import type { ApiRuntimeConfig } from '../api-delivery/api-environment';
+import { ApiEnvironmentParameter } from '../api-delivery/api-environment-parameter';
 import { API_CONFIG_SET, apiCloudFormationInit, type LocalPostgres } from '../api-delivery/api-init';
 import {
   amazonLinux2023,
@@ -55,6 +56,8 @@ export class ApiServer extends Construct {
   public readonly elasticIp: ec2.CfnEIP;
   public readonly logGroup: logs.LogGroup;
   public readonly role: iam.Role;
+  /** The env file, read by the instance's cfn-init metadata. */
+  public readonly environment: ApiEnvironmentParameter;
   private dnsName?: string;
 
   constructor(scope: Construct, id: string, props: ApiServerProps) {
@@ -98,10 +101,13 @@ export class ApiServer extends Construct {
     this.instance.instance.volumes = [{ device: '/dev/sdf', volumeId: this.dataVolume.volumeId }];
     imageIdResolvedAtLaunch(this.instance.instance);
 
+    this.environment = new ApiEnvironmentParameter(this, 'Environment', { config: props.config });
+    this.instance.instance.node.addDependency(this.environment);
     const init = apiCloudFormationInit({
       apiBundle: props.apiBundle,
       webClient: props.webClient,
       config: props.config,
+      envFile: this.environment.fileContent,
       logGroupName: this.logGroup.logGroupName,
       metricsScope: 'InstanceId',
       dataVolumeId: this.dataVolume.volumeId,

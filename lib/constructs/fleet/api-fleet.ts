@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, Lazy, RemovalPolicy } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -6,7 +6,9 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
+import { weakReferencesFingerprint } from '../../weak-references';
 import type { ApiRuntimeConfig } from '../api-delivery/api-environment';
+import { ApiEnvironmentParameter } from '../api-delivery/api-environment-parameter';
 import { API_CONFIG_SET, apiCloudFormationInit } from '../api-delivery/api-init';
 import {
   amazonLinux2023,
@@ -65,6 +67,8 @@ export class ApiFleet extends Construct {
   public readonly autoScalingGroup: autoscaling.AutoScalingGroup;
   public readonly logGroup: logs.LogGroup;
   public readonly role: iam.Role;
+  /** The env file, read by the group's cfn-init metadata. */
+  public readonly environment: ApiEnvironmentParameter;
 
   constructor(scope: Construct, id: string, props: ApiFleetProps) {
     super(scope, id);
@@ -79,6 +83,7 @@ export class ApiFleet extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.role = apiInstanceRole(this, 'Role');
+    this.environment = new ApiEnvironmentParameter(this, 'Environment', { config: props.config });
 
     this.autoScalingGroup = new autoscaling.AutoScalingGroup(this, 'Group', {
       vpc: props.vpc,
@@ -104,6 +109,7 @@ export class ApiFleet extends Construct {
       init: apiCloudFormationInit({
         apiBundle: props.apiBundle,
         config: props.config,
+        envFile: this.environment.fileContent,
         logGroupName: this.logGroup.logGroupName,
         metricsScope: 'AutoScalingGroupName',
         worker: props.worker,
@@ -123,6 +129,13 @@ export class ApiFleet extends Construct {
       groupMetrics: [autoscaling.GroupMetrics.all()],
     });
     imageIdResolvedAtLaunch(this.autoScalingGroup);
+    this.autoScalingGroup.node.defaultChild!.node.addDependency(this.environment);
+    // The init fingerprint above follows the env file's text. A resource replaced behind one of its weak references (a
+    // read replica's new endpoint) changes the parameter's value but not that text; this line follows those resources
+    // (lib/weak-references.ts), so such a replacement rolls the fleet too and every instance rewrites its env file.
+    this.autoScalingGroup.userData.addCommands(
+      Lazy.uncachedString({ produce: () => `# other stacks' resources read: ${weakReferencesFingerprint(this, this.environment.value)}` }),
+    );
     // No cooldown: AWS applies cooldowns to simple scaling only; the group's default instance warm-up paces this policy.
     // @see https://docs.aws.amazon.com/autoscaling/ec2/userguide/Cooldown.html
     this.autoScalingGroup.scaleOnCpuUtilization('CpuTarget', { targetUtilizationPercent: props.targetCpuPercent });

@@ -10,7 +10,10 @@ const FIVE_MINUTES = Duration.minutes(5);
 
 export interface FleetAlarmsProps {
   readonly loadBalancer: elbv2.IApplicationLoadBalancer;
-  readonly targetGroup: elbv2.IApplicationTargetGroup;
+  /** The load balancer's `LoadBalancerFullName` attribute (its CloudWatch dimension). */
+  readonly loadBalancerFullName: string;
+  /** The target group's `TargetGroupFullName` attribute. */
+  readonly targetGroupFullName: string;
   readonly autoScalingGroupName: string;
   readonly cpuAlarmPercent: number;
   /** p99 target response time that counts as too slow. */
@@ -25,14 +28,26 @@ export interface FleetAlarmsProps {
  */
 export function fleetAlarms(props: FleetAlarmsProps): { alarms: AlarmDefinition[]; graphs: cloudwatch.IWidget[] } {
   const m = props.loadBalancer.metrics;
-  const tg = props.targetGroup.metrics;
+  // Not the target group's own metrics: they name the load balancer by splitting the listener's ARN
+  // (Fn::Split), and from another stack that ARN is an Fn::GetStackOutput, which Fn::Split does not
+  // take. Both dimensions are attributes the App stack exports as they are.
+  // @see https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-split.html
+  // @see https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html
+  const targetGroupMetric = (metricName: string, statistic: string) =>
+    new cloudwatch.Metric({
+      namespace: 'AWS/ApplicationELB',
+      metricName,
+      dimensionsMap: { LoadBalancer: props.loadBalancerFullName, TargetGroup: props.targetGroupFullName },
+      statistic,
+      period: Duration.minutes(1),
+    });
   const max5xx = props.max5xxPer5Minutes ?? 10;
   const elb5xx = m.httpCodeElb(elbv2.HttpCodeElb.ELB_5XX_COUNT, { period: FIVE_MINUTES, statistic: 'Sum' });
   const target5xx = m.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period: FIVE_MINUTES, statistic: 'Sum' });
   const p99 = m.targetResponseTime({ period: FIVE_MINUTES, statistic: 'p99' });
   const requests = m.requestCount({ period: FIVE_MINUTES, statistic: 'Sum' });
-  const unhealthy = tg.unhealthyHostCount({ period: Duration.minutes(1), statistic: 'Maximum' });
-  const healthy = tg.healthyHostCount({ period: Duration.minutes(1), statistic: 'Minimum' });
+  const unhealthy = targetGroupMetric('UnHealthyHostCount', 'Maximum');
+  const healthy = targetGroupMetric('HealthyHostCount', 'Minimum');
   const asg = { AutoScalingGroupName: props.autoScalingGroupName };
   const cpu = new cloudwatch.Metric({ namespace: 'AWS/EC2', metricName: 'CPUUtilization', dimensionsMap: asg, statistic: 'Average', period: FIVE_MINUTES });
   const disk = diskUsedPercent(asg, '/');

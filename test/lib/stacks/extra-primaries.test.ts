@@ -7,7 +7,7 @@ import { validateOptions } from '../../../lib/app-options';
 import { buildStageApp } from '../../../lib/build-app';
 import { synthStage } from '../../../lib/synth';
 import { checkNag } from '../../../tools/compliance/nag-check';
-import { flatten } from './stage-templates';
+import { envFileText, flatten } from './stage-templates';
 
 const base = () => synthStage('1m');
 const plusOne = () => synthStage('1m', { extraPrimaries: 1 });
@@ -16,10 +16,7 @@ const resources = (templates: Record<string, any>, stack: string) => templates[`
 const ofType = (templates: Record<string, any>, stack: string, type: string) =>
   Object.entries(resources(templates, stack)).filter(([, r]) => r.Type === type);
 const shardMap = (templates: Record<string, any>) => JSON.parse(flatten(ofType(templates, 'Data', 'AWS::SSM::Parameter')[0][1].Properties.Value).replace(/<token>/g, 'x'));
-const envFile = (templates: Record<string, any>) => {
-  const [, group] = ofType(templates, 'App', 'AWS::AutoScaling::AutoScalingGroup')[0];
-  return flatten(group.Metadata['AWS::CloudFormation::Init'].api.files['/etc/graminsta/api.env'].content);
-};
+const envFile = (templates: Record<string, any>) => envFileText(resources(templates, 'App'));
 const launchTemplateUserData = (templates: Record<string, any>) => JSON.stringify(ofType(templates, 'App', 'AWS::EC2::LaunchTemplate')[0][1].Properties.LaunchTemplateData.UserData);
 
 describe('extraPrimaries', () => {
@@ -47,14 +44,14 @@ describe('extraPrimaries', () => {
     expect(added.map(([id]) => id.replace(/[0-9A-F]{8}$/, ''))).toEqual(['Shard4Database', 'Shard4DatabaseReplica1', 'Shard4DatabaseReplica2']);
   });
 
-  test('elsewhere only the map, the fleet (role policy, launch template, group) and the dashboard change; the network not at all', () => {
+  test('elsewhere only the map, the fleet (env parameter, role policy, launch template, group) and the dashboard change; the network not at all', () => {
     const changed = (stack: string) =>
       Object.entries(resources(base(), stack))
         .filter(([id, r]) => JSON.stringify(r) !== JSON.stringify(resources(plusOne(), stack)[id]))
         .map(([id]) => id.replace(/[0-9A-F]{8}$/, ''));
     expect(changed('Network')).toEqual([]);
     expect(changed('Data')).toEqual(['ShardMap']);
-    expect(changed('App').sort()).toEqual(['ApiFleetGroupASG', 'ApiFleetGroupLaunchTemplate', 'ApiFleetRoleDefaultPolicy']);
+    expect(changed('App').sort()).toEqual(['ApiFleetEnvironment', 'ApiFleetGroupASG', 'ApiFleetGroupLaunchTemplate', 'ApiFleetRoleDefaultPolicy']);
     expect(changed('Monitoring')).toEqual(['AlarmsDashboard']);
   });
 

@@ -35,25 +35,36 @@ export function stagesFrom(from: StageName): StageName[] {
   return STAGE_NAMES.slice(STAGE_NAMES.indexOf(from));
 }
 
-/** A template value with every intrinsic function shown as `<token>`, for reading text such as the env file. */
-export function flatten(value: any): string {
+/**
+ * A template value with every intrinsic function shown as `<token>`, for reading text such as the env file;
+ * with `resources`, an SSM parameter's `Fn::GetAtt [<id>, Value]` reads as the parameter's value.
+ */
+export function flatten(value: any, resources?: Record<string, any>): string {
   if (typeof value === 'string') return value;
   if (value && typeof value === 'object' && Array.isArray(value['Fn::Join'])) {
     const [sep, parts] = value['Fn::Join'];
-    return (parts as any[]).map(flatten).join(sep);
+    return (parts as any[]).map((part) => flatten(part, resources)).join(sep);
   }
+  const [id, attribute] = (value?.['Fn::GetAtt'] ?? []) as [string?, string?];
+  if (id && attribute === 'Value' && resources?.[id]?.Type === 'AWS::SSM::Parameter') return flatten(resources[id].Properties.Value, resources);
   return '<token>';
 }
 
-/** The API's env file as cfn-init writes it on the stage's instance or fleet, `NAME=value` per line. */
+/**
+ * The API's env file as cfn-init writes it on an instance or fleet of the App stack's `resources` (its
+ * metadata reads the text from an SSM parameter: lib/constructs/api-delivery/api-environment-parameter.ts).
+ */
+export function envFileText(resources: Record<string, any>): string {
+  const host = Object.values(resources).find((r) => r.Type === 'AWS::EC2::Instance' || r.Type === 'AWS::AutoScaling::AutoScalingGroup');
+  return flatten(host.Metadata['AWS::CloudFormation::Init'].api.files['/etc/graminsta/api.env'].content, resources);
+}
+
+/** The API's env file as cfn-init writes it on the stage's instance or fleet, `NAME=value` per line (comment lines left out). */
 export function apiEnvFile(stage: StageName): Record<string, string> {
-  const resources = Object.values(templateJson(stage, 'App').Resources as Record<string, any>);
-  const host = resources.find((r) => r.Type === 'AWS::EC2::Instance' || r.Type === 'AWS::AutoScaling::AutoScalingGroup');
-  const content = host.Metadata['AWS::CloudFormation::Init'].api.files['/etc/graminsta/api.env'].content;
   return Object.fromEntries(
-    flatten(content)
+    envFileText(templateJson(stage, 'App').Resources)
       .split('\n')
-      .filter(Boolean)
+      .filter((line) => line !== '' && !line.startsWith('#'))
       .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
   );
 }

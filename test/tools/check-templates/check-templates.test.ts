@@ -1,0 +1,29 @@
+import { synthStage } from '../../../lib/synth';
+import { STAGE_NAMES } from '../../../stages/ladder';
+import { checkTemplates, formatFinding } from '../../../tools/check-templates/check-templates';
+import { main } from '../../../tools/check-templates/cli';
+import { CliError } from '../../../tools/lib/cli-error';
+
+/**
+ * `npm run check:templates` as part of `npm test`: the same check over the
+ * same seven synthesized stages (from the run's shared synth cache).
+ */
+describe('npm run check:templates', () => {
+  test.each(STAGE_NAMES)('stage %s: every template passes the registry schemas and the intrinsic position rules', (stage) => {
+    const result = checkTemplates(stage, synthStage(stage));
+    expect(result.templates).toBe(4);
+    expect(result.findings.filter((f) => f.severity === 'error').map(formatFinding)).toEqual([]);
+  });
+
+  test('an unknown stage is one line and exit code 1, before anything is synthesized', async () => {
+    const failure = main(['--stage', '1,2k']);
+    await expect(failure).rejects.toThrow(CliError);
+    await expect(failure).rejects.toMatchObject({ exitCode: 1, message: 'unknown stage "2k"; expected one of 1, 10, 100, 1k, 10k, 100k, 1m' });
+  });
+
+  test('an unknown flag is one line and exit code 1', async () => {
+    const failure = main(['--stages', '1']);
+    await expect(failure).rejects.toMatchObject({ exitCode: 1 });
+    await expect(failure).rejects.toThrow(/^[^\n]*--stages[^\n]*\(see --help\)$/);
+  });
+});

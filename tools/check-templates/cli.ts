@@ -1,0 +1,49 @@
+import { STAGE_NAMES, isStageName } from '../../stages/ladder';
+import { parseCliArgs } from '../lib/cli-args';
+import { CliError, runCli } from '../lib/cli-error';
+import { createProgress } from '../lib/progress';
+
+const USAGE = `usage: npm run check:templates [-- --stage <stage>[,<stage>...]]
+Synthesizes each stage (all seven by default) and checks every template offline: every resource against the
+CloudFormation registry schemas and data tables (@aws/cloudformation-validate, as cdk synth runs it, plus the
+gaps it leaves: read-only properties, enum misses, replica classes, replication-group node types), and every
+intrinsic function's position against the CloudFormation documentation (Fn::GetStackOutput included).
+exit codes: 0 no errors, 1 errors or bad arguments`;
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let args;
+  try {
+    args = parseCliArgs(argv, { stage: { type: 'string' }, help: { type: 'boolean', default: false } }, USAGE);
+  } catch (error) {
+    // One line, exit 1: the usage is one `--help` away.
+    throw new CliError(`${(error as Error).message.split('\n')[0]} (see --help)`, 1);
+  }
+  if (!args) return 0;
+  const stages = (args.stage !== undefined ? args.stage.split(',') : [...STAGE_NAMES]).map((s) => s.trim());
+  const unknown = stages.find((s) => !isStageName(s));
+  if (unknown !== undefined) throw new CliError(`unknown stage "${unknown}"; expected one of ${STAGE_NAMES.join(', ')}`, 1);
+
+  // Loaded here so `--help` and argument errors stay instant (synthesis pulls in aws-cdk-lib, the checks a wasm validator).
+  const { synthStage } = await import('../../lib/synth');
+  const { checkTemplates, formatFinding } = await import('./check-templates');
+  const progress = createProgress();
+  progress.start('check:templates (stages)', stages.length);
+  let templates = 0;
+  let errors = 0;
+  let warnings = 0;
+  for (const stage of stages) {
+    progress.log(`stage ${stage}: synthesizing and checking...`);
+    const result = checkTemplates(stage, synthStage(stage));
+    templates += result.templates;
+    errors += result.errors;
+    warnings += result.warnings;
+    const lines = [`stage ${stage}: ${result.templates} templates, ${result.errors} errors, ${result.warnings} warnings`, ...result.findings.map(formatFinding)];
+    process.stdout.write(`${lines.join('\n')}\n`);
+    progress.increment(1);
+  }
+  progress.stop();
+  process.stdout.write(`check:templates: ${stages.length} stages, ${templates} templates: ${errors} errors, ${warnings} warnings\n`);
+  return errors === 0 ? 0 : 1;
+}
+
+if (require.main === module) runCli('check:templates', () => main(process.argv.slice(2)));
