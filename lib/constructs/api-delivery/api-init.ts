@@ -88,16 +88,17 @@ export function apiCloudFormationInit(props: ApiInitProps): ec2.CloudFormationIn
     ec2.InitPackage.yum('amazon-cloudwatch-agent'),
     ec2.InitPackage.yum('logrotate'),
     ...(props.localPostgres === 'run' ? [ec2.InitPackage.yum(POSTGRES_PACKAGE)] : []),
-    ec2.InitGroup.fromName(API_PATHS.user),
-    ec2.InitUser.fromName(API_PATHS.user, { groups: [API_PATHS.user] }),
+    // The service user alone: cfn-init runs `useradd` without `-g`, and with USERGROUPS_ENAB (as on
+    // AL2023) that creates the group of the same name; declaring the group too makes useradd refuse
+    // ("group graminsta exists") and the first boot fail.
+    ec2.InitUser.fromName(API_PATHS.user),
     ec2.InitFile.fromString('/etc/logrotate.d/graminsta', apiLogrotate({ worker: props.worker !== undefined })),
     ec2.InitCommand.shellCommand(`install -d -m 755 /var/log/graminsta /etc/graminsta ${API_PATHS.apiDir}`),
   ]);
 
   const volume = props.dataVolumeId
     ? new ec2.InitConfig([
-        // The device name embeds the volume ID without its dash.
-        script('/usr/local/sbin/graminsta-mount-data', mountDataVolumeScript(props.dataVolumeId.replace('vol-', 'vol'))),
+        script('/usr/local/sbin/graminsta-mount-data', mountDataVolumeScript(props.dataVolumeId)),
         ec2.InitCommand.shellCommand('/usr/local/sbin/graminsta-mount-data'),
       ])
     : noop();
@@ -132,7 +133,7 @@ export function apiCloudFormationInit(props: ApiInitProps): ec2.CloudFormationIn
       group: API_PATHS.user,
       serviceRestartHandles: bundleRestarts,
     }),
-    ec2.InitFile.fromString(`/etc/systemd/system/${API_PATHS.serviceName}.service`, apiServiceUnit(), {
+    ec2.InitFile.fromString(`/etc/systemd/system/${API_PATHS.serviceName}.service`, apiServiceUnit({ dataVolume: props.dataVolumeId !== undefined }), {
       serviceRestartHandles: [apiRestart],
     }),
     ...(props.worker

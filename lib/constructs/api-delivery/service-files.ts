@@ -12,13 +12,22 @@ export const NODE_BINARY = '/usr/bin/node-22';
 /** Same major version as the RDS engine of stage 10, so the 1→10 dump/restore is like for like. */
 export const POSTGRES_PACKAGE = 'postgresql16-server';
 
+export interface ApiServiceUnitOptions {
+  /**
+   * The instance has the data volume at DATA_DIR (stages 1 to 100): the API starts only once it
+   * is mounted, so that after a reboot it never writes photos onto the root volume under the
+   * empty mount point. @default false
+   */
+  readonly dataVolume?: boolean;
+}
+
 /** The API's systemd unit: unprivileged user, port 80 through a capability, restart on failure. */
-export function apiServiceUnit(): string {
+export function apiServiceUnit(options: ApiServiceUnitOptions = {}): string {
   return `[Unit]
 Description=Graminsta API
 After=network-online.target postgresql.service
 Wants=network-online.target
-
+${options.dataVolume ? `RequiresMountsFor=${API_PATHS.dataDir}\n` : ''}
 [Service]
 Type=simple
 User=${API_PATHS.user}
@@ -136,23 +145,35 @@ export function cloudWatchAgentConfig(
 }
 
 /**
- * Mounts the data volume at DATA_DIR. It finds the volume by its ID under
- * /dev/disk/by-id (Nitro instances expose EBS volumes as NVMe devices whose
- * names do not follow the requested device name), creates a filesystem ONLY
- * when the device carries no signature at all (never reformats), and mounts
- * by UUID through fstab so the mount survives reboots.
+ * The data volume's filesystem label. XFS labels hold at most 12 characters (mkfs.xfs refuses a
+ * longer one, so a longer label would fail the first boot on a blank volume).
  */
-export function mountDataVolumeScript(volumeIdWithoutDash: string): string {
+export const DATA_VOLUME_LABEL = 'graminsta';
+
+/**
+ * Mounts the data volume at DATA_DIR. It finds the volume by its ID under /dev/disk/by-id: Nitro
+ * instances expose EBS volumes as NVMe devices whose names do not follow the requested device
+ * name, and udev names each after its serial, which is the volume ID without its dash
+ * (`vol-0abc…` → `vol0abc…`); the dash is removed here, at run time, because the ID is only known
+ * then (a CloudFormation reference at synth). It creates a filesystem ONLY when the device carries
+ * no signature at all (never reformats), and mounts by UUID through fstab so the mount survives
+ * reboots. `nofail` keeps a boot without the volume reachable (Session Manager); the services
+ * that use the volume wait for the mount instead (RequiresMountsFor=).
+ * @see https://docs.aws.amazon.com/ebs/latest/userguide/identify-nvme-ebs-device.html
+ */
+export function mountDataVolumeScript(volumeId: string): string {
   return `#!/bin/bash
 set -euo pipefail
-dev=/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_${volumeIdWithoutDash}
-for _ in $(seq 1 60); do [ -e "$dev" ] && break; sleep 5; done
-if [ ! -e "$dev" ]; then echo "data volume ${volumeIdWithoutDash} is not attached" >&2; exit 1; fi
+volume_id=${volumeId}
+dev=/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_\${volume_id/-/}
+for _ in $(seq 1 60); do [ -e "$dev" ] && break; sleep 2; done
+if [ ! -e "$dev" ]; then echo "data volume $volume_id is not attached: no $dev" >&2; ls -l /dev/disk/by-id >&2 || true; exit 1; fi
 # blkid -p prints nothing only for a blank device: no filesystem, no partition table.
-if [ -z "$(blkid -p -o export "$dev" || true)" ]; then mkfs.xfs -L graminsta-data "$dev"; fi
+if [ -z "$(blkid -p -o export "$dev" || true)" ]; then mkfs.xfs -L ${DATA_VOLUME_LABEL} "$dev"; fi
 uuid=$(blkid -s UUID -o value "$dev")
 mkdir -p ${API_PATHS.dataDir}
 grep -q "UUID=$uuid" /etc/fstab || echo "UUID=$uuid ${API_PATHS.dataDir} xfs defaults,nofail 0 2" >> /etc/fstab
+systemctl daemon-reload
 mountpoint -q ${API_PATHS.dataDir} || mount ${API_PATHS.dataDir}
 chown ${API_PATHS.user}:${API_PATHS.user} ${API_PATHS.dataDir}
 chmod 751 ${API_PATHS.dataDir}
@@ -170,7 +191,8 @@ export function setupPostgresScript(): string {
   return `#!/bin/bash
 set -euo pipefail
 mkdir -p /etc/systemd/system/postgresql.service.d
-printf '[Service]\\nEnvironment=PGDATA=${POSTGRES_DATA_DIR}\\n' > /etc/systemd/system/postgresql.service.d/graminsta.conf
+# PGDATA on the data volume, and after a reboot PostgreSQL waits for the volume to be mounted.
+printf '[Unit]\\nRequiresMountsFor=${POSTGRES_DATA_DIR}\\n\\n[Service]\\nEnvironment=PGDATA=${POSTGRES_DATA_DIR}\\n' > /etc/systemd/system/postgresql.service.d/graminsta.conf
 systemctl daemon-reload
 install -d -o postgres -g postgres -m 700 ${POSTGRES_DATA_DIR}
 if [ ! -s ${POSTGRES_DATA_DIR}/PG_VERSION ]; then postgresql-setup --initdb; fi
