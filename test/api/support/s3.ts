@@ -14,13 +14,16 @@ export interface TestS3 {
   stop(): Promise<void>;
 }
 
-/** A local S3-compatible server (s3rver) on a free loopback port with one bucket. Credentials: S3RVER/S3RVER. */
-export async function startS3(bucket = 'graminsta-uploads'): Promise<TestS3> {
+/**
+ * A local S3-compatible server (s3rver) on a free port with one bucket. Credentials: S3RVER/S3RVER.
+ * It listens on loopback unless given another local address (the boot test's instance network).
+ */
+export async function startS3(bucket = 'graminsta-uploads', address = '127.0.0.1'): Promise<TestS3> {
   const directory = mkdtempSync(join(tmpdir(), 'graminsta-s3-'));
-  const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: [{ name: bucket }] });
+  const server = new S3rver({ address, port: 0, silent: true, directory, configureBuckets: [{ name: bucket }] });
   const { port } = await server.run();
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: `http://${address}:${port}`,
     bucket,
     stop: async () => {
       await server.close();

@@ -1,0 +1,81 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { startPostgres, type TestPostgres } from '../../support/postgres';
+import { serverCertificate } from './certificates';
+import { sh } from './host-command';
+
+export interface RdsStandInProps {
+  readonly dir: string;
+  /** The endpoint's DNS name (what the secret's `host` says); the certificate is issued for it. */
+  readonly hostname: string;
+  /** The host address the instance reaches it on (the VPC side of its network). */
+  readonly listen: string;
+  /** The instance's address: the only one allowed in, and only over TLS (rds.force_ssl). */
+  readonly clientAddress: string;
+  /** The master user and the initial database, as the template declares them. */
+  readonly username: string;
+  readonly databaseName?: string;
+}
+
+/**
+ * A real PostgreSQL server standing in for an RDS instance: TLS with a certificate for the
+ * endpoint's name, reachable from the instance's address only over TLS with a password, the
+ * template's master user and initial database.
+ */
+export class RdsStandIn {
+  private constructor(
+    private readonly server: TestPostgres,
+    private readonly adminUrl: string,
+    public readonly hostname: string,
+    public readonly port: number,
+    public readonly username: string,
+    public readonly password: string,
+    public readonly databaseName: string | undefined,
+    public readonly caPem: string,
+  ) {}
+
+  public static async start(props: RdsStandInProps): Promise<RdsStandIn> {
+    mkdirSync(props.dir, { recursive: true });
+    chmodSync(props.dir, 0o755);
+    const [uid, gid] = [Number(sh('id', ['-u', 'postgres']).trim()), Number(sh('id', ['-g', 'postgres']).trim())];
+    const certificate = serverCertificate(join(props.dir, 'tls'), props.hostname, { uid, gid });
+    chmodSync(join(props.dir, 'tls'), 0o755);
+    const server = await startPostgres({
+      listen: props.listen,
+      ssl: { cert: certificate.certFile, key: certificate.keyFile },
+      hba: [`hostssl all all ${props.clientAddress}/32 scram-sha-256`, `host all all ${props.listen}/32 scram-sha-256`],
+    });
+    const adminUrl = server.url;
+    const password = randomBytes(15).toString('base64url');
+    const admin = new Client({ connectionString: adminUrl });
+    await admin.connect();
+    try {
+      await admin.query(`CREATE ROLE "${props.username}" LOGIN CREATEDB CREATEROLE PASSWORD '${password}'`);
+      if (props.databaseName) await admin.query(`CREATE DATABASE "${props.databaseName}" OWNER "${props.username}"`);
+      await admin.query(`GRANT ALL ON DATABASE postgres TO "${props.username}"`);
+    } finally {
+      await admin.end();
+    }
+    const port = Number(new URL(adminUrl).port);
+    return new RdsStandIn(server, adminUrl, props.hostname, port, props.username, password, props.databaseName, certificate.caPem);
+  }
+
+  /** Runs a query as the server's superuser in the given database (the test's view of the data). */
+  public async query<T = Record<string, unknown>>(database: string, sql: string): Promise<T[]> {
+    const url = new URL(this.adminUrl);
+    url.pathname = `/${database}`;
+    const client = new Client({ connectionString: url.toString() });
+    await client.connect();
+    try {
+      return (await client.query(sql)).rows as T[];
+    } finally {
+      await client.end();
+    }
+  }
+
+  public stop(): Promise<void> {
+    return this.server.stop();
+  }
+}

@@ -1,0 +1,271 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildStageApp } from '../../../lib/build-app';
+import { API_PATHS } from '../../../lib/constructs/api-delivery/api-environment';
+import { startS3, type TestS3 } from '../../api/support/s3';
+import { AttachedVolume } from './attached-volume';
+import { AwsStandInDir, type Signal } from './aws-stand-in-dir';
+import { BootInstance, waitFor } from './boot-instance';
+import { CloudFormationStandIn } from './cloudformation-stand-in';
+import { instanceBootstrap, type InstanceBootstrap } from './instance-template';
+import { RdsStandIn } from './rds-stand-in';
+import { SecretsManagerStandIn } from './secrets-manager-stand-in';
+
+type Template = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export interface StageBootProps {
+  readonly stage: string;
+  /** A directory of its own (cloud assembly, AWS stand-in, instance files). */
+  readonly dir: string;
+  /** The instance image: harness layer, then the cached root filesystem. */
+  readonly imageLayers: readonly string[];
+  readonly appName?: string;
+  /** A prebuilt API bundle to ship instead of building `api/` (see BuildStageAppProps). */
+  readonly apiBundleDir?: string;
+}
+
+/** The S3 credentials the stand-in (s3rver) accepts; Secrets Manager's stand-in ignores them. */
+const STAND_IN_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' };
+
+/** Variables of the API's env file that need nothing from AWS at boot. */
+const LOCAL_VARIABLES = new Set(['PORT', 'HOST', 'LOG_LEVEL', 'DATA_DIR', 'WEB_ROOT', 'DATABASE_URL', 'TRUST_PROXY', 'UPLOAD_MODE', 'MEDIA_BASE_URL', 'AWS_REGION']);
+
+export function parseEnvFile(content: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const line of content.split('\n')) {
+    const eq = line.indexOf('=');
+    if (eq > 0 && !line.startsWith('#')) env[line.slice(0, eq)] = line.slice(eq + 1);
+  }
+  return env;
+}
+
+/** The synthesized stage: its cloud assembly directory and templates by stack name. */
+export function synthesizeStage(stage: string, outdir: string, options: { appName?: string; apiBundleDir?: string } = {}): Record<string, Template> {
+  const { app, stacks } = buildStageApp({ stage, outdir, appName: options.appName, apiBundleDir: options.apiBundleDir });
+  const assembly = app.synth();
+  return Object.fromEntries(stacks.map((s) => [s.stackName, assembly.getStackByName(s.stackName).template]));
+}
+
+/**
+ * One stage's API instance booted on this machine from the stage's synthesized templates:
+ * CloudFormation's part played by the resolver, AWS's services by stand-ins on the instance's
+ * network, chosen from what the instance's configuration names (the database secret, the RDS
+ * certificate bundle, the uploads bucket).
+ */
+export class StageBoot {
+  public readonly instance: BootInstance;
+  public readonly aws: AwsStandInDir;
+  public readonly volume?: AttachedVolume;
+  public rds?: RdsStandIn;
+  private readonly assemblies: string[];
+  public secrets?: SecretsManagerStandIn;
+  public s3?: TestS3;
+  public env: Record<string, string>;
+  public bootstrap: InstanceBootstrap;
+
+  private constructor(
+    private readonly props: StageBootProps,
+    public readonly cloudformation: CloudFormationStandIn,
+    public readonly templates: Record<string, Template>,
+  ) {
+    const appStack = `${props.appName ?? 'graminsta'}-App`;
+    this.assemblies = [join(props.dir, 'cdk.out')];
+    this.bootstrap = instanceBootstrap(cloudformation, appStack);
+    this.env = parseEnvFile(this.fileContent(API_PATHS.envFile));
+    this.aws = new AwsStandInDir(join(props.dir, 'aws'), cloudformation.region, cloudformation.accountId);
+    this.aws.publishAssets(join(props.dir, 'cdk.out'));
+    this.aws.publishResource(this.bootstrap.stack, this.bootstrap.metadataResource, this.bootstrap.metadata);
+    // The single instance's ID is its Ref; a fleet instance gets one of its own.
+    const instanceId = this.bootstrap.resourceType === 'AWS::EC2::Instance' ? cloudformation.ref(appStack, this.bootstrap.metadataResource) : `i-0${props.stage.padStart(16, '0')}`;
+    this.aws.setInstance(instanceId, this.bootstrap.userData);
+    const volumeId = this.attachedVolumeId();
+    if (volumeId) this.volume = AttachedVolume.create(join(props.dir, 'volume'), volumeId);
+    this.instance = new BootInstance({
+      name: `stage${props.stage}`,
+      dir: join(props.dir, 'instance'),
+      imageLayers: props.imageLayers,
+      awsStandIn: this.aws.dir,
+      volume: this.volume,
+    });
+    // What EC2 and cloud-init give an instance: a hostname that resolves locally, and the VPC's
+    // DNS resolver, which here is the host side of the link (nothing answers there, so a lookup of
+    // a public name fails at once instead of timing out).
+    const hostname = `ip-${this.instance.network.instanceAddress.replace(/\./g, '-')}`;
+    this.instance.writeRootFile('/etc/hostname', `${hostname}\n`);
+    this.instance.writeRootFile('/etc/hosts', `127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n127.0.1.1 ${hostname}\n`);
+    this.instance.writeRootFile('/etc/resolv.conf', `nameserver ${this.instance.network.hostAddress}\n`);
+  }
+
+  public static async prepare(props: StageBootProps): Promise<StageBoot> {
+    mkdirSync(props.dir, { recursive: true });
+    const templates = synthesizeStage(props.stage, join(props.dir, 'cdk.out'), props);
+    const boot = new StageBoot(props, new CloudFormationStandIn({ templates }), templates);
+    try {
+      await boot.startStandIns();
+    } catch (error) {
+      await boot.destroy();
+      throw error;
+    }
+    return boot;
+  }
+
+  /** A file's content in the resolved cfn-init metadata (whichever config writes it). */
+  public fileContent(path: string): string {
+    const init = this.bootstrap.metadata['AWS::CloudFormation::Init'] as Record<string, { files?: Record<string, { content?: unknown }> }>;
+    for (const config of Object.values(init)) {
+      const content = config?.files?.[path]?.content;
+      if (typeof content === 'string') return content;
+    }
+    throw new Error(`no config writes ${path}`);
+  }
+
+  /** The data volume the instance's `Volumes` property attaches at launch, if any. */
+  private attachedVolumeId(): string | undefined {
+    if (this.bootstrap.resourceType !== 'AWS::EC2::Instance') return undefined;
+    const volumes = this.cloudformation.template(this.bootstrap.stack).Resources[this.bootstrap.metadataResource].Properties?.Volumes as unknown[] | undefined;
+    if (!volumes?.length) return undefined;
+    return (this.cloudformation.resolve(this.bootstrap.stack, volumes) as Array<{ VolumeId: string }>)[0].VolumeId;
+  }
+
+  /** The resource of any stack whose `Ref` resolves to `value`. */
+  private findByRef(type: string, value: string): { stack: string; logicalId: string; resource: Template } {
+    for (const [stack, template] of Object.entries(this.templates)) {
+      for (const [logicalId, resource] of Object.entries<Template>(template.Resources ?? {})) {
+        if (resource.Type === type && this.cloudformation.ref(stack, logicalId) === value) return { stack, logicalId, resource };
+      }
+    }
+    throw new Error(`no ${type} resolves to ${value}`);
+  }
+
+  private async startStandIns(): Promise<void> {
+    const network = this.instance.network;
+    const unknown = Object.keys(this.env).filter((name) => !LOCAL_VARIABLES.has(name) && !['DATABASE_SECRET_ARN', 'DATABASE_CA_FILE', 'UPLOADS_BUCKET'].includes(name));
+    if (unknown.length) throw new Error(`the boot test has no stand-in for ${unknown.join(', ')} (stage ${this.props.stage})`);
+    const endpoints: Record<string, string> = {};
+
+    const secretArn = this.env.DATABASE_SECRET_ARN;
+    if (secretArn) {
+      // The secret as Secrets Manager holds it once the SecretTargetAttachment has run: the
+      // template's generated username and password, plus the target's engine, host, port and
+      // database name. https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_secret_json_structure.html
+      const secret = this.findByRef('AWS::SecretsManager::Secret', secretArn);
+      const attachment = Object.entries<Template>(this.templates[secret.stack].Resources).find(
+        ([, r]) => r.Type === 'AWS::SecretsManager::SecretTargetAttachment' && r.Properties?.SecretId?.Ref === secret.logicalId,
+      );
+      if (!attachment) throw new Error(`secret ${secret.logicalId} is attached to no database`);
+      const databaseId = attachment[1].Properties.TargetId.Ref as string;
+      const database = this.templates[secret.stack].Resources[databaseId];
+      const secretTemplate = JSON.parse(secret.resource.Properties.GenerateSecretString.SecretStringTemplate) as { username: string };
+      const hostname = this.cloudformation.getAtt(secret.stack, databaseId, 'Endpoint.Address');
+      this.rds = await RdsStandIn.start({
+        dir: join(this.props.dir, 'rds'),
+        hostname,
+        listen: network.hostAddress,
+        clientAddress: network.instanceAddress,
+        username: secretTemplate.username,
+        databaseName: database.Properties.DBName,
+      });
+      this.instance.appendRootFile('/etc/hosts', `${network.hostAddress} ${hostname}\n`);
+      const value = {
+        ...secretTemplate,
+        password: this.rds.password,
+        engine: 'postgres',
+        host: hostname,
+        port: this.rds.port,
+        ...(this.rds.databaseName ? { dbname: this.rds.databaseName } : {}),
+        dbInstanceIdentifier: this.cloudformation.ref(secret.stack, databaseId),
+      };
+      this.secrets = await SecretsManagerStandIn.start(network.hostAddress, { [secretArn]: JSON.stringify(value) });
+      endpoints.AWS_ENDPOINT_URL_SECRETS_MANAGER = this.secrets.endpoint;
+    }
+
+    const caFile = this.env.DATABASE_CA_FILE;
+    if (caFile) {
+      if (!this.rds) throw new Error('DATABASE_CA_FILE without a database secret');
+      const init = this.bootstrap.metadata['AWS::CloudFormation::Init'] as Record<string, { files?: Record<string, { source?: string }> }>;
+      const source = Object.values(init).map((c) => c?.files?.[caFile]?.source).find(Boolean);
+      if (!source) throw new Error(`no config downloads ${caFile}`);
+      this.aws.putObject(source, Buffer.from(this.rds.caPem));
+    }
+
+    const bucket = this.env.UPLOADS_BUCKET;
+    if (bucket) {
+      this.s3 = await startS3(bucket, network.hostAddress);
+      endpoints.AWS_ENDPOINT_URL_S3 = this.s3.endpoint;
+      // s3rver stores the aws-chunked framing of uploads that carry checksum trailers (real S3 decodes it).
+      endpoints.AWS_REQUEST_CHECKSUM_CALCULATION = 'WHEN_REQUIRED';
+    }
+
+    if (Object.keys(endpoints).length) {
+      // On EC2 the SDK finds the instance role's credentials through IMDS and AWS's endpoints through
+      // DNS; here a drop-in next to the unit cfn-init installs points it at the stand-ins.
+      const dropIn = `[Service]\n${Object.entries({ ...endpoints, ...STAND_IN_CREDENTIALS })
+        .map(([k, v]) => `Environment=${k}=${v}`)
+        .join('\n')}\n`;
+      for (const unit of [API_PATHS.serviceName, API_PATHS.workerServiceName]) this.instance.writeRootFile(`/etc/systemd/system/${unit}.service.d/aws-stand-in.conf`, dropIn);
+    }
+  }
+
+  /** The cloud assembly directory of the API bundle the instance unpacks to /opt/graminsta/api. */
+  public apiBundleDir(): string {
+    const init = this.bootstrap.metadata['AWS::CloudFormation::Init'] as Record<string, { sources?: Record<string, string> }>;
+    const url = Object.values(init).map((c) => c?.sources?.[API_PATHS.apiDir]).find(Boolean);
+    if (!url) throw new Error(`no config unpacks a source into ${API_PATHS.apiDir}`);
+    const hash = /\/([0-9a-f]{64})\.zip$/.exec(url)?.[1];
+    if (!hash) throw new Error(`${url} is not a CDK asset`);
+    return join(this.assemblies[this.assemblies.length - 1], `asset.${hash}`);
+  }
+
+  /**
+   * `cdk deploy` of a new version of the stage (here: another API bundle) onto the running
+   * stacks: its assets are published, then CloudFormation updates the resource's metadata (what
+   * cfn-hup watches). Says whether the instance stays the same resource with the same user data
+   * (otherwise CloudFormation would replace it, which this does not model).
+   */
+  public deployUpdate(options: { readonly apiBundleDir?: string }): { sameResource: boolean; userDataUnchanged: boolean } {
+    const outdir = join(this.props.dir, `cdk.out-${this.assemblies.length + 1}`);
+    const templates = synthesizeStage(this.props.stage, outdir, { appName: this.props.appName, apiBundleDir: options.apiBundleDir });
+    const next = instanceBootstrap(new CloudFormationStandIn({ templates, region: this.cloudformation.region, accountId: this.cloudformation.accountId }), this.bootstrap.stack);
+    this.assemblies.push(outdir);
+    this.aws.publishAssets(outdir);
+    this.aws.publishResource(next.stack, next.metadataResource, next.metadata, 'UPDATE_COMPLETE');
+    const result = { sameResource: next.metadataResource === this.bootstrap.metadataResource, userDataUnchanged: next.userData === this.bootstrap.userData };
+    this.bootstrap = next;
+    return result;
+  }
+
+  /** The API as the load balancer (or the internet) reaches it: the instance's address and the unit's port. */
+  public apiUrl(path: string): string {
+    return `http://${this.instance.network.instanceAddress}:${this.env.PORT}${path}`;
+  }
+
+  /** The first signal the instance sent for its resource, waiting for it; on a FAILURE, the logs say why. */
+  public async signal(timeoutMs = 240_000): Promise<Signal> {
+    return waitFor(`the instance's signal to CloudFormation`, timeoutMs, () => this.aws.signals().find((s) => s.resource === this.bootstrap.metadataResource));
+  }
+
+  /** What to show when a boot goes wrong: user data output, cfn-init's log, the API's log and journal. */
+  public diagnostics(): string {
+    const tail = (text: string | undefined, lines: number) => (text ?? '(none)').trimEnd().split('\n').slice(-lines).join('\n');
+    const section = (title: string, read: () => string) => {
+      try {
+        return `--- ${title}\n${read()}`;
+      } catch (error) {
+        return `--- ${title}: unavailable (${(error as Error).message.split('\n')[0]})`;
+      }
+    };
+    return [
+      section('/var/log/cloud-init-output.log (last 60 lines)', () => tail(this.instance.readFile('/var/log/cloud-init-output.log'), 60)),
+      section('/var/log/cfn-init.log (last 40 lines)', () => tail(this.instance.readFile('/var/log/cfn-init.log'), 40)),
+      section(`${API_PATHS.logFile} (last 30 lines)`, () => tail(this.instance.readFile(API_PATHS.logFile), 30)),
+      section('journal (last 40 lines)', () => this.instance.journal(undefined, 40)),
+      section('systemd-nspawn (last 10 lines)', () => tail(readFileSync(this.instance.nspawnLog, 'utf8'), 10)),
+    ].join('\n');
+  }
+
+  public async destroy(): Promise<void> {
+    await this.instance.destroy();
+    this.volume?.detach();
+    await Promise.all([this.rds?.stop(), this.secrets?.stop(), this.s3?.stop()]);
+  }
+}
