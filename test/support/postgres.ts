@@ -14,6 +14,14 @@ export interface TestPostgres {
   createDatabase(name?: string): Promise<string>;
   /** Stops the server (if this helper started it) and removes its files. */
   stop(): Promise<void>;
+  /**
+   * Fault tests: a fast shutdown of the server (open sessions are terminated,
+   * as by `pg_ctl restart -m fast` or an RDS failover), files kept. Throws for
+   * a server given through DATABASE_URL, which a test must not stop.
+   */
+  stopServer(): Promise<void>;
+  /** Starts a server stopped by `stopServer()` again, on the same port with the same data. */
+  startServer(): Promise<void>;
 }
 
 function withDatabase(serverUrl: string, database: string): string {
@@ -55,10 +63,15 @@ export async function startPostgres(network?: NetworkPostgresOptions): Promise<T
   const given = network ? undefined : process.env.DATABASE_URL;
   if (given) {
     const url = await createDatabaseOn(given, unique());
+    const refuse = async () => {
+      throw new Error('cannot stop or start a PostgreSQL server given through DATABASE_URL');
+    };
     return {
       url,
       createDatabase: (name = unique()) => createDatabaseOn(given, name),
       stop: async () => undefined,
+      stopServer: refuse,
+      startServer: refuse,
     };
   }
 
@@ -70,21 +83,46 @@ export async function startPostgres(network?: NetworkPostgresOptions): Promise<T
     stdio: ['pipe', 'pipe', 'pipe'],
     env: network ? { ...process.env, PG_SERVER_OPTIONS: JSON.stringify(network) } : process.env,
   });
-  const serverUrl = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const line = out.split('\n')[0];
-      if (out.includes('\n')) resolve(JSON.parse(line).url);
-    });
-    child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`embedded PostgreSQL exited (${code}): ${err.trim()}`)));
+  // pg-server.mjs answers on stdout one JSON line per event: the URL once, then one per command.
+  const replies: Record<string, unknown>[] = [];
+  const waiting: ((reply: Record<string, unknown>) => void)[] = [];
+  let err = '';
+  let pending = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    pending += chunk.toString();
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines.filter(Boolean)) {
+      const reply = JSON.parse(line) as Record<string, unknown>;
+      const waiter = waiting.shift();
+      if (waiter) waiter(reply);
+      else replies.push(reply);
+    }
   });
+  child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const nextReply = () =>
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      const queued = replies.shift();
+      if (queued) return resolve(queued);
+      const onExit = (code: number | null) => reject(new Error(`embedded PostgreSQL exited (${code}): ${err.trim()}`));
+      child.once('exit', onExit);
+      waiting.push((reply) => {
+        child.off('exit', onExit);
+        resolve(reply);
+      });
+    });
+  const serverUrl = String((await nextReply()).url);
   const url = await createDatabaseOn(serverUrl, unique());
+  const command = async (name: 'stop' | 'start', expected: string) => {
+    child.stdin!.write(`${name}\n`);
+    const reply = await nextReply();
+    if (reply[expected] !== true) throw new Error(`PostgreSQL ${name} failed: ${JSON.stringify(reply)}`);
+  };
   return {
     url,
     createDatabase: (name = unique()) => createDatabaseOn(serverUrl, name),
+    stopServer: () => command('stop', 'stopped'),
+    startServer: () => command('start', 'started'),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

@@ -6,9 +6,14 @@ import { freePort } from './free-port';
 export interface TestRedis {
   readonly url: string;
   readonly port: number;
-  /** Stops the server; `start()` brings it back on the same port (fault tests). */
+  /** Stops the server; `start()` brings it back on the same port (fault tests), empty: nothing is persisted. */
   stop(): Promise<void>;
   start(): Promise<void>;
+  /** SIGKILL: the server dies without closing its connections cleanly (fault tests; `start()` brings it back empty). */
+  kill(): Promise<void>;
+  /** SIGSTOP / SIGCONT: connections stay open but nothing is answered (a hung server, fault tests). */
+  pause(): void;
+  resume(): void;
 }
 
 /** True when Redis tests can run: a `REDIS_URL` is given or `redis-server` is installed. */
@@ -58,7 +63,10 @@ export async function startRedis(): Promise<TestRedis> {
     const refuse = async () => {
       throw new Error('cannot stop a Redis given through REDIS_URL');
     };
-    return { url: given, port, stop: refuse, start: refuse };
+    const refuseNow = () => {
+      throw new Error('cannot pause a Redis given through REDIS_URL');
+    };
+    return { url: given, port, stop: refuse, start: refuse, kill: refuse, pause: refuseNow, resume: refuseNow };
   }
   const port = await freePort();
   let child: ChildProcess | undefined;
@@ -68,15 +76,29 @@ export async function startRedis(): Promise<TestRedis> {
     });
     await waitForPort(port);
   };
-  const stop = async () => {
+  const end = async (signal: NodeJS.Signals) => {
     const running = child;
     child = undefined;
-    if (!running || running.exitCode !== null) return;
+    if (!running || running.exitCode !== null || running.signalCode !== null) return;
     await new Promise<void>((resolve) => {
       running.once('exit', () => resolve());
-      running.kill('SIGTERM');
+      // A paused server must run again to act on SIGTERM.
+      running.kill('SIGCONT');
+      running.kill(signal);
     });
   };
+  const signal = (name: NodeJS.Signals) => {
+    if (!child) throw new Error('redis-server is not running');
+    child.kill(name);
+  };
   await start();
-  return { url: `redis://127.0.0.1:${port}`, port, stop, start };
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    stop: () => end('SIGTERM'),
+    start,
+    kill: () => end('SIGKILL'),
+    pause: () => signal('SIGSTOP'),
+    resume: () => signal('SIGCONT'),
+  };
 }
