@@ -86,19 +86,35 @@ export class DatabaseNode implements Queryable {
     return this.primary.query<R>(text, values);
   }
 
-  /** Runs `work` in one transaction on the primary. */
+  /**
+   * Runs `work` in one transaction on the primary. While a client is checked
+   * out, pg-pool's idle 'error' listener is off it, so a server-side
+   * disconnect (a fast shutdown, an RDS failover) would be an unhandled
+   * 'error' event that ends the process: this listener takes it instead, the
+   * query in flight fails with the cause, and the broken client is released
+   * with the error so the pool destroys it rather than reusing it.
+   */
   async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
     const client = await this.primary.connect();
+    let broken: Error | undefined;
+    const onError = (error: Error) => {
+      broken ??= error;
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const result = await work(client);
       await client.query('COMMIT');
       return result;
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      // A failed ROLLBACK means the link is gone: the client must not go back to the pool.
+      await client.query('ROLLBACK').catch((rollbackError: Error) => {
+        broken ??= rollbackError;
+      });
       throw error;
     } finally {
-      client.release();
+      client.off('error', onError);
+      client.release(broken);
     }
   }
 

@@ -19,6 +19,9 @@ export interface MigrationResult {
  */
 export async function migrate(connection: string | ClientConfig, migrations: readonly Migration[] = MIGRATIONS): Promise<MigrationResult> {
   const client = new Client(typeof connection === 'string' ? { connectionString: connection } : connection);
+  // A disconnect mid-migration fails the query in flight; without a listener the
+  // same event would also be an unhandled 'error' that ends the process.
+  client.on('error', () => undefined);
   await client.connect();
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);

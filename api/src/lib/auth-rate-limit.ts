@@ -14,8 +14,6 @@ export async function enforceAuthRateLimit(app: FastifyInstance, request: Fastif
     app.rateLimiter.hit(`${action}:user:${username}`, WINDOW_SECONDS),
   ]);
   if (byIp > app.config.authRateLimitPerIp || byUser > app.config.authRateLimitPerUsername) {
-    throw Object.assign(new HttpError(429, 'rate_limited', `too many ${action} attempts, retry in a minute`), {
-      headers: { 'retry-after': String(WINDOW_SECONDS) },
-    });
+    throw new HttpError(429, 'rate_limited', `too many ${action} attempts, retry in a minute`, { 'retry-after': String(WINDOW_SECONDS) });
   }
 }

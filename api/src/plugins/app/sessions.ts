@@ -5,7 +5,7 @@ import { DatabaseSessionStore } from '../../sessions/database-session-store';
 import { RedisSessionStore } from '../../sessions/redis-session-store';
 import type { Session, SessionStore } from '../../sessions/session-store';
 import { isWellFormedToken } from '../../sessions/tokens';
-import { HttpError, unauthorized } from '../../lib/http-error';
+import { unauthorized, unavailable } from '../../lib/http-error';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -51,7 +51,7 @@ export default fp(
         return await app.sessions.find(token);
       } catch (error) {
         // The session store is down: not the client's fault, and not a 401 that would log them out.
-        throw Object.assign(new HttpError(503, 'unavailable', 'sessions are unavailable, retry shortly'), { cause: error });
+        throw unavailable('sessions are', error);
       }
     };
 

@@ -1,7 +1,8 @@
 import fp from 'fastify-plugin';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { ShardMovingError } from '../../db/shard-errors';
-import { HttpError } from '../../lib/http-error';
+import { isDependencyUnavailable } from '../../lib/dependency-errors';
+import { HttpError, unavailable, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../../lib/http-error';
 
 /** Machine codes for the framework's own client errors. */
 const CODES_BY_STATUS: Record<number, string> = {
@@ -37,8 +38,8 @@ export default fp(
   async function errorShape(app: FastifyInstance) {
     app.setErrorHandler((error: FastifyError, request, reply) => {
       if (error instanceof HttpError) {
-        const headers = (error as HttpError & { headers?: Record<string, string> }).headers;
-        if (headers) reply.headers(headers);
+        if (error.statusCode >= 500) request.log.warn({ err: error.cause ?? error, code: error.code }, 'request refused: service unavailable');
+        reply.headers(error.headers);
         return reply.code(error.statusCode).send({ error: { code: error.code, message: error.message } });
       }
       if ((error as unknown) instanceof ShardMovingError) {
@@ -48,9 +49,17 @@ export default fp(
         reply.header('retry-after', String(moving.retryAfterSeconds));
         return reply.code(503).send({ error: { code: 'shard_moving', message: moving.message } });
       }
+      if (isDependencyUnavailable(error)) {
+        // PostgreSQL or Redis restarting, failing over or unreachable: not a bug, and the client's retry recovers.
+        const refused = unavailable('a backing service is', error);
+        request.log.warn({ err: error }, 'request failed: a backing service is unavailable');
+        reply.headers(refused.headers);
+        return reply.code(503).send({ error: { code: refused.code, message: refused.message } });
+      }
       const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
       if (status >= 500) {
         request.log.error({ err: error }, 'request failed');
+        if (status === 503) reply.header('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
         const code = status === 503 ? 'unavailable' : 'internal_error';
         return reply.code(status).send({ error: { code, message: status === 503 ? 'a backing service is unavailable, retry shortly' : 'internal error' } });
       }
