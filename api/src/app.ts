@@ -54,8 +54,11 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
       stream: options.logStream ?? pino.destination({ dest: 1, sync: false, minLength: LOG_BATCH_BYTES, periodicFlush: LOG_FLUSH_MS }),
     },
     bodyLimit: JSON_BODY_LIMIT,
-    // Fastify takes a boolean or a hop count; its overloads just do not accept the union.
-    trustProxy: config.trustProxy as boolean,
+    // Hop-count trust as a function: Fastify 5.12 treats a number as "trust
+    // nothing" (it cannot vouch for the immediate peer). `hop` 0 is the socket's
+    // peer, 1 the last X-Forwarded-For entry, and so on; trusting the first N
+    // makes `request.ip` the address the outermost proxy saw.
+    trustProxy: config.trustProxyHops > 0 ? (_address: string, hop: number) => hop < config.trustProxyHops : false,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     ajv: {

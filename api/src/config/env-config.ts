@@ -40,8 +40,13 @@ export interface EnvConfig extends QueueConfig {
   readonly nearCacheTtlMs: number;
   readonly userCacheTtlSeconds: number;
   readonly readYourWritesMs: number;
-  /** true: trust every proxy; a number: trust that many hops (the client IP cannot be spoofed past them). */
-  readonly trustProxy: boolean | number;
+  /**
+   * TRUST_PROXY: how many proxies stand between clients and the API (0: none,
+   * clients connect directly). The client address is the one that many hops
+   * back along X-Forwarded-For; entries a client wrote itself lie further back
+   * and are never read.
+   */
+  readonly trustProxyHops: number;
   readonly publicApiUrl?: string;
   readonly workQueueUrl?: string;
   readonly databasePoolSize: number;
@@ -50,6 +55,20 @@ export interface EnvConfig extends QueueConfig {
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/**
+ * TRUST_PROXY is a hop count (`false` is 0). `true` ("trust every hop") is
+ * refused: it takes the first X-Forwarded-For entry, which the client writes,
+ * so a client rotating that header would escape every per-IP limit.
+ */
+function trustProxyHops(env: Env): number {
+  const raw = text(env, 'TRUST_PROXY')?.toLowerCase();
+  if (raw === undefined || raw === 'false') return 0;
+  if (raw === 'true') {
+    throw new ConfigError('TRUST_PROXY', 'must be the number of proxies in front of the API (1: CloudFront; 2: CloudFront, then the load balancer), not true: trusting every hop lets a client choose its own address');
+  }
+  return integer(env, 'TRUST_PROXY', 0, 0, 10);
+}
 
 /**
  * Reads and validates every variable in docs/configuration.md. Throws one
@@ -124,7 +143,7 @@ export function loadEnvConfig(env: Env = process.env, cwd = process.cwd()): EnvC
     nearCacheTtlMs: integer(env, 'NEAR_CACHE_TTL_MS', 1000, 0, 60_000),
     userCacheTtlSeconds: integer(env, 'USER_CACHE_TTL_SECONDS', 30, 1, 3600),
     readYourWritesMs: integer(env, 'READ_YOUR_WRITES_MS', 5000, 0, 600_000),
-    trustProxy: /^\d+$/.test(text(env, 'TRUST_PROXY') ?? '') ? integer(env, 'TRUST_PROXY', 0, 0, 10) : boolean(env, 'TRUST_PROXY', false),
+    trustProxyHops: trustProxyHops(env),
     publicApiUrl: url(env, 'PUBLIC_API_URL', ['http', 'https'])?.replace(/\/+$/, ''),
     workQueueUrl: url(env, 'WORK_QUEUE_URL', ['https', 'http']),
     ...loadQueueConfig(env),

@@ -6,7 +6,8 @@ const WINDOW_SECONDS = 60;
 /**
  * Sign-up and log-in limits, per client IP and per username, counted in the
  * shared store (Redis or PostgreSQL) so that every instance sees every hit.
- * Behind the ALB the client IP comes from X-Forwarded-For (TRUST_PROXY=true).
+ * Behind proxies the client IP is the one the outermost proxy saw
+ * (TRUST_PROXY = the number of proxies; see docs/configuration.md).
  */
 export async function enforceAuthRateLimit(app: FastifyInstance, request: FastifyRequest, action: 'signup' | 'login', username: string): Promise<void> {
   const [byIp, byUser] = await Promise.all([

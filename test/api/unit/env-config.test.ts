@@ -53,11 +53,13 @@ describe('configuration from the environment', () => {
     expect([tuned.shardMovesRefreshMs, tuned.shardWriteWaitMs]).toEqual([500, 0]);
   });
 
-  test('TRUST_PROXY takes true/false or a hop count', () => {
-    expect(loadEnvConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
-    expect(loadEnvConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
-    expect(loadEnvConfig({}).trustProxy).toBe(false);
+  test('TRUST_PROXY is a hop count (false: 0); true, which would let clients choose their address, is refused', () => {
+    expect(loadEnvConfig({ TRUST_PROXY: '2' }).trustProxyHops).toBe(2);
+    expect(loadEnvConfig({ TRUST_PROXY: 'false' }).trustProxyHops).toBe(0);
+    expect(loadEnvConfig({}).trustProxyHops).toBe(0);
+    expect(() => loadEnvConfig({ TRUST_PROXY: 'true' })).toThrow(/TRUST_PROXY must be the number of proxies/);
     expect(() => loadEnvConfig({ TRUST_PROXY: 'all' })).toThrow(/TRUST_PROXY/);
+    expect(() => loadEnvConfig({ TRUST_PROXY: '11' })).toThrow(/TRUST_PROXY/);
   });
 
   test.each([
