@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import type { AppConfig } from './config/resolve-config';
 import errorShape from './plugins/external/error-shape';
+import { answerClientError } from './lib/client-error';
 import configPlugin from './plugins/app/config';
 import database from './plugins/app/database';
 import cache from './plugins/app/cache';
@@ -31,6 +32,11 @@ export interface BuildAppOptions {
 /** Largest JSON body: the biggest valid request (a 2200-character caption) is far below it. */
 const JSON_BODY_LIMIT = 16 * 1024;
 
+/** Request headers must be complete within this (or the request timeout, if shorter). */
+const HEADERS_TIMEOUT_MS = 15_000;
+/** The coarsest interval at which Node enforces the request and headers timeouts. */
+const MAX_TIMEOUT_CHECK_MS = 5_000;
+
 /**
  * The production log goes to stdout in batches: one write per ~4 KB of lines
  * (several requests' worth under load) instead of a synchronous write per
@@ -54,6 +60,17 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
       stream: options.logStream ?? pino.destination({ dest: 1, sync: false, minLength: LOG_BATCH_BYTES, periodicFlush: LOG_FLUSH_MS }),
     },
     bodyLimit: JSON_BODY_LIMIT,
+    // A request (headers and body) must arrive within REQUEST_TIMEOUT_MS: without
+    // a bound, clients trickling bodies hold connections (and upload files) open
+    // indefinitely. Node checks open requests every `connectionsCheckingInterval`
+    // (30 s by default, too coarse for the bound), and headers must come sooner.
+    requestTimeout: config.requestTimeoutMs,
+    http: {
+      requestTimeout: config.requestTimeoutMs,
+      headersTimeout: Math.min(HEADERS_TIMEOUT_MS, config.requestTimeoutMs),
+      connectionsCheckingInterval: Math.min(MAX_TIMEOUT_CHECK_MS, Math.max(250, Math.floor(config.requestTimeoutMs / 4))),
+    },
+    clientErrorHandler: answerClientError,
     // Hop-count trust as a function: Fastify 5.12 treats a number as "trust
     // nothing" (it cannot vouch for the immediate peer). `hop` 0 is the socket's
     // peer, 1 the last X-Forwarded-For entry, and so on; trusting the first N

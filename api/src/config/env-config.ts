@@ -47,6 +47,8 @@ export interface EnvConfig extends QueueConfig {
    * and are never read.
    */
   readonly trustProxyHops: number;
+  /** REQUEST_TIMEOUT_MS: a request (headers and body) must arrive within this, or it gets 408 and its connection is closed. */
+  readonly requestTimeoutMs: number;
   readonly publicApiUrl?: string;
   readonly workQueueUrl?: string;
   readonly databasePoolSize: number;
@@ -144,6 +146,7 @@ export function loadEnvConfig(env: Env = process.env, cwd = process.cwd()): EnvC
     userCacheTtlSeconds: integer(env, 'USER_CACHE_TTL_SECONDS', 30, 1, 3600),
     readYourWritesMs: integer(env, 'READ_YOUR_WRITES_MS', 5000, 0, 600_000),
     trustProxyHops: trustProxyHops(env),
+    requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 60_000, 1_000, 600_000),
     publicApiUrl: url(env, 'PUBLIC_API_URL', ['http', 'https'])?.replace(/\/+$/, ''),
     workQueueUrl: url(env, 'WORK_QUEUE_URL', ['https', 'http']),
     ...loadQueueConfig(env),
