@@ -38,6 +38,7 @@ const API_VARIABLES = [
   'AUTH_RATE_LIMIT_PER_IP', 'AUTH_RATE_LIMIT_PER_USERNAME', 'PUBLIC_API_URL', 'SHARD_DATABASE_URLS', 'SHARD_MOVES_REFRESH_MS',
   'SHARD_WRITE_WAIT_MS', 'WORK_QUEUE_URL', 'QUEUE', 'FEED_CELEBRITY_FOLLOWERS', 'QUEUE_VISIBILITY_TIMEOUT_MS', 'QUEUE_MAX_ATTEMPTS',
   'QUEUE_POLL_MS', 'WORKER_CONCURRENCY', 'WORKER_JOB_TIMEOUT_MS', 'REQUEST_TIMEOUT_MS',
+  'AUTH_RATE_LIMIT_PER_USERNAME_AND_IP', 'PHOTO_CREATE_LIMIT_PER_USER', 'PHOTO_UPLOAD_LIMIT_PER_USER',
 ];
 
 async function waitForHealth(url: string, child: ChildProcess, stderr: () => string, timeoutMs = 60_000): Promise<void> {
@@ -76,7 +77,10 @@ export async function startApi(opts: StartApiOptions): Promise<RunningApi> {
     LOG_LEVEL: 'warn',
     PASSWORD_HASH_COST: 'test',
     AUTH_RATE_LIMIT_PER_IP: '1000000',
+    AUTH_RATE_LIMIT_PER_USERNAME_AND_IP: '1000000',
     AUTH_RATE_LIMIT_PER_USERNAME: '1000000',
+    PHOTO_CREATE_LIMIT_PER_USER: '1000000',
+    PHOTO_UPLOAD_LIMIT_PER_USER: '1000000',
     DATABASE_URL: opts.databaseUrl,
     DATA_DIR: opts.dataDir ?? ownDataDir,
     ...(opts.redisUrl ? { REDIS_URL: opts.redisUrl } : {}),

@@ -53,7 +53,14 @@ export interface EnvConfig extends QueueConfig {
   readonly workQueueUrl?: string;
   readonly databasePoolSize: number;
   readonly authRateLimitPerIp: number;
+  /** Sign-up / log-in attempts per username from one client IP, per minute. */
+  readonly authRateLimitPerUsernameAndIp: number;
+  /** Sign-up / log-in attempts per username from all IPs together, per minute: the ceiling a distributed guesser meets. */
   readonly authRateLimitPerUsername: number;
+  /** Photos one user may create per hour. */
+  readonly photoCreateLimitPerUser: number;
+  /** Upload attempts one user may make per hour. */
+  readonly photoUploadLimitPerUser: number;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -152,6 +159,9 @@ export function loadEnvConfig(env: Env = process.env, cwd = process.cwd()): EnvC
     ...loadQueueConfig(env),
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 500),
     authRateLimitPerIp: integer(env, 'AUTH_RATE_LIMIT_PER_IP', 30, 1, 1_000_000),
-    authRateLimitPerUsername: integer(env, 'AUTH_RATE_LIMIT_PER_USERNAME', 10, 1, 1_000_000),
+    authRateLimitPerUsernameAndIp: integer(env, 'AUTH_RATE_LIMIT_PER_USERNAME_AND_IP', 10, 1, 1_000_000),
+    authRateLimitPerUsername: integer(env, 'AUTH_RATE_LIMIT_PER_USERNAME', 100, 1, 1_000_000),
+    photoCreateLimitPerUser: integer(env, 'PHOTO_CREATE_LIMIT_PER_USER', 60, 1, 1_000_000),
+    photoUploadLimitPerUser: integer(env, 'PHOTO_UPLOAD_LIMIT_PER_USER', 60, 1, 1_000_000),
   };
 }

@@ -1,10 +1,16 @@
 import type { RedisClient } from '../cache/redis-client';
 import type { DatabaseNode } from '../db/database-cluster';
 
+/** One counted hit: the hits in the current window, and the seconds until that window ends. */
+export interface RateLimitHit {
+  readonly count: number;
+  readonly resetSeconds: number;
+}
+
 /** Fixed-window counters shared by every instance. */
 export interface RateLimiter {
-  /** Counts one hit on `key` and returns the hits in the current window. */
-  hit(key: string, windowSeconds: number): Promise<number>;
+  /** Counts one hit on `key` and returns the hits in the current window and when it ends. */
+  hit(key: string, windowSeconds: number): Promise<RateLimitHit>;
 }
 
 /**
@@ -15,18 +21,18 @@ export interface RateLimiter {
 export class DatabaseRateLimiter implements RateLimiter {
   constructor(private readonly db: DatabaseNode) {}
 
-  async hit(key: string, windowSeconds: number): Promise<number> {
-    const { rows } = await this.db.query<{ count: number }>(
+  async hit(key: string, windowSeconds: number): Promise<RateLimitHit> {
+    const { rows } = await this.db.query<{ count: number; reset_seconds: number }>(
       `INSERT INTO rate_limits AS r (key, count, expires_at) VALUES ($1, 1, now() + make_interval(secs => $2))
        ON CONFLICT (key) DO UPDATE SET
          count = CASE WHEN r.expires_at <= now() THEN 1 ELSE r.count + 1 END,
          expires_at = CASE WHEN r.expires_at <= now() THEN excluded.expires_at ELSE r.expires_at END
-       RETURNING count`,
+       RETURNING count, ceil(extract(epoch FROM expires_at - now()))::int AS reset_seconds`,
       [key, windowSeconds],
     );
     // Expired windows are swept now and then instead of by a scheduled job.
     if (Math.random() < 0.01) void this.db.query('DELETE FROM rate_limits WHERE expires_at < now()').catch(() => undefined);
-    return rows[0].count;
+    return { count: rows[0].count, resetSeconds: rows[0].reset_seconds };
   }
 }
 
@@ -37,15 +43,16 @@ export class RedisRateLimiter implements RateLimiter {
     private readonly fallback: RateLimiter,
   ) {}
 
-  async hit(key: string, windowSeconds: number): Promise<number> {
+  async hit(key: string, windowSeconds: number): Promise<RateLimitHit> {
     const redisKey = `ratelimit:${key}`;
     try {
       // One transaction: the window's expiry is set with the first hit and never
       // lost to a failure between two commands (EXPIRE NX, Redis 7+).
-      const results = await this.redis.multi().incr(redisKey).expire(redisKey, windowSeconds, 'NX').exec();
+      const results = await this.redis.multi().incr(redisKey).expire(redisKey, windowSeconds, 'NX').pttl(redisKey).exec();
       const [incrError, count] = results?.[0] ?? [new Error('transaction discarded'), 0];
       if (incrError) throw incrError;
-      return Number(count);
+      const ttlMs = Number(results?.[2]?.[1] ?? -1);
+      return { count: Number(count), resetSeconds: ttlMs > 0 ? Math.ceil(ttlMs / 1000) : windowSeconds };
     } catch {
       return this.fallback.hit(key, windowSeconds);
     }

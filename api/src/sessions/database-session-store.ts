@@ -12,6 +12,11 @@ import { hashToken, newToken, shardOfToken } from './tokens';
 export class DatabaseSessionStore implements SessionStore {
   constructor(private readonly db: DatabaseCluster) {}
 
+  /** PostgreSQL failures surface from the credentials query, before any hashing. */
+  available(): boolean {
+    return true;
+  }
+
   /**
    * Runs a write on the token's session through the cluster's fence-aware
    * retry. A legacy token names no shard: its row was written on the first

@@ -15,6 +15,10 @@ const key = (token: string) => `session:${hashToken(token).toString('hex')}`;
 export class RedisSessionStore implements SessionStore {
   constructor(private readonly redis: RedisClient) {}
 
+  available(): boolean {
+    return this.redis.status === 'ready';
+  }
+
   async create(userId: string): Promise<string> {
     const token = newToken(shardOfId(userId));
     await this.redis.set(key(token), JSON.stringify({ userId, lastWriteAt: 0 }), 'EX', SESSION_TTL_SECONDS);

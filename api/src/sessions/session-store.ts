@@ -7,6 +7,12 @@ export interface Session {
 
 /** Server-side sessions: any instance accepts any token. Tokens are stored only as their SHA-256. */
 export interface SessionStore {
+  /**
+   * False while the store is known to be unreachable (Redis not connected):
+   * log-in checks it before the deliberately slow password hash, so an outage
+   * costs a 503 at once rather than a hash and then a failure.
+   */
+  available(): boolean;
   create(userId: string): Promise<string>;
   find(token: string): Promise<Session | undefined>;
   delete(token: string): Promise<void>;

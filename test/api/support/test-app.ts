@@ -5,6 +5,15 @@ import { resolveConfig, type AppConfig } from '../../../api/src/config/resolve-c
 import { migrate } from '../../../api/src/db/migrate';
 import { startPostgres, type TestPostgres } from '../../support/postgres';
 
+/** Rate limits no ordinary test reaches (tests of the limits set their own). */
+export const GENEROUS_LIMITS: Readonly<Record<string, string>> = {
+  AUTH_RATE_LIMIT_PER_IP: '1000000',
+  AUTH_RATE_LIMIT_PER_USERNAME_AND_IP: '1000000',
+  AUTH_RATE_LIMIT_PER_USERNAME: '1000000',
+  PHOTO_CREATE_LIMIT_PER_USER: '1000000',
+  PHOTO_UPLOAD_LIMIT_PER_USER: '1000000',
+};
+
 /** No AWS in tests: any attempt to read a secret is a bug in the test. */
 const noAws = {
   secretJson: async () => {
@@ -18,7 +27,7 @@ const noAws = {
 /** The configuration the API would build from this environment (test defaults: cheap scrypt, silent logs). */
 export async function testConfig(env: Record<string, string>): Promise<AppConfig> {
   return resolveConfig(
-    loadEnvConfig({ PASSWORD_HASH_COST: 'test', LOG_LEVEL: 'silent', AUTH_RATE_LIMIT_PER_IP: '1000000', AUTH_RATE_LIMIT_PER_USERNAME: '1000000', ...env }),
+    loadEnvConfig({ PASSWORD_HASH_COST: 'test', LOG_LEVEL: 'silent', ...GENEROUS_LIMITS, ...env }),
     noAws,
     {},
   );

@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Readable } from 'node:stream';
 import { forbidden, HttpError, notFound } from '../../lib/http-error';
 import { apiOrigin, photoView, refreshPending } from '../../lib/photo-view';
+import { enforcePhotoCreateLimit, enforceUploadLimit } from '../../lib/rate-limits';
 import { requireId } from '../../lib/require-id';
 import { originalKey, TooLargeError, type UploadInstructions } from '../../storage/photo-storage';
 import { CONTENT_TYPES, CreatePhotoBody, IdParams, Photo, Upload } from '../schemas';
@@ -48,6 +49,7 @@ async function ownerPhotoRoutes(app: FastifyInstance) {
     async (request, reply) => {
       const { caption, contentType, size } = request.body;
       const me = request.session!.userId;
+      await enforcePhotoCreateLimit(app, me);
       const photo = await app.photos.create(me, caption, contentType, size);
       const key = originalKey(me, photo.id);
       const upload: UploadInstructions =
@@ -121,6 +123,7 @@ async function uploadRoute(app: FastifyInstance) {
     const length = Number(lengthHeader);
     if (length > photo.size) throw new HttpError(413, 'payload_too_large', `declared size is ${photo.size} bytes`);
     if (length < 1) throw new HttpError(400, 'empty_upload', 'the upload is empty');
+    await enforceUploadLimit(app, photo.userId);
     try {
       await app.storage.put(originalKey(photo.userId, photo.id), request.body as Readable, photo.contentType, length, photo.size);
     } catch (error) {

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { dummyPasswordHash, verifyPassword } from '../../auth/passwords';
-import { enforceAuthRateLimit } from '../../lib/auth-rate-limit';
-import { HttpError } from '../../lib/http-error';
+import { enforceAuthRateLimit } from '../../lib/rate-limits';
+import { HttpError, unavailable } from '../../lib/http-error';
 import { LoginBody, SessionCreated } from '../schemas';
 
 const invalidCredentials = () => new HttpError(401, 'invalid_credentials', 'wrong username or password');
@@ -12,6 +12,8 @@ async function logIn(app: FastifyInstance) {
   api.post('/sessions', { schema: { body: LoginBody, response: { 201: SessionCreated } } }, async (request, reply) => {
     const { username, password } = request.body;
     await enforceAuthRateLimit(app, request, 'login', username);
+    // No session could be stored: say so now, not after a full password hash.
+    if (!app.sessions.available()) throw unavailable('sessions are');
     const user = await app.users.credentials(username);
     // Same work for an unknown user as for a wrong password: no username oracle by timing.
     const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash(app.config.passwordHashCost)));

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { hashPassword } from '../../auth/passwords';
-import { enforceAuthRateLimit } from '../../lib/auth-rate-limit';
+import { enforceAuthRateLimit } from '../../lib/rate-limits';
 import { decodeCursor, page, parseLimit } from '../../lib/cursor';
 import { badRequest, HttpError, notFound } from '../../lib/http-error';
 import { photoView, refreshPending } from '../../lib/photo-view';
