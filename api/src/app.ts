@@ -9,6 +9,7 @@ import configPlugin from './plugins/app/config';
 import database from './plugins/app/database';
 import cache from './plugins/app/cache';
 import sessionsPlugin from './plugins/app/sessions';
+import passwords from './plugins/app/passwords';
 import storage from './plugins/app/storage';
 import repositories from './plugins/app/repositories';
 import feed from './plugins/app/feed';
@@ -97,6 +98,7 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
   await app.register(database);
   await app.register(cache);
   await app.register(sessionsPlugin);
+  await app.register(passwords);
   await app.register(storage);
   await app.register(repositories);
   await app.register(feed, { workQueue: options.workQueue });

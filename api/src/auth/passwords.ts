@@ -14,18 +14,32 @@ export const TEST_COST = { N: 2 ** 10, r: 8, p: 1 } as const;
 const KEY_LENGTH = 64;
 const SALT_LENGTH = 16;
 
-function derive(password: string, salt: Buffer, cost: { N: number; r: number; p: number }): Promise<Buffer> {
-  // maxmem must exceed 128 * N * r bytes, or node refuses the parameters.
-  const options: ScryptOptions = { ...cost, maxmem: 256 * cost.N * cost.r };
-  return new Promise((resolve, reject) =>
-    scrypt(password.normalize('NFKC'), salt, KEY_LENGTH, options, (error, key) => (error ? reject(error) : resolve(key))),
-  );
+export interface ScryptCost {
+  readonly N: number;
+  readonly r: number;
+  readonly p: number;
 }
 
-export async function hashPassword(password: string, costName: PasswordHashCost = 'production'): Promise<string> {
+/** Runs scrypt: in-process here (tools, tests); the API passes its worker-thread pool (password-hasher.ts). */
+export type DeriveKey = (password: string, salt: Buffer, keyLength: number, options: ScryptOptions) => Promise<Buffer>;
+
+/**
+ * node:crypto's scrypt on the libuv threadpool, which file reads share: fine
+ * for tools and tests, not for the API under a burst of log-ins.
+ */
+export const deriveOnThreadpool: DeriveKey = (password, salt, keyLength, options) =>
+  new Promise((resolve, reject) => scrypt(password, salt, keyLength, options, (error, key) => (error ? reject(error) : resolve(key))));
+
+function derive(password: string, salt: Buffer, cost: ScryptCost, deriveKey: DeriveKey): Promise<Buffer> {
+  // maxmem must exceed 128 * N * r bytes, or node refuses the parameters.
+  const options: ScryptOptions = { ...cost, maxmem: 256 * cost.N * cost.r };
+  return deriveKey(password.normalize('NFKC'), salt, KEY_LENGTH, options);
+}
+
+export async function hashPassword(password: string, costName: PasswordHashCost = 'production', deriveKey: DeriveKey = deriveOnThreadpool): Promise<string> {
   const cost = costName === 'test' ? TEST_COST : PRODUCTION_COST;
   const salt = randomBytes(SALT_LENGTH);
-  const key = await derive(password, salt, cost);
+  const key = await derive(password, salt, cost, deriveKey);
   return ['scrypt', cost.N, cost.r, cost.p, salt.toString('base64'), key.toString('base64')].join('$');
 }
 
@@ -35,21 +49,11 @@ export function hashCost(stored: string): { N: number; r: number; p: number } {
   return { N: Number(N), r: Number(r), p: Number(p) };
 }
 
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+export async function verifyPassword(password: string, stored: string, deriveKey: DeriveKey = deriveOnThreadpool): Promise<boolean> {
   const parts = stored.split('$');
   if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
   const [, N, r, p, saltB64, keyB64] = parts;
   const expected = Buffer.from(keyB64, 'base64');
-  const key = await derive(password, Buffer.from(saltB64, 'base64'), { N: Number(N), r: Number(r), p: Number(p) });
+  const key = await derive(password, Buffer.from(saltB64, 'base64'), { N: Number(N), r: Number(r), p: Number(p) }, deriveKey);
   return key.length === expected.length && timingSafeEqual(key, expected);
-}
-
-let dummyHash: Promise<string> | undefined;
-/**
- * A hash to verify against when the username does not exist, so that log-in
- * takes as long for an unknown user as for a wrong password.
- */
-export function dummyPasswordHash(costName: PasswordHashCost): Promise<string> {
-  dummyHash ??= hashPassword(randomBytes(16).toString('hex'), costName);
-  return dummyHash;
 }

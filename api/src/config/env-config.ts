@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { parseShardMap, shardMapFromUrls, type ShardMapSpec } from './shard-map';
 import { loadQueueConfig, type QueueConfig } from '../queue/queue-config';
@@ -57,6 +58,10 @@ export interface EnvConfig extends QueueConfig {
   readonly authRateLimitPerUsernameAndIp: number;
   /** Sign-up / log-in attempts per username from all IPs together, per minute: the ceiling a distributed guesser meets. */
   readonly authRateLimitPerUsername: number;
+  /** Worker threads hashing passwords (each one hash at a time). */
+  readonly passwordHashThreads: number;
+  /** Hashes that may wait for a thread before log-ins and sign-ups get 503 `busy`. */
+  readonly passwordHashQueue: number;
   /** Photos one user may create per hour. */
   readonly photoCreateLimitPerUser: number;
   /** Upload attempts one user may make per hour. */
@@ -161,6 +166,9 @@ export function loadEnvConfig(env: Env = process.env, cwd = process.cwd()): EnvC
     authRateLimitPerIp: integer(env, 'AUTH_RATE_LIMIT_PER_IP', 30, 1, 1_000_000),
     authRateLimitPerUsernameAndIp: integer(env, 'AUTH_RATE_LIMIT_PER_USERNAME_AND_IP', 10, 1, 1_000_000),
     authRateLimitPerUsername: integer(env, 'AUTH_RATE_LIMIT_PER_USERNAME', 100, 1, 1_000_000),
+    // One core left to the event loop where there are several.
+    passwordHashThreads: integer(env, 'PASSWORD_HASH_THREADS', Math.max(1, availableParallelism() - 1), 1, 64),
+    passwordHashQueue: integer(env, 'PASSWORD_HASH_QUEUE', 32, 0, 10_000),
     photoCreateLimitPerUser: integer(env, 'PHOTO_CREATE_LIMIT_PER_USER', 60, 1, 1_000_000),
     photoUploadLimitPerUser: integer(env, 'PHOTO_UPLOAD_LIMIT_PER_USER', 60, 1, 1_000_000),
   };

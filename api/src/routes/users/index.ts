@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { hashPassword } from '../../auth/passwords';
 import { enforceAuthRateLimit } from '../../lib/rate-limits';
 import { decodeCursor, page, parseLimit } from '../../lib/cursor';
 import { badRequest, HttpError, notFound } from '../../lib/http-error';
@@ -17,7 +16,7 @@ async function publicUserRoutes(app: FastifyInstance) {
     await enforceAuthRateLimit(app, request, 'signup', username);
     // Cheap check first, so a taken name costs no scrypt; the insert's ON CONFLICT settles races.
     if (await app.users.credentials(username)) throw new HttpError(409, 'username_taken', 'that username is taken');
-    const user = await app.users.create(username, await hashPassword(password, app.config.passwordHashCost));
+    const user = await app.users.create(username, await app.passwords.hash(password));
     if (!user) throw new HttpError(409, 'username_taken', 'that username is taken');
     return reply.code(201).send(user);
   });
