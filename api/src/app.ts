@@ -13,6 +13,7 @@ import passwords from './plugins/app/passwords';
 import storage from './plugins/app/storage';
 import repositories from './plugins/app/repositories';
 import feed from './plugins/app/feed';
+import uploadSweeper from './plugins/app/upload-sweeper';
 import type { JobQueue } from './queue/job-queue';
 import healthRoutes from './routes/health';
 import userRoutes from './routes/users';
@@ -102,6 +103,7 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
   await app.register(storage);
   await app.register(repositories);
   await app.register(feed, { workQueue: options.workQueue });
+  await app.register(uploadSweeper);
 
   await app.register(healthRoutes);
   await app.register(userRoutes, { prefix: '/api' });

@@ -62,6 +62,8 @@ export interface EnvConfig extends QueueConfig {
   readonly passwordHashThreads: number;
   /** Hashes that may wait for a thread before log-ins and sign-ups get 503 `busy`. */
   readonly passwordHashQueue: number;
+  /** A photo whose bytes have not arrived this long after its creation is deleted (PENDING_PHOTO_TTL_MS). */
+  readonly pendingPhotoTtlMs: number;
   /** Photos one user may create per hour. */
   readonly photoCreateLimitPerUser: number;
   /** Upload attempts one user may make per hour. */
@@ -169,6 +171,7 @@ export function loadEnvConfig(env: Env = process.env, cwd = process.cwd()): EnvC
     // One core left to the event loop where there are several.
     passwordHashThreads: integer(env, 'PASSWORD_HASH_THREADS', Math.max(1, availableParallelism() - 1), 1, 64),
     passwordHashQueue: integer(env, 'PASSWORD_HASH_QUEUE', 32, 0, 10_000),
+    pendingPhotoTtlMs: integer(env, 'PENDING_PHOTO_TTL_MS', 3_600_000, 1_000, 7 * 86_400_000),
     photoCreateLimitPerUser: integer(env, 'PHOTO_CREATE_LIMIT_PER_USER', 60, 1, 1_000_000),
     photoUploadLimitPerUser: integer(env, 'PHOTO_UPLOAD_LIMIT_PER_USER', 60, 1, 1_000_000),
   };

@@ -1,4 +1,4 @@
-import type { DatabaseCluster } from '../db/database-cluster';
+import type { DatabaseCluster, DatabaseNode } from '../db/database-cluster';
 import { shardOfId } from '../lib/ids';
 
 export type PhotoStatus = 'pending' | 'ready';
@@ -95,6 +95,91 @@ export class PhotosRepository {
 
   async markReady(id: string): Promise<void> {
     await this.db.write(shardOfId(id), (node) => node.query(`UPDATE photos SET status = 'ready' WHERE id = $1 AND status = 'pending'`, [id]));
+  }
+
+  /**
+   * Claims a pending photo's upload for one request: a single UPDATE, so of
+   * concurrent uploads exactly one gets the claim. A claim older than
+   * `staleMs` belongs to a request that cannot still be running (killed
+   * mid-upload) and is taken over. Otherwise says why not.
+   */
+  async claimUpload(id: string, userId: string, staleMs: number): Promise<{ claim: string } | { refused: 'not_found' | 'forbidden' | 'ready' | 'in_progress' }> {
+    const { rows } = await this.db.write(shardOfId(id), (node) =>
+      node.query<{ claim: string }>(
+        `UPDATE photos SET upload_claim = gen_random_uuid(), upload_claimed_at = now()
+          WHERE id = $1 AND user_id = $2 AND status = 'pending'
+            AND (upload_claim IS NULL OR upload_claimed_at < now() - make_interval(secs => $3))
+          RETURNING upload_claim AS claim`,
+        [id, userId, staleMs / 1000],
+      ),
+    );
+    if (rows.length > 0) return { claim: rows[0].claim };
+    const photo = await this.get(id, true);
+    if (!photo) return { refused: 'not_found' };
+    if (photo.userId !== userId) return { refused: 'forbidden' };
+    return { refused: photo.status === 'ready' ? 'ready' : 'in_progress' };
+  }
+
+  /**
+   * Makes a claimed upload the photo's content: under the row lock (which a
+   * delete also takes), marks it ready and runs `commit` (the rename into
+   * place) last, so a write refused by the shard guard has moved no file.
+   * 'gone': the photo was deleted meanwhile (the caller removes its bytes);
+   * 'superseded': the claim was taken over (the caller leaves the key alone).
+   */
+  async finishUpload(id: string, claim: string, commit: () => Promise<void>): Promise<'done' | 'gone' | 'superseded'> {
+    return this.db.transaction(shardOfId(id), async (client) => {
+      const { rows } = await client.query<{ upload_claim: string | null; status: PhotoStatus }>(
+        'SELECT upload_claim, status FROM photos WHERE id = $1 FOR UPDATE',
+        [id],
+      );
+      if (rows.length === 0) return 'gone';
+      if (rows[0].upload_claim !== claim || rows[0].status !== 'pending') return 'superseded';
+      await client.query(`UPDATE photos SET status = 'ready', upload_claim = NULL, upload_claimed_at = NULL WHERE id = $1`, [id]);
+      await commit();
+      return 'done';
+    });
+  }
+
+  /** Gives a claim back after a failed upload, so the client may retry at once. */
+  async releaseUpload(id: string, claim: string): Promise<void> {
+    await this.db.write(shardOfId(id), (node) =>
+      node.query('UPDATE photos SET upload_claim = NULL, upload_claimed_at = NULL WHERE id = $1 AND upload_claim = $2', [id, claim]),
+    );
+  }
+
+  /**
+   * Pending photos on one server created more than `ttlMs` ago whose upload
+   * is not in progress (no claim, or one older than `claimStaleMs`): their
+   * bytes never came. Read through photos_pending_idx.
+   */
+  async abandonedPending(node: DatabaseNode, ttlMs: number, claimStaleMs: number, limit: number): Promise<PhotoRow[]> {
+    const { rows } = await node.query<DbPhoto>(
+      `SELECT ${COLUMNS} FROM photos
+        WHERE status = 'pending' AND created_at < now() - make_interval(secs => $1)
+          AND (upload_claim IS NULL OR upload_claimed_at < now() - make_interval(secs => $2))
+        ORDER BY created_at LIMIT $3`,
+      [ttlMs / 1000, claimStaleMs / 1000, limit],
+    );
+    return rows.map(toRow);
+  }
+
+  /** Deletes one abandoned photo (re-checked under the row lock) with its counter; false when it no longer qualifies. */
+  async deleteAbandoned(id: string, ttlMs: number, claimStaleMs: number): Promise<boolean> {
+    return this.db.transaction(shardOfId(id), async (client) => {
+      const { rows } = await client.query<{ user_id: string }>(
+        `SELECT user_id FROM photos
+          WHERE id = $1 AND status = 'pending' AND created_at < now() - make_interval(secs => $2)
+            AND (upload_claim IS NULL OR upload_claimed_at < now() - make_interval(secs => $3))
+          FOR UPDATE`,
+        [id, ttlMs / 1000, claimStaleMs / 1000],
+      );
+      if (rows.length === 0) return false;
+      await client.query('DELETE FROM likes WHERE photo_id = $1', [id]);
+      await client.query('DELETE FROM photos WHERE id = $1', [id]);
+      await client.query('UPDATE users SET photo_count = photo_count - 1 WHERE id = $1', [rows[0].user_id]);
+      return true;
+    });
   }
 
   /** Newest first, `limit + 1` rows (the extra one tells whether there is a next page). */

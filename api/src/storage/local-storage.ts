@@ -1,10 +1,10 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { randomBytes } from 'node:crypto';
-import { TooLargeError, type PhotoStorage, type StoredObject } from './photo-storage';
+import { TooLargeError, type PhotoStorage, type StagedUpload, type StoredObject } from './photo-storage';
 
 /** Counts bytes and fails the stream once they pass `maxBytes`. */
 export function sizeGuard(maxBytes: number): Transform {
@@ -34,18 +34,54 @@ export class LocalStorage implements PhotoStorage {
     return path;
   }
 
-  async put(key: string, body: Readable, _contentType: string, _size: number, maxBytes: number): Promise<void> {
+  /**
+   * Uploads in progress, one `.part` file each, in one directory (so a sweep
+   * reads one directory, not every user's) on the same file system as the
+   * photos (so `commit` is an atomic rename: a reader never sees half a file).
+   */
+  private get incoming(): string {
+    return join(this.root, 'media', '.incoming');
+  }
+
+  async stage(key: string, body: Readable, _contentType: string, _size: number, maxBytes: number): Promise<StagedUpload> {
     const target = this.path(key);
-    await mkdir(dirname(target), { recursive: true });
-    // Write beside the target and rename: a reader never sees half a file.
-    const temp = `${target}.${randomBytes(6).toString('hex')}.part`;
+    await mkdir(this.incoming, { recursive: true });
+    const temp = join(this.incoming, `${randomBytes(8).toString('hex')}.part`);
     try {
       await pipeline(body, sizeGuard(maxBytes), createWriteStream(temp, { mode: 0o640 }));
-      await rename(temp, target);
     } catch (error) {
       await rm(temp, { force: true });
       throw error;
     }
+    return {
+      commit: async () => {
+        await mkdir(dirname(target), { recursive: true });
+        await rename(temp, target);
+      },
+      // Only the part file: after a commit the target is the photo's, whatever happens next.
+      discard: () => rm(temp, { force: true }),
+    };
+  }
+
+  async sweepIncomplete(olderThanMs: number): Promise<number> {
+    const cutoff = Date.now() - olderThanMs;
+    let names: string[];
+    try {
+      names = await readdir(this.incoming);
+    } catch {
+      return 0;
+    }
+    let removed = 0;
+    for (const name of names.filter((n) => n.endsWith('.part'))) {
+      const file = join(this.incoming, name);
+      // A live upload writes its file continuously; one untouched this long belongs to no running request.
+      const info = await stat(file).catch(() => undefined);
+      if (info && info.mtimeMs < cutoff) {
+        await rm(file, { force: true });
+        removed++;
+      }
+    }
+    return removed;
   }
 
   async get(key: string): Promise<StoredObject | undefined> {

@@ -13,6 +13,17 @@ export interface StoredObject {
   readonly size?: number;
 }
 
+/** Bytes received for a key but not yet its content. */
+export interface StagedUpload {
+  /** Makes them the key's content (local: a rename into place). */
+  commit(): Promise<void>;
+  /**
+   * Removes them: called only when the photo is gone (its key then belongs to
+   * no one). Local part files of uploads that failed otherwise are swept.
+   */
+  discard(): Promise<void>;
+}
+
 /** A stored upload went over the size the client declared. */
 export class TooLargeError extends Error {
   constructor(readonly limit: number) {
@@ -27,8 +38,19 @@ export class TooLargeError extends Error {
 export interface PhotoStorage {
   /** `local`: files under DATA_DIR; `proxy`: S3 through the API; `presigned`: browsers POST straight to S3. */
   readonly mode: 'local' | 'proxy' | 'presigned';
-  /** Stores bytes streamed through the API (local and proxy); rejects with TooLargeError past `maxBytes`. */
-  put(key: string, body: Readable, contentType: string, size: number, maxBytes: number): Promise<void>;
+  /**
+   * Receives bytes streamed through the API (local and proxy) for `key`;
+   * rejects with TooLargeError past `maxBytes`, leaving nothing behind. The
+   * bytes become the photo's only through `commit()`, which the upload route
+   * calls under the photo's row lock, so an upload that lost a race with a
+   * delete calls `discard()` instead.
+   */
+  stage(key: string, body: Readable, contentType: string, size: number, maxBytes: number): Promise<StagedUpload>;
+  /**
+   * Removes what uploads of a killed process left (local part files older
+   * than `olderThanMs`, which no live request can still be writing); returns how many.
+   */
+  sweepIncomplete?(olderThanMs: number): Promise<number>;
   /** Undefined when the object does not exist. */
   get(key: string): Promise<StoredObject | undefined>;
   /** The stored size, or undefined when the object does not exist. */

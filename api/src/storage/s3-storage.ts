@@ -2,7 +2,7 @@ import { DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, PutObjectCom
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import type { Readable } from 'node:stream';
 import { sizeGuard } from './local-storage';
-import { thumbnailKey, type PhotoStorage, type StoredObject, type UploadInstructions } from './photo-storage';
+import { thumbnailKey, type PhotoStorage, type StagedUpload, type StoredObject, type UploadInstructions } from './photo-storage';
 
 export interface S3StorageProps {
   readonly bucket: string;
@@ -35,7 +35,11 @@ export class S3Storage implements PhotoStorage {
     });
   }
 
-  async put(key: string, body: Readable, contentType: string, size: number, maxBytes: number): Promise<void> {
+  /**
+   * Written to the key itself (an S3 PUT is all or nothing: an upload cut
+   * short stores nothing); `discard` deletes the object again.
+   */
+  async stage(key: string, body: Readable, contentType: string, size: number, maxBytes: number): Promise<StagedUpload> {
     // The declared Content-Length is sent to S3; the guard stops a body that runs past it.
     await this.client.send(
       new PutObjectCommand({
@@ -46,6 +50,7 @@ export class S3Storage implements PhotoStorage {
         ContentLength: size,
       }),
     );
+    return { commit: async () => undefined, discard: () => this.delete(key) };
   }
 
   async get(key: string): Promise<StoredObject | undefined> {

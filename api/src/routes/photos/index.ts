@@ -1,13 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { forbidden, HttpError, notFound } from '../../lib/http-error';
 import { apiOrigin, photoView, refreshPending } from '../../lib/photo-view';
 import { enforcePhotoCreateLimit, enforceUploadLimit } from '../../lib/rate-limits';
 import { requireId } from '../../lib/require-id';
-import { originalKey, TooLargeError, type UploadInstructions } from '../../storage/photo-storage';
+import { uploadClaimStaleMs } from '../../lib/upload-claims';
+import { originalKey, TooLargeError, type StagedUpload, type UploadInstructions } from '../../storage/photo-storage';
 import { CONTENT_TYPES, CreatePhotoBody, IdParams, Photo, Upload } from '../schemas';
 import { Type } from 'typebox';
+
+const alreadyUploaded = () => new HttpError(409, 'already_uploaded', 'this photo already has its content');
 
 /** Public photo reads: the photo, and its bytes (local storage and S3 without a CDN). */
 async function publicPhotoRoutes(app: FastifyInstance) {
@@ -25,6 +28,9 @@ async function publicPhotoRoutes(app: FastifyInstance) {
     const id = requireId(request.params.id);
     const photo = await app.photos.get(id, false);
     if (!photo) throw notFound('photo');
+    // Bytes the API received are served only once their upload finished: a
+    // pending photo's file may still be replaced, and what is served here is cached for a year.
+    if (photo.status === 'pending' && app.storage.mode !== 'presigned') throw new HttpError(404, 'not_uploaded', 'this photo has no content yet');
     const stored = await app.storage.get(originalKey(photo.userId, photo.id));
     if (!stored) throw new HttpError(404, 'not_uploaded', 'this photo has no content yet');
     // First successful fetch of a presigned upload: the bytes are there, so it is ready.
@@ -109,11 +115,12 @@ async function uploadRoute(app: FastifyInstance) {
 
   api.put('/photos/:id/content', { schema: { params: IdParams } }, async (request, reply) => {
     const id = requireId(request.params.id);
+    const me = request.session!.userId;
     const photo = await app.photos.get(id, true);
     if (!photo) throw notFound('photo');
-    if (photo.userId !== request.session!.userId) throw forbidden('only the owner can upload this photo');
+    if (photo.userId !== me) throw forbidden('only the owner can upload this photo');
     if (app.storage.mode === 'presigned') throw new HttpError(409, 'use_presigned_upload', 'upload with the presigned POST from POST /api/photos');
-    if (photo.status === 'ready') throw new HttpError(409, 'already_uploaded', 'this photo already has its content');
+    if (photo.status === 'ready') throw alreadyUploaded();
     const contentType = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     if (contentType !== photo.contentType) {
       throw new HttpError(415, 'unsupported_media_type', `this photo was declared as ${photo.contentType}`);
@@ -123,14 +130,35 @@ async function uploadRoute(app: FastifyInstance) {
     const length = Number(lengthHeader);
     if (length > photo.size) throw new HttpError(413, 'payload_too_large', `declared size is ${photo.size} bytes`);
     if (length < 1) throw new HttpError(400, 'empty_upload', 'the upload is empty');
-    await enforceUploadLimit(app, photo.userId);
+    const body = request.body;
+    if (!(body instanceof Readable)) throw new HttpError(415, 'unsupported_media_type', `send the bytes as ${photo.contentType}`);
+    await enforceUploadLimit(app, me);
+
+    // One upload per photo at a time: the others get 409 without reading their bodies.
+    const claimed = await app.photos.claimUpload(id, me, uploadClaimStaleMs(app.config));
+    if ('refused' in claimed) {
+      if (claimed.refused === 'not_found') throw notFound('photo');
+      if (claimed.refused === 'forbidden') throw forbidden('only the owner can upload this photo');
+      if (claimed.refused === 'ready') throw alreadyUploaded();
+      throw new HttpError(409, 'upload_in_progress', 'another upload of this photo is in progress');
+    }
+    const key = originalKey(photo.userId, photo.id);
+    let staged: StagedUpload;
     try {
-      await app.storage.put(originalKey(photo.userId, photo.id), request.body as Readable, photo.contentType, length, photo.size);
+      staged = await app.storage.stage(key, body, photo.contentType, length, photo.size);
     } catch (error) {
+      await app.photos.releaseUpload(id, claimed.claim).catch((releaseError: unknown) => request.log.warn({ err: releaseError, photoId: id }, 'upload claim not released'));
       if (error instanceof TooLargeError) throw new HttpError(413, 'payload_too_large', error.message);
       throw error;
     }
-    await app.photos.markReady(photo.id);
+    const outcome = await app.photos.finishUpload(id, claimed.claim, () => staged.commit());
+    if (outcome === 'gone') {
+      // Deleted while the bytes arrived: they belong to no photo.
+      await staged.discard();
+      throw notFound('photo');
+    }
+    if (outcome === 'superseded') throw new HttpError(409, 'upload_in_progress', 'this upload took too long and another one took its place');
+    await app.userCache?.invalidate(me);
     return reply.code(204).send();
   });
 }

@@ -1,0 +1,66 @@
+import fp from 'fastify-plugin';
+import type { FastifyInstance } from 'fastify';
+import { uploadClaimStaleMs } from '../../lib/upload-claims';
+import { originalKey } from '../../storage/photo-storage';
+
+/** Abandoned photos removed per server per sweep (the rest wait for the next one). */
+const BATCH = 100;
+/** The longest pause between sweeps. */
+const MAX_INTERVAL_MS = 5 * 60_000;
+
+/**
+ * What uploads leave behind when they never finish, removed on every
+ * instance at start and then periodically:
+ * - part files of uploads whose process was killed (local storage), once
+ *   older than any live request can be;
+ * - photos whose bytes never came within PENDING_PHOTO_TTL_MS (the client
+ *   gave up, or was killed mid-upload and never retried): the row, its
+ *   likes, its owner's `photo_count` and any bytes stored under its key. In
+ *   presigned mode a photo whose object did arrive is marked ready instead.
+ * Every step re-checks under the row lock, so instances sweeping at once
+ * delete each photo once.
+ */
+export default fp(
+  async function uploadSweeper(app: FastifyInstance) {
+    const ttlMs = app.config.pendingPhotoTtlMs;
+    const claimStaleMs = uploadClaimStaleMs(app.config);
+    const intervalMs = Math.min(MAX_INTERVAL_MS, Math.max(1_000, Math.floor(ttlMs / 2)));
+    let running: Promise<void> | undefined;
+
+    const sweepNode = async (node: (typeof app.db.nodes)[number]) => {
+      for (const photo of await app.photos.abandonedPending(node, ttlMs, claimStaleMs, BATCH)) {
+        const key = originalKey(photo.userId, photo.id);
+        if (app.storage.mode === 'presigned' && (await app.storage.head(key)) !== undefined) {
+          await app.photos.markReady(photo.id);
+          continue;
+        }
+        if (!(await app.photos.deleteAbandoned(photo.id, ttlMs, claimStaleMs))) continue;
+        await app.storage.delete(key).catch((error: unknown) => app.log.warn({ err: error, photoId: photo.id }, 'bytes of an abandoned photo not deleted'));
+        await app.userCache?.invalidate(photo.userId);
+        app.feedFanout?.photoDeleted(photo.id, photo.userId);
+        app.log.info({ photoId: photo.id }, 'abandoned photo removed: its bytes never arrived');
+      }
+    };
+
+    const sweep = async () => {
+      const parts = await app.storage.sweepIncomplete?.(claimStaleMs);
+      if (parts) app.log.info({ removed: parts }, 'part files of unfinished uploads removed');
+      // One server's outage must not stop the others' sweep.
+      await Promise.all(app.db.nodes.map((node) => sweepNode(node).catch((error: unknown) => app.log.warn({ err: error, primary: node.name }, 'abandoned photo sweep failed'))));
+    };
+    const start = () => {
+      running ??= sweep()
+        .catch((error: unknown) => app.log.warn({ err: error }, 'upload sweep failed'))
+        .finally(() => (running = undefined));
+    };
+
+    const timer = setInterval(start, intervalMs);
+    timer.unref();
+    app.addHook('onReady', async () => start());
+    app.addHook('onClose', async () => {
+      clearInterval(timer);
+      await running;
+    });
+  },
+  { name: 'upload-sweeper', dependencies: ['database', 'storage', 'repositories', 'cache', 'feed'] },
+);
