@@ -22,6 +22,7 @@ function main(): void {
     domainName: context(reader, 'domainName'),
     certificateArn: context(reader, 'certificateArn'),
     extraPrimaries: context(reader, 'extraPrimaries'),
+    originSecretGeneration: context(reader, 'originSecretGeneration'),
   };
   validateOptions(options);
 

@@ -8,7 +8,7 @@ export interface AppOptions {
   readonly appName?: string;
   /** E-mail address subscribed to the alarm topic. @default no subscription */
   readonly alarmEmail?: string;
-  /** Custom domain for CloudFront (stage 100+); needs `certificateArn`. @default the CloudFront domain */
+  /** Custom domain for CloudFront (every stage); needs `certificateArn`. @default the CloudFront domain */
   readonly domainName?: string;
   /** ACM certificate in us-east-1 covering `domainName`. @default none */
   readonly certificateArn?: string;
@@ -21,6 +21,14 @@ export interface AppOptions {
    * @default 0
    */
   readonly extraPrimaries?: number | string;
+  /**
+   * Generation of the origin secret CloudFront sends to the API: bump it (and
+   * keep it in cdk.json) after rotating the secret, so that the deploy makes
+   * CloudFront read the new value (docs/runbooks/rotate-origin-secret.md). A
+   * string is accepted because that is how `-c originSecretGeneration=2` arrives.
+   * @default 1
+   */
+  readonly originSecretGeneration?: number | string;
 }
 
 /**
@@ -40,7 +48,7 @@ const CLOUDFRONT_CERTIFICATE = /^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate
  * one-line error for the first bad value. Light on purpose (no CDK imports),
  * so bad input fails fast, before anything is built.
  */
-export function validateOptions(options: AppOptions): { spec: StageSpec; appName: string } {
+export function validateOptions(options: AppOptions): { spec: StageSpec; appName: string; originSecretGeneration: number } {
   const spec = stageSpec(options.stage);
   const appName = options.appName ?? DEFAULT_APP_NAME;
   if (!APP_NAME.test(appName)) {
@@ -55,7 +63,14 @@ export function validateOptions(options: AppOptions): { spec: StageSpec; appName
   if (options.certificateArn !== undefined && !CLOUDFRONT_CERTIFICATE.test(options.certificateArn)) {
     throw new Error(`invalid certificateArn "${options.certificateArn}": CloudFront needs an ACM certificate ARN in us-east-1`);
   }
-  return { spec: withExtraPrimaries(spec, options.extraPrimaries), appName };
+  return { spec: withExtraPrimaries(spec, options.extraPrimaries), appName, originSecretGeneration: generation(options.originSecretGeneration) };
+}
+
+function generation(value: number | string | undefined): number {
+  if (value === undefined || value === '') return 1;
+  const n = typeof value === 'number' ? value : /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isInteger(n) || n < 1 || n > 1_000_000) throw new Error(`invalid originSecretGeneration "${String(value)}": expected a whole number from 1`);
+  return n;
 }
 
 /** The spec with `extra` more primaries; one-line errors for a bad count or an unsharded stage. */

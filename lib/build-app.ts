@@ -43,7 +43,7 @@ function featureFlags(): Record<string, unknown> {
  * up a stage updates the same stacks in place.
  */
 export function buildStageApp(props: BuildStageAppProps): StageApp {
-  const { spec, appName } = validateOptions(props);
+  const { spec, appName, originSecretGeneration } = validateOptions(props);
 
   // Path metadata (as the CLI enables it) names each resource's construct path in the template.
   const app = new App({ outdir: props.outdir, context: { ...featureFlags(), 'aws:cdk:enable-path-metadata': true } });
@@ -70,6 +70,7 @@ export function buildStageApp(props: BuildStageAppProps): StageApp {
     domainName: props.domainName,
     certificateArn: props.certificateArn,
     apiBundleDir: props.apiBundleDir,
+    originSecretGeneration,
   });
   const monitoring = new MonitoringStack(app, `${appName}-Monitoring`, {
     ...common,
@@ -96,7 +97,7 @@ export function buildStageApp(props: BuildStageAppProps): StageApp {
         ...(appStack.media?.thumbnails ? [{ name: 'ThumbnailFailures', deadLetterQueue: appStack.media.thumbnails.failureQueue }] : []),
         ...(data.workQueue ? [{ name: 'Work', queue: data.workQueue.queue, deadLetterQueue: data.workQueue.deadLetterQueue }] : []),
       ],
-      distribution: appStack.site?.distribution,
+      distribution: appStack.site.distribution,
     },
   });
   data.addStackDependency(network);

@@ -45,6 +45,14 @@ export const RETIRED_RESOURCES: readonly RetiredResource[] = [
     runbook: 'docs/runbooks/10-to-1k.md',
   },
   {
+    stack: 'Network',
+    path: 'AWS679f53fac002430cb0da5b7982bd2287/LogGroup/Resource',
+    retiredAt: '1k',
+    reason:
+      "The log group of CDK's custom-resource function that looks up CloudFront's origin-facing prefix list for the single instance; from 1k CloudFront reaches the internal load balancer as a VPC origin and no lookup runs. It holds only those deploy-time calls' logs and is orphaned with its retention.",
+    runbook: 'docs/runbooks/10-to-1k.md',
+  },
+  {
     stack: 'App',
     path: 'ApiServer/Logs/Resource',
     retiredAt: '1k',

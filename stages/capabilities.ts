@@ -15,7 +15,8 @@ export function capabilities(spec: StageSpec): Set<string> {
     if (spec.database.readReplicas > 0) caps.add('database:read-replicas');
     if (spec.database.primaries > 1) caps.add('database:several-primaries');
   }
-  if (spec.site) caps.add('site:cdn');
+  caps.add('edge:https');
+  if (spec.site) caps.add('site:bucket');
   if (spec.uploads) {
     caps.add('uploads:bucket');
     if (spec.uploads.viaCdn) caps.add('uploads:cdn');

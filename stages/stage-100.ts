@@ -6,7 +6,7 @@ export const stage100: StageSpec = {
   ...stage10,
   name: '100',
   users: 100,
-  summary: 'The web client splits from the API: a static build in a private S3 bucket behind CloudFront (origin access control); /api/* goes to the API.',
-  site: { priceClass: 'PriceClass_100' },
+  summary: 'The web client splits from the API: a static build in a private S3 bucket behind the same CloudFront distribution (origin access control); /api/* goes to the API.',
+  site: { noncurrentVersionDays: 30 },
   replaces: undefined,
 };

@@ -21,7 +21,7 @@ export interface NetworkSpec {
 /** Where the API runs. */
 export type ComputeSpec =
   | {
-      /** One EC2 instance with an Elastic IP; it holds state, so it is updated in place, never replaced. */
+      /** One EC2 instance; it holds state, so it is updated in place, never replaced. Its Elastic IP is CloudFront's origin address. */
       readonly kind: 'single-instance';
       readonly instanceType: string;
       readonly rootVolumeGiB: number;
@@ -59,9 +59,19 @@ export type DatabaseSpec =
       readonly primaries: number;
     };
 
-/** The static web client in a private bucket behind CloudFront. */
-export interface SiteSpec {
+/**
+ * CloudFront in front of the whole app, from the first stage: users reach it
+ * only over HTTPS (HTTP is redirected, HSTS is sent), and every origin accepts
+ * only CloudFront.
+ */
+export interface EdgeSpec {
   readonly priceClass: 'PriceClass_100' | 'PriceClass_200' | 'PriceClass_All';
+}
+
+/** The static web client in a private, versioned S3 bucket behind the distribution (instead of the API serving it). */
+export interface SiteSpec {
+  /** Days a replaced build's files are kept (a rollback can still serve them). */
+  readonly noncurrentVersionDays: number;
 }
 
 /** The thumbnail function. */
@@ -151,7 +161,8 @@ export interface StageSpec {
   readonly network: NetworkSpec;
   readonly compute: ComputeSpec;
   readonly database: DatabaseSpec;
-  /** Absent: the API serves the web client itself. */
+  readonly edge: EdgeSpec;
+  /** Absent: the API serves the web client itself (through the distribution). */
   readonly site?: SiteSpec;
   /** Absent: photos are files on the instance's disk. */
   readonly uploads?: UploadsSpec;

@@ -5,6 +5,7 @@ import pino from 'pino';
 import type { AppConfig } from './config/resolve-config';
 import errorShape from './plugins/external/error-shape';
 import { answerClientError } from './lib/client-error';
+import originVerify from './origin/origin-verify';
 import configPlugin from './plugins/app/config';
 import database from './plugins/app/database';
 import cache from './plugins/app/cache';
@@ -95,6 +96,8 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   await app.register(errorShape);
+  // Before anything else answers: only requests through CloudFront (where a secret is configured).
+  await app.register(originVerify, { secretArn: config.originVerifySecretArn, region: config.awsRegion, refreshMs: config.originVerifyRefreshMs });
   await app.register(configPlugin, { config });
   await app.register(database);
   await app.register(cache);

@@ -11,7 +11,8 @@ import { Media } from '../constructs/media/media';
 import type { RedisCache } from '../constructs/cache/redis-cache';
 import type { WorkQueue } from '../constructs/queue/work-queue';
 import type { SecurityGroups } from '../constructs/network/security-groups';
-import { apiHttpOrigin } from '../constructs/site/api-origin';
+import { instanceOrigin, loadBalancerOrigin } from '../constructs/site/api-origin';
+import { OriginVerifySecret } from '../constructs/site/origin-verify-secret';
 import { Site } from '../constructs/site/site';
 import type { DatabaseEndpoints } from './data-stack';
 import { queueVisibilityTimeoutSeconds } from '../../stages/stage-spec';
@@ -32,6 +33,8 @@ export interface AppStackProps extends StageStackProps {
   readonly certificateArn?: string;
   /** A prebuilt API bundle directory instead of building `api/`. @default builds it */
   readonly apiBundleDir?: string;
+  /** Bumped to make CloudFront re-read a rotated origin secret (see `SiteProps`). @default 1 */
+  readonly originSecretGeneration?: number;
 }
 
 /** PostgreSQL on the instance, over its Unix socket with peer authentication: no password. */
@@ -41,15 +44,17 @@ const DEFAULT_DATA_VOLUME_GIB = 20;
 
 /**
  * `<app>-App`: the API compute (one instance through stage 100, a fleet behind
- * a load balancer from 1k), the buckets, CloudFront and the Lambda functions.
- * Construct IDs are frozen: `ApiServer`, `ApiFleet`, `Site`, `Media`.
+ * a load balancer from 1k), CloudFront in front of it from stage 1, the
+ * buckets and the Lambda functions.
+ * Construct IDs are frozen: `ApiServer`, `ApiFleet`, `Site`, `Media`, `OriginVerifySecret`.
  */
 export class AppStack extends StageStack {
   public readonly server?: ApiServer;
   public readonly loadBalancer?: ApiLoadBalancer;
   public readonly fleet?: ApiFleet;
-  public readonly site?: Site;
+  public readonly site: Site;
   public readonly media?: Media;
+  public readonly originSecret: OriginVerifySecret;
 
   constructor(scope: Construct, id: string, props: AppStackProps) {
     super(scope, id, props);
@@ -60,6 +65,7 @@ export class AppStack extends StageStack {
     const apiSecurityGroup = imported('ApiSecurityGroup', props.securityGroups.api);
     const apiBundle = new ApiBundle(this, 'ApiBundle', { prebuiltDir: props.apiBundleDir });
     const logRetention = retentionDays(spec.monitoring.logRetentionDays);
+    this.originSecret = new OriginVerifySecret(this, 'OriginVerifySecret');
 
     if (spec.uploads) {
       this.media = new Media(this, 'Media', {
@@ -100,18 +106,20 @@ export class AppStack extends StageStack {
       });
     }
 
-    if (spec.site) {
-      const originDomain = this.loadBalancer?.dnsName ?? apiServer!.publicDnsName;
-      this.site = new Site(this, 'Site', {
-        spec: spec.site,
-        apiOrigin: apiHttpOrigin(originDomain, { httpPort: API_PORT }),
-        uploadsBucket: spec.uploads?.viaCdn ? this.media!.bucket : undefined,
-        domainName: props.domainName,
-        certificateArn: props.certificateArn,
-        logRetentionDays: spec.monitoring.logRetentionDays,
-      });
-      this.loadBalancer?.logAccessTo(this.site.accessLogsBucket);
-    }
+    const originProps = { httpPort: API_PORT, customHeaders: this.originSecret.originHeaders };
+    this.site = new Site(this, 'Site', {
+      edge: spec.edge,
+      webClientBucket: spec.site,
+      apiOrigin: this.loadBalancer
+        ? loadBalancerOrigin(this.loadBalancer.loadBalancer, originProps)
+        : instanceOrigin(apiServer!.publicDnsName, originProps),
+      uploadsBucket: spec.uploads?.viaCdn ? this.media!.bucket : undefined,
+      domainName: props.domainName,
+      certificateArn: props.certificateArn,
+      logRetentionDays: spec.monitoring.logRetentionDays,
+      originSecretGeneration: props.originSecretGeneration,
+    });
+    this.loadBalancer?.logAccessTo(this.site.accessLogsBucket);
 
     if (spec.compute.kind === 'fleet') {
       this.fleet = new ApiFleet(this, 'ApiFleet', {
@@ -132,6 +140,7 @@ export class AppStack extends StageStack {
     }
 
     const role = this.server?.role ?? this.fleet!.role;
+    this.originSecret.grantRead(role);
     if (database) {
       for (const secret of database.allSecrets) secret.grantRead(role);
       database.shardMap?.grantRead(role);
@@ -159,18 +168,20 @@ export class AppStack extends StageStack {
       shardMapVersion: database?.shardMapVersion,
       uploadsBucket: this.media?.bucket.bucketName,
       uploadMode: spec.uploads ? (spec.uploads.presignedBrowserUploads ? 'presigned' : 'proxy') : undefined,
-      mediaBaseUrl: spec.uploads?.viaCdn && this.site ? `${this.site.url}/` : undefined,
+      mediaBaseUrl: spec.uploads?.viaCdn ? `${this.site.url}/` : undefined,
       redisUrl: props.cache?.redisUrl,
       redisCluster: props.cache ? true : undefined,
       redisAuthSecretArn: props.cache?.authSecret.secretArn,
-      // From 100 only CloudFront (and from 1k the load balancer behind it) reach the API: trust exactly those hops.
-      trustProxy: spec.site ? (spec.compute.kind === 'fleet' ? 2 : 1) : undefined,
+      // Only CloudFront (and from 1k the load balancer behind it) reach the API: trust exactly those hops.
+      trustProxy: spec.compute.kind === 'fleet' ? 2 : 1,
+      originVerifySecretArn: this.originSecret.secret.secretArn,
       queue: props.workQueue ? 'sqs' : undefined,
       workQueueUrl: props.workQueue?.queue.queueUrl,
       queueVisibilityTimeoutSeconds: props.workQueue && spec.queue ? queueVisibilityTimeoutSeconds(spec.queue) : undefined,
       workerJobTimeoutSeconds: props.workQueue ? spec.queue?.jobTimeoutSeconds : undefined,
       workerConcurrency: props.workQueue ? spec.queue?.workerConcurrency : undefined,
-      awsRegion: database || spec.uploads || props.cache ? Aws.REGION : undefined,
+      // Every stage reads the origin secret from Secrets Manager.
+      awsRegion: Aws.REGION,
     };
   }
 }

@@ -20,7 +20,6 @@ export class NetworkStack extends StageStack {
     this.securityGroups = new SecurityGroups(this, 'SecurityGroups', {
       vpc: this.network.vpc,
       apiPort: API_PORT,
-      publicEntry: spec.site ? 'cloudfront' : 'instance',
       loadBalancer: spec.compute.kind === 'fleet',
       database: spec.database.kind === 'rds',
       cache: spec.cache !== undefined,

@@ -41,8 +41,8 @@ function monotonic(boot: StageBoot, unit: string, property: string): number {
 }
 
 async function expectServing(boot: StageBoot): Promise<void> {
-  await expect(getJson(boot.apiUrl('/healthz'))).resolves.toEqual({ status: 'ok' });
-  await expect(getJson(boot.apiUrl('/readyz'))).resolves.toMatchObject({ status: 'ready' });
+  await expect(getJson(boot.api, '/healthz')).resolves.toEqual({ status: 'ok' });
+  await expect(getJson(boot.api, '/readyz')).resolves.toMatchObject({ status: 'ready' });
   expect(serviceProcess(boot, API_PATHS.serviceName)).toEqual({ active: true, user: API_PATHS.user });
 }
 
@@ -68,9 +68,11 @@ describeBoot('boot test: the templates bootstrap real instances', () => {
     }, 3 * MINUTE);
     afterAll(() => boot?.destroy(), MINUTE);
 
-    test('first boot: cfn-init succeeds and signals SUCCESS; the API answers /healthz and /readyz on its port as the graminsta user', async () => {
+    test('first boot: cfn-init succeeds and signals SUCCESS; the API answers /healthz and /readyz on its port as the graminsta user, and only requests carrying the origin secret', async () => {
       await expectHealthySignal(boot);
       await expectServing(boot);
+      // Only CloudFront gets in: without the origin secret it adds, the API refuses.
+      expect((await fetch(boot.apiUrl('/api/users/1'))).status).toBe(403);
       // Every substitution the boot used is in its log.
       expect(boot.instance.readFile('/var/log/cloud-init-output.log')).toContain('boot-harness: dnf install postgresql16-server ->');
     }, 5 * MINUTE);
@@ -81,8 +83,8 @@ describeBoot('boot test: the templates bootstrap real instances', () => {
       expect(boot.volume!.filesystem()).toMatchObject({ type: 'xfs', label: 'graminsta' });
       expect(boot.instance.readFile('/etc/fstab')).toContain(`UUID=${boot.volume!.filesystem().uuid} ${API_PATHS.dataDir} xfs`);
       expect(boot.instance.run(['runuser', '-u', 'postgres', '--', 'psql', '-tAc', 'SHOW data_directory']).trim()).toBe(`${API_PATHS.dataDir}/postgresql`);
-      user = await signUp(boot.apiUrl(''));
-      photoId = await uploadPhoto(boot.apiUrl(''), user);
+      user = await signUp(boot.api);
+      photoId = await uploadPhoto(boot.api, user);
       expect(boot.instance.run(['find', API_PATHS.dataDir, '-path', `${API_PATHS.dataDir}/postgresql`, '-prune', '-o', '-type', 'f', '-print'])).toMatch(/\S/);
       systemIdentifier = postgresIdentifier();
     });
@@ -98,8 +100,8 @@ describeBoot('boot test: the templates bootstrap real instances', () => {
       expect(boot.instance.readFile('/var/log/cloud-init-output.log')).toContain('already ran');
       expect(boot.aws.signals()).toHaveLength(1);
       await expectServing(boot);
-      await expect(getJson(boot.apiUrl(`/api/users/${user.id}`))).resolves.toMatchObject({ username: user.username, photoCount: 1 });
-      await expect(getBytes(boot.apiUrl(`/api/photos/${photoId}/content`))).resolves.toEqual(TINY_PNG);
+      await expect(getJson(boot.api, `/api/users/${user.id}`)).resolves.toMatchObject({ username: user.username, photoCount: 1 });
+      await expect(getBytes(boot.api, `/api/photos/${photoId}/content`)).resolves.toEqual(TINY_PNG);
       expect(postgresIdentifier()).toBe(systemIdentifier);
     }, 3 * MINUTE);
 
@@ -118,7 +120,7 @@ describeBoot('boot test: the templates bootstrap real instances', () => {
       boot.instance.setVolumeAttached(true);
       await boot.instance.boot();
       await waitFor('the API with its volume back', MINUTE, async () => (await fetch(boot.apiUrl('/readyz')).catch(() => undefined))?.status === 200 || undefined);
-      await expect(getJson(boot.apiUrl(`/api/users/${user.id}`))).resolves.toMatchObject({ username: user.username, photoCount: 1 });
+      await expect(getJson(boot.api, `/api/users/${user.id}`)).resolves.toMatchObject({ username: user.username, photoCount: 1 });
       expect(postgresIdentifier()).toBe(systemIdentifier);
     }, 4 * MINUTE);
 
@@ -137,8 +139,8 @@ describeBoot('boot test: the templates bootstrap real instances', () => {
       expect(boot.instance.run(['systemctl', 'show', '-p', 'MainPID', '--value', API_PATHS.serviceName]).trim()).not.toBe(apiPid);
       expect(boot.instance.readFile(`${API_PATHS.apiDir}/server.js`)).toContain(marker);
       await expectServing(boot);
-      await expect(getJson(boot.apiUrl(`/api/users/${user.id}`))).resolves.toMatchObject({ username: user.username, photoCount: 1 });
-      await expect(getBytes(boot.apiUrl(`/api/photos/${photoId}/content`))).resolves.toEqual(TINY_PNG);
+      await expect(getJson(boot.api, `/api/users/${user.id}`)).resolves.toMatchObject({ username: user.username, photoCount: 1 });
+      await expect(getBytes(boot.api, `/api/photos/${photoId}/content`)).resolves.toEqual(TINY_PNG);
       expect(postgresIdentifier()).toBe(systemIdentifier);
     }, 4 * MINUTE);
   });
@@ -156,7 +158,7 @@ describeBoot('boot test: the templates bootstrap real instances', () => {
       await expectHealthySignal(boot);
       await expectServing(boot);
       expect(serviceProcess(boot, 'postgresql.service').active).toBe(false);
-      const user = await signUp(boot.apiUrl(''));
+      const user = await signUp(boot.api);
       // The API keeps its data in the database the stack created, over TLS from the instance.
       const rds = boot.rds!;
       await expect(rds.query(rds.databaseName!, `SELECT username FROM users WHERE username = '${user.username}'`)).resolves.toEqual([{ username: user.username }]);
@@ -182,10 +184,10 @@ describeBoot('boot test: the templates bootstrap real instances', () => {
       expect(boot.bootstrap.resourceType).toBe('AWS::AutoScaling::AutoScalingGroup');
       await expectServing(boot);
       expect(boot.volume).toBeUndefined();
-      const user = await signUp(boot.apiUrl(''));
-      const photoId = await uploadPhoto(boot.apiUrl(''), user);
+      const user = await signUp(boot.api);
+      const photoId = await uploadPhoto(boot.api, user);
       const s3 = new S3Client({ region: 'eu-west-1', endpoint: boot.s3!.endpoint, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
-      const photo = await getJson(boot.apiUrl(`/api/photos/${photoId}`));
+      const photo = await getJson(boot.api, `/api/photos/${photoId}`);
       expect(photo.id).toBe(photoId);
       const listed = await s3.send(new ListObjectsV2Command({ Bucket: boot.env.UPLOADS_BUCKET }));
       expect(listed.Contents?.length).toBe(1);

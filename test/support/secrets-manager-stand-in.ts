@@ -1,19 +1,29 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+type Stage = 'AWSCURRENT' | 'AWSPREVIOUS';
+
 /**
- * Secrets Manager's GetSecretValue over its JSON protocol (what the AWS SDK sends), for the
- * secrets a scenario holds; any other call or secret gets Secrets Manager's error. Requests are
- * not authenticated: the instance's role is not what the boot test proves.
+ * Secrets Manager's GetSecretValue over its JSON protocol (what the AWS SDK
+ * sends, pointed here by AWS_ENDPOINT_URL_SECRETS_MANAGER), for the secrets a
+ * test holds, with the AWSCURRENT and AWSPREVIOUS version stages a rotation
+ * moves. Any other call or secret gets Secrets Manager's error. Requests are
+ * not authenticated: IAM is not what these tests prove. It listens on
+ * loopback unless given another local address (the boot test's instance network).
  */
 export class SecretsManagerStandIn {
+  /** GetSecretValue calls answered, by secret ID (tests count refreshes with it). */
+  public readonly reads = new Map<string, number>();
+
   private constructor(
     private readonly server: Server,
     public readonly endpoint: string,
+    private readonly secrets: Map<string, Partial<Record<Stage, string>>>,
   ) {}
 
-  public static async start(listen: string, secrets: Readonly<Record<string, string>>): Promise<SecretsManagerStandIn> {
-    const held = new Map(Object.entries(secrets));
+  public static async start(secrets: Readonly<Record<string, string>>, listen = '127.0.0.1'): Promise<SecretsManagerStandIn> {
+    const held = new Map(Object.entries(secrets).map(([id, value]) => [id, { AWSCURRENT: value } as Partial<Record<Stage, string>>]));
+    let standIn: SecretsManagerStandIn | undefined;
     const server = createServer((request, response) => {
       let body = '';
       request.on('data', (chunk: Buffer) => (body += chunk.toString()));
@@ -24,10 +34,14 @@ export class SecretsManagerStandIn {
         };
         const target = request.headers['x-amz-target'];
         if (target !== 'secretsmanager.GetSecretValue') return reply(400, { __type: 'InvalidAction', message: `stand-in only serves GetSecretValue, not ${target}` });
-        const { SecretId } = JSON.parse(body || '{}') as { SecretId?: string };
-        const value = SecretId ? held.get(SecretId) : undefined;
-        if (value === undefined) return reply(400, { __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." });
-        reply(200, { ARN: SecretId, Name: SecretId!.split(':').pop(), SecretString: value, VersionId: '00000000-0000-0000-0000-000000000001', VersionStages: ['AWSCURRENT'], CreatedDate: Date.now() / 1000 });
+        const { SecretId, VersionStage } = JSON.parse(body || '{}') as { SecretId?: string; VersionStage?: Stage };
+        const stage: Stage = VersionStage ?? 'AWSCURRENT';
+        const versions = SecretId ? held.get(SecretId) : undefined;
+        if (SecretId) standIn?.reads.set(SecretId, (standIn.reads.get(SecretId) ?? 0) + 1);
+        if (!versions) return reply(400, { __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." });
+        const value = versions[stage];
+        if (value === undefined) return reply(400, { __type: 'ResourceNotFoundException', message: `Secrets Manager can't find the specified secret value for staging label: ${stage}` });
+        reply(200, { ARN: SecretId, Name: SecretId!.split(':').pop(), SecretString: value, VersionId: `${stage}-${value.length}`, VersionStages: [stage], CreatedDate: Date.now() / 1000 });
       });
     });
     await new Promise<void>((resolve, reject) => {
@@ -35,7 +49,15 @@ export class SecretsManagerStandIn {
       server.listen(0, listen, () => resolve());
     });
     const { port } = server.address() as AddressInfo;
-    return new SecretsManagerStandIn(server, `http://${listen}:${port}`);
+    standIn = new SecretsManagerStandIn(server, `http://${listen}:${port}`, held);
+    return standIn;
+  }
+
+  /** A rotation: `value` becomes AWSCURRENT and the current one AWSPREVIOUS, as PutSecretValue does. */
+  public rotate(secretId: string, value: string): void {
+    const versions = this.secrets.get(secretId);
+    if (!versions) throw new Error(`no secret ${secretId}`);
+    this.secrets.set(secretId, { AWSCURRENT: value, AWSPREVIOUS: versions.AWSCURRENT });
   }
 
   public stop(): Promise<void> {

@@ -44,6 +44,8 @@ export interface CostOptions {
 }
 
 const GIB_PER_MIB = 1 / 1024;
+/** The API's default ORIGIN_VERIFY_REFRESH_MS, in seconds. */
+const ORIGIN_SECRET_REFRESH_SECONDS = 300;
 
 /** Number of CloudWatch alarms a stage's monitoring has (an estimate by resource: CPU, status, storage, lag, 5xx, ...). */
 export function estimatedAlarms(spec: StageSpec): number {
@@ -98,12 +100,15 @@ function provisionedLines(spec: StageSpec, p: PriceTable, natGateways: number, i
   }
 
   if (c.kind === 'fleet') {
-    lines.push(line('Application Load Balancer', h, 'hour', p.albHourlyUsd, 'provisioned'));
-    // An internet-facing ALB holds one public IPv4 address per AZ (two AZs).
-    lines.push(line('Public IPv4 addresses (ALB, 2 AZs)', 2 * h, 'address-hour', p.publicIpv4HourlyUsd, 'provisioned'));
+    // Internal (a CloudFront VPC origin, which costs nothing extra): no public IPv4 addresses.
+    lines.push(line('Application Load Balancer (internal)', h, 'hour', p.albHourlyUsd, 'provisioned'));
   } else {
-    lines.push(line('Elastic IP (public IPv4)', h, 'address-hour', p.publicIpv4HourlyUsd, 'provisioned'));
+    lines.push(line('Elastic IP (public IPv4, CloudFront’s origin address)', h, 'address-hour', p.publicIpv4HourlyUsd, 'provisioned'));
   }
+  // Every instance re-reads the origin secret's current and previous values every 5 minutes.
+  const originSecretReads = instances * 2 * ((p.hoursPerMonth * 3600) / ORIGIN_SECRET_REFRESH_SECONDS);
+  lines.push(line('Secrets Manager: CloudFront origin secret', 1, 'secret-month', p.secretMonthUsd, 'provisioned'));
+  lines.push(line('Secrets Manager: origin secret reads', originSecretReads / 10_000, '10k requests', p.secretsApiPer10kUsd, 'provisioned'));
   if (natGateways > 0) {
     lines.push(line(`NAT gateways × ${natGateways}`, natGateways * h, 'gateway-hour', p.natGatewayHourlyUsd, 'provisioned'));
     lines.push(line('Public IPv4 addresses (NAT gateways)', natGateways * h, 'address-hour', p.publicIpv4HourlyUsd, 'provisioned'));
@@ -123,20 +128,20 @@ function usageLines(spec: StageSpec, p: PriceTable, a: Assumptions, users: numbe
   const uploads = requests * a.mix.createPhoto;
   const thumbnails = spec.uploads?.thumbnails;
 
-  lines.push(line('API responses out (JSON)', (requests * a.apiResponseKiB) / (1024 * 1024), 'GB', p.dataTransferOutGbUsd, 'usage'));
+  // Every request reaches the API through CloudFront (origin → CloudFront transfer is free); before CloudFront's free tier.
+  lines.push(line('CloudFront API responses out (JSON)', (requests * a.apiResponseKiB) / (1024 * 1024), 'GB', p.cloudFrontDataOutGbUsd, 'usage'));
+  lines.push(line('CloudFront API requests (HTTPS)', requests / 10_000, '10k requests', p.cloudFrontHttpsPer10kUsd, 'usage'));
   lines.push(line('CloudWatch Logs ingestion', (requests * a.logBytesPerRequest) / 1024 ** 3, 'GB', p.cloudWatchLogsIngestGbUsd, 'usage'));
   if (spec.compute.kind === 'fleet') {
     const averageRps = requests / (a.daysPerMonth * 86_400);
     lines.push(line('ALB capacity units', (averageRps / a.requestsPerLcuSecond) * p.hoursPerMonth, 'LCU-hour', p.albLcuHourlyUsd, 'usage'));
   }
 
+  // Images go out through CloudFront at every stage: from the API (cached, immutable) before 10k, from the bucket after.
   const imagesGb = activeUserDays * a.imagesViewedPerActiveUserPerDay * a.servedImageMiB * GIB_PER_MIB;
-  if (spec.uploads?.viaCdn) {
-    lines.push(line('CloudFront image delivery', imagesGb, 'GB', p.cloudFrontDataOutGbUsd, 'usage'));
-    lines.push(line('CloudFront image requests', (activeUserDays * a.imagesViewedPerActiveUserPerDay) / 10_000, '10k requests', p.cloudFrontHttpsPer10kUsd, 'usage'));
-  } else {
-    lines.push(line('Image delivery from the API (data out)', imagesGb, 'GB', p.dataTransferOutGbUsd, 'usage'));
-  }
+  const from = spec.uploads?.viaCdn ? 'the uploads bucket' : 'the API';
+  lines.push(line(`CloudFront image delivery (from ${from})`, imagesGb, 'GB', p.cloudFrontDataOutGbUsd, 'usage'));
+  lines.push(line(`CloudFront image requests (from ${from})`, (activeUserDays * a.imagesViewedPerActiveUserPerDay) / 10_000, '10k requests', p.cloudFrontHttpsPer10kUsd, 'usage'));
 
   if (spec.uploads) {
     // Before the uploads bucket (stages 1-100) photos live on the instance's provisioned disk.

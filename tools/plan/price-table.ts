@@ -33,6 +33,8 @@ export interface PriceTable {
   readonly lambdaPerMillionRequestsUsd: number;
   readonly sqsPerMillionRequestsUsd: number;
   readonly secretMonthUsd: number;
+  /** Secrets Manager API calls (GetSecretValue), per 10,000. */
+  readonly secretsApiPer10kUsd: number;
   readonly cloudWatchAlarmMonthUsd: number;
   readonly cloudWatchDashboardMonthUsd: number;
   readonly cloudWatchLogsIngestGbUsd: number;

@@ -15,10 +15,10 @@ export interface StagePlan {
 
 /** Human-readable list of what a stage provisions (instance types and counts, RDS, replicas, cache, shards). */
 export function describeResources(spec: StageSpec): string[] {
-  const out: string[] = [];
+  const out: string[] = ['CloudFront (HTTPS)'];
   const c = spec.compute;
   if (c.kind === 'single-instance') out.push(`1 × EC2 ${c.instanceType}`);
-  else out.push(`${c.minCapacity}–${c.maxCapacity} × EC2 ${c.instanceType} (ASG behind ALB, ${c.targetCpuPercent}% CPU target)`);
+  else out.push(`${c.minCapacity}–${c.maxCapacity} × EC2 ${c.instanceType} (ASG behind an internal ALB, ${c.targetCpuPercent}% CPU target)`);
   const db = spec.database;
   if (db.kind === 'on-instance') out.push(`PostgreSQL on the instance (${db.volumeGiB} GiB EBS)`);
   else {
@@ -30,7 +30,7 @@ export function describeResources(spec: StageSpec): string[] {
   if (spec.cache) {
     out.push(`ElastiCache ${spec.cache.nodeType}: ${spec.cache.shards} shards × ${1 + spec.cache.replicasPerShard} nodes`);
   }
-  if (spec.site) out.push('S3 + CloudFront web client');
+  if (spec.site) out.push('S3 web client');
   if (spec.uploads) out.push(`S3 uploads${spec.uploads.viaCdn ? ' via CloudFront' : ''}${spec.uploads.thumbnails ? ', thumbnail Lambda' : ''}`);
   if (spec.sharding) out.push(`${spec.sharding.logicalShards} logical shards`);
   if (spec.queue) out.push('SQS queue + worker');

@@ -2,11 +2,11 @@ import type { StageSpec } from '../../stages/ladder';
 import type { PublicEntry } from './security-groups';
 
 /**
- * The ports a stage opens to the internet on purpose. Without a site (1, 10)
- * the instance itself serves HTTP (and HTTPS when a certificate is given);
- * from 100 CloudFront is the entry, and origins accept only CloudFront's
- * origin-facing prefix list, so nothing is open to 0.0.0.0/0.
+ * The ports a stage opens to the internet on purpose: none. CloudFront is the
+ * entry at every stage; the instance accepts only CloudFront's origin-facing
+ * prefix list and the fleet's load balancer is internal (a VPC origin), so a
+ * rule open to 0.0.0.0/0 is always a problem.
  */
-export function publicEntryOf(spec: StageSpec): PublicEntry {
-  return { tcpPorts: spec.site ? [] : [80, 443] };
+export function publicEntryOf(_spec: StageSpec): PublicEntry {
+  return { tcpPorts: [] };
 }

@@ -78,6 +78,14 @@ export const ALLOWED_CHANGES: readonly AllowedChange[] = [
     why: "The single instance's log group is retained with its logs when the instance leaves; the runbook's clean-up step deletes it once nobody needs those logs.",
   },
   {
+    stack: 'Network',
+    logicalId: 'AWS679f53fac002430cb0da5b7982bd2287LogGroup449FB7C2',
+    step: ['100', '1k'],
+    impacts: ['orphan'],
+    runbook: '10-to-1k',
+    why: "From 1k CloudFront reaches the internal load balancer as a VPC origin, so the prefix-list lookup of stages 1-100 goes; its function's log group (deploy-time lookups only) is retained and the runbook's clean-up step deletes it.",
+  },
+  {
     stack: 'Data',
     logicalId: 'DatabaseF44359DD',
     step: ['100', '1k'],

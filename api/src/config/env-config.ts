@@ -50,6 +50,10 @@ export interface EnvConfig extends QueueConfig {
   readonly trustProxyHops: number;
   /** REQUEST_TIMEOUT_MS: a request (headers and body) must arrive within this, or it gets 408 and its connection is closed. */
   readonly requestTimeoutMs: number;
+  /** The secret CloudFront sends in `x-origin-verify`; requests without it get 403. */
+  readonly originVerifySecretArn?: string;
+  /** How often the accepted origin secret values are re-read. */
+  readonly originVerifyRefreshMs: number;
   readonly publicApiUrl?: string;
   readonly workQueueUrl?: string;
   readonly databasePoolSize: number;
@@ -161,6 +165,8 @@ export function loadEnvConfig(env: Env = process.env, cwd = process.cwd()): EnvC
     readYourWritesMs: integer(env, 'READ_YOUR_WRITES_MS', 5000, 0, 600_000),
     trustProxyHops: trustProxyHops(env),
     requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 60_000, 1_000, 600_000),
+    originVerifySecretArn: arn(env, 'ORIGIN_VERIFY_SECRET_ARN', 'secretsmanager'),
+    originVerifyRefreshMs: integer(env, 'ORIGIN_VERIFY_REFRESH_MS', 300_000, 1000, 86_400_000),
     publicApiUrl: url(env, 'PUBLIC_API_URL', ['http', 'https'])?.replace(/\/+$/, ''),
     workQueueUrl: url(env, 'WORK_QUEUE_URL', ['https', 'http']),
     ...loadQueueConfig(env),

@@ -37,6 +37,8 @@ export interface ApiRuntimeConfig {
    * and slip past the per-IP rate limits.
    */
   readonly trustProxy?: number;
+  /** The secret CloudFront sends in the origin-verify header; the API rejects requests without it. */
+  readonly originVerifySecretArn?: string;
   /** The job queue's back end (1m: `sqs`, read by the API and the worker). */
   readonly queue?: 'sqs' | 'postgres';
   /** The SQS work queue (1m). */
@@ -89,6 +91,7 @@ export function apiEnvironment(config: ApiRuntimeConfig): Array<[string, string]
     ['UPLOAD_MODE', config.uploadMode],
     ['MEDIA_BASE_URL', config.mediaBaseUrl],
     ['TRUST_PROXY', config.trustProxy === undefined ? undefined : String(config.trustProxy)],
+    ['ORIGIN_VERIFY_SECRET_ARN', config.originVerifySecretArn],
     ['QUEUE', config.queue],
     ['WORK_QUEUE_URL', config.workQueueUrl],
     ['QUEUE_VISIBILITY_TIMEOUT_MS', milliseconds(config.queueVisibilityTimeoutSeconds)],

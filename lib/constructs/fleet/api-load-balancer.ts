@@ -11,10 +11,9 @@ export interface ApiLoadBalancerProps {
 }
 
 /**
- * The fleet's internet-facing Application Load Balancer (public subnets) with
- * its HTTP listener on port 80. From stage 100 on CloudFront is the public
- * entry, so only CloudFront's origin-facing addresses reach it (see the
- * security groups); CloudFront's viewers get HTTPS.
+ * The fleet's internal Application Load Balancer (private subnets, no public
+ * address) with its HTTP listener on port 80. CloudFront reaches it as a VPC
+ * origin, over the AWS network; viewers get HTTPS from CloudFront.
  */
 export class ApiLoadBalancer extends Construct {
   public readonly loadBalancer: elbv2.ApplicationLoadBalancer;
@@ -24,8 +23,8 @@ export class ApiLoadBalancer extends Construct {
     super(scope, id);
     this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'Resource', {
       vpc: props.vpc,
-      internetFacing: true,
-      vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
+      internetFacing: false,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       securityGroup: props.securityGroup,
       dropInvalidHeaderFields: true,
       idleTimeout: Duration.seconds(60),
@@ -43,8 +42,4 @@ export class ApiLoadBalancer extends Construct {
     if (!Token.isUnresolved(Stack.of(this).region)) this.loadBalancer.logAccessLogs(bucket, 'alb');
   }
 
-  /** The DNS name CloudFront uses as the `/api/*` origin. */
-  public get dnsName(): string {
-    return this.loadBalancer.loadBalancerDnsName;
-  }
 }

@@ -2,19 +2,16 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { CloudFrontOriginPrefixList } from './cloudfront-origin-prefix-list';
 
-/** Who may open HTTP connections to the stage's public entry. */
-export type PublicEntry =
-  /** The API instance itself answers the internet on port 80 (stages 1 and 10). */
-  | 'instance'
-  /** CloudFront is the entry; the origin accepts only CloudFront's origin-facing addresses. */
-  | 'cloudfront';
-
 export interface SecurityGroupsProps {
   readonly vpc: ec2.IVpc;
   /** TCP port the API listens on, on the instance or fleet. */
   readonly apiPort: number;
-  readonly publicEntry: PublicEntry;
-  /** An Application Load Balancer sits in front of the API (the fleet). @default false */
+  /**
+   * An Application Load Balancer sits in front of the API (the fleet). It is
+   * internal, and CloudFront reaches it as a VPC origin, from network
+   * interfaces CloudFront places in the VPC; without it CloudFront reaches the
+   * instance over the internet, from its origin-facing addresses. @default false
+   */
   readonly loadBalancer?: boolean;
   /** An RDS database exists. @default false */
   readonly database?: boolean;
@@ -61,9 +58,12 @@ export class SecurityGroups extends Construct {
     // The API reaches AWS APIs, the OS package repositories, the database and the cache.
     this.api = new ec2.SecurityGroup(this, 'Api', { vpc, description: 'Graminsta API servers', allowAllOutbound: true });
 
-    const cloudFront = props.publicEntry === 'cloudfront' ? new CloudFrontOriginPrefixList(this, 'CloudFrontOrigins') : undefined;
-    const entryPeer = cloudFront ? ec2.Peer.prefixList(cloudFront.prefixListId) : ec2.Peer.anyIpv4();
-    const entryDescription = cloudFront ? 'HTTP from CloudFront origin-facing servers' : 'HTTP from the internet (the stage entry)';
+    // CloudFront is the only way in, at every stage. Its VPC origin connects from network interfaces in the
+    // VPC whose security group CloudFront creates and names itself (not known at synth), so the internal load
+    // balancer admits the VPC's own range; the instance of stages 1-100 is reached over the internet, so it
+    // admits only CloudFront's origin-facing prefix list. Either way the API also rejects a request that
+    // lacks the origin secret CloudFront adds (see OriginVerifySecret).
+    // https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-vpc-origins.html
 
     if (props.loadBalancer) {
       this.loadBalancer = new ec2.SecurityGroup(this, 'LoadBalancer', {
@@ -71,7 +71,7 @@ export class SecurityGroups extends Construct {
         description: 'Graminsta Application Load Balancer',
         allowAllOutbound: false,
       });
-      this.loadBalancer.addIngressRule(entryPeer, ec2.Port.tcp(80), entryDescription);
+      this.loadBalancer.addIngressRule(ec2.Peer.ipv4(vpc.vpcCidrBlock), ec2.Port.tcp(80), 'HTTP from CloudFront VPC origin interfaces');
       // The one egress rule the load balancer needs (requests and health checks to the fleet). A rule to another
       // group is a separate AWS::EC2::SecurityGroupEgress, so the group itself would list no egress, and a group
       // created without any gets EC2's allow-all rule. Listing CDK's match-nothing rule inline (as the database and
@@ -82,7 +82,8 @@ export class SecurityGroups extends Construct {
       (this.loadBalancer.node.defaultChild as ec2.CfnSecurityGroup).securityGroupEgress = [MATCH_NO_TRAFFIC];
       this.api.addIngressRule(this.loadBalancer, apiPort, 'HTTP from the load balancer');
     } else {
-      this.api.addIngressRule(entryPeer, apiPort, entryDescription);
+      const cloudFront = new CloudFrontOriginPrefixList(this, 'CloudFrontOrigins');
+      this.api.addIngressRule(ec2.Peer.prefixList(cloudFront.prefixListId), apiPort, 'HTTP from CloudFront origin-facing servers');
     }
 
     if (props.database) {

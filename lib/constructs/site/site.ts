@@ -6,22 +6,27 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import type { SiteSpec } from '../../../stages/stage-spec';
+import type { EdgeSpec, SiteSpec } from '../../../stages/stage-spec';
 import { retentionFor } from '../media/private/local-node-function';
 import { SPA_REWRITE_SOURCE } from './spa-rewrite';
 import { WebClientDeployment } from './web-client-deployment';
 
-const PRICE_CLASSES: Record<SiteSpec['priceClass'], cloudfront.PriceClass> = {
+const PRICE_CLASSES: Record<EdgeSpec['priceClass'], cloudfront.PriceClass> = {
   PriceClass_100: cloudfront.PriceClass.PRICE_CLASS_100,
   PriceClass_200: cloudfront.PriceClass.PRICE_CLASS_200,
   PriceClass_All: cloudfront.PriceClass.PRICE_CLASS_ALL,
 };
 
 export interface SiteProps {
-  readonly spec: SiteSpec;
+  readonly edge: EdgeSpec;
   /**
-   * Where `/api/*` goes: the instance (stage 100) or the load balancer (1k+).
-   * See `apiHttpOrigin()`.
+   * The web client as a static build in its own bucket (stage 100+), served by
+   * the default behaviour. @default the API origin serves the web client
+   */
+  readonly webClientBucket?: SiteSpec;
+  /**
+   * The API: the instance (stages 1–100) or the load balancer as a VPC origin
+   * (1k+), with the origin secret header. See `api-origin.ts`.
    */
   readonly apiOrigin: cloudfront.IOrigin;
   /**
@@ -41,23 +46,36 @@ export interface SiteProps {
   readonly accessLogRetentionDays?: number;
   /** A prebuilt web client directory (tests). @default built from `web/` at synth */
   readonly webClientDir?: string;
+  /**
+   * Written into the distribution's comment. CloudFormation reads the origin
+   * secret (a dynamic reference) only when it updates the distribution, so a
+   * new generation is how a rotated secret reaches CloudFront
+   * (docs/runbooks/rotate-origin-secret.md). @default 1
+   */
+  readonly originSecretGeneration?: number;
 }
 
 /**
- * The web client (stage 100+): a private S3 bucket behind CloudFront with origin
- * access control; the default behaviour serves the single-page app, `/api/*`
- * goes to the API origin (same origin for the browser, so no CORS), `/media/*`
- * to the uploads bucket when given.
+ * The app's CloudFront distribution, from stage 1: the only way users reach
+ * the app, over HTTPS (HTTP is redirected, HSTS and the other security
+ * headers are added to every response). `/api/*` goes to the API origin
+ * uncached; the default behaviour serves the web client, from the API itself
+ * at stages 1 and 10, from a private S3 bucket (origin access control) from
+ * 100, so the browser always stays same-origin and the domain never changes
+ * between stages; `/media/*` serves the uploads bucket when given.
  *
- * Construct IDs are frozen: `Bucket` and `AccessLogs` are stateful, and
- * `Distribution` carries the domain name users and the API's MEDIA_BASE_URL use.
+ * Construct IDs are frozen: `Distribution` carries the domain name users and
+ * the API's MEDIA_BASE_URL use (the same resource from stage 1 on), and
+ * `AccessLogs` and `Bucket` are stateful.
  */
 export class Site extends Construct {
-  public readonly bucket: s3.Bucket;
+  /** The web client's bucket (stage 100+). */
+  public readonly bucket?: s3.Bucket;
   /** CloudFront standard logs (`cloudfront/`) and S3 access logs (`site-bucket/`); pass it to other buckets' access logging too. */
   public readonly accessLogsBucket: s3.Bucket;
   public readonly distribution: cloudfront.Distribution;
-  public readonly deployment: WebClientDeployment;
+  /** The web client's deployment into its bucket (stage 100+). */
+  public readonly deployment?: WebClientDeployment;
   /** `https://<domain>` the site is reached at. */
   public readonly url: string;
 
@@ -75,59 +93,85 @@ export class Site extends Construct {
       lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(props.accessLogRetentionDays ?? 365) }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    this.bucket = new s3.Bucket(this, 'Bucket', {
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      versioned: true,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      serverAccessLogsBucket: this.accessLogsBucket,
-      serverAccessLogsPrefix: 'site-bucket/',
-      lifecycleRules: [{ id: 'expire-noncurrent-versions', noncurrentVersionExpiration: Duration.days(30), abortIncompleteMultipartUploadAfter: Duration.days(7) }],
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
 
-    const spaRewrite = new cloudfront.Function(this, 'SpaRewrite', {
-      code: cloudfront.FunctionCode.fromInline(SPA_REWRITE_SOURCE),
-      runtime: cloudfront.FunctionRuntime.JS_2_0,
-      comment: 'Serves /index.html for extensionless paths (client-side routes)',
-    });
-    const additionalBehaviors: Record<string, cloudfront.BehaviorOptions> = {
-      '/api/*': {
-        origin: props.apiOrigin,
-        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-        allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
-        cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
-        // Every viewer header (Authorization included), cookie and query string,
-        // but not Host: the origin must see its own name, not the site's.
-        originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
-        compress: true,
-      },
+    // HSTS (one year), nosniff, frame and referrer policies on every response, API answers included.
+    const securityHeaders = cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS;
+    const apiBehavior: cloudfront.BehaviorOptions = {
+      origin: props.apiOrigin,
+      viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+      allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
+      cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+      // Every viewer header (Authorization included), cookie and query string,
+      // but not Host: the origin must see its own name, not the site's.
+      originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+      responseHeadersPolicy: securityHeaders,
+      compress: true,
     };
+    const additionalBehaviors: Record<string, cloudfront.BehaviorOptions> = { '/api/*': apiBehavior };
     if (props.uploadsBucket) {
       additionalBehaviors['/media/*'] = {
         origin: origins.S3BucketOrigin.withOriginAccessControl(props.uploadsBucket),
         viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
         cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+        responseHeadersPolicy: securityHeaders,
         compress: true,
       };
     }
-    const certificate = props.certificateArn ? acm.Certificate.fromCertificateArn(this, 'Certificate', props.certificateArn) : undefined;
-    this.distribution = new cloudfront.Distribution(this, 'Distribution', {
-      comment: 'Graminsta web client, /api/* to the API, /media/* to the uploads bucket',
-      defaultRootObject: 'index.html',
-      defaultBehavior: {
+
+    let defaultBehavior: cloudfront.BehaviorOptions;
+    if (props.webClientBucket) {
+      this.bucket = new s3.Bucket(this, 'Bucket', {
+        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+        encryption: s3.BucketEncryption.S3_MANAGED,
+        enforceSSL: true,
+        versioned: true,
+        objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        serverAccessLogsBucket: this.accessLogsBucket,
+        serverAccessLogsPrefix: 'site-bucket/',
+        lifecycleRules: [
+          {
+            id: 'expire-noncurrent-versions',
+            noncurrentVersionExpiration: Duration.days(props.webClientBucket.noncurrentVersionDays),
+            abortIncompleteMultipartUploadAfter: Duration.days(7),
+          },
+        ],
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      const spaRewrite = new cloudfront.Function(this, 'SpaRewrite', {
+        code: cloudfront.FunctionCode.fromInline(SPA_REWRITE_SOURCE),
+        runtime: cloudfront.FunctionRuntime.JS_2_0,
+        comment: 'Serves /index.html for extensionless paths (client-side routes)',
+      });
+      defaultBehavior = {
         origin: origins.S3BucketOrigin.withOriginAccessControl(this.bucket),
         viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
         cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
-        responseHeadersPolicy: cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
+        responseHeadersPolicy: securityHeaders,
         compress: true,
         functionAssociations: [{ function: spaRewrite, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }],
-      },
+      };
+    } else {
+      // The API serves the web client (hashed assets immutable, index.html no-cache): cache what it says.
+      defaultBehavior = {
+        origin: props.apiOrigin,
+        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+        cachePolicy: cloudfront.CachePolicy.USE_ORIGIN_CACHE_CONTROL_HEADERS,
+        responseHeadersPolicy: securityHeaders,
+        compress: true,
+      };
+    }
+
+    const certificate = props.certificateArn ? acm.Certificate.fromCertificateArn(this, 'Certificate', props.certificateArn) : undefined;
+    this.distribution = new cloudfront.Distribution(this, 'Distribution', {
+      comment: `Graminsta over HTTPS: web client, /api/*, /media/* (origin secret generation ${props.originSecretGeneration ?? 1})`,
+      // `/` is index.html from the bucket (100+) and from the API (1 and 10, which serves /index.html too).
+      defaultRootObject: 'index.html',
+      defaultBehavior,
       additionalBehaviors,
-      priceClass: PRICE_CLASSES[props.spec.priceClass],
+      priceClass: PRICE_CLASSES[props.edge.priceClass],
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
       domainNames: props.domainName ? [props.domainName] : undefined,
       certificate,
@@ -140,17 +184,19 @@ export class Site extends Construct {
     });
     this.url = `https://${props.domainName ?? this.distribution.distributionDomainName}`;
 
-    // Frozen ID: stateful (the deployment helper's logs).
-    const deploymentLogs = new logs.LogGroup(this, 'DeploymentLogs', {
-      retention: retentionFor(props.logRetentionDays),
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    this.deployment = new WebClientDeployment(this, 'WebClient', {
-      bucket: this.bucket,
-      distribution: this.distribution,
-      logGroup: deploymentLogs,
-      builtDir: props.webClientDir,
-    });
+    if (this.bucket) {
+      // Frozen ID: stateful (the deployment helper's logs).
+      const deploymentLogs = new logs.LogGroup(this, 'DeploymentLogs', {
+        retention: retentionFor(props.logRetentionDays),
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      this.deployment = new WebClientDeployment(this, 'WebClient', {
+        bucket: this.bucket,
+        distribution: this.distribution,
+        logGroup: deploymentLogs,
+        builtDir: props.webClientDir,
+      });
+    }
   }
 
   /**

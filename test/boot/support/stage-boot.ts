@@ -1,7 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildStageApp } from '../../../lib/build-app';
+import { ORIGIN_VERIFY_HEADER } from '../../../contracts/origin-verify';
 import { API_PATHS } from '../../../lib/constructs/api-delivery/api-environment';
+import type { ApiTarget } from './api-calls';
 import { startS3, type TestS3 } from '../../api/support/s3';
 import { AttachedVolume } from './attached-volume';
 import { AwsStandInDir, type Signal } from './aws-stand-in-dir';
@@ -9,7 +12,7 @@ import { BootInstance, waitFor } from './boot-instance';
 import { CloudFormationStandIn } from './cloudformation-stand-in';
 import { instanceBootstrap, type InstanceBootstrap } from './instance-template';
 import { RdsStandIn } from './rds-stand-in';
-import { SecretsManagerStandIn } from './secrets-manager-stand-in';
+import { SecretsManagerStandIn } from '../../support/secrets-manager-stand-in';
 
 type Template = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -29,6 +32,8 @@ const STAND_IN_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KE
 
 /** Variables of the API's env file that need nothing from AWS at boot. */
 const LOCAL_VARIABLES = new Set(['PORT', 'HOST', 'LOG_LEVEL', 'DATA_DIR', 'WEB_ROOT', 'DATABASE_URL', 'TRUST_PROXY', 'UPLOAD_MODE', 'MEDIA_BASE_URL', 'AWS_REGION']);
+/** Variables naming AWS resources the stand-ins below serve. */
+const STAND_IN_VARIABLES = ['DATABASE_SECRET_ARN', 'DATABASE_CA_FILE', 'UPLOADS_BUCKET', 'ORIGIN_VERIFY_SECRET_ARN'];
 
 export function parseEnvFile(content: string): Record<string, string> {
   const env: Record<string, string> = {};
@@ -57,6 +62,8 @@ export class StageBoot {
   public readonly aws: AwsStandInDir;
   public readonly volume?: AttachedVolume;
   public rds?: RdsStandIn;
+  /** The origin secret CloudFront would add to every request (x-origin-verify). */
+  public originSecret?: string;
   private readonly assemblies: string[];
   public secrets?: SecretsManagerStandIn;
   public s3?: TestS3;
@@ -139,9 +146,10 @@ export class StageBoot {
 
   private async startStandIns(): Promise<void> {
     const network = this.instance.network;
-    const unknown = Object.keys(this.env).filter((name) => !LOCAL_VARIABLES.has(name) && !['DATABASE_SECRET_ARN', 'DATABASE_CA_FILE', 'UPLOADS_BUCKET'].includes(name));
+    const unknown = Object.keys(this.env).filter((name) => !LOCAL_VARIABLES.has(name) && !STAND_IN_VARIABLES.includes(name));
     if (unknown.length) throw new Error(`the boot test has no stand-in for ${unknown.join(', ')} (stage ${this.props.stage})`);
     const endpoints: Record<string, string> = {};
+    const secrets: Record<string, string> = {};
 
     const secretArn = this.env.DATABASE_SECRET_ARN;
     if (secretArn) {
@@ -175,7 +183,19 @@ export class StageBoot {
         ...(this.rds.databaseName ? { dbname: this.rds.databaseName } : {}),
         dbInstanceIdentifier: this.cloudformation.ref(secret.stack, databaseId),
       };
-      this.secrets = await SecretsManagerStandIn.start(network.hostAddress, { [secretArn]: JSON.stringify(value) });
+      secrets[secretArn] = JSON.stringify(value);
+    }
+
+    const originSecretArn = this.env.ORIGIN_VERIFY_SECRET_ARN;
+    if (originSecretArn) {
+      // What Secrets Manager generates from the template's GenerateSecretString, and CloudFront then sends.
+      this.findByRef('AWS::SecretsManager::Secret', originSecretArn);
+      this.originSecret = randomBytes(36).toString('base64').replace(/[^A-Za-z0-9]/g, '').slice(0, 48);
+      secrets[originSecretArn] = this.originSecret;
+    }
+
+    if (Object.keys(secrets).length) {
+      this.secrets = await SecretsManagerStandIn.start(secrets, network.hostAddress);
       endpoints.AWS_ENDPOINT_URL_SECRETS_MANAGER = this.secrets.endpoint;
     }
 
@@ -237,6 +257,11 @@ export class StageBoot {
   /** The API as the load balancer (or the internet) reaches it: the instance's address and the unit's port. */
   public apiUrl(path: string): string {
     return `http://${this.instance.network.instanceAddress}:${this.env.PORT}${path}`;
+  }
+
+  /** The API as CloudFront reaches it: the instance's address and port, with the origin secret header. */
+  public get api(): ApiTarget {
+    return { base: this.apiUrl(''), headers: this.originSecret ? { [ORIGIN_VERIFY_HEADER]: this.originSecret } : {} };
   }
 
   /** The first signal the instance sent for its resource, waiting for it; on a FAILURE, the logs say why. */

@@ -63,19 +63,33 @@ describe.each(ALL_STAGES.map((s) => [s]))('stage %s', (stage) => {
     expect(imageIds).toEqual([`resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64`]);
   });
 
-  test('opens nothing to the internet except HTTP on the stage entry (the instance at 1 and 10, never from 100 on), and never SSH', () => {
+  test('opens nothing to the internet (CloudFront is the only way in) and never SSH', () => {
     const open = ingressRules(stage).filter(({ rule }) => rule.CidrIp === '0.0.0.0/0' || rule.CidrIpv6 === '::/0');
-    if (spec.site) {
-      expect(open).toEqual([]);
-    } else {
-      expect(open).toHaveLength(1);
-      expect(open[0].stack).toBe('Network');
-      expect(open[0].group).toMatch(/^SecurityGroupsApi/);
-      expect(open[0].rule).toMatchObject({ IpProtocol: 'tcp', FromPort: 80, ToPort: 80 });
-    }
+    expect(open).toEqual([]);
     for (const { rule } of ingressRules(stage)) {
       expect(rule.FromPort <= 22 && rule.ToPort >= 22).toBe(false);
     }
+  });
+
+  test('users reach the app only over HTTPS through one distribution: every behaviour redirects HTTP and adds HSTS', () => {
+    const distributions = Object.values(resourcesOfType(stage, 'App', 'AWS::CloudFront::Distribution'));
+    expect(distributions).toHaveLength(1);
+    const config = distributions[0].Properties.DistributionConfig;
+    for (const behavior of [config.DefaultCacheBehavior, ...config.CacheBehaviors]) {
+      expect(behavior).toMatchObject({ ViewerProtocolPolicy: 'redirect-to-https', ResponseHeadersPolicyId: '67f7725c-6f97-4210-82d7-5512b31e9d03' });
+    }
+    expect(Object.keys(resourcesOfType(stage, 'App', 'AWS::CloudFront::Distribution'))).toEqual(['SiteDistribution390DED28']);
+  });
+
+  test('the API origin carries the origin secret as a Secrets Manager dynamic reference (never the value), and the API is told to check it', () => {
+    const config = Object.values(resourcesOfType(stage, 'App', 'AWS::CloudFront::Distribution'))[0].Properties.DistributionConfig;
+    const api = config.CacheBehaviors.find((b: { PathPattern: string }) => b.PathPattern === '/api/*');
+    const origin = config.Origins.find((o: { Id: string }) => o.Id === api.TargetOriginId);
+    expect(origin.OriginCustomHeaders).toHaveLength(1);
+    expect(origin.OriginCustomHeaders[0].HeaderName).toBe('x-origin-verify');
+    expect(JSON.stringify(origin.OriginCustomHeaders[0].HeaderValue)).toMatch(/\{\{resolve:secretsmanager:.*OriginVerifySecret/);
+    expect(apiEnvFile(stage).ORIGIN_VERIFY_SECRET_ARN).toBe('<token>');
+    expect(apiEnvFile(stage).TRUST_PROXY).toBe(spec.compute.kind === 'fleet' ? '2' : '1');
   });
 
   test('keeps every security group rule in the Network stack', () => {
@@ -120,6 +134,7 @@ describe.each(ALL_STAGES.map((s) => [s]))('stage %s', (stage) => {
       'DATABASE_REPLICA_HOSTS', 'SHARD_MAP_PARAMETER', 'REDIS_URL', 'REDIS_CLUSTER', 'REDIS_AUTH_SECRET_ARN',
       'UPLOADS_BUCKET', 'UPLOAD_MODE', 'MEDIA_BASE_URL', 'TRUST_PROXY', 'WORK_QUEUE_URL', 'AWS_REGION',
       'SHARD_MAP_VERSION', 'QUEUE', 'QUEUE_VISIBILITY_TIMEOUT_MS', 'WORKER_JOB_TIMEOUT_MS', 'WORKER_CONCURRENCY',
+      'ORIGIN_VERIFY_SECRET_ARN',
     ];
     expect(Object.keys(env).filter((k) => !documented.includes(k))).toEqual([]);
     expect(env).toMatchObject({ PORT: '80', HOST: '0.0.0.0' });
@@ -130,6 +145,7 @@ describe.each(ALL_STAGES.map((s) => [s]))('stage %s', (stage) => {
 /** Plausible values for the parts CloudFormation fills in (the env file's `<token>`s), by variable. */
 const RESOLVED: Record<string, string> = {
   DATABASE_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf',
+  ORIGIN_VERIFY_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:origin-AbCdEf',
   REDIS_AUTH_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:redis-AbCdEf',
   DATABASE_REPLICA_HOSTS: 'replica.example.eu-west-1.rds.amazonaws.com',
   SHARD_MAP_PARAMETER: 'graminsta-ShardMap-AbCdEf',
@@ -200,11 +216,22 @@ describe('stage 1: one instance runs the API and PostgreSQL', () => {
     template('1', 'App').hasResourceProperties('AWS::EC2::Volume', { Tags: Match.arrayWith([{ Key: 'graminsta:backup', Value: 'daily' }]) });
   });
 
-  test('has no RDS, load balancer, CDN or bucket yet', () => {
+  test('has no RDS, load balancer or site bucket yet; the distribution sends everything to the instance, which serves the web client', () => {
     expect(count('1', 'Data', 'AWS::RDS::DBInstance')).toBe(0);
     expect(count('1', 'App', 'AWS::ElasticLoadBalancingV2::LoadBalancer')).toBe(0);
-    expect(count('1', 'App', 'AWS::CloudFront::Distribution')).toBe(0);
-    expect(count('1', 'App', 'AWS::S3::Bucket')).toBe(0);
+    // Only CloudFront's log bucket.
+    expect(Object.keys(resourcesOfType('1', 'App', 'AWS::S3::Bucket'))).toEqual([expect.stringMatching(/^SiteAccessLogs/)]);
+    const dist = Object.values(resourcesOfType('1', 'App', 'AWS::CloudFront::Distribution'))[0].Properties.DistributionConfig;
+    expect(dist.Origins).toHaveLength(1);
+    expect(JSON.stringify(dist.Origins[0].DomainName)).toMatch(/Fn::If.*ApiServerEip/);
+    expect(apiEnvFile('1').WEB_ROOT).toBe('/opt/graminsta/web');
+  });
+
+  test("the instance accepts HTTP only from CloudFront's origin-facing prefix list", () => {
+    const http = ingressRules('1').filter(({ rule }) => rule.FromPort === 80);
+    expect(http).toHaveLength(1);
+    expect(http[0].rule.SourcePrefixListId).toBeDefined();
+    expect(http[0].rule.CidrIp).toBeUndefined();
   });
 });
 
@@ -248,9 +275,9 @@ describe('stage 10: managed RDS PostgreSQL', () => {
     expect(init.database.files['/usr/local/sbin/graminsta-stop-postgres'].content).toContain('systemctl disable --now postgresql.service');
   });
 
-  test('has no load balancer and no CDN yet', () => {
+  test('has no load balancer and no site bucket yet', () => {
     expect(count('10', 'App', 'AWS::ElasticLoadBalancingV2::LoadBalancer')).toBe(0);
-    expect(count('10', 'App', 'AWS::CloudFront::Distribution')).toBe(0);
+    expect(Object.keys(resourcesOfType('10', 'App', 'AWS::S3::Bucket'))).toEqual([expect.stringMatching(/^SiteAccessLogs/)]);
   });
 });
 
@@ -312,14 +339,17 @@ describe('stage 1k: load balancer + Auto Scaling group', () => {
     });
   });
 
-  test('the load balancer health-checks /healthz and is reached only from CloudFront', () => {
+  test('the load balancer is internal, health-checks /healthz, and CloudFront reaches it as a VPC origin (from inside the VPC only)', () => {
     const app = template('1k', 'App');
-    app.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internet-facing' });
+    app.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internal' });
     app.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { HealthCheckPath: '/healthz', Port: 80, Protocol: 'HTTP' });
+    app.hasResourceProperties('AWS::CloudFront::VpcOrigin', { VpcOriginEndpointConfig: Match.objectLike({ HTTPPort: 80, OriginProtocolPolicy: 'http-only' }) });
     const http = ingressRules('1k').filter(({ rule }) => rule.FromPort === 80);
     expect(http).toHaveLength(2);
-    expect(http.filter(({ rule }) => rule.SourcePrefixListId)).toHaveLength(1);
+    // The load balancer admits the VPC's range (CloudFront's VPC origin interfaces), the API only the load balancer.
+    expect(http.filter(({ rule }) => JSON.stringify(rule.CidrIp ?? '').includes('CidrBlock'))).toHaveLength(1);
     expect(http.filter(({ rule }) => rule.SourceSecurityGroupId)).toHaveLength(1);
+    expect(count('1k', 'Network', 'Custom::AWS')).toBe(0);
   });
 
   test('the single instance and its volume are gone, RDS is Multi-AZ and the uploads bucket exists', () => {

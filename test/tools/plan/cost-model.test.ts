@@ -74,12 +74,23 @@ describe('monthlyCost', () => {
     expect(at0.provisionedUsd).toBe(at1k.provisionedUsd);
   });
 
-  test('image delivery is billed at the CloudFront rate once media goes through the CDN', () => {
-    const viaApi = monthlyCost(stageSpec('1k'), { prices: PRICES }).lines.map((l) => l.item);
-    const viaCdn = monthlyCost(stageSpec('10k'), { prices: PRICES }).lines.map((l) => l.item);
-    expect(viaApi).toContain('Image delivery from the API (data out)');
-    expect(viaCdn).toContain('CloudFront image delivery');
-    expect(viaCdn).not.toContain('Image delivery from the API (data out)');
+  test('CloudFront carries every stage: API requests, API responses and images are billed at its rates, from stage 1', () => {
+    for (const stage of ['1', '10', '1k'] as const) {
+      const items = monthlyCost(stageSpec(stage), { prices: PRICES }).lines.map((l) => l.item);
+      expect(items).toEqual(expect.arrayContaining(['CloudFront API requests (HTTPS)', 'CloudFront API responses out (JSON)', 'CloudFront image delivery (from the API)']));
+      expect(items.some((i) => i.includes('data out'))).toBe(false);
+    }
+    expect(monthlyCost(stageSpec('10k'), { prices: PRICES }).lines.map((l) => l.item)).toContain('CloudFront image delivery (from the uploads bucket)');
+    const spec = stageSpec('1');
+    const requests = spec.users * DEFAULT_ASSUMPTIONS.activeShare * DEFAULT_ASSUMPTIONS.daysPerMonth * DEFAULT_ASSUMPTIONS.requestsPerActiveUserPerDay;
+    expect(lineUsd(spec, 'CloudFront API requests')).toBeCloseTo((requests / 10_000) * PRICES.cloudFrontHttpsPer10kUsd, 9);
+  });
+
+  test('the origin secret costs one secret and each instance\'s reads of it every 5 minutes; the internal load balancer has no public address', () => {
+    expect(lineUsd(stageSpec('1'), 'Secrets Manager: CloudFront origin secret')).toBe(PRICES.secretMonthUsd);
+    // 1k: two instances, two staged values each, every 300 s.
+    expect(lineUsd(stageSpec('1k'), 'Secrets Manager: origin secret reads')).toBeCloseTo(((2 * 2 * (700 * 3600)) / 300 / 10_000) * PRICES.secretsApiPer10kUsd, 9);
+    expect(monthlyCost(stageSpec('1k'), { prices: PRICES }).lines.some((l) => l.item.includes('ALB') && l.item.startsWith('Public IPv4'))).toBe(false);
   });
 
   test('photo storage in S3 is users × photos per user × size', () => {

@@ -7,7 +7,7 @@ import { SecurityGroups } from '../../../../lib/constructs/network/security-grou
 function build(props: Partial<ConstructorParameters<typeof SecurityGroups>[2]>) {
   const stack = new Stack(new App(), 'Test');
   const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2 });
-  const groups = new SecurityGroups(stack, 'Groups', { vpc, apiPort: 80, publicEntry: 'instance', ...props });
+  const groups = new SecurityGroups(stack, 'Groups', { vpc, apiPort: 80, ...props });
   // Inline rules plus separate ingress resources (CDK makes those when the peer is a token, e.g. the looked-up prefix list).
   const ingress = (g?: ec2.SecurityGroup): any[] => {
     if (!g) return [];
@@ -20,7 +20,7 @@ function build(props: Partial<ConstructorParameters<typeof SecurityGroups>[2]>) 
       .map((r) => stack.resolve({ cidrIp: r.cidrIp, fromPort: r.fromPort, toPort: r.toPort, sourcePrefixListId: r.sourcePrefixListId, sourceSecurityGroupId: r.sourceSecurityGroupId }));
     return [...inline, ...separate];
   };
-  return { groups, ingress };
+  return { groups, ingress, vpc };
 }
 
 function stackResolve(c: SecurityGroups, value: unknown): unknown {
@@ -28,25 +28,23 @@ function stackResolve(c: SecurityGroups, value: unknown): unknown {
 }
 
 describe('SecurityGroups', () => {
-  test('by default only the API group exists, open on its port to the internet (the stage-1 entry)', () => {
+  test('by default only the API group exists, and it admits only CloudFront\'s origin-facing prefix list: nothing is open to the internet', () => {
     const { groups, ingress } = build({});
     expect([groups.loadBalancer, groups.database, groups.cache]).toEqual([undefined, undefined, undefined]);
-    expect(ingress(groups.api)).toEqual([expect.objectContaining({ cidrIp: '0.0.0.0/0', fromPort: 80, toPort: 80 })]);
-  });
-
-  test('behind CloudFront the API accepts only the origin-facing prefix list', () => {
-    const { groups, ingress } = build({ publicEntry: 'cloudfront' });
     const rules = ingress(groups.api);
     expect(rules).toHaveLength(1);
+    expect(rules[0]).toMatchObject({ fromPort: 80, toPort: 80 });
     expect(rules[0].cidrIp).toBeUndefined();
     expect(rules[0].sourcePrefixListId).toBeDefined();
   });
 
-  test('with a load balancer the internet-facing rule moves to the load balancer and the API admits only it', () => {
-    const { groups, ingress } = build({ publicEntry: 'cloudfront', loadBalancer: true });
+  test('with a load balancer (internal, a CloudFront VPC origin) it admits only the VPC\'s range, and the API admits only it', () => {
+    const { groups, ingress, vpc } = build({ loadBalancer: true });
     const lb = ingress(groups.loadBalancer);
     expect(lb).toHaveLength(1);
-    expect(lb[0].sourcePrefixListId).toBeDefined();
+    expect(lb[0]).toMatchObject({ fromPort: 80, toPort: 80 });
+    expect(lb[0].cidrIp).toEqual(stackResolve(groups, vpc.vpcCidrBlock));
+    expect(lb[0].sourcePrefixListId).toBeUndefined();
     const api = ingress(groups.api);
     expect(api).toHaveLength(1);
     expect(api[0].sourceSecurityGroupId).toEqual(stackResolve(groups, groups.loadBalancer!.securityGroupId));
@@ -54,7 +52,7 @@ describe('SecurityGroups', () => {
   });
 
   test('the load balancer may send only to the API group on the API port: its group never gets EC2\'s default allow-all egress', () => {
-    const { groups } = build({ publicEntry: 'cloudfront', loadBalancer: true, apiPort: 8080 });
+    const { groups } = build({ loadBalancer: true, apiPort: 8080 });
     const stack = Stack.of(groups);
     const template = Template.fromStack(stack);
     const lb = stack.resolve(groups.loadBalancer!.securityGroupId);

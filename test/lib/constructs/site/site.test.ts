@@ -4,7 +4,9 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { apiHttpOrigin } from '../../../../lib/constructs/site/api-origin';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import { instanceOrigin, loadBalancerOrigin } from '../../../../lib/constructs/site/api-origin';
 import { Site, type SiteProps } from '../../../../lib/constructs/site/site';
 import { HASHED_ASSET_CACHE_CONTROL, INDEX_CACHE_CONTROL } from '../../../../lib/constructs/site/web-client-deployment';
 import { flaggedApp } from '../edge-test-app';
@@ -15,13 +17,18 @@ writeFileSync(join(prebuilt, 'index.html'), '<!doctype html><script type="module
 writeFileSync(join(prebuilt, 'assets', 'main-TEST.js'), 'console.log(1)');
 afterAll(() => rmSync(prebuilt, { recursive: true, force: true }));
 
+/** What CloudFront adds to the API origin's requests (in the stacks: the OriginVerifySecret's dynamic reference). */
+const ORIGIN_HEADERS = { 'x-origin-verify': '{{resolve:secretsmanager:arn:aws:secretsmanager:eu-west-1:111122223333:secret:origin:SecretString:::}}' };
+const SECURITY_HEADERS_POLICY = '67f7725c-6f97-4210-82d7-5512b31e9d03'; // Managed-SecurityHeadersPolicy (HSTS one year, nosniff, frame options)
+
 function synth(extra: Partial<SiteProps> & { withUploads?: boolean } = {}) {
   const app = flaggedApp();
   const stack = new Stack(app, 'SiteTest');
   const uploadsBucket = extra.withUploads ? new s3.Bucket(stack, 'Uploads') : undefined;
   const site = new Site(stack, 'Site', {
-    spec: { priceClass: 'PriceClass_100' },
-    apiOrigin: apiHttpOrigin('ec2-198-51-100-7.compute-1.amazonaws.com'),
+    edge: { priceClass: 'PriceClass_100' },
+    webClientBucket: { noncurrentVersionDays: 30 },
+    apiOrigin: instanceOrigin('ec2-198-51-100-7.compute-1.amazonaws.com', { customHeaders: ORIGIN_HEADERS }),
     logRetentionDays: 30,
     webClientDir: prebuilt,
     uploadsBucket,
@@ -101,6 +108,11 @@ describe('Site at stage 100', () => {
     expect(api.FunctionAssociations).toBeUndefined();
     const origin = config.Origins.find((o: { Id: string }) => o.Id === api.TargetOriginId);
     expect(origin).toMatchObject({ DomainName: 'ec2-198-51-100-7.compute-1.amazonaws.com', CustomOriginConfig: { OriginProtocolPolicy: 'http-only', HTTPPort: 80 } });
+    expect(origin.OriginCustomHeaders).toEqual([{ HeaderName: 'x-origin-verify', HeaderValue: ORIGIN_HEADERS['x-origin-verify'] }]);
+  });
+
+  test('every behaviour adds the security headers (HSTS for a year, nosniff, frame options) to its responses', () => {
+    for (const behavior of [config.DefaultCacheBehavior, ...config.CacheBehaviors]) expect(behavior.ResponseHeadersPolicyId).toBe(SECURITY_HEADERS_POLICY);
   });
 
   test('has no /media/* behaviour without an uploads bucket', () => {
@@ -122,8 +134,68 @@ describe('Site at stage 100', () => {
   });
 
   test('bucket, access-log bucket and distribution keep frozen logical IDs', () => {
-    const ids = [site.bucket, site.accessLogsBucket, site.distribution].map((c) => stack.getLogicalId(c.node.defaultChild as CfnElement));
+    const ids = [site.bucket!, site.accessLogsBucket, site.distribution].map((c) => stack.getLogicalId(c.node.defaultChild as CfnElement));
     expect(ids).toEqual(['SiteBucket978D4AEB', 'SiteAccessLogs536C0B75', 'SiteDistribution390DED28']);
+  });
+});
+
+describe('Site at stages 1 and 10: the API serves the web client through the same distribution', () => {
+  const { template, site, stack } = synth({ webClientBucket: undefined });
+  const config = distributionConfig(template);
+
+  test('the default behaviour goes to the API origin over HTTPS only, GET/HEAD, cached as the API says', () => {
+    const origin = config.Origins.find((o: { Id: string }) => o.Id === config.DefaultCacheBehavior.TargetOriginId);
+    expect(origin).toMatchObject({ DomainName: 'ec2-198-51-100-7.compute-1.amazonaws.com', CustomOriginConfig: { OriginProtocolPolicy: 'http-only' } });
+    expect(config.DefaultCacheBehavior).toMatchObject({
+      ViewerProtocolPolicy: 'redirect-to-https',
+      AllowedMethods: ['GET', 'HEAD'],
+      CachePolicyId: '83da9c7e-98b4-4e11-a168-04f0df8e2c65', // Managed-UseOriginCacheControlHeaders
+      ResponseHeadersPolicyId: SECURITY_HEADERS_POLICY,
+    });
+    expect(config.DefaultCacheBehavior.FunctionAssociations).toBeUndefined();
+    expect(config.DefaultRootObject).toBe('index.html');
+  });
+
+  test('/api/* and the web client share one origin (one instance), which carries the origin secret header', () => {
+    expect(config.Origins).toHaveLength(1);
+    expect(config.Origins[0].OriginCustomHeaders).toEqual([{ HeaderName: 'x-origin-verify', HeaderValue: ORIGIN_HEADERS['x-origin-verify'] }]);
+  });
+
+  test('no site bucket, SPA function or deployment yet; the access-log bucket and the distribution keep the stage-100 logical IDs', () => {
+    expect(site.bucket).toBeUndefined();
+    expect(site.deployment).toBeUndefined();
+    template.resourceCountIs('AWS::S3::Bucket', 1);
+    template.resourceCountIs('AWS::CloudFront::Function', 0);
+    template.resourceCountIs('Custom::CDKBucketDeployment', 0);
+    const ids = [site.accessLogsBucket, site.distribution].map((c) => stack.getLogicalId(c.node.defaultChild as CfnElement));
+    expect(ids).toEqual(['SiteAccessLogs536C0B75', 'SiteDistribution390DED28']);
+  });
+});
+
+describe('Site from stage 1k: the internal load balancer as a VPC origin', () => {
+  const app = flaggedApp();
+  const stack = new Stack(app, 'SiteVpcOriginTest');
+  const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2 });
+  const alb = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc, internetFacing: false });
+  new Site(stack, 'Site', {
+    edge: { priceClass: 'PriceClass_100' },
+    webClientBucket: { noncurrentVersionDays: 30 },
+    apiOrigin: loadBalancerOrigin(alb, { customHeaders: ORIGIN_HEADERS }),
+    logRetentionDays: 30,
+    webClientDir: prebuilt,
+  });
+  const template = Template.fromStack(stack);
+  const config = distributionConfig(template);
+
+  test('CloudFront reaches the load balancer through a VPC origin (no public address), HTTP inside the VPC, with the origin secret', () => {
+    template.hasResourceProperties('AWS::CloudFront::VpcOrigin', {
+      VpcOriginEndpointConfig: Match.objectLike({ Arn: stack.resolve(alb.loadBalancerArn), HTTPPort: 80, OriginProtocolPolicy: 'http-only' }),
+    });
+    const api = config.CacheBehaviors.find((b: { PathPattern: string }) => b.PathPattern === '/api/*');
+    const origin = config.Origins.find((o: { Id: string }) => o.Id === api.TargetOriginId);
+    expect(origin.VpcOriginConfig.VpcOriginId).toBeDefined();
+    expect(origin.CustomOriginConfig).toBeUndefined();
+    expect(origin.OriginCustomHeaders).toEqual([{ HeaderName: 'x-origin-verify', HeaderValue: ORIGIN_HEADERS['x-origin-verify'] }]);
   });
 });
 
@@ -161,9 +233,14 @@ describe('Site building the real web client', () => {
   test('bundles web/ locally at synth (no Docker) into index.html plus hashed assets/', () => {
     const app = flaggedApp();
     const stack = new Stack(app, 'SiteBuildTest');
-    const site = new Site(stack, 'Site', { spec: { priceClass: 'PriceClass_100' }, apiOrigin: apiHttpOrigin('api.example.com'), logRetentionDays: 30 });
+    const site = new Site(stack, 'Site', {
+      edge: { priceClass: 'PriceClass_100' },
+      webClientBucket: { noncurrentVersionDays: 30 },
+      apiOrigin: instanceOrigin('api.example.com', { customHeaders: ORIGIN_HEADERS }),
+      logRetentionDays: 30,
+    });
     app.synth();
-    const dir = join(app.outdir, site.deployment.asset.assetPath);
+    const dir = join(app.outdir, site.deployment!.asset.assetPath);
     expect(readdirSync(dir)).toEqual(expect.arrayContaining(['index.html', 'assets']));
     const scripts = readdirSync(join(dir, 'assets')).filter((f) => f.endsWith('.js'));
     expect(scripts.length).toBeGreaterThan(0);
