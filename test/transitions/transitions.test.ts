@@ -37,6 +37,13 @@ describe('every upward stage change, including skips (21 pairs)', () => {
     expect(result.problems).toEqual([]);
   });
 
+  test.each(pairs)('%s → %s keeps the same CloudFront distribution (the users\' domain): updated at most, never replaced', (a, b) => {
+    const distribution = review(a, b)
+      .stacks.flatMap((s) => s.changes)
+      .filter((c) => c.type === 'AWS::CloudFront::Distribution');
+    expect(distribution.map((c) => `${c.logicalId} ${c.impact}`).filter((c) => !c.endsWith(' update'))).toEqual([]);
+  });
+
   test.each(pairs)('%s → %s: every destructive change it allows names a runbook on that path', (a, b) => {
     const onPath = new Set(runbooksBetween(a, b).map((r) => r.id));
     const allowed = review(a, b)
