@@ -13,6 +13,12 @@ export interface PrimaryTarget {
   readonly primary: ClientConfig;
   readonly replicas: readonly ClientConfig[];
   readonly shards: readonly ShardRange[];
+  /**
+   * Where the credentials come from a secret: reads it again and returns the
+   * target with the current credentials (the database refused the ones in
+   * hand: the secret was rotated). Absent for connection URLs.
+   */
+  readonly reread?: () => Promise<PrimaryTarget>;
 }
 
 /**
@@ -92,14 +98,26 @@ function replicaFromHost(primary: ClientConfig, hostPort: string): ClientConfig 
 }
 
 async function resolvePrimary(spec: ShardMapPrimarySpec, source: SecretSource, ssl: ClientConfig['ssl']): Promise<PrimaryTarget> {
-  const primary = spec.url
-    ? { connectionString: spec.url }
-    : fromSecret(await source.secretJson(spec.secretArn!), 'SHARD_MAP', ssl);
+  const secretArn = spec.secretArn;
+  const primary = spec.url || !secretArn ? { connectionString: spec.url } : fromSecret(await source.secretJson(secretArn), 'SHARD_MAP', ssl);
   return {
     name: spec.name,
     primary,
     replicas: [...spec.replicaUrls.map((url) => ({ connectionString: url })), ...spec.replicaHosts.map((h) => replicaFromHost(primary, h))],
     shards: spec.shards,
+    reread: spec.url || !secretArn ? undefined : () => resolvePrimary(spec, source, ssl),
+  };
+}
+
+/** The single primary of DATABASE_SECRET_ARN (stages 10 to 100k), its replicas on the secret's credentials. */
+async function secretPrimary(env: EnvConfig, arn: string, source: SecretSource, ssl: ClientConfig['ssl']): Promise<PrimaryTarget> {
+  const primary = fromSecret(await source.secretJson(arn), 'DATABASE_SECRET_ARN', ssl);
+  return {
+    name: 'primary-0',
+    primary,
+    replicas: [...env.replicaUrls.map((url) => ({ connectionString: url })), ...env.replicaHosts.map((h) => replicaFromHost(primary, h))],
+    shards: [[0, 4095]],
+    reread: () => secretPrimary(env, arn, source, ssl),
   };
 }
 
@@ -124,10 +142,11 @@ export async function resolveConfig(
   }
   if (shardMap) {
     primaries = await Promise.all(shardMap.primaries.map((spec) => resolvePrimary(spec, source, ssl)));
+  } else if (env.databaseSecretArn) {
+    primaries = [await secretPrimary(env, env.databaseSecretArn, source, ssl)];
   } else {
     let primary: ClientConfig;
     if (env.databaseUrl) primary = { connectionString: env.databaseUrl };
-    else if (env.databaseSecretArn) primary = fromSecret(await source.secretJson(env.databaseSecretArn), 'DATABASE_SECRET_ARN', ssl);
     else throw new ConfigError('DATABASE_URL', 'is not set (nor DATABASE_SECRET_ARN, SHARD_MAP or SHARD_MAP_PARAMETER); `npm run dev` starts an embedded PostgreSQL instead');
     primaries = [
       {

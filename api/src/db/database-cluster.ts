@@ -226,7 +226,7 @@ export class DatabaseCluster {
     await Promise.all(
       this.nodes.map(async (node) => {
         try {
-          const { rows } = await node.primary.query<{ shard: number; peer: string }>(`SELECT shard, peer FROM shard_moves WHERE state = 'moved'`);
+          const { rows } = await node.query<{ shard: number; peer: string }>(`SELECT shard, peer FROM shard_moves WHERE state = 'moved'`);
           this.moved[node.index] = new Map(rows.map((row) => [row.shard, row.peer]));
         } catch (error) {
           this.log.warn({ err: error, primary: node.name }, 'could not read shard moves; keeping the last known ones');

@@ -8,6 +8,14 @@ export interface Queryable {
 
 /** How long a replica that failed to answer is skipped before it is tried again. */
 const REPLICA_RETRY_AFTER_MS = 5_000;
+/** The shortest time between two reads of a primary's secret after authentication failures. */
+const REREAD_INTERVAL_MS = 1_000;
+
+/** The server refused the credentials (28P01 invalid_password, 28000 invalid_authorization_specification). */
+function isAuthenticationFailure(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '28P01' || code === '28000';
+}
 
 /** A failure of the server or the link (not of the SQL): worth retrying on the primary. */
 export function isConnectionFailure(error: unknown): boolean {
@@ -29,36 +37,92 @@ interface Replica {
  * is the cluster's business (see DatabaseCluster).
  */
 export class DatabaseNode implements Queryable {
-  readonly primary: Pool;
-  private readonly replicas: Replica[];
+  private pools: { readonly primary: Pool; readonly replicas: Replica[] };
   private next = 0;
   /** Counts reads served per target, for /readyz and for tests that prove routing. */
-  readonly stats = { primaryReads: 0, replicaReads: 0, replicaFallbacks: 0 };
+  readonly stats = { primaryReads: 0, replicaReads: 0, replicaFallbacks: 0, credentialRefreshes: 0 };
 
   /** The primary's name in the shard map (`primary-0` …), as `shard_moves.peer` and tools/reshard call it. */
   readonly name: string;
+  private readonly reread: PrimaryTarget['reread'];
+  private rereading: Promise<void> | undefined;
+  private lastReread = 0;
 
   constructor(
     readonly index: number,
     target: PrimaryTarget,
-    poolSize: number,
+    private readonly poolSize: number,
   ) {
     this.name = target.name;
+    this.reread = target.reread;
+    this.pools = this.connect(target);
+  }
+
+  private connect(target: PrimaryTarget): { primary: Pool; replicas: Replica[] } {
     // A short connect timeout so a dead replica costs little before the fallback.
-    const common = { max: poolSize, connectionTimeoutMillis: 3_000, idleTimeoutMillis: 30_000 };
-    this.primary = new Pool({ ...target.primary, ...common });
-    this.replicas = target.replicas.map((config) => ({ pool: new Pool({ ...config, ...common }), downUntil: 0 }));
+    const common = { max: this.poolSize, connectionTimeoutMillis: 3_000, idleTimeoutMillis: 30_000 };
+    const primary = new Pool({ ...target.primary, ...common });
+    const replicas = target.replicas.map((config) => ({ pool: new Pool({ ...config, ...common }), downUntil: 0 }));
     // An idle client's error (e.g. server restart) must not crash the process; the next query reconnects.
-    for (const pool of [this.primary, ...this.replicas.map((r) => r.pool)]) pool.on('error', () => undefined);
+    for (const pool of [primary, ...replicas.map((r) => r.pool)]) pool.on('error', () => undefined);
+    return { primary, replicas };
+  }
+
+  /** The primary's pool (replaced when rotated credentials are re-read). */
+  get primary(): Pool {
+    return this.pools.primary;
+  }
+
+  private get replicas(): Replica[] {
+    return this.pools.replicas;
   }
 
   get replicaCount(): number {
     return this.replicas.length;
   }
 
+  /**
+   * Runs `attempt` on the primary; when the server refuses the credentials in
+   * hand (28P01/28000: the secret was rotated, by Secrets Manager rotation or
+   * an RDS-managed master password), re-reads the secret, replaces the pools
+   * and tries once more. An authentication failure happens while connecting,
+   * before any statement ran, so the retry cannot repeat a write.
+   */
+  private async withCurrentCredentials<T>(attempt: () => Promise<T>): Promise<T> {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!this.reread || !isAuthenticationFailure(error)) throw error;
+      await this.rereadCredentials();
+      return attempt();
+    }
+  }
+
+  /**
+   * Re-reads the secret and swaps in new pools; the old ones close once
+   * their clients are back (transactions in flight finish on them).
+   * Concurrent failures share one read, and a second read waits for
+   * REREAD_INTERVAL_MS, so wrong credentials cannot hammer Secrets Manager.
+   */
+  private rereadCredentials(): Promise<void> {
+    const reread = this.reread;
+    if (!reread) return Promise.resolve();
+    this.rereading ??= (async () => {
+      const wait = this.lastReread + REREAD_INTERVAL_MS - Date.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      this.lastReread = Date.now();
+      const target = await reread();
+      const old = this.pools;
+      this.pools = this.connect(target);
+      this.stats.credentialRefreshes++;
+      void Promise.all([old.primary.end(), ...old.replicas.map((r) => r.pool.end())]).catch(() => undefined);
+    })().finally(() => (this.rereading = undefined));
+    return this.rereading;
+  }
+
   /** Writes, and reads that must see this request's or this user's recent writes. */
   query<R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]) {
-    return this.primary.query<R>(text, values);
+    return this.withCurrentCredentials(() => this.primary.query<R>(text, values));
   }
 
   /**
@@ -83,7 +147,7 @@ export class DatabaseNode implements Queryable {
       }
     }
     this.stats.primaryReads++;
-    return this.primary.query<R>(text, values);
+    return this.withCurrentCredentials(() => this.primary.query<R>(text, values));
   }
 
   /**
@@ -95,7 +159,7 @@ export class DatabaseNode implements Queryable {
    * with the error so the pool destroys it rather than reusing it.
    */
   async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.primary.connect();
+    const client = await this.withCurrentCredentials(() => this.primary.connect());
     let broken: Error | undefined;
     const onError = (error: Error) => {
       broken ??= error;

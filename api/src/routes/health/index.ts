@@ -28,7 +28,7 @@ export default async function healthRoutes(app: FastifyInstance) {
 
   app.get('/readyz', async (_request, reply) => {
     const checks: Record<string, string> = {};
-    const results = await Promise.allSettled(app.db.nodes.map((node) => withTimeout(node.primary.query('SELECT 1'))));
+    const results = await Promise.allSettled(app.db.nodes.map((node) => withTimeout(node.query('SELECT 1'))));
     checks.database = results.every((r) => r.status === 'fulfilled') ? 'ok' : 'unavailable';
     if (app.redis) {
       const redis = app.redis;
