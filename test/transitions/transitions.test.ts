@@ -53,6 +53,29 @@ describe('every upward stage change, including skips (21 pairs)', () => {
   });
 });
 
+describe('the cache at 100k → 1m', () => {
+  const cacheChange = (after: StackTemplates) =>
+    reviewTransition({ before: templates['100k'], after, entry: publicEntryOf(stageSpec('1m')), allowed: allowedChangesBetween('100k', '1m') })
+      .stacks.flatMap((s) => s.changes)
+      .find((c) => c.type === 'AWS::ElastiCache::ReplicationGroup');
+
+  test('reshards online (UpdatePolicy UseOnlineResharding), so its data and endpoint stay: an update, not a replacement', () => {
+    const change = cacheChange(templates['1m'])!;
+    expect(change.impact).toBe('update');
+    expect(change.why.join(' ')).toMatch(/NumNodeGroups changes 2 → 4: ElastiCache reshards the cluster online/);
+  });
+
+  test('without that update policy the same change replaces the cache, and the step is unsafe', () => {
+    const after = structuredClone(templates['1m']) as Record<string, any>;
+    for (const template of Object.values(after)) {
+      for (const resource of Object.values(template.Resources as Record<string, any>)) if (resource.Type === 'AWS::ElastiCache::ReplicationGroup') delete resource.UpdatePolicy;
+    }
+    expect(cacheChange(after)!.impact).toBe('replace');
+    const result = reviewTransition({ before: templates['100k'], after, entry: publicEntryOf(stageSpec('1m')), allowed: allowedChangesBetween('100k', '1m') });
+    expect(result.problems.map((p) => p.rule)).toContain('stateful-at-risk');
+  });
+});
+
 describe('runbooks', () => {
   test.each(RUNBOOKS.map((r) => [r.id, r.file] as const))('%s (%s) has pre-checks, steps, verification and rollback', (_id, file) => {
     expect(existsSync(join(ROOT, file))).toBe(true);

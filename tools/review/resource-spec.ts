@@ -34,13 +34,23 @@ export type ReplacementOnChange = 'yes' | 'maybe' | 'no';
 
 const SSD_STORAGE = ['gp2', 'gp3', 'io1', 'io2'];
 
+/** What is known about a "may replace" property change beyond the spec: made in place, or certainly a replacement. */
+export type ConditionalVerdict = { readonly inPlace: string } | { readonly replaces: string } | undefined;
+
+type ConditionalRule = (before: unknown, after: unknown, afterResource: { readonly UpdatePolicy?: Record<string, unknown> } | undefined) => ConditionalVerdict;
+
+const onlineResharding: ConditionalRule = (_before, _after, resource) =>
+  resource?.UpdatePolicy?.UseOnlineResharding === true
+    ? { inPlace: 'ElastiCache reshards the cluster online (UpdatePolicy UseOnlineResharding: true)' }
+    : { replaces: 'without UpdatePolicy UseOnlineResharding CloudFormation replaces the whole replication group: a new, empty cache with a new endpoint' };
+
 /**
  * Changes the spec marks "may replace" (the type's conditionally create-only
- * properties) that the resource's own handler always makes in place, with the
- * reason; `cdk diff` and the change set still say "Conditional" for them.
- * Kept to cases the handler's source shows: each entry names the condition.
+ * properties) whose outcome is known, with the reason; `cdk diff` and the
+ * change set still say "Conditional" for them. Kept to cases the documentation
+ * or the resource handler's source shows: each entry names the condition.
  */
-const IN_PLACE: Readonly<Record<string, Readonly<Record<string, (before: unknown, after: unknown) => string | undefined>>>> = {
+const CONDITIONAL: Readonly<Record<string, Readonly<Record<string, ConditionalRule>>>> = {
   'AWS::RDS::DBInstance': {
     // The DBInstance handler's immutability check (ImmutabilityHelper.isChangeMutable in
     // aws-cloudformation-resource-providers-rds) has no condition on StorageType: it calls ModifyDBInstance, and
@@ -48,17 +58,21 @@ const IN_PLACE: Readonly<Record<string, Readonly<Record<string, (before: unknown
     // RDS docs say the instance keeps serving while RDS converts the volume (status storage-optimization).
     StorageType: (before, after) =>
       SSD_STORAGE.includes(String(before)) && SSD_STORAGE.includes(String(after))
-        ? 'RDS converts the storage in place while the instance serves (the change set still shows Replacement: Conditional)'
+        ? { inPlace: 'RDS converts the storage in place while the instance serves (the change set still shows Replacement: Conditional)' }
         : undefined,
   },
+  // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatepolicy.html#cfn-attributes-updatepolicy-useonlineresharding
+  'AWS::ElastiCache::ReplicationGroup': { NumNodeGroups: onlineResharding, NodeGroupConfiguration: onlineResharding },
 };
 
 /**
- * Why a "may replace" property change is known to be made in place, or
- * undefined when the spec's "may replace" stands.
+ * What is known about a "may replace" property change: made in place (with
+ * why), certainly a replacement (with why), or undefined when the spec's
+ * "may replace" stands. `afterResource` is the resource in the new template
+ * (its UpdatePolicy can decide).
  */
-export function inPlaceDespiteSpec(type: string, property: string, before: unknown, after: unknown): string | undefined {
-  return IN_PLACE[type]?.[property]?.(before, after);
+export function conditionalVerdict(type: string, property: string, before: unknown, after: unknown, afterResource?: { readonly UpdatePolicy?: Record<string, unknown> }): ConditionalVerdict {
+  return CONDITIONAL[type]?.[property]?.(before, after, afterResource);
 }
 
 /** Whether changing a top-level property of the type replaces the resource. */

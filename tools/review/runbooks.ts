@@ -93,14 +93,6 @@ export const ALLOWED_CHANGES: readonly AllowedChange[] = [
     runbook: '10-to-1k',
     why: 'MultiAZ turns on at 1k; the resource spec marks MultiAZ as "may replace", but RDS converts a running instance to Multi-AZ in place without an outage, and the runbook snapshots first and checks the change set shows Replacement: False.',
   },
-  {
-    stack: 'Data',
-    logicalId: 'CacheReplicationGroupBFE59FF3',
-    step: ['100k', '1m'],
-    impacts: ['may-replace'],
-    runbook: '100k-to-1m',
-    why: 'The cache goes from 2 to 4 node groups at 1m; ElastiCache reshards a cluster-mode group online, the spec only marks NumNodeGroups "may replace", and the runbook backs the group up and checks the change set shows Replacement: False first.',
-  },
 ];
 
 function stepIndex(name: StageName): number {

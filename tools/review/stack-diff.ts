@@ -2,7 +2,7 @@ import { fullDiff, ResourceImpact } from '@aws-cdk/cloudformation-diff';
 import type { CfnTemplate } from './template';
 import { constructPath, resourcesOf } from './template';
 import type { Impact, ResourceChange } from './resource-change';
-import { inPlaceDespiteSpec, isStatefulType } from './resource-spec';
+import { conditionalVerdict, isStatefulType } from './resource-spec';
 import { followReplacementCascade } from './cascade';
 import { describeInlineEgressChange } from './security-groups';
 
@@ -53,17 +53,22 @@ export function diffStack(stack: string, before: CfnTemplate | undefined, after:
     const plain: string[] = [];
     let mayReplace = false;
     let knownInPlace = false;
+    let knownReplace = false;
+    const afterResource = resourcesOf(after)[logicalId] as { UpdatePolicy?: Record<string, unknown> } | undefined;
     change.forEachDifference((kind, name, value) => {
       if (kind !== 'Property') {
         if (impact === 'update' || impact === 'replace') why.push(`${name} changes`);
         return;
       }
       const difference = value as { changeImpact?: ResourceImpact; oldValue?: unknown; newValue?: unknown };
-      const known = difference.changeImpact === ResourceImpact.MAY_REPLACE ? inPlaceDespiteSpec(type, name, difference.oldValue, difference.newValue) : undefined;
+      const known = difference.changeImpact === ResourceImpact.MAY_REPLACE ? conditionalVerdict(type, name, difference.oldValue, difference.newValue, afterResource) : undefined;
       if (difference.changeImpact === ResourceImpact.WILL_REPLACE) why.push(`${name} changes, which forces replacement`);
-      else if (known) {
+      else if (known && 'replaces' in known) {
+        knownReplace = true;
+        why.push(`${name} changes ${String(difference.oldValue)} → ${String(difference.newValue)}: ${known.replaces}`);
+      } else if (known) {
         knownInPlace = true;
-        why.push(`${name} changes ${String(difference.oldValue)} → ${String(difference.newValue)}: ${known}`);
+        why.push(`${name} changes ${String(difference.oldValue)} → ${String(difference.newValue)}: ${known.inPlace}`);
       }
       else if (difference.changeImpact === ResourceImpact.MAY_REPLACE) {
         mayReplace = true;
@@ -73,7 +78,8 @@ export function diffStack(stack: string, before: CfnTemplate | undefined, after:
         plain.push(egress ?? `${name} changes`);
       }
     });
-    if (impact === 'may-replace' && knownInPlace && !mayReplace) impact = 'update';
+    if (impact === 'may-replace' && knownReplace) impact = 'replace';
+    else if (impact === 'may-replace' && knownInPlace && !mayReplace) impact = 'update';
     if (impact === 'update') why.push(...plain);
     const resource = resourcesOf(after)[logicalId] ?? resourcesOf(before)[logicalId];
     direct.push({ stack, logicalId, type, impact, stateful: isStatefulType(type), why: dedupe(why), path: constructPath(resource) });

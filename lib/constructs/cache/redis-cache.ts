@@ -38,8 +38,9 @@ export interface RedisCacheProps {
  * change in place), ReplicasPerNodeGroup, NetworkType, DataTieringEnabled and
  * the (unset) ReplicationGroupId, PreferredCacheClusterAZs, SnapshotArns.
  * What changes IN PLACE later: CacheNodeType (vertical scaling), NumNodeGroups
- * (online resharding, cluster mode enabled only, which is why cluster mode is
- * on from the first stage even with few shards), EngineVersion (upgrades only),
+ * (online resharding: cluster mode enabled, which is why cluster mode is on from
+ * the first stage even with few shards, and the UseOnlineResharding update
+ * policy, without which CloudFormation replaces the group instead), EngineVersion (upgrades only),
  * AuthToken (rotation with AuthTokenUpdateStrategy), snapshot and maintenance
  * windows. Transit encryption is `required` from the start, so it never needs
  * the preferred → required migration.
@@ -124,6 +125,10 @@ export class RedisCache extends Construct {
     // SNAPSHOT, not RETAIN: a deleted or replaced cache leaves a final snapshot
     // (sessions can be restored) instead of an orphaned, billed cluster.
     this.replicationGroup.applyRemovalPolicy(RemovalPolicy.SNAPSHOT);
+    // Without this, a change of NumNodeGroups (2 → 4 at 1m) makes CloudFormation REPLACE the group: a new, empty
+    // cache (every session in Redis lost) with a new endpoint. With it, ElastiCache reshards online.
+    // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatepolicy.html#cfn-attributes-updatepolicy-useonlineresharding
+    this.replicationGroup.cfnOptions.updatePolicy = { useOnlineResharding: true };
 
     this.configurationEndpoint = this.replicationGroup.attrConfigurationEndPointAddress;
     this.redisUrl = `rediss://${this.configurationEndpoint}:${REDIS_PORT}`;
