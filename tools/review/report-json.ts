@@ -1,3 +1,4 @@
+import { longestOutageSeconds } from './interruptions';
 import type { StageChangeReport } from './stage-change';
 
 /** The findings as JSON for other tools to gate on: one entry per resource change. */
@@ -7,6 +8,9 @@ export function toJson(report: StageChangeReport): object {
     baseline: report.baseline,
     to: report.to,
     safe: report.safe,
+    verdict: report.verdict,
+    longestOutageSeconds: longestOutageSeconds(report.interruptions),
+    interruptions: report.interruptions,
     downgrade: report.downgrade,
     problems: report.problems,
     warnings: report.review.warnings,

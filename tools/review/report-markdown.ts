@@ -2,6 +2,7 @@ import type { StageChangeReport } from './stage-change';
 import type { StackReview } from './transition';
 import { describeImpact } from './transition';
 import { RUNBOOKS } from './runbooks';
+import { formatSeconds, longestOutageSeconds } from './interruptions';
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -53,7 +54,14 @@ function stackSection(stack: StackReview): string[] {
 /** The review as Markdown, for a pull request or a change ticket. */
 export function toMarkdown(report: StageChangeReport): string {
   const lines = [`# Stage change review: ${report.baseline} → stage ${report.to}`, ''];
-  lines.push(report.safe ? '**Verdict: safe to deploy** (after the runbooks below).' : `**Verdict: UNSAFE** (${report.problems.length} problem${report.problems.length === 1 ? '' : 's'}).`, '');
+  const longest = longestOutageSeconds(report.interruptions);
+  const verdicts = {
+    safe: '**Verdict: safe to deploy**: no interruption expected.',
+    'safe-with-interruption': `**Verdict: safe to deploy, with an interruption**${longest > 0 ? ` of up to ~${formatSeconds([longest, longest])}` : ' (degraded service, no outage)'}: see Interruptions below.`,
+    'needs-runbook': '**Verdict: needs a runbook**: safe only by following the runbooks below, in order.',
+    unsafe: `**Verdict: UNSAFE** (${report.problems.length} problem${report.problems.length === 1 ? '' : 's'}).`,
+  } as const;
+  lines.push(verdicts[report.verdict], '');
   if (report.problems.length > 0) {
     lines.push('## Problems', '', ...report.problems.map((p) => `- \`${p.rule}\` ${p.stack}${p.logicalId ? `/${p.logicalId}` : ''}: ${p.message}`), '');
   }
@@ -64,6 +72,17 @@ export function toMarkdown(report: StageChangeReport): string {
   lines.push('## Stateful resources at risk', '');
   if (atRisk.length === 0) lines.push('None.', '');
   else lines.push(...atRisk.map((c) => `- ${c.stack}/${c.logicalId} (${c.type}) would be ${describeImpact(c.impact)}: ${c.runbook ? `covered by ${runbookLink(c.runbook)}` : '**no runbook**'}`), '');
+  lines.push('## Interruptions', '');
+  if (report.interruptions.length === 0) lines.push('None expected.', '');
+  else {
+    lines.push(
+      ...table([
+        ['resource', 'kind', 'expected duration', 'effect', 'source'],
+        ...report.interruptions.map((i) => [`${i.stack}/${i.logicalId}`, i.kind, i.kind === 'risk' ? '-' : formatSeconds(i.seconds), i.effect, i.source]),
+      ]),
+      '',
+    );
+  }
   lines.push('## Runbooks to follow', '');
   if (report.runbooks.length === 0) lines.push(report.from ? 'None: this change moves no data and needs no manual step.' : 'Unknown: pass `--from <stage>` to name the deployed stage.', '');
   else lines.push(...report.runbooks.map((r) => `- [${r.title}](${r.file})`), '');

@@ -9,6 +9,7 @@ import { publicEntryOf } from './public-entry';
 import { readTemplates } from './template-files';
 import { fetchDeployedTemplates } from './deployed';
 import { monthlyCostChange, type CostChange } from './cost';
+import { interruptionsOf, verdictOf, type Interruption, type Verdict } from './interruptions';
 
 export interface StageChangeOptions {
   /** The stage deployed now; required unless templates are given, where it enables runbooks and cost. */
@@ -36,6 +37,10 @@ export interface StageChangeReport {
   readonly problems: readonly Problem[];
   readonly runbooks: readonly Runbook[];
   readonly cost?: CostChange;
+  /** What the deploy interrupts or risks while it runs (tools/review/interruptions.ts). */
+  readonly interruptions: readonly Interruption[];
+  /** `unsafe` (problems), `needs-runbook`, `safe-with-interruption` (an outage or degraded service), `safe`. */
+  readonly verdict: Verdict;
   /** No problems: nothing stateful lost without a runbook, no deadlock, no new open port. */
   readonly safe: boolean;
 }
@@ -78,6 +83,8 @@ export async function reviewStageChange(options: StageChangeOptions): Promise<St
   if (downgrade) {
     problems.unshift({ rule: 'downgrade', stack: '*', message: `${from} → ${to} is a downward stage change, destructive by nature; no runbook covers it` });
   }
+  const runbooks = upward ? runbooksBetween(from, to) : [];
+  const interruptions = interruptionsOf(review.stacks.flatMap((s) => s.changes), before, after);
   return {
     from,
     baseline,
@@ -85,8 +92,10 @@ export async function reviewStageChange(options: StageChangeOptions): Promise<St
     downgrade,
     review,
     problems,
-    runbooks: upward ? runbooksBetween(from, to) : [],
+    runbooks,
     cost: upward || downgrade ? monthlyCostChange(from, to) : undefined,
+    interruptions,
+    verdict: verdictOf(problems.length, runbooks.length, interruptions),
     safe: problems.length === 0,
   };
 }
