@@ -32,6 +32,14 @@ export interface EnvConfig extends QueueConfig {
   readonly redisUrl?: string;
   readonly redisCluster: boolean;
   readonly redisAuthSecretArn?: string;
+  /**
+   * SESSIONS_DATABASE_FALLBACK (only with REDIS_URL): a token Redis does not
+   * know is looked for in PostgreSQL and copied into Redis, and log-ins are
+   * written to both, so the step that introduces Redis (10k → 100k) signs
+   * nobody out and instances still on the old configuration accept sessions
+   * the new ones made. Off once every PostgreSQL session has expired.
+   */
+  readonly sessionsDatabaseFallback: boolean;
   readonly uploadsBucket?: string;
   readonly uploadMode: UploadMode;
   readonly mediaBaseUrl?: string;
@@ -154,6 +162,7 @@ export function loadEnvConfig(env: Env = process.env, cwd = process.cwd()): EnvC
     redisUrl,
     redisCluster: boolean(env, 'REDIS_CLUSTER', false),
     redisAuthSecretArn: arn(env, 'REDIS_AUTH_SECRET_ARN', 'secretsmanager'),
+    sessionsDatabaseFallback: boolean(env, 'SESSIONS_DATABASE_FALLBACK', true),
     uploadsBucket,
     uploadMode: oneOf<UploadMode>(env, 'UPLOAD_MODE', ['proxy', 'presigned'], 'proxy'),
     mediaBaseUrl: mediaBaseUrl === undefined ? undefined : mediaBaseUrl.endsWith('/') ? mediaBaseUrl : `${mediaBaseUrl}/`,

@@ -42,13 +42,7 @@ export class DatabaseSessionStore implements SessionStore {
   async create(userId: string): Promise<string> {
     const shard = shardOfId(userId);
     const token = newToken(shard);
-    await this.db.write(shard, (node) =>
-      node.query(`INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ($1, $2, now() + make_interval(secs => $3))`, [
-        hashToken(token),
-        userId,
-        SESSION_TTL_SECONDS,
-      ]),
-    );
+    await this.store(token, userId);
     // Expired sessions are swept now and then by log-ins instead of by a scheduled job.
     if (Math.random() < 0.01) void this.sweep(this.db.forShard(shard));
     return token;
@@ -64,14 +58,32 @@ export class DatabaseSessionStore implements SessionStore {
   }
 
   async find(token: string): Promise<Session | undefined> {
+    return (await this.findWithLifetime(token))?.session;
+  }
+
+  /** The session and how many whole seconds it has left (for copying it into another store with the same end). */
+  async findWithLifetime(token: string): Promise<{ readonly session: Session; readonly secondsLeft: number } | undefined> {
     // The primary: a session created a moment ago on another instance must already work.
-    const { rows } = await this.nodeOf(token).query<{ user_id: string; last_write_ms: string | null }>(
-      `SELECT user_id, (extract(epoch FROM last_write_at) * 1000)::bigint AS last_write_ms
+    const { rows } = await this.nodeOf(token).query<{ user_id: string; last_write_ms: string | null; seconds_left: number }>(
+      `SELECT user_id, (extract(epoch FROM last_write_at) * 1000)::bigint AS last_write_ms,
+              floor(extract(epoch FROM expires_at - now()))::int AS seconds_left
          FROM sessions WHERE token_hash = $1 AND expires_at > now()`,
       [hashToken(token)],
     );
     if (rows.length === 0) return undefined;
-    return { userId: rows[0].user_id, lastWriteAt: Number(rows[0].last_write_ms ?? 0) };
+    return { session: { userId: rows[0].user_id, lastWriteAt: Number(rows[0].last_write_ms ?? 0) }, secondsLeft: rows[0].seconds_left };
+  }
+
+  /** Stores a session made elsewhere under its token (the Redis store's log-ins, while PostgreSQL still serves as the fallback). */
+  async store(token: string, userId: string): Promise<void> {
+    const shard = shardOfToken(token) ?? shardOfId(userId);
+    await this.db.write(shard, (node) =>
+      node.query(`INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ($1, $2, now() + make_interval(secs => $3))`, [
+        hashToken(token),
+        userId,
+        SESSION_TTL_SECONDS,
+      ]),
+    );
   }
 
   async delete(token: string): Promise<void> {

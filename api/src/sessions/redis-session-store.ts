@@ -9,8 +9,9 @@ const key = (token: string) => `session:${hashToken(token).toString('hex')}`;
  * Sessions in Redis (100k and up): a hash per session with the store's TTL.
  * Tokens carry the user's shard like the database store's (one format), but
  * the key is the token's hash alone: Redis does its own sharding.
- * When Redis is unreachable the lookup throws and the request gets a 503:
- * sessions are not mirrored in PostgreSQL.
+ * When Redis is unreachable the lookup throws and the request gets a 503.
+ * Sessions made before Redis existed are found through
+ * RedisSessionStoreWithFallback.
  */
 export class RedisSessionStore implements SessionStore {
   constructor(private readonly redis: RedisClient) {}
@@ -21,8 +22,13 @@ export class RedisSessionStore implements SessionStore {
 
   async create(userId: string): Promise<string> {
     const token = newToken(shardOfId(userId));
-    await this.redis.set(key(token), JSON.stringify({ userId, lastWriteAt: 0 }), 'EX', SESSION_TTL_SECONDS);
+    await this.put(token, { userId, lastWriteAt: 0 }, SESSION_TTL_SECONDS);
     return token;
+  }
+
+  /** Stores a session under a token for the given number of seconds (a new one, or one copied from PostgreSQL). */
+  async put(token: string, session: Session, seconds: number): Promise<void> {
+    await this.redis.set(key(token), JSON.stringify({ userId: session.userId, lastWriteAt: session.lastWriteAt }), 'EX', seconds);
   }
 
   async find(token: string): Promise<Session | undefined> {

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DatabaseRateLimiter, RedisRateLimiter, type RateLimiter } from '../../rate-limit/rate-limiter';
 import { DatabaseSessionStore } from '../../sessions/database-session-store';
 import { RedisSessionStore } from '../../sessions/redis-session-store';
+import { RedisSessionStoreWithFallback } from '../../sessions/redis-session-store-with-fallback';
 import type { Session, SessionStore } from '../../sessions/session-store';
 import { isWellFormedToken } from '../../sessions/tokens';
 import { unauthorized, unavailable } from '../../lib/http-error';
@@ -33,6 +34,13 @@ function bearer(request: FastifyRequest): string | undefined {
   return match ? match[1] : '';
 }
 
+function sessionStoreFor(app: FastifyInstance): SessionStore {
+  const database = new DatabaseSessionStore(app.db);
+  if (!app.redis) return database;
+  const redis = new RedisSessionStore(app.redis);
+  return app.config.sessionsDatabaseFallback ? new RedisSessionStoreWithFallback(redis, database) : redis;
+}
+
 /**
  * Server-side sessions and shared rate limits: in Redis when configured,
  * otherwise in PostgreSQL (sessions on their user's shard, rate limits on the
@@ -41,7 +49,7 @@ function bearer(request: FastifyRequest): string | undefined {
 export default fp(
   async function sessions(app: FastifyInstance) {
     const dbLimiter = new DatabaseRateLimiter(app.db.home);
-    app.decorate<SessionStore>('sessions', app.redis ? new RedisSessionStore(app.redis) : new DatabaseSessionStore(app.db));
+    app.decorate<SessionStore>('sessions', sessionStoreFor(app));
     app.decorate<RateLimiter>('rateLimiter', app.redis ? new RedisRateLimiter(app.redis, dbLimiter) : dbLimiter);
     app.decorateRequest('session', null);
     app.decorateRequest('token', null);
