@@ -16,6 +16,8 @@ export interface StartApiOptions {
   readonly dataDir?: string;
   /** Extra or overriding environment variables (see docs/configuration.md). */
   readonly env?: Record<string, string>;
+  /** The loopback port to listen on (a restart on the same address); omitted: a free one. */
+  readonly port?: number;
 }
 
 export interface RunningApi {
@@ -68,7 +70,7 @@ async function waitForHealth(url: string, child: ChildProcess, stderr: () => str
  */
 export async function startApi(opts: StartApiOptions): Promise<RunningApi> {
   const server = join(productionBundleDir(), 'server.js');
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const ownDataDir = opts.dataDir ? undefined : mkdtempSync(join(tmpdir(), 'graminsta-api-data-'));
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !API_VARIABLES.includes(name)));
   const env: Record<string, string | undefined> = {

@@ -60,6 +60,7 @@ export class LocalStorage implements PhotoStorage {
       },
       // Only the part file: after a commit the target is the photo's, whatever happens next.
       discard: () => rm(temp, { force: true }),
+      abandon: () => rm(temp, { force: true }),
     };
   }
 

@@ -19,9 +19,15 @@ export interface StagedUpload {
   commit(): Promise<void>;
   /**
    * Removes them: called only when the photo is gone (its key then belongs to
-   * no one). Local part files of uploads that failed otherwise are swept.
+   * no one).
    */
   discard(): Promise<void>;
+  /**
+   * The upload will not finish (its photo could not be made ready): frees
+   * what only this upload holds (local: its part file; S3: nothing, the key
+   * may already be the photo's content if the database committed).
+   */
+  abandon(): Promise<void>;
 }
 
 /** A stored upload went over the size the client declared. */

@@ -50,7 +50,7 @@ export class S3Storage implements PhotoStorage {
         ContentLength: size,
       }),
     );
-    return { commit: async () => undefined, discard: () => this.delete(key) };
+    return { commit: async () => undefined, discard: () => this.delete(key), abandon: async () => undefined };
   }
 
   async get(key: string): Promise<StoredObject | undefined> {

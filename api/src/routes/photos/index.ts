@@ -151,13 +151,24 @@ async function uploadRoute(app: FastifyInstance) {
       if (error instanceof TooLargeError) throw new HttpError(413, 'payload_too_large', error.message);
       throw error;
     }
-    const outcome = await app.photos.finishUpload(id, claimed.claim, () => staged.commit());
+    let outcome: Awaited<ReturnType<typeof app.photos.finishUpload>>;
+    try {
+      outcome = await app.photos.finishUpload(id, claimed.claim, () => staged.commit());
+    } catch (error) {
+      // The database did not answer: the photo stays pending, the client retries the upload.
+      await staged.abandon();
+      await app.photos.releaseUpload(id, claimed.claim).catch(() => undefined);
+      throw error;
+    }
     if (outcome === 'gone') {
       // Deleted while the bytes arrived: they belong to no photo.
       await staged.discard();
       throw notFound('photo');
     }
-    if (outcome === 'superseded') throw new HttpError(409, 'upload_in_progress', 'this upload took too long and another one took its place');
+    if (outcome === 'superseded') {
+      await staged.abandon();
+      throw new HttpError(409, 'upload_in_progress', 'this upload took too long and another one took its place');
+    }
     await app.userCache?.invalidate(me);
     return reply.code(204).send();
   });
