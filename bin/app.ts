@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 import { App } from 'aws-cdk-lib';
-import { type AppOptions, validateOptions } from '../lib/app-options';
+import { type AppOptions, validateAppName, validateOptions } from '../lib/app-options';
+import { BUNDLING_STACKS_CONTEXT, buildNamesOnlyApp, buildsStacks } from '../lib/names-only-app';
 
 /**
- * Entry point for `cdk synth|diff|deploy -c stage=<name>`: the only place that
+ * Entry point for `cdk synth|diff|deploy -c stage=<name>` (and for `cdk ls`,
+ * `cdk bootstrap` and `cdk destroy`, which need no stage): the only place that
  * reads context and the environment. Bad input prints one line naming what is
  * valid and exits non-zero before anything is built or synthesized.
  */
@@ -15,6 +17,20 @@ function context(app: App, key: string): string | undefined {
 function main(): void {
   // A bare App only to read `-c` values (the CLI passes them in CDK_CONTEXT_JSON); it never synthesizes.
   const reader = new App({ autoSynth: false });
+  // The CLI always sets a region (us-east-1 when nothing is configured) but an
+  // account only when it has credentials: pin the environment only then, so a
+  // credential-free synth stays environment-agnostic.
+  const account = process.env.CDK_DEFAULT_ACCOUNT;
+  const region = process.env.CDK_DEFAULT_REGION;
+  const env = account ? { account, region } : undefined;
+
+  // `cdk ls`, `cdk bootstrap` and `cdk destroy` run the app too, but build no
+  // stacks: without a stage they get the four stacks by name only.
+  if (context(reader, 'stage') === undefined && !buildsStacks(reader.node.tryGetContext(BUNDLING_STACKS_CONTEXT))) {
+    buildNamesOnlyApp({ appName: validateAppName(context(reader, 'appName')), outdir: reader.outdir, env }).app.synth();
+    return;
+  }
+
   const options: AppOptions = {
     stage: context(reader, 'stage') ?? '',
     appName: context(reader, 'appName'),
@@ -28,12 +44,7 @@ function main(): void {
 
   // Loaded only for valid input: building the stacks pulls in most of aws-cdk-lib.
   const { buildStageApp } = require('../lib/build-app') as typeof import('../lib/build-app');
-  // The CLI always sets a region (us-east-1 when nothing is configured) but an
-  // account only when it has credentials: pin the environment only then, so a
-  // credential-free synth stays environment-agnostic.
-  const account = process.env.CDK_DEFAULT_ACCOUNT;
-  const region = process.env.CDK_DEFAULT_REGION;
-  const { app } = buildStageApp({ ...options, outdir: reader.outdir, env: account ? { account, region } : undefined });
+  const { app } = buildStageApp({ ...options, outdir: reader.outdir, env });
   app.synth();
 }
 

@@ -50,10 +50,7 @@ const CLOUDFRONT_CERTIFICATE = /^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate
  */
 export function validateOptions(options: AppOptions): { spec: StageSpec; appName: string; originSecretGeneration: number } {
   const spec = stageSpec(options.stage);
-  const appName = options.appName ?? DEFAULT_APP_NAME;
-  if (!APP_NAME.test(appName)) {
-    throw new Error(`invalid appName "${appName}": use a letter then up to 39 letters, digits or hyphens`);
-  }
+  const appName = validateAppName(options.appName);
   if (options.alarmEmail !== undefined && !EMAIL.test(options.alarmEmail)) {
     throw new Error(`invalid alarmEmail "${options.alarmEmail}": expected an e-mail address`);
   }
@@ -64,6 +61,22 @@ export function validateOptions(options: AppOptions): { spec: StageSpec; appName
     throw new Error(`invalid certificateArn "${options.certificateArn}": CloudFront needs an ACM certificate ARN in us-east-1`);
   }
   return { spec: withExtraPrimaries(spec, options.extraPrimaries), appName, originSecretGeneration: generation(options.originSecretGeneration) };
+}
+
+/** The stack-name prefix, or a one-line error. @default 'graminsta' */
+export function validateAppName(appName: string | undefined): string {
+  const name = appName ?? DEFAULT_APP_NAME;
+  if (!APP_NAME.test(name)) throw new Error(`invalid appName "${name}": use a letter then up to 39 letters, digits or hyphens`);
+  return name;
+}
+
+/** The four stacks, in deployment order. Their names never contain the stage, so a stage change updates the same stacks. */
+export const STACK_KINDS = ['Network', 'Data', 'App', 'Monitoring'] as const;
+export type StackKind = (typeof STACK_KINDS)[number];
+
+/** `<appName>-<kind>`: the stack's name. */
+export function stackName(appName: string, kind: StackKind): string {
+  return `${appName}-${kind}`;
 }
 
 function generation(value: number | string | undefined): number {

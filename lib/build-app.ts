@@ -8,7 +8,7 @@ import { DataStack } from './stacks/data-stack';
 import { MonitoringStack } from './stacks/monitoring-stack';
 import { NetworkStack } from './stacks/network-stack';
 import type { StageSpec } from '../stages/ladder';
-import { type AppOptions, validateOptions } from './app-options';
+import { type AppOptions, stackName, validateOptions } from './app-options';
 
 export { DEFAULT_APP_NAME } from './app-options';
 
@@ -49,17 +49,17 @@ export function buildStageApp(props: BuildStageAppProps): StageApp {
   const app = new App({ outdir: props.outdir, context: { ...featureFlags(), 'aws:cdk:enable-path-metadata': true } });
   const common = { spec, env: props.env };
 
-  const network = new NetworkStack(app, `${appName}-Network`, {
+  const network = new NetworkStack(app, stackName(appName, 'Network'), {
     ...common,
     description: `${appName}: VPC, flow logs and security groups`,
   });
-  const data = new DataStack(app, `${appName}-Data`, {
+  const data = new DataStack(app, stackName(appName, 'Data'), {
     ...common,
     description: `${appName}: databases, cache and queues (stateful)`,
     vpc: network.network.vpc,
     securityGroups: network.securityGroups,
   });
-  const appStack = new AppStack(app, `${appName}-App`, {
+  const appStack = new AppStack(app, stackName(appName, 'App'), {
     ...common,
     description: `${appName}: API compute, buckets, CDN and functions`,
     vpc: network.network.vpc,
@@ -72,7 +72,7 @@ export function buildStageApp(props: BuildStageAppProps): StageApp {
     apiBundleDir: props.apiBundleDir,
     originSecretGeneration,
   });
-  const monitoring = new MonitoringStack(app, `${appName}-Monitoring`, {
+  const monitoring = new MonitoringStack(app, stackName(appName, 'Monitoring'), {
     ...common,
     description: `${appName}: alarms and dashboard`,
     alarmEmail: props.alarmEmail,

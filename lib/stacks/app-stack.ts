@@ -17,6 +17,7 @@ import { Site } from '../constructs/site/site';
 import type { DatabaseEndpoints } from './data-stack';
 import { queueVisibilityTimeoutSeconds } from '../../stages/stage-spec';
 import { retentionDays } from './retention';
+import { addStackOutput } from './stack-outputs';
 import { StageStack, type StageStackProps } from './stage-stack';
 
 export interface AppStackProps extends StageStackProps {
@@ -153,6 +154,19 @@ export class AppStack extends StageStack {
       props.workQueue.grantConsume(role);
       this.media?.thumbnails?.sendReadyTo(props.workQueue.queue);
     }
+
+    addStackOutput(this, 'AppUrl', this.site.url);
+    addStackOutput(this, 'DistributionId', this.site.distribution.distributionId);
+    addStackOutput(this, 'OriginSecretArn', this.originSecret.secret.secretArn);
+    if (this.server) {
+      addStackOutput(this, 'InstanceId', this.server.instance.instanceId);
+      addStackOutput(this, 'DataVolumeId', this.server.dataVolume.volumeId);
+    }
+    if (this.fleet) {
+      addStackOutput(this, 'AutoScalingGroupName', this.fleet.autoScalingGroup.autoScalingGroupName);
+      addStackOutput(this, 'TargetGroupArn', this.fleet.targetGroup.targetGroupArn);
+    }
+    if (this.media) addStackOutput(this, 'UploadsBucketName', this.media.bucket.bucketName);
   }
 
   /** The API's environment (docs/configuration.md) for this stage. */

@@ -10,6 +10,7 @@ import { RedisCache } from '../constructs/cache/redis-cache';
 import { WorkQueue } from '../constructs/queue/work-queue';
 import type { SecurityGroups } from '../constructs/network/security-groups';
 import { retentionDays } from './retention';
+import { addStackOutput } from './stack-outputs';
 import { StageStack, type StageStackProps } from './stage-stack';
 
 export interface DataStackProps extends StageStackProps {
@@ -101,5 +102,13 @@ export class DataStack extends StageStack {
     if (spec.queue) {
       this.workQueue = new WorkQueue(this, 'WorkQueue', { spec: spec.queue });
     }
+
+    this.databases.forEach((database, i) => {
+      const prefix = i === 0 ? '' : `Shard${i}`;
+      addStackOutput(this, 'DatabaseSecretArn', database.secret.secretArn, prefix);
+      addStackOutput(this, 'DatabaseInstanceId', database.instance.instanceIdentifier, prefix);
+    });
+    if (this.endpoints?.shardMap) addStackOutput(this, 'ShardMapParameterName', this.endpoints.shardMap.parameterName);
+    if (this.cache) addStackOutput(this, 'CacheReplicationGroupId', this.cache.replicationGroup.ref);
   }
 }

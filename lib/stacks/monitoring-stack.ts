@@ -14,6 +14,7 @@ import { fleetAlarms } from '../constructs/monitoring/fleet-alarms';
 import { instanceAlarms } from '../constructs/monitoring/instance-alarms';
 import { queueAlarms } from '../constructs/monitoring/queue-alarms';
 import { graph, StageMonitoring } from '../constructs/monitoring/stage-monitoring';
+import { addStackOutput } from './stack-outputs';
 import { StageStack, type StageStackProps } from './stage-stack';
 
 /** What there is to watch, as typed references into the other stacks. */
@@ -126,5 +127,8 @@ export class MonitoringStack extends StageStack {
       m.addService('Cdn', [], [graph('CloudFront error rates % (us-east-1)', [cf('5xxErrorRate'), cf('4xxErrorRate')], 'us-east-1')]);
     }
     m.finish();
+
+    addStackOutput(this, 'AlarmTopicArn', this.alarmTopic.topic.topicArn);
+    addStackOutput(this, 'DashboardName', m.dashboard.dashboardName);
   }
 }

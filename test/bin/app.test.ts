@@ -7,7 +7,7 @@ const ROOT = join(__dirname, '..', '..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 
 /** Runs bin/app.ts the way the CDK CLI does: context in CDK_CONTEXT_JSON, output in CDK_OUTDIR. */
-function runApp(context: Record<string, string>, cdkEnv: Record<string, string> = {}) {
+function runApp(context: Record<string, unknown>, cdkEnv: Record<string, string> = {}) {
   const outdir = mkdtempSync(join(tmpdir(), 'graminsta-bin-test-'));
   const env: NodeJS.ProcessEnv = { ...process.env, CDK_CONTEXT_JSON: JSON.stringify(context), CDK_OUTDIR: outdir };
   delete env.CDK_DEFAULT_ACCOUNT;
@@ -32,6 +32,45 @@ describe('bin/app.ts', () => {
     expect(status).toBe(1);
     expect(stderr).toBe(message);
     expect(files).toEqual([]);
+  });
+
+  test('without a stage, for a CLI command that builds no stacks (ls, bootstrap, destroy), writes the four stacks by name only, each refusing a deploy', () => {
+    const { status, stderr, manifest } = runApp({ 'aws:cdk:bundling-stacks': [], appName: 'demo' });
+    expect({ status, stderr }).toEqual({ status: 0, stderr: '' });
+    const stacks = Object.entries(manifest.artifacts as Record<string, any>).filter(([, a]) => a.type === 'aws:cloudformation:stack');
+    expect(stacks.map(([name]) => name)).toEqual(['demo-Network', 'demo-Data', 'demo-App', 'demo-Monitoring']);
+    // Deployment order, so that `cdk destroy --all` goes the other way.
+    expect(stacks.map(([, a]) => (a.dependencies ?? []).filter((d: string) => !d.endsWith('.assets')))).toEqual([[], ['demo-Network'], ['demo-Data'], ['demo-App']]);
+  });
+
+  test('the names-only templates hold no stage, and a resource and a failing rule so that no deploy can empty a stack', () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'graminsta-bin-test-'));
+    try {
+      const env: NodeJS.ProcessEnv = { ...process.env, CDK_CONTEXT_JSON: JSON.stringify({ 'aws:cdk:bundling-stacks': [] }), CDK_OUTDIR: outdir };
+      delete env.CDK_DEFAULT_ACCOUNT;
+      const result = spawnSync(TSX, [join(ROOT, 'bin', 'app.ts')], { cwd: ROOT, env, encoding: 'utf8', timeout: 120_000 });
+      expect(result.status).toBe(0);
+      const template = JSON.parse(readFileSync(join(outdir, 'graminsta-App.template.json'), 'utf8'));
+      expect(Object.values(template.Resources as Record<string, { Type: string }>).map((r) => r.Type).filter((t) => t !== 'AWS::CDK::Metadata')).toEqual([
+        'AWS::CloudFormation::WaitConditionHandle',
+      ]);
+      expect(template.Rules.StageRequired.Assertions[0].Assert).toEqual({ 'Fn::Equals': [{ Ref: 'BootstrapVersion' }, 'no-stage'] });
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+
+  test('without a stage, for a command that builds stacks (synth, diff, deploy), refuses as before', () => {
+    const { status, stderr, files } = runApp({ 'aws:cdk:bundling-stacks': ['**'] });
+    expect(status).toBe(1);
+    expect(stderr).toBe('error: no stage: pass -c stage=<' + VALID + '>');
+    expect(files).toEqual([]);
+  });
+
+  test('without a stage, a bad appName is still refused', () => {
+    const { status, stderr } = runApp({ 'aws:cdk:bundling-stacks': [], appName: '9lives' });
+    expect(status).toBe(1);
+    expect(stderr).toMatch(/^error: invalid appName "9lives"/);
   });
 
   test('rejects a bad optional value the same way', () => {

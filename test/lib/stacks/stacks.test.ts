@@ -8,3 +8,4 @@
 import './stage-behaviour.cases';
 import './ladder-invariants.cases';
 import './in-place-update.cases';
+import './stack-outputs.cases';

@@ -1,0 +1,59 @@
+import { App, CfnResource, CfnRule, Fn, type Environment, Stack } from 'aws-cdk-lib';
+import { STACK_KINDS, stackName } from './app-options';
+
+export interface NamesOnlyAppProps {
+  readonly appName: string;
+  /** Cloud assembly directory (the CLI's `CDK_OUTDIR`). */
+  readonly outdir?: string;
+  readonly env?: Environment;
+}
+
+/**
+ * Context key the CDK CLI sets to the stacks it will build: `["**"]` for the
+ * commands that bundle assets (synth, diff, deploy, watch, import,
+ * publish-assets, refactor), `[]` for the others (ls, bootstrap, destroy,
+ * rollback, gc, …). Defined by aws-cdk-lib's cx-api as `BUNDLING_STACKS`.
+ */
+export const BUNDLING_STACKS_CONTEXT = 'aws:cdk:bundling-stacks';
+
+/** True when the CLI command that runs the app builds stacks (or when run outside the CLI, where nothing says otherwise). */
+export function buildsStacks(bundlingStacks: unknown): boolean {
+  return !(Array.isArray(bundlingStacks) && bundlingStacks.length === 0);
+}
+
+/**
+ * The app without a stage, for the CLI commands that need only the stacks'
+ * names and environment (`cdk ls`, `cdk bootstrap`, `cdk destroy`): the four
+ * stacks, named as every stage names them, in deployment order, with nothing
+ * of any stage in them. bin/app.ts builds it only when the CLI builds no
+ * stacks; synth, diff and deploy still need `-c stage=<…>`.
+ *
+ * Each template holds one inert resource and a rule that always fails, so
+ * that a deploy of it, were one ever attempted, is refused by CloudFormation
+ * before it changes anything: an empty template would make the CLI delete
+ * the deployed stack ("stack has no resources, deleting existing stack").
+ */
+export function buildNamesOnlyApp(props: NamesOnlyAppProps): { app: App; stacks: Stack[] } {
+  const app = new App({ outdir: props.outdir });
+  const stacks: Stack[] = [];
+  for (const kind of STACK_KINDS) {
+    const stack = new Stack(app, stackName(props.appName, kind), {
+      env: props.env,
+      description: `${props.appName}: names only (no stage given); synth, diff and deploy need -c stage=<stage>`,
+    });
+    new CfnResource(stack, 'NoStage', { type: 'AWS::CloudFormation::WaitConditionHandle' });
+    new CfnRule(stack, 'StageRequired', {
+      assertions: [
+        {
+          // Never true: the bootstrap version parameter (every CDK template has it) is a number.
+          assert: Fn.conditionEquals(Fn.ref('BootstrapVersion'), 'no-stage'),
+          assertDescription: 'This template was synthesized without a stage and deploys nothing: deploy with -c stage=<1|10|100|1k|10k|100k|1m>.',
+        },
+      ],
+    });
+    const previous = stacks[stacks.length - 1];
+    if (previous) stack.addStackDependency(previous);
+    stacks.push(stack);
+  }
+  return { app, stacks };
+}
