@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +14,7 @@ describe('buildApiBundle', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   test('emits one minified server.js and one worker.js, each with its source map, and nothing native', () => {
-    expect(readdirSync(dir).sort()).toEqual(['server.js', 'server.js.LEGAL.txt', 'server.js.map', 'worker.js', 'worker.js.LEGAL.txt', 'worker.js.map']);
+    expect(readdirSync(dir).sort()).toEqual(['server.js', 'server.js.LEGAL.txt', 'server.js.map', 'tools', 'worker.js', 'worker.js.LEGAL.txt', 'worker.js.map']);
     expect(code).toMatch(/\/\/# sourceMappingURL=server\.js\.map\s*$/);
     expect(code).not.toMatch(/\.node["']/);
     const worker = readFileSync(join(dir, 'worker.js'), 'utf8');
@@ -31,5 +32,13 @@ describe('buildApiBundle', () => {
 
   test('embeds the SQL migrations (no migration files are read at run time)', () => {
     expect(code).toContain('CREATE FUNCTION graminsta_next_id');
+  });
+
+  test('ships the runbooks’ instance tools, each runnable alone with plain node (no node_modules next to it)', () => {
+    expect(readdirSync(join(dir, 'tools')).filter((f) => f.endsWith('.js')).sort()).toEqual(['db-copy.js', 'photos-to-s3.js']);
+    for (const tool of ['db-copy', 'photos-to-s3']) {
+      const help = spawnSync(process.execPath, [join(dir, 'tools', `${tool}.js`), '--help'], { cwd: tmpdir(), encoding: 'utf8' });
+      expect({ tool, status: help.status, usage: /usage:/.test(help.stdout + help.stderr) }).toEqual({ tool, status: 0, usage: true });
+    }
   });
 });

@@ -1,7 +1,8 @@
 import type { Client } from 'pg';
+import { COPY_STATE_SCHEMA } from '../../contracts/stage-one-copy';
 
 /** The copy keeps its own bookkeeping in this schema on the target; it is never copied. */
-export const STATE_SCHEMA = 'db_copy';
+export const STATE_SCHEMA = COPY_STATE_SCHEMA;
 
 export interface Column {
   readonly name: string;

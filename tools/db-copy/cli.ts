@@ -2,10 +2,17 @@ import { parseCliArgs, integerOption } from '../lib/cli-args';
 import { CliError, runCli } from '../lib/cli-error';
 import { createProgress } from '../lib/progress';
 import { copyDatabase } from './copy-database';
+import { connectionUrlFromSecret, connectionUrlFromSecretJson } from './secret-url';
 import { describeUrl } from './session';
 
-const USAGE = `usage: npx tsx tools/db-copy/cli.ts [--source <url>] [--target <url>] [--batch-size <rows>] [--verify-only]
-Connection strings may come from SOURCE_DATABASE_URL / TARGET_DATABASE_URL instead (keeps passwords out of the process list).
+const USAGE = `usage: db-copy [--source <url> | --source-secret <arn>] [--target <url> | --target-secret <arn>] [--batch-size <rows>] [--verify-only] [--replace-target]
+Connection strings may come from SOURCE_DATABASE_URL / TARGET_DATABASE_URL instead (keeps passwords out of the process list),
+or from SOURCE_DATABASE_SECRET / TARGET_DATABASE_SECRET: an RDS credentials secret's JSON, as get-secret-value prints it.
+--source-secret / --target-secret read that JSON from Secrets Manager (the Data stack's DatabaseSecretArn output)
+with the caller's AWS credentials (an instance role), so no password is typed.
+--replace-target drops what an earlier db-copy run created in the target, then copies from scratch
+(for a source that changed after a finished copy); it refuses a target that db-copy did not fill.
+Run from the repository: npx tsx tools/db-copy/cli.ts; on an API instance: node-22 /opt/graminsta/api/tools/db-copy.js
 exit codes: 0 copied and verified, 1 verification found a difference, 2 bad arguments or connection/copy error`;
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -14,16 +21,40 @@ export async function main(argv: readonly string[]): Promise<number> {
     {
       source: { type: 'string' },
       target: { type: 'string' },
+      'source-secret': { type: 'string' },
+      'target-secret': { type: 'string' },
       'batch-size': { type: 'string', default: '1000' },
       'verify-only': { type: 'boolean', default: false },
+      'replace-target': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
     USAGE,
   );
   if (!args) return 0;
-  const sourceUrl = args.source ?? process.env.SOURCE_DATABASE_URL;
-  const targetUrl = args.target ?? process.env.TARGET_DATABASE_URL;
-  if (!sourceUrl || !targetUrl) throw new CliError(`both a source and a target connection string are needed\n${USAGE}`);
+  if (args.source && args['source-secret']) throw new CliError('give --source or --source-secret, not both');
+  if (args.target && args['target-secret']) throw new CliError('give --target or --target-secret, not both');
+  const fromSecret = async (arn: string) => {
+    try {
+      return await connectionUrlFromSecret(arn);
+    } catch (error) {
+      throw new CliError(`cannot read the database secret: ${(error as Error).message.split('\n')[0]}`);
+    }
+  };
+  const fromEnvironment = (side: 'SOURCE' | 'TARGET'): string | undefined => {
+    const url = process.env[`${side}_DATABASE_URL`];
+    const secret = process.env[`${side}_DATABASE_SECRET`];
+    if (url && secret) throw new CliError(`${side}_DATABASE_URL and ${side}_DATABASE_SECRET are both set; set one`);
+    if (!secret) return url;
+    try {
+      return connectionUrlFromSecretJson(secret, `${side}_DATABASE_SECRET`);
+    } catch (error) {
+      throw new CliError((error as Error).message);
+    }
+  };
+  const sourceUrl = args['source-secret'] ? await fromSecret(args['source-secret']) : (args.source ?? fromEnvironment('SOURCE'));
+  const targetUrl = args['target-secret'] ? await fromSecret(args['target-secret']) : (args.target ?? fromEnvironment('TARGET'));
+  if (args['replace-target'] && args['verify-only']) throw new CliError('--replace-target copies; it cannot go with --verify-only');
+  if (!sourceUrl || !targetUrl) throw new CliError(`both a source and a target are needed\n${USAGE}`);
   if (sourceUrl === targetUrl) throw new CliError('the source and the target are the same database');
   const batchSize = integerOption('batch-size', args['batch-size'], 1, 100_000);
 
@@ -31,7 +62,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   progress.log(`db-copy: ${describeUrl(sourceUrl)} → ${describeUrl(targetUrl)}${args['verify-only'] ? ' (verify only)' : ''}`);
   let result;
   try {
-    result = await copyDatabase({ sourceUrl, targetUrl, batchSize, progress, verifyOnly: args['verify-only'] });
+    result = await copyDatabase({ sourceUrl, targetUrl, batchSize, progress, verifyOnly: args['verify-only'], replaceTarget: args['replace-target'] });
   } catch (error) {
     // Connection errors can echo the connection string; never print it.
     const message = ((error as Error).message ?? String(error)).split(sourceUrl).join(describeUrl(sourceUrl)).split(targetUrl).join(describeUrl(targetUrl));

@@ -4,7 +4,7 @@ import { preDataStatements, postDataStatements } from './ddl';
 import { CopyState } from './state';
 import { copyTableRows, type BeforeCommit } from './copy-rows';
 import { verifyTable, type TableCheck } from './verify';
-import { connect, qualified } from './session';
+import { connect, ident, qualified } from './session';
 import type { Progress } from '../lib/progress';
 
 export interface CopyDatabaseOptions {
@@ -15,6 +15,13 @@ export interface CopyDatabaseOptions {
   readonly progress: Progress;
   /** Only compare the databases, copy nothing. @default false */
   readonly verifyOnly?: boolean;
+  /**
+   * First drop everything an earlier run created in the target (its user
+   * schemas and the bookkeeping), then copy from scratch. Refused unless the
+   * target holds db-copy's bookkeeping (a target db-copy did not fill is
+   * never dropped). @default false
+   */
+  readonly replaceTarget?: boolean;
   readonly beforeCommit?: BeforeCommit;
 }
 
@@ -66,6 +73,23 @@ async function copySequenceValues(source: Client, target: Client, model: Databas
   }
 }
 
+/** Drops what an earlier run created in the target; see `CopyDatabaseOptions.replaceTarget`. */
+async function emptyTarget(target: Client, progress: Progress): Promise<void> {
+  if (!(await new CopyState(target).exists())) {
+    throw new Error('--replace-target: the target holds no db-copy bookkeeping, so db-copy did not fill it; nothing was dropped');
+  }
+  const tables = await targetTables(target);
+  const { rows } = await target.query<{ nspname: string }>(
+    `SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' AND nspname NOT IN ('information_schema', '${STATE_SCHEMA}') ORDER BY 1`,
+  );
+  await inTransaction(target, async () => {
+    for (const { nspname } of rows) await target.query(`DROP SCHEMA ${ident(nspname)} CASCADE`);
+    await target.query('CREATE SCHEMA IF NOT EXISTS public');
+    await target.query(`DROP SCHEMA ${STATE_SCHEMA} CASCADE`);
+  });
+  progress.log(`replace-target: dropped ${tables.length} tables in ${rows.length} schema(s) and the earlier copy's bookkeeping`);
+}
+
 /**
  * Copies one PostgreSQL database into another (schema, rows, sequence values,
  * then foreign keys, views and triggers) and verifies every table. Safe to
@@ -85,6 +109,7 @@ export async function copyDatabase(options: CopyDatabaseOptions): Promise<CopyDa
     const model = await readDatabaseModel(source);
     let rowsCopied = 0;
     if (!options.verifyOnly) {
+      if (options.replaceTarget) await emptyTarget(target, progress);
       const state = new CopyState(target);
       if (!(await state.exists()) && (await targetTables(target)).length > 0) {
         throw new Error(`the target already has tables (${(await targetTables(target)).slice(0, 5).join(', ')}) that no db-copy run created; copy into an empty database`);
@@ -121,7 +146,9 @@ export async function copyDatabase(options: CopyDatabaseOptions): Promise<CopyDa
       progress.log(`verify ${check.table}: ${check.ok ? 'ok' : 'MISMATCH'} (${check.sourceRows} → ${check.targetRows} rows, checksum ${check.sourceChecksum}${check.ok ? '' : ` → ${check.targetChecksum}`})`);
     }
     await source.query('COMMIT');
-    return { tables, rowsCopied, ok: tables.every((t) => t.ok) };
+    const ok = tables.every((t) => t.ok);
+    if (ok) await new CopyState(target).recordVerified(Object.fromEntries(tables.map((t) => [t.table, t.targetRows])));
+    return { tables, rowsCopied, ok };
   } finally {
     await source.end().catch(() => undefined);
     await target?.end().catch(() => undefined);

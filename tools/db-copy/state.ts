@@ -1,4 +1,5 @@
 import type { Client } from 'pg';
+import { COPY_VERIFIED_TABLE, type TableRowCounts } from '../../contracts/stage-one-copy';
 import { STATE_SCHEMA } from './catalog';
 
 /**
@@ -45,5 +46,19 @@ export class CopyState {
          done = EXCLUDED.done, updated_at = now()`,
       [item, update.lastKey ?? null, update.addRows ?? 0, update.done ?? false],
     );
+  }
+
+  /**
+   * Records a verification that found every table equal, with the counts it
+   * verified: the API at stage 10 compares them with the stage-1 database's
+   * own record before it serves from this target (contracts/stage-one-copy.ts).
+   */
+  async recordVerified(tables: TableRowCounts): Promise<void> {
+    await this.target.query(`CREATE SCHEMA IF NOT EXISTS ${STATE_SCHEMA}`);
+    await this.target.query(`CREATE TABLE IF NOT EXISTS ${COPY_VERIFIED_TABLE} (
+      verified_at timestamptz PRIMARY KEY DEFAULT clock_timestamp(),
+      tables jsonb NOT NULL
+    )`);
+    await this.target.query(`INSERT INTO ${COPY_VERIFIED_TABLE} (tables) VALUES ($1)`, [JSON.stringify(tables)]);
   }
 }

@@ -1,3 +1,4 @@
+import { COPY_STATE_SCHEMA, STAGE_ONE_RECORD_FILE } from '../../../contracts/stage-one-copy';
 import { API_PATHS } from './api-environment';
 
 /**
@@ -183,6 +184,20 @@ chmod 751 ${API_PATHS.dataDir}
 /** Where the stage-1 PostgreSQL keeps its files: on the data volume. */
 export const POSTGRES_DATA_DIR = `${API_PATHS.dataDir}/postgresql`;
 
+/** The stage-1 database's row counts, recorded when the instance leaves stage 1 (contracts/stage-one-copy.ts). */
+const STAGE_ONE_RECORD = `${API_PATHS.dataDir}/${STAGE_ONE_RECORD_FILE}`;
+
+/**
+ * One JSON object: `{"recordedAt": ..., "tables": {"public.users": 12, ...}}`,
+ * every table outside the system schemas and db-copy's own, named as
+ * db-copy's verification names them (schema.table, unquoted). Double quotes
+ * are avoided: the query travels inside a double-quoted shell argument.
+ */
+export const STAGE_ONE_RECORD_QUERY =
+  "SELECT json_build_object('recordedAt', now(), 'tables', coalesce(json_object_agg(table_schema || '.' || table_name, " +
+  "(xpath('/row/n/text()', query_to_xml(format('SELECT count(*) AS n FROM %I.%I', table_schema, table_name), false, true, '')))[1]::text::bigint), '{}'::json)) " +
+  `FROM information_schema.tables WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema', '${COPY_STATE_SCHEMA}')`;
+
 /**
  * Stage 1: PostgreSQL on the data volume, listening on the Unix socket only,
  * peer authentication for the OS user `graminsta` (no password anywhere).
@@ -205,6 +220,8 @@ systemctl restart postgresql
 cd /
 sudo -u postgres psql -tAc "SELECT 1 FROM pg_roles WHERE rolname = '${API_PATHS.user}'" | grep -q 1 || sudo -u postgres createuser ${API_PATHS.user}
 sudo -u postgres psql -tAc "SELECT 1 FROM pg_database WHERE datname = '${API_PATHS.user}'" | grep -q 1 || sudo -u postgres createdb -O ${API_PATHS.user} ${API_PATHS.user}
+# This database serves again (a first boot, or a rollback from stage 10): a record of it from leaving stage 1 is stale.
+rm -f ${STAGE_ONE_RECORD}
 `;
 }
 
@@ -215,6 +232,22 @@ sudo -u postgres psql -tAc "SELECT 1 FROM pg_database WHERE datname = '${API_PAT
 export function stopPostgresScript(): string {
   return `#!/bin/bash
 set -euo pipefail
+# Before the local server stops for good, record how many rows each of its tables
+# holds (once: the first run after stage 1). The API at this stage compares the
+# record with what db-copy verified in RDS, and refuses to serve while rows were
+# never copied (contracts/stage-one-copy.ts, docs/runbooks/1-to-10.md).
+if [ -s ${POSTGRES_DATA_DIR}/PG_VERSION ] && [ ! -s ${STAGE_ONE_RECORD} ]; then
+  cd /
+  systemctl start postgresql.service
+  for _ in $(seq 1 30); do sudo -u postgres psql -XtAc 'SELECT 1' >/dev/null 2>&1 && break; sleep 1; done
+  if sudo -u postgres psql -XtAc "SELECT 1 FROM pg_database WHERE datname = '${API_PATHS.user}'" | grep -q 1; then
+    sudo -u postgres psql -d ${API_PATHS.user} -XtA -v ON_ERROR_STOP=1 -c "${STAGE_ONE_RECORD_QUERY}" > ${STAGE_ONE_RECORD}.tmp
+  else
+    echo '{"tables": {}}' > ${STAGE_ONE_RECORD}.tmp
+  fi
+  chmod 644 ${STAGE_ONE_RECORD}.tmp
+  mv ${STAGE_ONE_RECORD}.tmp ${STAGE_ONE_RECORD}
+fi
 if systemctl list-unit-files postgresql.service >/dev/null 2>&1; then
   systemctl disable --now postgresql.service || true
 fi
