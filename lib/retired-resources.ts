@@ -42,7 +42,7 @@ export const RETIRED_RESOURCES: readonly RetiredResource[] = [
     retiredAt: '1k',
     reason:
       'The single instance gives way to the fleet, which keeps no local files. The volume (photos; at stage 1 also PostgreSQL) is orphaned, not deleted, after the runbook copied the photos to the uploads bucket; it stays as the rollback copy.',
-    runbook: 'docs/runbooks/10-to-1k.md',
+    runbook: 'docs/runbooks/100-to-1k.md',
   },
   {
     stack: 'Network',
@@ -50,13 +50,13 @@ export const RETIRED_RESOURCES: readonly RetiredResource[] = [
     retiredAt: '1k',
     reason:
       "The log group of CDK's custom-resource function that looks up CloudFront's origin-facing prefix list for the single instance; from 1k CloudFront reaches the internal load balancer as a VPC origin and no lookup runs. It holds only those deploy-time calls' logs and is orphaned with its retention.",
-    runbook: 'docs/runbooks/10-to-1k.md',
+    runbook: 'docs/runbooks/100-to-1k.md',
   },
   {
     stack: 'App',
     path: 'ApiServer/Logs/Resource',
     retiredAt: '1k',
     reason: "The single instance's API log group is orphaned with the instance; the fleet logs to its own group.",
-    runbook: 'docs/runbooks/10-to-1k.md',
+    runbook: 'docs/runbooks/100-to-1k.md',
   },
 ];

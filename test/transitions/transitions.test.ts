@@ -85,9 +85,9 @@ describe('runbooks', () => {
 
   test('the issue’s three data moves have runbooks: 1 → 10, 10 → 1k, 100k → 1m', () => {
     expect(runbooksBetween('1', '10').map((r) => r.id)).toEqual(['1-to-10']);
-    expect(runbooksBetween('10', '1k').map((r) => r.id)).toEqual(['10-to-1k']);
+    expect(runbooksBetween('10', '1k').map((r) => r.id)).toEqual(['100-to-1k']);
     expect(runbooksBetween('100k', '1m').map((r) => r.id)).toEqual(['100k-to-1m']);
-    expect(runbooksBetween('1', '1m').map((r) => r.id)).toEqual(['1-to-10', '10-to-1k', '100k-to-1m']);
+    expect(runbooksBetween('1', '1m').map((r) => r.id)).toEqual(['1-to-10', '100-to-1k', '100k-to-1m']);
   });
 
   test('every stateful resource lib/retired-resources.ts retires is allowed, at that step, with the same runbook', () => {
@@ -210,10 +210,10 @@ describe('npm run review on the real stages', () => {
   test('100 → 1k names its runbook for the retired volume; the JSON has one entry per resource change', async () => {
     const report = await reviewStageChange({ from: '100', to: '1k', synth });
     expect(report.safe).toBe(true);
-    expect(report.runbooks.map((r) => r.id)).toEqual(['10-to-1k']);
+    expect(report.runbooks.map((r) => r.id)).toEqual(['100-to-1k']);
     const json = toJson(report) as { resources: { stack: string; logicalId: string; type: string; impact: string; stateful: boolean; why: string[]; runbook?: string }[] };
     expect(json.resources).toEqual(
-      expect.arrayContaining([expect.objectContaining({ stack: 'graminsta-App', type: 'AWS::EC2::Volume', impact: 'orphan', stateful: true, runbook: '10-to-1k' })]),
+      expect.arrayContaining([expect.objectContaining({ stack: 'graminsta-App', type: 'AWS::EC2::Volume', impact: 'orphan', stateful: true, runbook: '100-to-1k' })]),
     );
   });
 

@@ -36,9 +36,9 @@ export const RUNBOOKS: readonly Runbook[] = [
     steps: [['1', '10']],
   },
   {
-    id: '10-to-1k',
+    id: '100-to-1k',
     title: 'Stage 10/100 → 1k: photo files → S3 uploads bucket, single instance → fleet',
-    file: 'docs/runbooks/10-to-1k.md',
+    file: 'docs/runbooks/100-to-1k.md',
     steps: [['100', '1k']],
   },
   {
@@ -66,7 +66,7 @@ export const ALLOWED_CHANGES: readonly AllowedChange[] = [
     logicalId: 'ApiServerDataVolumeF42516C7',
     step: ['100', '1k'],
     impacts: ['orphan'],
-    runbook: '10-to-1k',
+    runbook: '100-to-1k',
     why: 'The single instance leaves at 1k; the runbook copies its photo files to the uploads bucket first, and the volume is retained (orphaned, not deleted) as the rollback copy until its clean-up step.',
   },
   {
@@ -74,7 +74,7 @@ export const ALLOWED_CHANGES: readonly AllowedChange[] = [
     logicalId: 'ApiServerLogsA40722D7',
     step: ['100', '1k'],
     impacts: ['orphan'],
-    runbook: '10-to-1k',
+    runbook: '100-to-1k',
     why: "The single instance's log group is retained with its logs when the instance leaves; the runbook's clean-up step deletes it once nobody needs those logs.",
   },
   {
@@ -82,7 +82,7 @@ export const ALLOWED_CHANGES: readonly AllowedChange[] = [
     logicalId: 'AWS679f53fac002430cb0da5b7982bd2287LogGroup449FB7C2',
     step: ['100', '1k'],
     impacts: ['orphan'],
-    runbook: '10-to-1k',
+    runbook: '100-to-1k',
     why: "From 1k CloudFront reaches the internal load balancer as a VPC origin, so the prefix-list lookup of stages 1-100 goes; its function's log group (deploy-time lookups only) is retained and the runbook's clean-up step deletes it.",
   },
   {
@@ -90,7 +90,7 @@ export const ALLOWED_CHANGES: readonly AllowedChange[] = [
     logicalId: 'DatabaseF44359DD',
     step: ['100', '1k'],
     impacts: ['may-replace'],
-    runbook: '10-to-1k',
+    runbook: '100-to-1k',
     why: 'MultiAZ turns on at 1k; the resource spec marks MultiAZ as "may replace", but RDS converts a running instance to Multi-AZ in place without an outage, and the runbook snapshots first and checks the change set shows Replacement: False.',
   },
 ];

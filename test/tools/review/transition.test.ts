@@ -79,10 +79,10 @@ describe('reviewTransition on small templates', () => {
 
   test('a destructive change listed with its runbook is allowed and names the runbook', () => {
     const allowed: AllowedChange[] = [
-      { stack: 'Data', logicalId: 'DataVolume', step: ['100', '1k'], impacts: ['orphan'], runbook: '10-to-1k', why: 'The photos are copied to S3 first.' },
+      { stack: 'Data', logicalId: 'DataVolume', step: ['100', '1k'], impacts: ['orphan'], runbook: '100-to-1k', why: 'The photos are copied to S3 first.' },
     ];
     const result = review(fixtureStage(), fixtureStage({ volumeId: 'RenamedVolume' }), allowed);
-    expect(change(result, 'DataVolume')).toMatchObject({ atRisk: true, runbook: '10-to-1k' });
+    expect(change(result, 'DataVolume')).toMatchObject({ atRisk: true, runbook: '100-to-1k' });
     expect(result.problems).toEqual([]);
   });
 
