@@ -33,6 +33,12 @@ describe('README', () => {
     }
   });
 
+  test('quotes no test counts or run times (they go stale with every test), and counts the upward stage pairs right', () => {
+    expect(readme.match(/\b\d+ (tests|suites)\b|\b\d+ min \d+ s\b/g) ?? []).toEqual([]);
+    const pairs = (STAGE_NAMES.length * (STAGE_NAMES.length - 1)) / 2;
+    expect([...readme.matchAll(/all (\d+) upward stage\s+pairs/g)].map((m) => Number(m[1]))).toEqual([pairs]);
+  });
+
   test('links only to files that exist', () => {
     const links = [...readme.matchAll(/\]\(([^)#]+)\)/g)].map((m) => m[1]).filter((href) => !/^https?:/.test(href));
     expect(links.length).toBeGreaterThan(5);

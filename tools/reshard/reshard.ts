@@ -42,7 +42,7 @@ const FREEZE_WHEN_PENDING = 200;
 class PauseOverrun extends Error {}
 
 /**
- * Runs (or resumes) one move, step by step (design §6); each step's outcome
+ * Runs (or resumes) one move, step by step (docs/resharding.md); each step's outcome
  * is stored in `reshard_runs` / `shard_moves` on the servers before the next
  * begins, so a kill at any point resumes from the stored step. See
  * docs/resharding.md for the guarantees each step keeps.

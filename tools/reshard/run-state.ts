@@ -1,6 +1,6 @@
 import type { Client } from 'pg';
 
-/** The steps of a run, in order (design §6); `reshard_runs.step` holds the one reached. */
+/** The steps of a run, in order (docs/resharding.md); `reshard_runs.step` holds the one reached. */
 export const STEPS = ['copying', 'catching-up', 'frozen', 'flipping', 'settling', 'cleaning', 'done'] as const;
 export type Step = (typeof STEPS)[number];
 

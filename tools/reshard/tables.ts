@@ -14,7 +14,7 @@ export interface ShardedTable {
 }
 
 /**
- * Tables that are not sharded (design §2): the first primary's queue and
+ * Tables that are not sharded (docs/sharding.md): the first primary's queue and
  * counters, and each server's own bookkeeping. They never move.
  */
 export const UNSHARDED_TABLES = new Set(['schema_migrations', 'rate_limits', 'jobs', 'jobs_dead', 'shard_moves', 'shard_changes', 'reshard_runs']);

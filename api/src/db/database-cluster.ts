@@ -41,7 +41,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * The shard map gives the base placement; moves made by tools/reshard live
  * in the databases (`shard_moves` rows with state 'moved' on the source), so
  * the effective owner of a shard is the map's owner, then wherever its
- * `moved` rows lead (design §1, docs/sharding.md). `start()` reads them and
+ * `moved` rows lead (docs/sharding.md). `start()` reads them and
  * re-reads them every `movesRefreshMs`; a write refused with 55G02 (moved)
  * re-reads them at once. With one primary (every stage before 1m) all 4096
  * logical shards map to it and nothing is ever read.

@@ -7,7 +7,7 @@ import { SqsJobQueue } from './sqs-job-queue';
 /**
  * The configured work queue, or undefined without one (QUEUE unset and no
  * WORK_QUEUE_URL). The PostgreSQL queue lives on the first primary of the map
- * (`nodes[0]`), which never moves its unsharded tables (design §2).
+ * (`nodes[0]`), which never moves its unsharded tables (docs/sharding.md).
  */
 export function createJobQueue(config: AppConfig, db: DatabaseCluster): JobQueue | undefined {
   switch (config.queue) {

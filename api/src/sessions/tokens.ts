@@ -9,7 +9,7 @@ const LEGACY_TOKEN = /^[A-Za-z0-9_-]{43}$/;
 const SHARD_TOKEN = /^[A-Za-z0-9_-]{46}$/;
 
 /**
- * A new session token carrying its user's logical shard (design §2), so the
+ * A new session token carrying its user's logical shard (docs/sharding.md), so the
  * database session store can find the session's server without a lookup
  * table: 2 bytes shard (big-endian) + 32 random bytes, base64url, 46
  * characters. The shard is not a secret and grants nothing: a session is

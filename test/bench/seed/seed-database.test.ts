@@ -101,7 +101,7 @@ describe('seedDatabase (real PostgreSQL, small size)', () => {
       const server = new Client({ connectionString: urls[i] });
       await server.connect();
       try {
-        // Every row's home shard (design §2) is in this server's range.
+        // Every row's home shard (docs/sharding.md) is in this server's range.
         const { rows } = await server.query<{ table: string; n: string; misplaced: string }>(
           `SELECT 'users' AS table, count(*) AS n, count(*) FILTER (WHERE ((id >> 10) & 4095) NOT BETWEEN $1 AND $2) AS misplaced FROM users
            UNION ALL SELECT 'photos', count(*), count(*) FILTER (WHERE ((id >> 10) & 4095) NOT BETWEEN $1 AND $2) FROM photos
