@@ -19,7 +19,8 @@ describe('the API killed mid-upload and restarted', () => {
   let pg: TestPostgres;
   let dataDir: string;
   let api: RunningApi;
-  const env = { LOG_LEVEL: 'error', REQUEST_TIMEOUT_MS: '2000', PENDING_PHOTO_TTL_MS: '20000' };
+  // A short request timeout, so the killed upload's claim and part file are stale (12 s) within the test.
+  const env = { LOG_LEVEL: 'error', REQUEST_TIMEOUT_MS: '2000' };
 
   beforeAll(async () => {
     pg = await startPostgres();

@@ -24,7 +24,8 @@ export default fp(
   async function uploadSweeper(app: FastifyInstance) {
     const ttlMs = app.config.pendingPhotoTtlMs;
     const claimStaleMs = uploadClaimStaleMs(app.config);
-    const intervalMs = Math.min(MAX_INTERVAL_MS, Math.max(1_000, Math.floor(ttlMs / 2)));
+    // Often enough that neither a part file nor an abandoned photo outlives its bound by much.
+    const intervalMs = Math.min(MAX_INTERVAL_MS, Math.max(1_000, Math.floor(Math.min(ttlMs, claimStaleMs) / 2)));
     let running: Promise<void> | undefined;
 
     const sweepNode = async (node: (typeof app.db.nodes)[number]) => {
