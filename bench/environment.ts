@@ -150,9 +150,10 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Ben
     const apiEnv = (extra: Record<string, string>, name: string) => {
       const dataDir = join(dir, `data-${name}`);
       mkdirSync(dataDir);
-      // Production settings (LOG_LEVEL info unless asked otherwise, production scrypt cost); only the log-in rate limits are lifted,
-      // since every request comes from one loopback address.
-      return { DATABASE_URL: pg.url, DATA_DIR: dataDir, LOG_LEVEL: options.apiLogLevel ?? 'info', AUTH_RATE_LIMIT_PER_IP: '1000000', AUTH_RATE_LIMIT_PER_USERNAME: '1000000', ...extra };
+      // Production settings (LOG_LEVEL info unless asked otherwise, production scrypt cost); only the rate limits are lifted:
+      // every request comes from one loopback address, and a few writers create photos as fast as they can.
+      const limits = { AUTH_RATE_LIMIT_PER_IP: '1000000', AUTH_RATE_LIMIT_PER_USERNAME_AND_IP: '1000000', AUTH_RATE_LIMIT_PER_USERNAME: '1000000', PHOTO_CREATE_LIMIT_PER_USER: '1000000', PHOTO_UPLOAD_LIMIT_PER_USER: '1000000' };
+      return { DATABASE_URL: pg.url, DATA_DIR: dataDir, LOG_LEVEL: options.apiLogLevel ?? 'info', ...limits, ...extra };
     };
     const specs: Array<[ServerKey, string, Record<string, string>]> = [
       ['http-baseline', baselines['http-baseline'], {}],
