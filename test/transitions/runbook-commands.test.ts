@@ -5,6 +5,12 @@
  * run (its flags, shard list and primary names are valid, and the source owns
  * the shards at that point of the runbook), `--status` as is. The primary
  * names are the ones the CDK map emits.
+ *
+ * The 100k → 1m runbook also says what the deploy does before any move: its
+ * pre-checks quote the review of 100k → 1m (verdict, interruptions) and expect
+ * the change set to show the cache updated in place, not replaced. Those
+ * claims are checked here against the review of the synthesized templates,
+ * and every logical ID either runbook names against the templates.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +19,10 @@ import { migrate } from '../../api/src/db/migrate';
 import { initialShardMap } from '../../lib/constructs/database/shard-map';
 import { createProgress } from '../../tools/lib/progress';
 import { main } from '../../tools/reshard/cli';
+import { synthStage } from '../../lib/synth';
+import { reviewStageChange, type StageChangeReport } from '../../tools/review/stage-change';
+import { toJson } from '../../tools/review/report-json';
+import { toMarkdown } from '../../tools/review/report-markdown';
 import { startPostgres, type TestPostgres } from '../support/postgres';
 
 const ROOT = join(__dirname, '..', '..');
@@ -88,4 +98,49 @@ describe.each(Object.entries(RUNBOOKS))('runbook %s', (_id, runbook) => {
 test('the feed seeding command of the 100k → 1m runbook is a mode the worker has', () => {
   expect(readFileSync(join(ROOT, 'docs/runbooks/100k-to-1m.md'), 'utf8')).toContain('/opt/graminsta/api/worker.js --seed-feeds');
   expect(readFileSync(join(ROOT, 'api/src/worker.ts'), 'utf8')).toContain("'--seed-feeds'");
+});
+
+describe('runbook 100k-to-1m: what it says about the deploy is what the review of 100k → 1m finds', () => {
+  const runbook = () => readFileSync(join(ROOT, RUNBOOKS['100k-to-1m'].file), 'utf8');
+  let report: StageChangeReport;
+
+  beforeAll(async () => {
+    report = await reviewStageChange({ from: '100k', to: '1m', synth: (stage) => synthStage(stage) });
+  }, 600_000);
+
+  test('pre-check 5 holds: the cache is updated in place (the change set shows Replacement False) because its template carries UpdatePolicy.UseOnlineResharding', () => {
+    const cache = report.review.stacks.flatMap((s) => s.changes).find((c) => c.type === 'AWS::ElastiCache::ReplicationGroup');
+    expect(cache && { logicalId: cache.logicalId, impact: cache.impact, why: cache.why.join('; ') }).toEqual({
+      logicalId: 'CacheReplicationGroupBFE59FF3',
+      impact: 'update',
+      why: expect.stringContaining('ElastiCache reshards the cluster online (UpdatePolicy UseOnlineResharding: true)'),
+    });
+    // The line the runbook tells the operator to expect from describe-change-set.
+    expect(runbook()).toContain(`${cache!.logicalId}\tModify\tFalse`);
+  });
+
+  test('pre-check 2 quotes the review as it prints now: the verdict, no stateful resource at risk, every interruption, the JSON verdict and longest outage', () => {
+    const text = runbook();
+    const markdown = toMarkdown(report);
+    expect(report.problems).toEqual([]);
+    expect(text).toContain(markdown.split('\n').find((line) => line.startsWith('**Verdict'))!);
+    const section = markdown.slice(markdown.indexOf('## Interruptions'), markdown.indexOf('## Runbooks to follow'));
+    const rows = section.split('\n').filter((line) => line.startsWith('| graminsta-'));
+    expect(rows).toHaveLength(report.interruptions.length);
+    expect(rows.filter((row) => !text.includes(row))).toEqual([]);
+    const json = toJson(report) as { verdict: string; longestOutageSeconds: number };
+    expect(text).toContain(`"verdict": "${json.verdict}"`);
+    expect(text).toContain(`"longestOutageSeconds": ${json.longestOutageSeconds}`);
+  });
+
+  test('every logical ID the two runbooks name is in the synthesized templates (100k, 1m, 1m with extraPrimaries=1)', () => {
+    const known = new Set(
+      [synthStage('100k'), synthStage('1m'), synthStage('1m', { extraPrimaries: 1 })].flatMap((templates) =>
+        Object.values(templates).flatMap((template) => Object.keys((template as { Resources: object }).Resources)),
+      ),
+    );
+    const named = Object.values(RUNBOOKS).flatMap(({ file }) => [...readFileSync(join(ROOT, file), 'utf8').matchAll(/\b[A-Z][A-Za-z0-9]*[0-9A-F]{8}\b/g)].map((m) => m[0]));
+    expect(named.length).toBeGreaterThan(20);
+    expect([...new Set(named)].filter((id) => !known.has(id))).toEqual([]);
+  }, 600_000);
 });
