@@ -53,6 +53,18 @@ export class SecretsManagerStandIn {
     return standIn;
   }
 
+  /** A secret created after the stand-in started (a stack that creates one was deployed), or replaced outright. */
+  public put(secretId: string, value: string): void {
+    this.secrets.set(secretId, { AWSCURRENT: value });
+  }
+
+  /** The current value of a secret this stand-in holds (what `get-secret-value` prints as SecretString). */
+  public current(secretId: string): string {
+    const value = this.secrets.get(secretId)?.AWSCURRENT;
+    if (value === undefined) throw new Error(`Secrets Manager can't find the specified secret: ${secretId}`);
+    return value;
+  }
+
   /** A rotation: `value` becomes AWSCURRENT and the current one AWSPREVIOUS, as PutSecretValue does. */
   public rotate(secretId: string, value: string): void {
     const versions = this.secrets.get(secretId);

@@ -193,6 +193,40 @@ export class BootInstance {
     return { status: result.status ?? -1, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
   }
 
+  /**
+   * `exec` without blocking this process: for commands that call back into stand-ins served
+   * from it (Secrets Manager, S3), or that run long. `env` is added to the clean environment;
+   * `onOutput` sees stdout and stderr as they come (progress).
+   */
+  public execAsync(
+    command: readonly string[],
+    options: { readonly input?: string; readonly timeoutMs?: number; readonly env?: Readonly<Record<string, string>>; readonly onOutput?: (text: string) => void } = {},
+  ): Promise<ExecResult> {
+    if (!this.pid1) throw new Error(`${this.props.name} is not running`);
+    const env = Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${v}`);
+    const child = spawn('nsenter', ['-t', String(this.pid1), '-a', '--', 'env', '-i', `PATH=${CONTAINER_PATH}`, 'LANG=C.UTF-8', 'HOME=/root', ...env, ...command], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      options.onOutput?.(chunk.toString());
+    });
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      options.onOutput?.(chunk.toString());
+    });
+    child.stdin!.end(options.input ?? '');
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
+    return new Promise((resolve) =>
+      child.once('close', (code) => {
+        clearTimeout(timer);
+        resolve({ status: code ?? -1, stdout, stderr });
+      }),
+    );
+  }
+
   /** `exec` that throws with the command's output unless it succeeds. */
   public run(command: readonly string[]): string {
     const result = this.exec(command);

@@ -66,15 +66,24 @@ export class StageBoot {
   public originSecret?: string;
   private readonly assemblies: string[];
   public secrets?: SecretsManagerStandIn;
+  /** The database's credentials secret, once a deployed template creates the database. */
+  public databaseSecretArn?: string;
+  /** What the SDK on the instance is pointed at (endpoints and credentials of the stand-ins). */
+  public awsEnvironment: Record<string, string> = {};
   public s3?: TestS3;
   public env: Record<string, string>;
   public bootstrap: InstanceBootstrap;
 
+  /** The stage each stack was last deployed at. */
+  public readonly stackStages: Record<string, string>;
+
   private constructor(
     private readonly props: StageBootProps,
-    public readonly cloudformation: CloudFormationStandIn,
+    public cloudformation: CloudFormationStandIn,
+    /** The deployed templates, by stack name (a partial deploy replaces some). */
     public readonly templates: Record<string, Template>,
   ) {
+    this.stackStages = Object.fromEntries(Object.keys(templates).map((stack) => [stack, props.stage]));
     const appStack = `${props.appName ?? 'graminsta'}-App`;
     this.assemblies = [join(props.dir, 'cdk.out')];
     this.bootstrap = instanceBootstrap(cloudformation, appStack);
@@ -146,57 +155,30 @@ export class StageBoot {
 
   private async startStandIns(): Promise<void> {
     const network = this.instance.network;
-    const unknown = Object.keys(this.env).filter((name) => !LOCAL_VARIABLES.has(name) && !STAND_IN_VARIABLES.includes(name));
-    if (unknown.length) throw new Error(`the boot test has no stand-in for ${unknown.join(', ')} (stage ${this.props.stage})`);
-    const endpoints: Record<string, string> = {};
-    const secrets: Record<string, string> = {};
+    this.secrets = await SecretsManagerStandIn.start({}, network.hostAddress);
+    // The one secret CloudFront would add to every request (x-origin-verify) is generated once.
+    this.originSecret = randomBytes(36).toString('base64').replace(/[^A-Za-z0-9]/g, '').slice(0, 48);
+    await this.refreshStandIns();
+  }
 
-    const secretArn = this.env.DATABASE_SECRET_ARN;
-    if (secretArn) {
-      // The secret as Secrets Manager holds it once the SecretTargetAttachment has run: the
-      // template's generated username and password, plus the target's engine, host, port and
-      // database name. https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_secret_json_structure.html
-      const secret = this.findByRef('AWS::SecretsManager::Secret', secretArn);
-      const attachment = Object.entries<Template>(this.templates[secret.stack].Resources).find(
-        ([, r]) => r.Type === 'AWS::SecretsManager::SecretTargetAttachment' && r.Properties?.SecretId?.Ref === secret.logicalId,
-      );
-      if (!attachment) throw new Error(`secret ${secret.logicalId} is attached to no database`);
-      const databaseId = attachment[1].Properties.TargetId.Ref as string;
-      const database = this.templates[secret.stack].Resources[databaseId];
-      const secretTemplate = JSON.parse(secret.resource.Properties.GenerateSecretString.SecretStringTemplate) as { username: string };
-      const hostname = this.cloudformation.getAtt(secret.stack, databaseId, 'Endpoint.Address');
-      this.rds = await RdsStandIn.start({
-        dir: join(this.props.dir, 'rds'),
-        hostname,
-        listen: network.hostAddress,
-        clientAddress: network.instanceAddress,
-        username: secretTemplate.username,
-        databaseName: database.Properties.DBName,
-      });
-      this.instance.appendRootFile('/etc/hosts', `${network.hostAddress} ${hostname}\n`);
-      const value = {
-        ...secretTemplate,
-        password: this.rds.password,
-        engine: 'postgres',
-        host: hostname,
-        port: this.rds.port,
-        ...(this.rds.databaseName ? { dbname: this.rds.databaseName } : {}),
-        dbInstanceIdentifier: this.cloudformation.ref(secret.stack, databaseId),
-      };
-      secrets[secretArn] = JSON.stringify(value);
-    }
+  /**
+   * Starts the stand-ins the deployed templates now call for (the first time a stack
+   * creates the database, say) and gives the instance what it needs to reach them.
+   */
+  private async refreshStandIns(): Promise<void> {
+    const network = this.instance.network;
+    const secrets = this.secrets!;
+    const unknown = Object.keys(this.env).filter((name) => !LOCAL_VARIABLES.has(name) && !STAND_IN_VARIABLES.includes(name));
+    if (unknown.length) throw new Error(`the boot test has no stand-in for ${unknown.join(', ')} (stage ${this.stackStages[this.bootstrap.stack]})`);
+    const endpoints: Record<string, string> = { AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint };
+
+    await this.ensureDatabase();
 
     const originSecretArn = this.env.ORIGIN_VERIFY_SECRET_ARN;
     if (originSecretArn) {
       // What Secrets Manager generates from the template's GenerateSecretString, and CloudFront then sends.
       this.findByRef('AWS::SecretsManager::Secret', originSecretArn);
-      this.originSecret = randomBytes(36).toString('base64').replace(/[^A-Za-z0-9]/g, '').slice(0, 48);
-      secrets[originSecretArn] = this.originSecret;
-    }
-
-    if (Object.keys(secrets).length) {
-      this.secrets = await SecretsManagerStandIn.start(secrets, network.hostAddress);
-      endpoints.AWS_ENDPOINT_URL_SECRETS_MANAGER = this.secrets.endpoint;
+      secrets.put(originSecretArn, this.originSecret!);
     }
 
     const caFile = this.env.DATABASE_CA_FILE;
@@ -210,19 +192,67 @@ export class StageBoot {
 
     const bucket = this.env.UPLOADS_BUCKET;
     if (bucket) {
-      this.s3 = await startS3(bucket, network.hostAddress);
+      this.s3 ??= await startS3(bucket, network.hostAddress);
       endpoints.AWS_ENDPOINT_URL_S3 = this.s3.endpoint;
       // s3rver stores the aws-chunked framing of uploads that carry checksum trailers (real S3 decodes it).
       endpoints.AWS_REQUEST_CHECKSUM_CALCULATION = 'WHEN_REQUIRED';
     }
 
-    if (Object.keys(endpoints).length) {
-      // On EC2 the SDK finds the instance role's credentials through IMDS and AWS's endpoints through
-      // DNS; here a drop-in next to the unit cfn-init installs points it at the stand-ins.
-      const dropIn = `[Service]\n${Object.entries({ ...endpoints, ...STAND_IN_CREDENTIALS })
-        .map(([k, v]) => `Environment=${k}=${v}`)
-        .join('\n')}\n`;
-      for (const unit of [API_PATHS.serviceName, API_PATHS.workerServiceName]) this.instance.writeRootFile(`/etc/systemd/system/${unit}.service.d/aws-stand-in.conf`, dropIn);
+    // On EC2 the SDK finds the instance role's credentials through IMDS and AWS's endpoints through
+    // DNS, for any process and user; here a drop-in next to the unit cfn-init installs points the
+    // services at the stand-ins, and sudo keeps the same variables for an operator's commands.
+    this.awsEnvironment = { ...endpoints, ...STAND_IN_CREDENTIALS };
+    const dropIn = `[Service]\n${Object.entries(this.awsEnvironment)
+      .map(([k, v]) => `Environment=${k}=${v}`)
+      .join('\n')}\n`;
+    for (const unit of [API_PATHS.serviceName, API_PATHS.workerServiceName]) this.instance.writeRootFile(`/etc/systemd/system/${unit}.service.d/aws-stand-in.conf`, dropIn);
+    this.instance.writeRootFile('/etc/sudoers.d/aws-stand-in', `Defaults env_keep += "${Object.keys(this.awsEnvironment).join(' ')}"\n`);
+  }
+
+  /**
+   * The database the deployed templates create (an RDS instance with a secret attached), as a
+   * real PostgreSQL server with the secret Secrets Manager would then hold. Started once: a
+   * later deploy that drops it from the template leaves it running, as deletion protection does.
+   */
+  private async ensureDatabase(): Promise<void> {
+    if (this.rds) return;
+    const network = this.instance.network;
+    for (const [stack, template] of Object.entries(this.templates)) {
+      const attachment = Object.values<Template>(template.Resources ?? {}).find((r) => r.Type === 'AWS::SecretsManager::SecretTargetAttachment');
+      if (!attachment) continue;
+      // The secret as Secrets Manager holds it once the SecretTargetAttachment has run: the
+      // template's generated username and password, plus the target's engine, host, port and
+      // database name. https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_secret_json_structure.html
+      const secretLogicalId = attachment.Properties.SecretId.Ref as string;
+      const secretArn = this.cloudformation.ref(stack, secretLogicalId);
+      const secretResource = template.Resources[secretLogicalId];
+      const databaseId = attachment.Properties.TargetId.Ref as string;
+      const database = template.Resources[databaseId];
+      const secretTemplate = JSON.parse(secretResource.Properties.GenerateSecretString.SecretStringTemplate) as { username: string };
+      const hostname = this.cloudformation.getAtt(stack, databaseId, 'Endpoint.Address');
+      this.rds = await RdsStandIn.start({
+        dir: join(this.props.dir, 'rds'),
+        hostname,
+        listen: network.hostAddress,
+        clientAddress: network.instanceAddress,
+        username: secretTemplate.username,
+        databaseName: database.Properties.DBName,
+      });
+      this.instance.appendRootFile('/etc/hosts', `${network.hostAddress} ${hostname}\n`);
+      this.databaseSecretArn = secretArn;
+      this.secrets!.put(
+        secretArn,
+        JSON.stringify({
+          ...secretTemplate,
+          password: this.rds.password,
+          engine: 'postgres',
+          host: hostname,
+          port: this.rds.port,
+          ...(this.rds.databaseName ? { dbname: this.rds.databaseName } : {}),
+          dbInstanceIdentifier: this.cloudformation.ref(stack, databaseId),
+        }),
+      );
+      return;
     }
   }
 
@@ -243,15 +273,52 @@ export class StageBoot {
    * (otherwise CloudFormation would replace it, which this does not model).
    */
   public deployUpdate(options: { readonly apiBundleDir?: string }): { sameResource: boolean; userDataUnchanged: boolean } {
+    const stage = this.stackStages[this.bootstrap.stack];
     const outdir = join(this.props.dir, `cdk.out-${this.assemblies.length + 1}`);
-    const templates = synthesizeStage(this.props.stage, outdir, { appName: this.props.appName, apiBundleDir: options.apiBundleDir });
-    const next = instanceBootstrap(new CloudFormationStandIn({ templates, region: this.cloudformation.region, accountId: this.cloudformation.accountId }), this.bootstrap.stack);
+    const templates = synthesizeStage(stage, outdir, { appName: this.props.appName, apiBundleDir: options.apiBundleDir });
+    const { result, publish } = this.apply(templates, outdir, Object.keys(templates), stage);
+    publish();
+    return result;
+  }
+
+  /**
+   * `cdk deploy <stacks> -c stage=<stage>` (every stack when none are named): the stage's
+   * templates replace the deployed ones of those stacks, stand-ins start for what they newly
+   * create (the database), and a changed App stack reaches the instance through cfn-hup.
+   */
+  public async deploy(options: { readonly stage: string; readonly stacks?: readonly string[] }): Promise<{ sameResource: boolean; userDataUnchanged: boolean }> {
+    const outdir = join(this.props.dir, `cdk.out-${this.assemblies.length + 1}`);
+    const templates = synthesizeStage(options.stage, outdir, { appName: this.props.appName, apiBundleDir: this.props.apiBundleDir });
+    const stacks = options.stacks ?? Object.keys(templates);
+    const missing = stacks.filter((stack) => !templates[stack]);
+    if (missing.length) throw new Error(`stage ${options.stage} has no stack ${missing.join(', ')} (it has ${Object.keys(templates).join(', ')})`);
+    const { result, publish } = this.apply(templates, outdir, stacks, options.stage);
+    // What the new templates create exists before the instance hears of them (CloudFormation
+    // creates the database before it updates the instance that depends on it).
+    await this.refreshStandIns();
+    publish();
+    return result;
+  }
+
+  private apply(
+    templates: Record<string, Template>,
+    outdir: string,
+    stacks: readonly string[],
+    stage: string,
+  ): { result: { sameResource: boolean; userDataUnchanged: boolean }; publish: () => void } {
+    for (const stack of stacks) {
+      this.templates[stack] = templates[stack];
+      this.stackStages[stack] = stage;
+    }
+    this.cloudformation = new CloudFormationStandIn({ templates: this.templates, region: this.cloudformation.region, accountId: this.cloudformation.accountId });
     this.assemblies.push(outdir);
     this.aws.publishAssets(outdir);
-    this.aws.publishResource(next.stack, next.metadataResource, next.metadata, 'UPDATE_COMPLETE');
+    if (!stacks.includes(this.bootstrap.stack)) return { result: { sameResource: true, userDataUnchanged: true }, publish: () => undefined };
+    const next = instanceBootstrap(this.cloudformation, this.bootstrap.stack);
     const result = { sameResource: next.metadataResource === this.bootstrap.metadataResource, userDataUnchanged: next.userData === this.bootstrap.userData };
     this.bootstrap = next;
-    return result;
+    this.env = parseEnvFile(this.fileContent(API_PATHS.envFile));
+    return { result, publish: () => this.aws.publishResource(next.stack, next.metadataResource, next.metadata, 'UPDATE_COMPLETE') };
   }
 
   /** The API as the load balancer (or the internet) reaches it: the instance's address and the unit's port. */
