@@ -43,8 +43,6 @@ export class DatabaseSessionStore implements SessionStore {
     const shard = shardOfId(userId);
     const token = newToken(shard);
     await this.store(token, userId);
-    // Expired sessions are swept now and then by log-ins instead of by a scheduled job.
-    if (Math.random() < 0.01) void this.sweep(this.db.forShard(shard));
     return token;
   }
 
