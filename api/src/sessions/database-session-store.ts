@@ -82,6 +82,9 @@ export class DatabaseSessionStore implements SessionStore {
         SESSION_TTL_SECONDS,
       ]),
     );
+    // Expired sessions are swept now and then by log-ins instead of by a scheduled job
+    // (the copies the Redis store writes while PostgreSQL is its fallback too).
+    if (Math.random() < 0.01) void this.sweep(this.db.forShard(shard));
   }
 
   async delete(token: string): Promise<void> {
