@@ -32,6 +32,15 @@ const doc = (page: string) => `${DOCS}/${page}.html`;
 
 const GET_STACK_OUTPUT = 'Fn::GetStackOutput';
 const CONDITION_FUNCTIONS = new Set(['Fn::And', 'Fn::Equals', 'Fn::Not', 'Fn::Or']);
+/**
+ * Transforms that leave the template's own intrinsics where they are written:
+ * the `AWS::SecretsManager` transform only generates, as a nested stack, the
+ * rotation function of each rotation schedule's `HostedRotationLambda`, so
+ * positions checked on the template as written hold for the processed one.
+ * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/transform-aws-secretsmanager.html
+ */
+const POSITION_PRESERVING_TRANSFORMS: ReadonlySet<unknown> = new Set(['AWS::SecretsManager-2020-07-23', 'AWS::SecretsManager-2024-09-16']);
+
 /** Functions that need a transform (`AWS::LanguageExtensions`, macros); CDK never emits them here. */
 const TRANSFORM_FUNCTIONS = new Set(['Fn::Transform', 'Fn::Length', 'Fn::ToJsonString']);
 const KNOWN = new Set([
@@ -223,7 +232,7 @@ export function checkIntrinsicPlacement(stack: string, template: CfnTemplate): T
   const report = (path: readonly (string | number)[], rule: string, message: string) =>
     findings.push({ stack, path: dotted(path), rule, severity: 'error', message });
 
-  if (template.Transform !== undefined) {
+  if (template.Transform !== undefined && ![template.Transform].flat().every((t) => POSITION_PRESERVING_TRANSFORMS.has(t))) {
     report(['Transform'], 'intrinsic-position', 'the template declares a transform; intrinsic positions can only be checked on the processed template');
     return findings;
   }

@@ -13,6 +13,16 @@ function found(template: CfnTemplate): string[] {
 }
 
 describe('intrinsic function positions (CloudFormation Template Reference, "Supported functions")', () => {
+  test('a template with the AWS::SecretsManager transform (hosted rotation) is checked as written; any other transform cannot be', () => {
+    for (const transform of ['AWS::SecretsManager-2024-09-16', ['AWS::SecretsManager-2020-07-23']]) {
+      expect(found(topic(stackOutput('A'), { Transform: transform } as Partial<CfnTemplate>))).toEqual([]);
+      expect(found(topic('x', { Transform: transform } as Partial<CfnTemplate>, { Metadata: { M: stackOutput('A') } }))).toEqual(['intrinsic-position Resources.Topic.Metadata.M.Fn::GetStackOutput']);
+    }
+    for (const transform of ['AWS::Serverless-2016-10-31', ['AWS::SecretsManager-2024-09-16', 'AWS::LanguageExtensions']]) {
+      expect(found(topic('x', { Transform: transform } as Partial<CfnTemplate>))).toEqual(['intrinsic-position Transform']);
+    }
+  });
+
   test('documented positions pass: GetStackOutput in a property, in Fn::Join items, Fn::Select items, Fn::If values, Fn::Sub variables and outputs', () => {
     const template = topic(
       {
