@@ -5,6 +5,7 @@ import { applyCompliance } from './compliance';
 import { API_PATHS } from './constructs/api-delivery/api-environment';
 import { AppStack } from './stacks/app-stack';
 import { DataStack } from './stacks/data-stack';
+import { EdgeStack } from './stacks/edge-stack';
 import { MonitoringStack } from './stacks/monitoring-stack';
 import { NetworkStack } from './stacks/network-stack';
 import type { StageSpec } from '../stages/ladder';
@@ -28,7 +29,11 @@ export interface BuildStageAppProps extends AppOptions {
 export interface StageApp {
   readonly app: App;
   readonly spec: StageSpec;
-  /** Network, Data, App, Monitoring: in deployment order. */
+  /**
+   * Network, Data, App, Monitoring (in deployment order, in the account's
+   * region), then from stage 100 Edge (in us-east-1), which CDK deploys
+   * before App (App depends on it).
+   */
   readonly stacks: Stack[];
 }
 
@@ -59,6 +64,14 @@ export function buildStageApp(props: BuildStageAppProps): StageApp {
     vpc: network.network.vpc,
     securityGroups: network.securityGroups,
   });
+  // CloudFront's web ACL lives in us-east-1, whatever the region of the other stacks.
+  const edge = spec.edge.firewall
+    ? new EdgeStack(app, `${appName}-Edge`, {
+        ...common,
+        description: `${appName}: the CloudFront distribution's web ACL (us-east-1)`,
+        firewall: spec.edge.firewall,
+      })
+    : undefined;
   const appStack = new AppStack(app, stackName(appName, 'App'), {
     ...common,
     description: `${appName}: API compute, buckets, CDN and functions`,
@@ -71,11 +84,13 @@ export function buildStageApp(props: BuildStageAppProps): StageApp {
     certificateArn: props.certificateArn,
     apiBundleDir: props.apiBundleDir,
     originSecretGeneration,
+    webAclArn: edge?.webAclArn(),
   });
   const monitoring = new MonitoringStack(app, stackName(appName, 'Monitoring'), {
     ...common,
     description: `${appName}: alarms and dashboard`,
     alarmEmail: props.alarmEmail,
+    encryptionKey: network.telemetryKey.key,
     resources: {
       instance: appStack.server?.instance,
       instanceDataPaths: appStack.server ? [API_PATHS.dataDir] : undefined,
@@ -102,9 +117,14 @@ export function buildStageApp(props: BuildStageAppProps): StageApp {
   });
   data.addStackDependency(network);
   appStack.addStackDependency(data);
+  // App reads the web ACL's ARN through a hand-written cross-region Fn::GetStackOutput, which CDK does not track.
+  if (edge) appStack.addStackDependency(edge);
   monitoring.addStackDependency(appStack);
 
   const stacks: Stack[] = [network, data, appStack, monitoring];
+  // The telemetry key is regional: it encrypts the log groups of these four stacks, not the Edge stack's.
+  for (const stack of stacks) network.encryptLogGroupsOf(stack);
+  if (edge) stacks.push(edge);
   for (const stack of stacks) {
     Tags.of(stack).add('app', appName);
   }

@@ -14,6 +14,8 @@ export const STATEFUL_RESOURCE_TYPES: readonly string[] = [
   'AWS::SQS::Queue',
   'AWS::Logs::LogGroup',
   'AWS::Backup::BackupVault',
+  // Deleting a key makes everything encrypted under it unreadable.
+  'AWS::KMS::Key',
 ];
 
 /** A stateful resource that leaves the templates on purpose at some stage. */

@@ -14,8 +14,11 @@ export function capabilities(spec: StageSpec): Set<string> {
     if (spec.database.multiAz) caps.add('database:multi-az');
     if (spec.database.readReplicas > 0) caps.add('database:read-replicas');
     if (spec.database.primaries > 1) caps.add('database:several-primaries');
+    caps.add('database:credential-rotation');
+    caps.add('database:enhanced-monitoring');
   }
   caps.add('edge:https');
+  if (spec.edge.firewall) caps.add('edge:firewall');
   if (spec.site) caps.add('site:bucket');
   if (spec.uploads) {
     caps.add('uploads:bucket');

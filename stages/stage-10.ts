@@ -17,6 +17,8 @@ export const stage10: StageSpec = {
     backupRetentionDays: 7,
     readReplicas: 0,
     primaries: 1,
+    credentialRotationDays: 30,
+    enhancedMonitoringSeconds: 60,
   },
   replaces: { 'database:on-instance': 'database:rds' },
 };

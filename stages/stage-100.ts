@@ -8,5 +8,6 @@ export const stage100: StageSpec = {
   users: 100,
   summary: 'The web client splits from the API: a static build in a private S3 bucket behind the same CloudFront distribution (origin access control); /api/* goes to the API.',
   site: { noncurrentVersionDays: 30 },
+  edge: { ...stage10.edge, firewall: { commonRuleSet: 'count', signInRequestsPerFiveMinutes: 300 } },
   replaces: undefined,
 };

@@ -57,6 +57,14 @@ export type DatabaseSpec =
       readonly readReplicas: number;
       /** Physical primaries; above 1 the logical shards are spread over them. */
       readonly primaries: number;
+      /**
+       * Days between automatic rotations of each primary's credentials (Secrets
+       * Manager, single-user rotation). The API re-reads the secret when
+       * PostgreSQL refuses the password it holds, so a rotation breaks nothing.
+       */
+      readonly credentialRotationDays: number;
+      /** Enhanced Monitoring interval (OS metrics into CloudWatch Logs) of every instance, primaries and replicas. */
+      readonly enhancedMonitoringSeconds: 1 | 5 | 10 | 15 | 30 | 60;
     };
 
 /**
@@ -66,6 +74,27 @@ export type DatabaseSpec =
  */
 export interface EdgeSpec {
   readonly priceClass: 'PriceClass_100' | 'PriceClass_200' | 'PriceClass_All';
+  /** AWS WAF on the distribution (a web ACL in us-east-1, where CloudFront's must live). @default none */
+  readonly firewall?: FirewallSpec;
+}
+
+/** The distribution's web ACL: AWS managed rule groups and a rate limit on sign-up and log-in. */
+export interface FirewallSpec {
+  /**
+   * What AWS's common rule set does to a request it matches. `count` only
+   * records it (metrics and sampled requests): its body rules (8 KB size
+   * limit, cross-site scripting, file inclusion) also match photo uploads
+   * through the API, so it stays in count mode until the sampled matches show
+   * which rules to exclude for the upload route (docs/edge.md).
+   */
+  readonly commonRuleSet: 'count' | 'block';
+  /**
+   * Sign-up and log-in requests (POST /api/users, POST /api/sessions) one
+   * client IP may make in five minutes before the web ACL blocks it; above
+   * the API's own per-IP limits, so it stops floods before they reach the
+   * password hashing without refusing anyone the API would accept.
+   */
+  readonly signInRequestsPerFiveMinutes: number;
 }
 
 /** The static web client in a private, versioned S3 bucket behind the distribution (instead of the API serving it). */

@@ -86,13 +86,6 @@ export function database(prefix: string, stages: readonly StageName[], replicaSt
       stages,
       reason: 'PostgreSQL keeps its default port 5432 because the port can never change later without replacing the database; it is reachable only from the API security group in isolated subnets.',
     },
-    {
-      stack: 'Data',
-      path: `${prefix}/Secret/Resource`,
-      rule: 'AwsSolutions-SMG4',
-      stages,
-      reason: 'The API reads the database secret once at start-up and has no re-read on authentication failure yet, so automatic rotation would break live connections; rotate by hand in a deploy window.',
-    },
   ];
   for (const replica of ['Replica1', 'Replica2']) {
     const path = `${prefix}/${replica}/Resource`;
@@ -109,14 +102,14 @@ export function database(prefix: string, stages: readonly StageName[], replicaSt
         path,
         rule: 'AwsSolutions-RDS2',
         stages: replicaStages,
-        reason: 'A same-region read replica inherits its primary’s storage encryption (the primary has StorageEncrypted true), and CloudFormation takes no encryption setting for it.',
+        reason: 'The rule is wrong for a read replica: a same-region replica is always encrypted exactly as its primary is (StorageEncrypted true here), and CloudFormation takes no encryption setting for it, which is the property the rule looks for.',
       },
       {
         stack: 'Data',
         path,
         rule: 'AwsSolutions-RDS3',
         stages: replicaStages,
-        reason: 'Read replicas serve only SELECTs and are disposable: the Multi-AZ primary holds the data, and a failed replica is recreated from it.',
+        reason: 'RDS could make a read replica Multi-AZ, but these replicas only serve SELECTs and hold no data of their own: the Multi-AZ primary does, a failed replica is recreated from it, and the API reads from the primary meanwhile, so a standby per replica would double their cost for nothing.',
       },
     );
   }
@@ -156,6 +149,13 @@ export const ACKNOWLEDGEMENTS: readonly Acknowledgement[] = [
     rule: 'AwsSolutions-RDS3',
     stages: ['10', '100'],
     reason: 'At stages 10 and 100 one Single-AZ instance with 7-day automated backups fits the traffic and budget; stage 1k turns Multi-AZ on in place.',
+  },
+  {
+    stack: 'Data',
+    path: 'DatabaseFoundation/MonitoringRole/Resource',
+    rule: MANAGED('service-role/AmazonRDSEnhancedMonitoringRole'),
+    stages: WITH_RDS,
+    reason: 'RDS Enhanced Monitoring writes OS metrics with this role, and AmazonRDSEnhancedMonitoringRole is the AWS-maintained policy made for it, limited to the RDSOSMetrics log group; only RDS monitoring of this account may assume the role.',
   },
   {
     stack: 'Data',
@@ -262,8 +262,8 @@ export const ACKNOWLEDGEMENTS: readonly Acknowledgement[] = [
     stack: 'App',
     path: 'Site/Distribution/Resource',
     rule: 'AwsSolutions-CFR2',
-    stages: ALL,
-    reason: 'No WAF web ACL yet: the API enforces per-client rate limits itself, and a WAF is a separate cost decision for the team once abuse appears.',
+    stages: API_SERVES_WEB,
+    reason: 'At stages 1 and 10 the distribution has no WAF web ACL: the API limits sign-up and log-in per client itself, and a web ACL (about $8 a month before requests) would be a quarter of the stage’s bill; stage 100 adds one (the Edge stack in us-east-1).',
   },
   {
     stack: 'App',

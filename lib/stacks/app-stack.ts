@@ -36,6 +36,8 @@ export interface AppStackProps extends StageStackProps {
   readonly apiBundleDir?: string;
   /** Bumped to make CloudFront re-read a rotated origin secret (see `SiteProps`). @default 1 */
   readonly originSecretGeneration?: number;
+  /** The distribution's web ACL (`EdgeStack.webAclArn()`, stage 100+). @default none */
+  readonly webAclArn?: string;
 }
 
 /** PostgreSQL on the instance, over its Unix socket with peer authentication: no password. */
@@ -119,6 +121,7 @@ export class AppStack extends StageStack {
       certificateArn: props.certificateArn,
       logRetentionDays: spec.monitoring.logRetentionDays,
       originSecretGeneration: props.originSecretGeneration,
+      webAclArn: props.webAclArn,
     });
     this.loadBalancer?.logAccessTo(this.site.accessLogsBucket);
 

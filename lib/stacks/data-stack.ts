@@ -1,3 +1,4 @@
+import { Duration } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as ssm from 'aws-cdk-lib/aws-ssm';
@@ -57,6 +58,8 @@ export class DataStack extends StageStack {
     const db = spec.database;
     if (db.kind === 'rds') {
       if (!securityGroups.database) throw new Error('an RDS stage needs the database security group');
+      const rotationSecurityGroup = securityGroups.databaseRotation;
+      if (!rotationSecurityGroup) throw new Error('an RDS stage needs the credential rotation security group');
       const foundation = new DatabaseFoundation(this, 'DatabaseFoundation', { vpc, engineMajorVersion: db.engineMajorVersion });
       for (let i = 0; i < db.primaries; i++) {
         this.databases.push(
@@ -73,6 +76,8 @@ export class DataStack extends StageStack {
             backupRetentionDays: db.backupRetentionDays,
             readReplicas: db.readReplicas,
             logRetention: retentionDays(spec.monitoring.logRetentionDays),
+            enhancedMonitoring: { interval: Duration.seconds(db.enhancedMonitoringSeconds), role: foundation.monitoringRole },
+            credentialRotation: { days: db.credentialRotationDays, securityGroup: rotationSecurityGroup },
           }),
         );
       }

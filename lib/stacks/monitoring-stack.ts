@@ -3,6 +3,7 @@ import type * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
@@ -44,6 +45,8 @@ export interface MonitoredResources {
 export interface MonitoringStackProps extends StageStackProps {
   /** Subscribed to the alarm topic when given. */
   readonly alarmEmail?: string;
+  /** Encrypts the alarm topic (the Network stack's telemetry key). @default unencrypted */
+  readonly encryptionKey?: kms.IKey;
   readonly resources: MonitoredResources;
 }
 
@@ -58,7 +61,7 @@ export class MonitoringStack extends StageStack {
   constructor(scope: Construct, id: string, props: MonitoringStackProps) {
     super(scope, id, props);
     const { spec, resources: r } = props;
-    this.alarmTopic = new AlarmTopic(this, 'AlarmTopic', { email: props.alarmEmail });
+    this.alarmTopic = new AlarmTopic(this, 'AlarmTopic', { email: props.alarmEmail, encryptionKey: props.encryptionKey });
     const m = (this.monitoring = new StageMonitoring(this, 'Alarms', {
       topic: this.alarmTopic.topic,
       title: `Stage **${spec.name}**: ${spec.summary}`,

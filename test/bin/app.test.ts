@@ -80,13 +80,13 @@ describe('bin/app.ts', () => {
     expect(files).toEqual([]);
   });
 
-  test('synthesizes the four stacks of a valid stage, named after appName, in the CLI account/region, without context lookups, cdk-nag passing', () => {
+  test('synthesizes the four stacks of a valid stage, named after appName, in the CLI account/region (the Edge stack in the account and us-east-1), without context lookups, cdk-nag passing', () => {
     // cdk-nag runs here too: acknowledgements naming account-specific ARNs (the CDK assets bucket) must match a pinned account.
     const { status, stderr, manifest } = runApp({ stage: '1m', appName: 'demo' }, { CDK_DEFAULT_ACCOUNT: '123456789012', CDK_DEFAULT_REGION: 'eu-west-1' });
     expect({ status, stderr: stderr.split('\n').filter((l) => !l.startsWith('Bundling')) }).toEqual({ status: 0, stderr: [] });
     const stacks = Object.entries(manifest.artifacts as Record<string, any>).filter(([, a]) => a.type === 'aws:cloudformation:stack');
-    expect(stacks.map(([name]) => name).sort()).toEqual(['demo-App', 'demo-Data', 'demo-Monitoring', 'demo-Network']);
-    for (const [, artifact] of stacks) expect(artifact.environment).toBe('aws://123456789012/eu-west-1');
+    expect(stacks.map(([name]) => name).sort()).toEqual(['demo-App', 'demo-Data', 'demo-Edge', 'demo-Monitoring', 'demo-Network']);
+    for (const [name, artifact] of stacks) expect(artifact.environment).toBe(name === 'demo-Edge' ? 'aws://123456789012/us-east-1' : 'aws://123456789012/eu-west-1');
     // A lookup (fromLookup, AZ names) would be listed here and need credentials.
     expect(manifest.missing).toBeUndefined();
   });

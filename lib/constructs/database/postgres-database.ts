@@ -1,7 +1,9 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, Names, RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 
 /** PostgreSQL listens here on every RDS instance. */
@@ -9,6 +11,21 @@ export const POSTGRES_PORT = 5432;
 
 /** Storage of every primary and replica: gp3 costs what gp2 does per GiB, with at least 3,000 IOPS at any size (gp2: 3 per GiB). */
 const STORAGE_TYPE = rds.StorageType.GP3;
+
+/**
+ * Every log RDS for PostgreSQL can export, from every instance (primaries and
+ * replicas: the replicas take the SELECTs, so their slow queries are there).
+ * @see https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_LogAccess.Concepts.PostgreSQL.html
+ */
+export const POSTGRES_LOG_EXPORTS = ['postgresql', 'upgrade'];
+
+/** Automatic rotation of the credentials secret. */
+export interface CredentialRotationProps {
+  /** Days between rotations. */
+  readonly days: number;
+  /** The rotation function's group: it may reach PostgreSQL and the Secrets Manager endpoint. */
+  readonly securityGroup: ec2.ISecurityGroup;
+}
 
 export interface PostgresDatabaseProps {
   readonly vpc: ec2.IVpc;
@@ -31,6 +48,10 @@ export interface PostgresDatabaseProps {
   readonly readReplicas?: number;
   /** Retention of the exported PostgreSQL log. @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
+  /** Enhanced Monitoring of the primary and its replicas, through this role. @default none */
+  readonly enhancedMonitoring?: { readonly interval: Duration; readonly role: iam.IRole };
+  /** @default the credentials are never rotated */
+  readonly credentialRotation?: CredentialRotationProps;
 }
 
 /** The RDS instance class without its 'db.' prefix, as `ec2.InstanceType` expects it. */
@@ -83,11 +104,35 @@ export class PostgresDatabase extends Construct {
       copyTagsToSnapshot: true,
       autoMinorVersionUpgrade: true,
       publiclyAccessible: false,
+      // RDS for PostgreSQL supports Performance Insights on every instance class (the MySQL and MariaDB
+      // engines lack it on the micro and small burstable ones); the free 7-day retention.
+      // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PerfInsights.Overview.Engines.html
       enablePerformanceInsights: true,
-      cloudwatchLogsExports: ['postgresql'],
+      cloudwatchLogsExports: POSTGRES_LOG_EXPORTS,
       cloudwatchLogsRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      monitoringInterval: props.enhancedMonitoring?.interval,
+      monitoringRole: props.enhancedMonitoring?.role,
       caCertificate: rds.CaCertificate.RDS_CA_RSA2048_G1,
     });
+
+    if (props.credentialRotation) {
+      // Single-user rotation by Secrets Manager's hosted PostgreSQL function, on the secret as attached to the
+      // instance (host, port and dbname filled in). It sets a new password and makes it current at once; the API
+      // re-reads the secret when PostgreSQL refuses its password (docs/configuration.md), and connections already
+      // open stay open. Not at deploy time: the first rotation waits for the schedule, so a deploy never changes
+      // the password under a runbook that has just read it.
+      this.instance.secret!.addRotationSchedule('Rotation', {
+        hostedRotation: secretsmanager.HostedRotation.postgreSqlSingleUser({
+          vpc: props.vpc,
+          vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+          securityGroups: [props.credentialRotation.securityGroup],
+          // Several primaries share the stack: each function gets its own name, from its construct path.
+          functionName: Names.uniqueResourceName(this, { maxLength: 64, separator: '-' }),
+        }),
+        automaticallyAfter: Duration.days(props.credentialRotation.days),
+        rotateImmediatelyOnUpdate: false,
+      });
+    }
 
     for (let i = 1; i <= (props.readReplicas ?? 0); i++) {
       const replica = new rds.DatabaseInstanceReadReplica(this, `Replica${i}`, {
@@ -109,6 +154,10 @@ export class PostgresDatabase extends Construct {
         autoMinorVersionUpgrade: true,
         publiclyAccessible: false,
         enablePerformanceInsights: true,
+        cloudwatchLogsExports: POSTGRES_LOG_EXPORTS,
+        cloudwatchLogsRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+        monitoringInterval: props.enhancedMonitoring?.interval,
+        monitoringRole: props.enhancedMonitoring?.role,
         caCertificate: rds.CaCertificate.RDS_CA_RSA2048_G1,
       });
       this.replicas.push(replica);

@@ -28,6 +28,10 @@ export class ApiLoadBalancer extends Construct {
       securityGroup: props.securityGroup,
       dropInvalidHeaderFields: true,
       idleTimeout: Duration.seconds(60),
+      // CloudFront's VPC origin names this load balancer, so deleting it takes the API offline until a new
+      // one is made and the distribution re-pointed. A stack deletion, or a change that would replace it,
+      // fails until the protection is turned off first (docs/infrastructure.md).
+      deletionProtection: true,
     });
     // `open: false`: the security groups already say who may connect.
     this.listener = this.loadBalancer.addListener('Http', { port: 80, protocol: elbv2.ApplicationProtocol.HTTP, open: false });

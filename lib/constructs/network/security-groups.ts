@@ -48,6 +48,10 @@ export class SecurityGroups extends Construct {
   public readonly api: ec2.SecurityGroup;
   public readonly loadBalancer?: ec2.SecurityGroup;
   public readonly database?: ec2.SecurityGroup;
+  /** The function that rotates the database credentials (with the database). */
+  public readonly databaseRotation?: ec2.SecurityGroup;
+  /** The Secrets Manager interface endpoint (with the database). */
+  public readonly secretsManagerEndpoint?: ec2.SecurityGroup;
   public readonly cache?: ec2.SecurityGroup;
 
   constructor(scope: Construct, id: string, props: SecurityGroupsProps) {
@@ -89,6 +93,28 @@ export class SecurityGroups extends Construct {
     if (props.database) {
       this.database = new ec2.SecurityGroup(this, 'Database', { vpc, description: 'Graminsta PostgreSQL', allowAllOutbound: false });
       this.database.addIngressRule(this.api, ec2.Port.tcp(POSTGRES_PORT), 'PostgreSQL from the API');
+
+      // Secrets Manager's rotation function for the database credentials runs in the isolated subnets: it
+      // logs in to PostgreSQL and calls Secrets Manager through the interface endpoint (no NAT at 10 and 100).
+      this.databaseRotation = new ec2.SecurityGroup(this, 'DatabaseRotation', {
+        vpc,
+        description: 'Graminsta database credential rotation',
+        allowAllOutbound: false,
+      });
+      this.secretsManagerEndpoint = new ec2.SecurityGroup(this, 'SecretsManagerEndpoint', {
+        vpc,
+        description: 'Graminsta Secrets Manager endpoint',
+        allowAllOutbound: false,
+      });
+      this.database.addIngressRule(this.databaseRotation, ec2.Port.tcp(POSTGRES_PORT), 'PostgreSQL from the credential rotation');
+      this.databaseRotation.addEgressRule(this.database, ec2.Port.tcp(POSTGRES_PORT), 'PostgreSQL, to rotate the password');
+      // The endpoint has private DNS: the API instances' Secrets Manager calls go through it too.
+      for (const [client, who] of [[this.databaseRotation, 'the credential rotation'], [this.api, 'the API']] as const) {
+        this.secretsManagerEndpoint.addIngressRule(client, ec2.Port.tcp(443), `HTTPS from ${who}`);
+      }
+      this.databaseRotation.addEgressRule(this.secretsManagerEndpoint, ec2.Port.tcp(443), 'HTTPS to Secrets Manager');
+      // Its rules are separate resources (they name other groups); this keeps EC2's allow-all off it (see MATCH_NO_TRAFFIC).
+      (this.databaseRotation.node.defaultChild as ec2.CfnSecurityGroup).securityGroupEgress = [MATCH_NO_TRAFFIC];
     }
     if (props.cache) {
       this.cache = new ec2.SecurityGroup(this, 'Cache', { vpc, description: 'Graminsta Redis', allowAllOutbound: false });

@@ -53,6 +53,11 @@ export interface SiteProps {
    * (docs/runbooks/rotate-origin-secret.md). @default 1
    */
   readonly originSecretGeneration?: number;
+  /**
+   * ARN of an AWS WAF web ACL (scope CLOUDFRONT, in us-east-1) to put in front
+   * of the distribution (stage 100+, `EdgeStack`). @default none
+   */
+  readonly webAclArn?: string;
 }
 
 /**
@@ -181,6 +186,7 @@ export class Site extends Construct {
       enableLogging: true,
       logBucket: this.accessLogsBucket,
       logFilePrefix: 'cloudfront/',
+      webAclId: props.webAclArn,
     });
     this.url = `https://${props.domainName ?? this.distribution.distributionDomainName}`;
 

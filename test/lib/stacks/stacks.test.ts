@@ -8,4 +8,5 @@
 import './stage-behaviour.cases';
 import './ladder-invariants.cases';
 import './in-place-update.cases';
+import './security-rules.cases';
 import './stack-outputs.cases';

@@ -21,8 +21,9 @@ const count = (stage: (typeof ALL_STAGES)[number], stack: (typeof STACKS)[number
 describe.each(ALL_STAGES.map((s) => [s]))('stage %s', (stage) => {
   const spec = stageSpec(stage);
 
-  test('has the same four stacks as every stage, named without the stage, so moving up updates them in place', () => {
-    expect(Object.keys(synthStage(stage))).toEqual(['graminsta-Network', 'graminsta-Data', 'graminsta-App', 'graminsta-Monitoring']);
+  test('has the same four stacks as every stage, named without the stage, so moving up updates them in place (and from stage 100 the Edge stack in us-east-1)', () => {
+    const edge = spec.edge.firewall ? ['graminsta-Edge'] : [];
+    expect(Object.keys(synthStage(stage))).toEqual(['graminsta-Network', 'graminsta-Data', 'graminsta-App', 'graminsta-Monitoring', ...edge]);
   });
 
   test('has a VPC over two AZs with public, private-with-egress and isolated subnets, and flow logs to a retained log group', () => {
@@ -257,12 +258,11 @@ describe('stage 10: managed RDS PostgreSQL', () => {
     data.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Retain' });
   });
 
-  test('RDS sits in the isolated subnets and only the API security group reaches port 5432', () => {
+  test('RDS sits in the isolated subnets and only the API and credential rotation security groups reach port 5432', () => {
     const subnetGroup = Object.values(resourcesOfType('10', 'Data', 'AWS::RDS::DBSubnetGroup'))[0];
     expect(JSON.stringify(subnetGroup.Properties.SubnetIds)).toMatch(/DataSubnet1.*DataSubnet2/);
     const dbRules = ingressRules('10').filter(({ rule }) => rule.FromPort === 5432);
-    expect(dbRules).toHaveLength(1);
-    expect(JSON.stringify(dbRules[0].rule.SourceSecurityGroupId)).toMatch(/SecurityGroupsApi/);
+    expect(dbRules.map(({ rule }) => JSON.stringify(rule.SourceSecurityGroupId).match(/SecurityGroups(\w+?)[0-9A-F]{8}/)?.[1]).sort()).toEqual(['Api', 'DatabaseRotation']);
   });
 
   test('the instance API uses RDS through its secret and stops (but keeps) the local PostgreSQL', () => {
