@@ -74,6 +74,16 @@ export interface Assumptions {
   readonly sqsRequestsPerPhoto: number;
   /** Requests one ALB capacity unit (LCU) carries per second: 25 new connections/s at 4 requests each. */
   readonly requestsPerLcuSecond: number;
+  /**
+   * Size of one RDS Enhanced Monitoring record (OS metrics and the process
+   * list, as JSON into CloudWatch Logs); it grows with the connections open.
+   */
+  readonly enhancedMonitoringKiBPerSample: number;
+  /**
+   * KMS requests CloudWatch Logs makes per log stream and hour for an
+   * encrypted log group (a data key every few minutes per active stream).
+   */
+  readonly kmsRequestsPerLogStreamHour: number;
   readonly daysPerMonth: number;
 }
 
@@ -108,6 +118,8 @@ export const DEFAULT_ASSUMPTIONS: Assumptions = {
   thumbnailSeconds: 1.5,
   sqsRequestsPerPhoto: 9,
   requestsPerLcuSecond: 100,
+  enhancedMonitoringKiBPerSample: 12,
+  kmsRequestsPerLogStreamHour: 12,
   daysPerMonth: 30.4,
 };
 
@@ -130,6 +142,8 @@ export function validateAssumptions(a: Assumptions): Assumptions {
     ['dbWriteUnitsPerVcpuSecond', a.dbWriteUnitsPerVcpuSecond],
     ['cacheOpsPerShardSecond', a.cacheOpsPerShardSecond],
     ['requestsPerLcuSecond', a.requestsPerLcuSecond],
+    ['enhancedMonitoringKiBPerSample', a.enhancedMonitoringKiBPerSample],
+    ['kmsRequestsPerLogStreamHour', a.kmsRequestsPerLogStreamHour],
     ...Object.entries(a.defaultPerCore).map(([k, v]): [string, number] => [`defaultPerCore.${k}`, v]),
   ];
   for (const [name, value] of positives) {

@@ -68,8 +68,13 @@ function sum(lines: readonly CostLine[]): number {
   return lines.reduce((total, l) => total + l.usd, 0);
 }
 
+/** Availability zones of the VPC: the Secrets Manager endpoint has a network interface in each. */
+const VPC_AZS = 2;
+/** Rules of the distribution's web ACL (lib/constructs/site/distribution-firewall.ts): the rate limit and two AWS managed groups. */
+const WAF_BILLED_RULES = 3;
+
 /** Monthly bill of the resources a stage provisions, whatever its traffic. */
-function provisionedLines(spec: StageSpec, p: PriceTable, natGateways: number, instances: number): CostLine[] {
+function provisionedLines(spec: StageSpec, p: PriceTable, a: Assumptions, natGateways: number, instances: number): CostLine[] {
   const h = p.hoursPerMonth;
   const lines: CostLine[] = [];
   const c = spec.compute;
@@ -91,6 +96,14 @@ function provisionedLines(spec: StageSpec, p: PriceTable, natGateways: number, i
     lines.push(line(`RDS storage (${db.allocatedStorageGiB} GiB × ${db.primaries * az + replicas} copies)`, storage, 'GB-month', p.rdsStorageGbMonthUsd, 'provisioned'));
     // One secret per primary (its generated credentials).
     lines.push(line('Secrets Manager: database credentials', db.primaries, 'secret-month', p.secretMonthUsd, 'provisioned'));
+    // Enhanced Monitoring writes one JSON record per instance and interval into CloudWatch Logs (RDSOSMetrics).
+    const monitored = db.primaries * (1 + db.readReplicas);
+    const samples = (a.daysPerMonth * 86_400) / db.enhancedMonitoringSeconds;
+    const monitoringGb = (monitored * samples * a.enhancedMonitoringKiBPerSample) / 1024 ** 2;
+    lines.push(line(`RDS Enhanced Monitoring (${monitored} instance${monitored > 1 ? 's' : ''} every ${db.enhancedMonitoringSeconds} s, CloudWatch Logs)`, monitoringGb, 'GB', p.cloudWatchLogsIngestGbUsd, 'provisioned'));
+    // The credential rotation function reaches Secrets Manager through an interface endpoint in each AZ (stages 10
+    // and 100 have no NAT gateway); its own runs (one a month per primary) stay within Lambda's free tier.
+    lines.push(line(`VPC interface endpoint: Secrets Manager (${VPC_AZS} AZs, for credential rotation)`, VPC_AZS * h, 'endpoint-hour', p.interfaceEndpointHourlyUsd, 'provisioned'));
   }
 
   if (spec.cache) {
@@ -112,6 +125,16 @@ function provisionedLines(spec: StageSpec, p: PriceTable, natGateways: number, i
   if (natGateways > 0) {
     lines.push(line(`NAT gateways × ${natGateways}`, natGateways * h, 'gateway-hour', p.natGatewayHourlyUsd, 'provisioned'));
     lines.push(line('Public IPv4 addresses (NAT gateways)', natGateways * h, 'address-hour', p.publicIpv4HourlyUsd, 'provisioned'));
+  }
+
+  // One customer-managed key for every log group and the alarm topic (yearly rotation: the first two rotations add
+  // a key-month each, from the second and third year).
+  lines.push(line('KMS key (log groups, alarm topic)', 1, 'key-month', p.kmsKeyMonthUsd, 'provisioned'));
+  const logStreams = 4 + 2 * instances;
+  lines.push(line(`KMS requests (CloudWatch Logs, about ${logStreams} streams)`, (logStreams * a.kmsRequestsPerLogStreamHour * h) / 10_000, '10k requests', p.kmsPer10kRequestsUsd, 'provisioned'));
+  if (spec.edge.firewall) {
+    lines.push(line('AWS WAF web ACL (us-east-1)', 1, 'web-ACL-month', p.wafWebAclMonthUsd, 'provisioned'));
+    lines.push(line(`AWS WAF rules (${WAF_BILLED_RULES}: rate limit, 2 AWS managed groups)`, WAF_BILLED_RULES, 'rule-month', p.wafRuleMonthUsd, 'provisioned'));
   }
 
   const alarms = estimatedAlarms(spec);
@@ -142,6 +165,11 @@ function usageLines(spec: StageSpec, p: PriceTable, a: Assumptions, users: numbe
   const from = spec.uploads?.viaCdn ? 'the uploads bucket' : 'the API';
   lines.push(line(`CloudFront image delivery (from ${from})`, imagesGb, 'GB', p.cloudFrontDataOutGbUsd, 'usage'));
   lines.push(line(`CloudFront image requests (from ${from})`, (activeUserDays * a.imagesViewedPerActiveUserPerDay) / 10_000, '10k requests', p.cloudFrontHttpsPer10kUsd, 'usage'));
+  if (spec.edge.firewall) {
+    // The web ACL inspects every request the distribution receives: API and images.
+    const inspected = requests + activeUserDays * a.imagesViewedPerActiveUserPerDay;
+    lines.push(line('AWS WAF requests inspected', inspected / 1e6, 'million requests', p.wafPerMillionRequestsUsd, 'usage'));
+  }
 
   if (spec.uploads) {
     // Before the uploads bucket (stages 1-100) photos live on the instance's provisioned disk.
@@ -176,7 +204,7 @@ export function monthlyCost(spec: StageSpec, options: CostOptions = {}): Monthly
   const c = spec.compute;
   const minInstances = c.kind === 'fleet' ? c.minCapacity : 1;
   const maxInstances = c.kind === 'fleet' ? c.maxCapacity : 1;
-  const provisioned = provisionedLines(spec, prices, natGateways, minInstances);
+  const provisioned = provisionedLines(spec, prices, assumptions, natGateways, minInstances);
   const usage = usageLines(spec, prices, assumptions, users);
   const lines = [...provisioned, ...usage];
   const totalUsd = sum(lines);

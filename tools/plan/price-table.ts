@@ -38,6 +38,17 @@ export interface PriceTable {
   readonly cloudWatchAlarmMonthUsd: number;
   readonly cloudWatchDashboardMonthUsd: number;
   readonly cloudWatchLogsIngestGbUsd: number;
+  /** A customer-managed KMS key, per month (each of its first two automatic rotations adds as much again). */
+  readonly kmsKeyMonthUsd: number;
+  readonly kmsPer10kRequestsUsd: number;
+  /** A VPC interface endpoint, per AZ (network interface) and hour. */
+  readonly interfaceEndpointHourlyUsd: number;
+  /** An AWS WAF web ACL, per month. */
+  readonly wafWebAclMonthUsd: number;
+  /** Each rule of a web ACL, per month (a managed rule group counts as one). */
+  readonly wafRuleMonthUsd: number;
+  /** Requests a web ACL inspects, per million. */
+  readonly wafPerMillionRequestsUsd: number;
 }
 
 /** The committed us-east-1 table (see its `source` and `caveat`). */

@@ -15,7 +15,7 @@ export interface StagePlan {
 
 /** Human-readable list of what a stage provisions (instance types and counts, RDS, replicas, cache, shards). */
 export function describeResources(spec: StageSpec): string[] {
-  const out: string[] = ['CloudFront (HTTPS)'];
+  const out: string[] = [spec.edge.firewall ? 'CloudFront (HTTPS, AWS WAF)' : 'CloudFront (HTTPS)'];
   const c = spec.compute;
   if (c.kind === 'single-instance') out.push(`1 × EC2 ${c.instanceType}`);
   else out.push(`${c.minCapacity}–${c.maxCapacity} × EC2 ${c.instanceType} (ASG behind an internal ALB, ${c.targetCpuPercent}% CPU target)`);

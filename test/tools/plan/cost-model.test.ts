@@ -106,6 +106,36 @@ describe('monthlyCost', () => {
     expect(lineUsd(spec, 'NAT', { natGateways: 3 })).toBeCloseTo(3 * 700 * 0.1, 9);
   });
 
+  test('one KMS key a month at every stage, and its CloudWatch Logs requests per log stream (4 plus 2 per instance)', () => {
+    for (const spec of LADDER) {
+      expect(lineUsd(spec, 'KMS key')).toBe(PRICES.kmsKeyMonthUsd);
+      const instances = spec.compute.kind === 'fleet' ? spec.compute.minCapacity : 1;
+      const requests = (4 + 2 * instances) * DEFAULT_ASSUMPTIONS.kmsRequestsPerLogStreamHour * 700;
+      expect(lineUsd(spec, 'KMS requests')).toBeCloseTo((requests / 10_000) * PRICES.kmsPer10kRequestsUsd, 9);
+    }
+  });
+
+  test('with RDS: Enhanced Monitoring records of every instance into CloudWatch Logs, and the Secrets Manager endpoint in two AZs', () => {
+    expect(() => lineUsd(stageSpec('1'), 'RDS Enhanced Monitoring')).toThrow();
+    expect(() => lineUsd(stageSpec('1'), 'VPC interface endpoint')).toThrow();
+    const db = stageSpec('1m').database;
+    if (db.kind !== 'rds') throw new Error('1m has RDS');
+    const records = 4 * 3 * ((DEFAULT_ASSUMPTIONS.daysPerMonth * 86_400) / db.enhancedMonitoringSeconds);
+    expect(lineUsd(stageSpec('1m'), 'RDS Enhanced Monitoring')).toBeCloseTo(((records * DEFAULT_ASSUMPTIONS.enhancedMonitoringKiBPerSample) / 1024 ** 2) * PRICES.cloudWatchLogsIngestGbUsd, 9);
+    for (const stage of ['10', '1m'] as const) expect(lineUsd(stageSpec(stage), 'VPC interface endpoint')).toBeCloseTo(2 * 700 * PRICES.interfaceEndpointHourlyUsd, 9);
+  });
+
+  test('AWS WAF from the stage with a firewall: the web ACL, its three rules and every request of the distribution inspected', () => {
+    expect(monthlyCost(stageSpec('10'), { prices: PRICES }).lines.some((l) => l.item.includes('WAF'))).toBe(false);
+    const spec = stageSpec('100');
+    expect(lineUsd(spec, 'AWS WAF web ACL')).toBe(PRICES.wafWebAclMonthUsd);
+    expect(lineUsd(spec, 'AWS WAF rules')).toBe(3 * PRICES.wafRuleMonthUsd);
+    const a = DEFAULT_ASSUMPTIONS;
+    const activeUserDays = spec.users * a.activeShare * a.daysPerMonth;
+    const inspected = activeUserDays * (a.requestsPerActiveUserPerDay + a.imagesViewedPerActiveUserPerDay);
+    expect(lineUsd(spec, 'AWS WAF requests')).toBeCloseTo((inspected / 1e6) * PRICES.wafPerMillionRequestsUsd, 9);
+  });
+
   test('alarm count grows with the resources of the stage', () => {
     const counts = LADDER.map(estimatedAlarms);
     for (let i = 1; i < counts.length; i++) expect(counts[i]).toBeGreaterThanOrEqual(counts[i - 1]);
