@@ -1,7 +1,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { ArgProblems, parseCliArgs } from '../tools/lib/cli-args';
+import { runCli } from '../tools/lib/cli-error';
 import { type BenchEnvironment, type ServerKey, startEnvironment } from './environment';
 import { hashesPerSecondPerCore } from './load/hashing';
 import { checkFeedPlans } from './query-plans';
@@ -30,14 +31,8 @@ plus celebrity followees); its first pages are checked equal to the pull feed's 
 --only: scenarios whose id contains any of the comma-separated parts (with their baselines and twins),
   e.g. --only feed,user-db,user-photos.
 --quick: 2000 users, 3 s runs, 1 round (a smoke test, not a measurement).
---render <dir>: rewrite <dir>/latest.md from <dir>/latest.json (after a change to the report's layout); runs nothing.`;
-
-function int(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`--${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
-  return value;
-}
+--render <dir>: rewrite <dir>/latest.md from <dir>/latest.json (after a change to the report's layout); runs nothing.
+exit codes: 0 measured (or rendered), 1 failed, 2 bad arguments`;
 
 const log = (line: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 
@@ -95,9 +90,34 @@ export function selectScenarios(scenarios: readonly Scenario[], only: string): S
   return selected;
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
+/** The run's settings, every bad value listed at once (ArgProblems). */
+function settings(values: { [name: string]: string | boolean | undefined }, problems: ArgProblems) {
+  const raw = (name: string) => values[name] as string | undefined;
+  const quick = values.quick === true;
+  const users = problems.integer('--users', raw('users'), 300, 10_000_000, quick ? 2000 : 100_000);
+  const level = raw('api-log-level') ?? 'info';
+  if (!['info', 'warn', 'error', 'silent'].includes(level)) problems.add(`--api-log-level must be info, warn, error or silent, not "${level}"`);
+  return {
+    quick,
+    users,
+    photos: problems.integer('--photos', raw('photos'), 0, 100_000_000, users * 10),
+    follows: problems.integer('--follows', raw('follows'), 200, 200_000_000, users * 20),
+    duration: problems.integer('--duration', raw('duration'), 1, 120, quick ? 3 : 10),
+    rounds: problems.integer('--rounds', raw('rounds'), 1, 10, quick ? 1 : 2),
+    warmup: problems.integer('--warmup', raw('warmup'), 0, 60, quick ? 1 : 2),
+    connections: problems.integer('--connections', raw('connections'), 1, 256, 10),
+    feedConnections: (raw('feed-connections') ?? '10,50').split(',').map((c) => problems.integer('--feed-connections', c, 1, 256)),
+    hotUsers: problems.integer('--hot-users', raw('hot-users'), 1, 1_000_000, 1000),
+    shardServers: problems.integer('--shard-servers', raw('shard-servers'), 0, 8, 2),
+    apiLogLevel: level,
+  };
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  let run: ReturnType<typeof settings> | undefined;
+  const values = parseCliArgs(
+    argv,
+    {
       users: { type: 'string' },
       photos: { type: 'string' },
       follows: { type: 'string' },
@@ -113,36 +133,27 @@ async function main(): Promise<void> {
       out: { type: 'string', default: join(__dirname, 'results') },
       quick: { type: 'boolean', default: false },
       render: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
     },
-    strict: true,
-  });
-  if (values.help) return void console.log(USAGE);
+    USAGE,
+    (v, problems) => {
+      run = settings(v, problems);
+    },
+  );
+  if (!values || !run) return 0;
   if (values.render) {
     const dir = resolve(values.render);
     const report = JSON.parse(readFileSync(join(dir, 'latest.json'), 'utf8')) as BenchReport;
     writeFileSync(join(dir, 'latest.md'), renderMarkdown(report));
-    return void log(`wrote ${join(dir, 'latest.md')}`);
+    log(`wrote ${join(dir, 'latest.md')}`);
+    return 0;
   }
-  const quick = values.quick!;
-  const users = int('users', values.users, quick ? 2000 : 100_000, 300, 10_000_000);
-  const photos = int('photos', values.photos, users * 10, 0, 100_000_000);
-  const follows = int('follows', values.follows, users * 20, 200, 200_000_000);
-  const duration = int('duration', values.duration, quick ? 3 : 10, 1, 120);
-  const rounds = int('rounds', values.rounds, quick ? 1 : 2, 1, 10);
-  const warmup = int('warmup', values.warmup, quick ? 1 : 2, 0, 60);
-  const connections = int('connections', values.connections, 10, 1, 256);
-  const feedConnections = (values['feed-connections'] ?? '10,50').split(',').map((c) => int('feed-connections', c, 10, 1, 256));
-  const hotUsers = int('hot-users', values['hot-users'], 1000, 1, 1_000_000);
-  const shardServers = int('shard-servers', values['shard-servers'], 2, 0, 8);
+  const { quick, users, photos, follows, duration, rounds, warmup, connections, feedConnections, hotUsers, shardServers, apiLogLevel } = run;
 
   const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version, platform: `${process.platform} ${process.arch}`, loadAverage: loadavg() };
   log(`load average ${machine.loadAverage.map((l) => l.toFixed(2)).join(' ')} on ${machine.cpus} cores`);
   log('measuring scrypt hashes per second on one core');
   const hashing = hashesPerSecondPerCore(quick ? 1 : 3);
 
-  const apiLogLevel = values['api-log-level']!;
-  if (!['info', 'warn', 'error', 'silent'].includes(apiLogLevel)) throw new Error(`--api-log-level must be info, warn, error or silent, got "${apiLogLevel}"`);
   const env = await startEnvironment({ users, photos, follows, hotUsers, apiLogLevel, log, progress: progressBar(), shardServers });
   const interrupted = () => void env.stop().finally(() => process.exit(130));
   process.once('SIGINT', interrupted);
@@ -210,11 +221,7 @@ async function main(): Promise<void> {
   } finally {
     await env.stop();
   }
+  return 0;
 }
 
-if (require.main === module) {
-  main().catch((error: Error) => {
-    console.error(`bench: ${error.message}`);
-    process.exit(1);
-  });
-}
+if (require.main === module) runCli('bench', () => main(process.argv.slice(2)));

@@ -1,4 +1,5 @@
-import { parseArgs } from 'node:util';
+import { ArgProblems, parseCliArgs } from '../tools/lib/cli-args';
+import { runCli } from '../tools/lib/cli-error';
 import { progressBar } from './seed/progress-bar';
 import { seedDatabase } from './seed/seed-database';
 
@@ -8,24 +9,25 @@ const USAGE =
   '  [--shards <first>-<last>] [--replace]\n' +
   'Runs the API migrations and loads a Zipf-skewed data set with COPY. Photos and follows default to 10× and 20× the users.\n' +
   '--shards: load only the rows whose home logical shard is in the range (one server of a shard layout; run once\n' +
-  '  per server with the ranges of its SHARD_MAP entry, same sizes and --seed). Default: every shard.';
+  '  per server with the ranges of its SHARD_MAP entry, same sizes and --seed). Default: every shard.\n' +
+  'exit codes: 0 loaded, 1 failed, 2 bad arguments';
 
-function positiveInt(name: string, raw: string | undefined, fallback: number): number {
-  if (raw === undefined) return fallback;
-  if (!/^\d+$/.test(raw)) throw new Error(`--${name} must be a whole number, got "${raw}"`);
-  return Number(raw);
-}
-
-function shardRange(raw: string): (shard: number) => boolean {
+function shardRange(raw: string, problems: ArgProblems): ((shard: number) => boolean) | undefined {
   const match = /^(\d+)-(\d+)$/.exec(raw);
   const [first, last] = match ? [Number(match[1]), Number(match[2])] : [NaN, NaN];
-  if (!match || first > last || last > 4095) throw new Error(`--shards must be <first>-<last> with 0 <= first <= last <= 4095, got "${raw}"`);
+  if (!match || first > last || last > 4095) {
+    problems.add(`--shards must be <first>-<last> with 0 <= first <= last <= 4095, not "${raw}"`);
+    return undefined;
+  }
   return (shard) => shard >= first && shard <= last;
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
+async function main(argv: readonly string[]): Promise<number> {
+  let url: string | undefined;
+  let options: Parameters<typeof seedDatabase>[1] | undefined;
+  const values = parseCliArgs(
+    argv,
+    {
       'database-url': { type: 'string' },
       users: { type: 'string' },
       photos: { type: 'string' },
@@ -33,22 +35,24 @@ async function main(): Promise<void> {
       seed: { type: 'string' },
       shards: { type: 'string' },
       replace: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h' },
     },
-    strict: true,
-  });
-  if (values.help) return void console.log(USAGE);
-  const url = values['database-url'] ?? process.env.DATABASE_URL;
-  if (!url) throw new Error(`no database: pass --database-url or set DATABASE_URL\n${USAGE}`);
-  const users = positiveInt('users', values.users, 100_000);
-  const options = {
-    users,
-    photos: positiveInt('photos', values.photos, users * 10),
-    follows: positiveInt('follows', values.follows, users * 20),
-    seed: positiveInt('seed', values.seed, 1),
-    replace: values.replace,
-    ...(values.shards === undefined ? {} : { shards: shardRange(values.shards) }),
-  };
+    USAGE,
+    (v, problems) => {
+      url = v['database-url'] ?? process.env.DATABASE_URL;
+      if (!url) problems.add('no database: pass --database-url or set DATABASE_URL');
+      const users = problems.integer('--users', v.users, 1, 100_000_000, 100_000);
+      const shards = v.shards === undefined ? undefined : shardRange(v.shards, problems);
+      options = {
+        users,
+        photos: problems.integer('--photos', v.photos, 0, 2_000_000_000, users * 10),
+        follows: problems.integer('--follows', v.follows, 0, 2_000_000_000, users * 20),
+        seed: problems.integer('--seed', v.seed, 0, 2 ** 31 - 1, 1),
+        replace: v.replace === true,
+        ...(shards ? { shards } : {}),
+      };
+    },
+  );
+  if (!values || !url || !options) return 0;
   const report = await seedDatabase(url, options, progressBar());
   for (const t of report.tables) console.log(`${t.table.padEnd(8)} ${t.rows.toLocaleString('en-US').padStart(11)} rows in ${t.seconds.toFixed(1)} s  (${Math.round(t.rowsPerSecond).toLocaleString('en-US')} rows/s)`);
   console.log(`indexes rebuilt in ${report.indexSeconds.toFixed(1)} s; planned in ${report.planSeconds.toFixed(1)} s`);
@@ -56,9 +60,7 @@ async function main(): Promise<void> {
   const d = report.dataSet;
   const top = d.celebrities.map((u) => d.followerCount[u].toLocaleString('en-US')).join(', ');
   console.log(`celebrities' followers: ${top}; the reader "${d.username(0)}" follows ${d.readerFollowees.length} accounts`);
+  return 0;
 }
 
-main().catch((error: Error) => {
-  console.error(`seed: ${error.message}`);
-  process.exit(1);
-});
+if (require.main === module) runCli('seed', () => main(process.argv.slice(2)));

@@ -1,3 +1,4 @@
+import { distance } from 'fastest-levenshtein';
 import type { StageName, StageSpec } from './stage-spec';
 import { STAGE_NAMES } from './stage-spec';
 import { stage1 } from './stage-1';
@@ -18,10 +19,34 @@ export function isStageName(name: unknown): name is StageName {
   return typeof name === 'string' && (STAGE_NAMES as readonly string[]).includes(name);
 }
 
-/** The spec of a stage; throws a one-line error naming the valid stages. */
+/** Stage names written out as numbers: 1000 is 1k. */
+const SPELLED_OUT: Readonly<Record<string, StageName>> = { '1000': '1k', '10000': '10k', '100000': '100k', '1000000': '1m' };
+
+/**
+ * The stage a near miss most likely meant (`1K`, ` 1k`, `stage-10`, `100000`,
+ * `1mil`), or undefined when nothing is close. Shown as "did you mean …?".
+ */
+export function suggestStage(raw: string): StageName | undefined {
+  const cleaned = raw.trim().toLowerCase().replace(/^stage[\s=:_-]*/, '').replace(/[,_\s]/g, '');
+  if (isStageName(cleaned)) return cleaned;
+  if (SPELLED_OUT[cleaned]) return SPELLED_OUT[cleaned];
+  const unit = /^(\d+)(k|m)[a-z]*$/.exec(cleaned);
+  if (unit && isStageName(unit[1] + unit[2])) return (unit[1] + unit[2]) as StageName;
+  // One character off (a typo, not a different number): the only such stage, if there is exactly one.
+  const close = cleaned.length < 3 ? [] : STAGE_NAMES.filter((name) => distance(name, cleaned) === 1);
+  return close.length === 1 ? close[0] : undefined;
+}
+
+/** " (did you mean 1k?)" for a near miss, otherwise "". */
+export function didYouMeanStage(raw: string): string {
+  const suggestion = suggestStage(raw);
+  return suggestion === undefined ? '' : ` (did you mean ${suggestion}?)`;
+}
+
+/** The spec of a stage; throws a one-line error naming the valid stages (and the near miss's likely stage). */
 export function stageSpec(name: unknown): StageSpec {
   if (!isStageName(name)) {
-    const shown = name === undefined || name === '' ? 'no stage' : `unknown stage "${String(name)}"`;
+    const shown = name === undefined || name === '' ? 'no stage' : `unknown stage "${String(name)}"${didYouMeanStage(String(name))}`;
     throw new Error(`${shown}: pass -c stage=<${STAGE_NAMES.join('|')}>`);
   }
   return LADDER[STAGE_NAMES.indexOf(name)];

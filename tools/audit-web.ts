@@ -5,9 +5,7 @@
  * have content, audits the sign-in page and (signed in) the feed, and prints
  * the performance, accessibility and best-practices scores.
  *
- * Options: --desktop (Lighthouse's desktop preset; default is its mobile
- * emulation with simulated slow 4G and 4x CPU slowdown), --strict (exit 1
- * when any score is under 95), --out=DIR (also write the JSON reports there).
+ * Options: see USAGE (`npm run audit:web -- --help`).
  *
  * Not part of `npm test`: Lighthouse scores are measurements, not assertions.
  */
@@ -21,6 +19,8 @@ import { startApi, type RunningApi } from '../test/support/api-server';
 import { startPostgres, type TestPostgres } from '../test/support/postgres';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, chromiumAvailable } from '../test/web/support/chromium';
 import { makeTestPng } from '../test/web/support/test-image';
+import { parseCliArgs } from './lib/cli-args';
+import { runCli } from './lib/cli-error';
 
 const CATEGORIES = ['performance', 'accessibility', 'best-practices'] as const;
 const TARGET = 95;
@@ -31,13 +31,14 @@ interface Options {
   readonly out?: string;
 }
 
-function parseOptions(argv: readonly string[]): Options {
-  const known = /^--(desktop|strict|out=.+)$/;
-  const unknown = argv.filter((arg) => !known.test(arg));
-  if (unknown.length) throw new Error(`unknown option(s): ${unknown.join(' ')} (use --desktop, --strict, --out=DIR)`);
-  const out = argv.find((arg) => arg.startsWith('--out='))?.slice('--out='.length);
-  return { desktop: argv.includes('--desktop'), strict: argv.includes('--strict'), out };
-}
+const USAGE = `usage: npm run audit:web [-- --desktop] [--strict] [--out <dir>]
+Builds the web client, serves it from the API on embedded PostgreSQL with seeded content, and runs Lighthouse
+(Debian chromium) on the sign-in page and the signed-in feed; prints the performance, accessibility and
+best-practices scores and the first-page JavaScript size.
+  --desktop      Lighthouse's desktop preset (default: mobile emulation, simulated slow 4G, 4x CPU slowdown)
+  --strict       exit 1 when any score is under ${TARGET}
+  --out <dir>    also write the JSON reports there
+exit codes: 0 audited, 1 failed (or a score under ${TARGET} with --strict), 2 bad arguments`;
 
 function step(message: string): void {
   console.log(`[audit:web] ${message}`);
@@ -85,8 +86,10 @@ function firstPageJsGzip(webRoot: string): number {
   );
 }
 
-async function main(): Promise<void> {
-  const options = parseOptions(process.argv.slice(2));
+async function main(argv: readonly string[]): Promise<number> {
+  const args = parseCliArgs(argv, { desktop: { type: 'boolean', default: false }, strict: { type: 'boolean', default: false }, out: { type: 'string' } }, USAGE);
+  if (!args) return 0;
+  const options: Options = { desktop: args.desktop === true, strict: args.strict === true, out: args.out };
   if (!chromiumAvailable()) throw new Error(`no chromium at ${CHROMIUM_PATH}: apt-get install chromium (never a downloaded browser)`);
   // ESM-only packages: loaded dynamically from this CommonJS script.
   const { default: lighthouse } = await import('lighthouse');
@@ -165,14 +168,11 @@ async function main(): Promise<void> {
     await postgres?.stop();
     rmSync(work, { recursive: true, force: true });
   }
-  if (options.strict && failures.length) process.exitCode = 1;
+  return options.strict && failures.length ? 1 : 0;
 }
 
 function runLabel(options: Options): string {
   return options.desktop ? 'desktop' : 'mobile (simulated slow 4G, 4x CPU)';
 }
 
-main().catch((error: unknown) => {
-  console.error(`[audit:web] failed: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
-});
+if (require.main === module) runCli('audit:web', () => main(process.argv.slice(2)));

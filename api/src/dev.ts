@@ -14,6 +14,8 @@ import { Client } from 'pg';
 import { ConfigError, loadEnvConfig } from './config/env-config';
 import { resolveConfig } from './config/resolve-config';
 import { closeOnSignals, startListening } from './start';
+import { parseCliArgs } from '../../tools/lib/cli-args';
+import { CliError, formatCliError } from '../../tools/lib/cli-error';
 
 const REPO_ROOT = resolve(__dirname, '..', '..');
 
@@ -73,7 +75,14 @@ async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedServer> {
   return { url: `postgres://postgres:${password}@127.0.0.1:${port}/graminsta`, stop: () => server.stop() };
 }
 
+const USAGE = `usage: npm run dev
+The API on http://127.0.0.1:3000 (PORT, HOST) with zero setup: without DATABASE_URL it runs an embedded
+PostgreSQL with its files under DATA_DIR/postgres (default ./.data), photos under DATA_DIR/media, and serves
+the built web client (npm run build) at /. Configured by environment variables only (docs/configuration.md).
+exit codes: 1 failed, 2 bad arguments or configuration; Ctrl-C stops the API, then PostgreSQL`;
+
 async function main(): Promise<void> {
+  if (!parseCliArgs(process.argv.slice(2), {}, USAGE)) return;
   const env: Record<string, string | undefined> = { ...process.env };
   const fromEnv = loadEnvConfig(env);
   let embedded: EmbeddedServer | undefined;
@@ -106,6 +115,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  if (error instanceof CliError) {
+    process.stderr.write(formatCliError('dev', error));
+    process.exit(error.exitCode);
+  }
   process.stderr.write(`${error instanceof ConfigError ? error.message : `dev server failed: ${(error as Error).message}`}\n`);
   process.exit(error instanceof ConfigError ? 2 : 1);
 });

@@ -8,6 +8,8 @@ import { enqueueFeedSeeding } from './feed/seed-feeds';
 import { createJobQueue } from './queue/create-job-queue';
 import { jobHandler } from './queue/job-handlers';
 import { JobWorker } from './queue/job-worker';
+import { parseCliArgs } from '../../tools/lib/cli-args';
+import { CliError, formatCliError } from '../../tools/lib/cli-error';
 
 /**
  * The queue worker (bundled by api/build.ts as dist/api/worker.js; at 1m a
@@ -21,7 +23,15 @@ import { JobWorker } from './queue/job-worker';
  * edge (switching the queue on at 1m: feeds start from existing photos),
  * prints progress, and exits.
  */
+const USAGE = `usage: npm run worker [-- --seed-feeds]      (on an instance: node worker.js [--seed-feeds])
+The queue worker: takes feed fan-out and photo-ready jobs from the queue QUEUE (postgres or sqs) or
+WORK_QUEUE_URL names, with the API's configuration (docs/configuration.md), until SIGTERM/SIGINT (drains).
+  --seed-feeds   instead enqueue one feed.backfill job per follow edge (switching the queue on), then exit
+exit codes: 0 stopped (or seeded), 1 failed, 2 bad arguments or configuration`;
+
 async function main(): Promise<void> {
+  const args = parseCliArgs(process.argv.slice(2), { 'seed-feeds': { type: 'boolean', default: false } }, USAGE);
+  if (!args) return;
   const config = await resolveConfig(loadEnvConfig());
   if (!config.queue) throw new ConfigError('QUEUE', 'is not set (postgres or sqs): the worker needs a queue');
   const log = pino({ level: config.logLevel, base: { service: 'graminsta-worker' } });
@@ -35,7 +45,7 @@ async function main(): Promise<void> {
   // Follows tools/reshard's moves like the API; a job that hits a moving shard fails and is retried.
   await db.start();
   const queue = createJobQueue(config, db)!;
-  if (process.argv.includes('--seed-feeds')) {
+  if (args['seed-feeds']) {
     const sent = await enqueueFeedSeeding(db, queue, (count, server) => process.stdout.write(`seed-feeds: ${count} feed.backfill jobs queued (reading ${server})\n`));
     process.stdout.write(`seed-feeds: done, ${sent} jobs queued on the ${queue.kind} queue\n`);
     await Promise.all([queue.close(), db.close()]);
@@ -70,6 +80,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  if (error instanceof CliError) {
+    process.stderr.write(formatCliError('worker', error));
+    process.exit(error.exitCode);
+  }
   if (error instanceof ConfigError) {
     process.stderr.write(`${error.message}\n`);
     process.exit(2);

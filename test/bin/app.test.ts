@@ -26,8 +26,8 @@ describe('bin/app.ts', () => {
   test.each([
     ['no stage', {}, 'error: no stage: pass -c stage=<' + VALID + '>'],
     ['an unknown stage', { stage: '2' }, 'error: unknown stage "2": pass -c stage=<' + VALID + '>'],
-    ['a stage in the wrong case', { stage: '1K' }, 'error: unknown stage "1K": pass -c stage=<' + VALID + '>'],
-  ])('with %s prints one line naming the valid stages, exits non-zero and synthesizes nothing', (_label, context, message) => {
+    ['a stage in the wrong case', { stage: '1K' }, 'error: unknown stage "1K" (did you mean 1k?): pass -c stage=<' + VALID + '>'],
+  ])('with %s prints one line naming the valid stages (and the likely one), exits non-zero and synthesizes nothing', (_label, context, message) => {
     const { status, stderr, files } = runApp(context);
     expect(status).toBe(1);
     expect(stderr).toBe(message);

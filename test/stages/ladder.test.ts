@@ -1,5 +1,5 @@
 import { capabilities, lostCapabilities } from '../../stages/capabilities';
-import { LADDER, STAGE_NAMES, stageIndex, stageSpec } from '../../stages/ladder';
+import { LADDER, STAGE_NAMES, stageIndex, stageSpec, suggestStage } from '../../stages/ladder';
 
 const pairs = LADDER.slice(1).map((next, i) => [LADDER[i], next] as const);
 
@@ -79,6 +79,28 @@ describe('the stage ladder', () => {
   });
 
   test.each([[undefined], [''], ['2'], ['1K'], [' 1k']])('stageSpec(%p) throws one line naming the valid stages', (name) => {
-    expect(() => stageSpec(name)).toThrow(/^(no stage|unknown stage ".*"): pass -c stage=<1\|10\|100\|1k\|10k\|100k\|1m>$/);
+    expect(() => stageSpec(name)).toThrow(/^(no stage|unknown stage "[^"]*"( \(did you mean \w+\?\))?): pass -c stage=<1\|10\|100\|1k\|10k\|100k\|1m>$/);
+  });
+
+  test.each([
+    ['1K', '1k'],
+    ['100K', '100k'],
+    ['1M', '1m'],
+    [' 1k', '1k'],
+    ['stage-10', '10'],
+    ['100000', '100k'],
+    ['1000000', '1m'],
+    ['10K users', '10k'],
+    ['100kk', '100k'],
+    ['1mil', '1m'],
+    ['10l', undefined],
+    ['2', undefined],
+    ['huge', undefined],
+  ])('suggestStage(%p) is %p', (raw, expected) => {
+    expect(suggestStage(raw)).toBe(expected);
+  });
+
+  test('a near miss names the stage it likely meant', () => {
+    expect(() => stageSpec('100K')).toThrow('unknown stage "100K" (did you mean 100k?): pass -c stage=<1|10|100|1k|10k|100k|1m>');
   });
 });

@@ -1,6 +1,6 @@
-import { STAGE_NAMES, isStageName } from '../../stages/ladder';
+import type { StageName } from '../../stages/ladder';
 import { parseCliArgs } from '../lib/cli-args';
-import { CliError, runCli } from '../lib/cli-error';
+import { runCli } from '../lib/cli-error';
 import { createProgress } from '../lib/progress';
 
 const USAGE = `usage: npm run check:templates [-- --stage <stage>[,<stage>...]]
@@ -8,20 +8,14 @@ Synthesizes each stage (all seven by default) and checks every template offline:
 CloudFormation registry schemas and data tables (@aws/cloudformation-validate, as cdk synth runs it, plus the
 gaps it leaves: read-only properties, enum misses, replica classes, replication-group node types), and every
 intrinsic function's position against the CloudFormation documentation (Fn::GetStackOutput included).
-exit codes: 0 no errors, 1 errors or bad arguments`;
+exit codes: 0 no errors, 1 errors, 2 bad arguments`;
 
 export async function main(argv: readonly string[]): Promise<number> {
-  let args;
-  try {
-    args = parseCliArgs(argv, { stage: { type: 'string' }, help: { type: 'boolean', default: false } }, USAGE);
-  } catch (error) {
-    // One line, exit 1: the usage is one `--help` away.
-    throw new CliError(`${(error as Error).message.split('\n')[0]} (see --help)`, 1);
-  }
+  let stages: StageName[] = [];
+  const args = parseCliArgs(argv, { stage: { type: 'string' } }, USAGE, (values, problems) => {
+    stages = problems.stages('--stage', values.stage);
+  });
   if (!args) return 0;
-  const stages = (args.stage !== undefined ? args.stage.split(',') : [...STAGE_NAMES]).map((s) => s.trim());
-  const unknown = stages.find((s) => !isStageName(s));
-  if (unknown !== undefined) throw new CliError(`unknown stage "${unknown}"; expected one of ${STAGE_NAMES.join(', ')}`, 1);
 
   // Loaded here so `--help` and argument errors stay instant (synthesis pulls in aws-cdk-lib, the checks a wasm validator).
   const { synthStage } = await import('../../lib/synth');

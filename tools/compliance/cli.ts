@@ -1,6 +1,6 @@
-import { parseArgs } from 'node:util';
-import { STAGE_NAMES, isStageName, type StageName } from '../../stages/ladder';
-import { CliError, runCli } from '../lib/cli-error';
+import type { StageName } from '../../stages/ladder';
+import { parseCliArgs } from '../lib/cli-args';
+import { runCli } from '../lib/cli-error';
 import { checkStageCompliance, type StageCompliance } from './stage-compliance';
 
 const USAGE = `usage: npm run compliance [-- --stage <stage>[,<stage>...]] [--no-guard]
@@ -19,21 +19,13 @@ function print(result: StageCompliance): void {
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({ args: [...argv], options: { stage: { type: 'string' }, 'no-guard': { type: 'boolean', default: false }, help: { type: 'boolean', default: false } }, strict: true }).values;
-  } catch (error) {
-    throw new CliError(`${(error as Error).message.split('\n')[0]}\n${USAGE}`);
-  }
-  if (args.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
-  const stages = (args.stage ? args.stage.split(',') : [...STAGE_NAMES]).map((s) => s.trim());
-  const unknown = stages.filter((s) => !isStageName(s));
-  if (unknown.length > 0) throw new CliError(`unknown stage "${unknown[0]}"; expected one of ${STAGE_NAMES.join(', ')}`);
+  let stages: StageName[] = [];
+  const args = parseCliArgs(argv, { stage: { type: 'string' }, 'no-guard': { type: 'boolean', default: false } }, USAGE, (values, problems) => {
+    stages = problems.stages('--stage', values.stage);
+  });
+  if (!args) return 0;
   let ok = true;
-  for (const stage of stages as StageName[]) {
+  for (const stage of stages) {
     process.stderr.write(`compliance: stage ${stage}...\n`);
     const result = checkStageCompliance(stage, { guard: !args['no-guard'] });
     print(result);

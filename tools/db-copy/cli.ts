@@ -1,4 +1,4 @@
-import { parseCliArgs, integerOption } from '../lib/cli-args';
+import { parseCliArgs } from '../lib/cli-args';
 import { CliError, runCli } from '../lib/cli-error';
 import { createProgress } from '../lib/progress';
 import { copyDatabase } from './copy-database';
@@ -16,6 +16,7 @@ Run from the repository: npx tsx tools/db-copy/cli.ts; on an API instance: node-
 exit codes: 0 copied and verified, 1 verification found a difference, 2 bad arguments or connection/copy error`;
 
 export async function main(argv: readonly string[]): Promise<number> {
+  let batchSize = 1000;
   const args = parseCliArgs(
     argv,
     {
@@ -26,13 +27,16 @@ export async function main(argv: readonly string[]): Promise<number> {
       'batch-size': { type: 'string', default: '1000' },
       'verify-only': { type: 'boolean', default: false },
       'replace-target': { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
     },
     USAGE,
+    (values, problems) => {
+      if (values.source && values['source-secret']) problems.add('give --source or --source-secret, not both');
+      if (values.target && values['target-secret']) problems.add('give --target or --target-secret, not both');
+      if (values['replace-target'] && values['verify-only']) problems.add('--replace-target copies; it cannot go with --verify-only');
+      batchSize = problems.integer('--batch-size', values['batch-size'], 1, 100_000);
+    },
   );
   if (!args) return 0;
-  if (args.source && args['source-secret']) throw new CliError('give --source or --source-secret, not both');
-  if (args.target && args['target-secret']) throw new CliError('give --target or --target-secret, not both');
   const fromSecret = async (arn: string) => {
     try {
       return await connectionUrlFromSecret(arn);
@@ -53,10 +57,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   };
   const sourceUrl = args['source-secret'] ? await fromSecret(args['source-secret']) : (args.source ?? fromEnvironment('SOURCE'));
   const targetUrl = args['target-secret'] ? await fromSecret(args['target-secret']) : (args.target ?? fromEnvironment('TARGET'));
-  if (args['replace-target'] && args['verify-only']) throw new CliError('--replace-target copies; it cannot go with --verify-only');
-  if (!sourceUrl || !targetUrl) throw new CliError(`both a source and a target are needed\n${USAGE}`);
+  if (!sourceUrl || !targetUrl) throw new CliError('both a source and a target are needed', 2, USAGE);
   if (sourceUrl === targetUrl) throw new CliError('the source and the target are the same database');
-  const batchSize = integerOption('batch-size', args['batch-size'], 1, 100_000);
 
   const progress = createProgress();
   progress.log(`db-copy: ${describeUrl(sourceUrl)} → ${describeUrl(targetUrl)}${args['verify-only'] ? ' (verify only)' : ''}`);

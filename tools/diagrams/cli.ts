@@ -1,20 +1,21 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { STAGE_NAMES, type StageName } from '../../stages/ladder';
 import type { StackTemplates } from '../review/template';
+import { parseCliArgs } from '../lib/cli-args';
 import { CliError, runCli } from '../lib/cli-error';
 import { renderStagesDoc } from './stages-doc';
 
 export const STAGES_DOC = join(__dirname, '../../docs/stages.md');
 
+const USAGE = `usage: npm run diagrams [-- --check]
+Synthesizes every stage and writes docs/stages.md (a Mermaid diagram per stage, generated from the templates).
+  --check   write nothing; exit 1 when docs/stages.md is out of date
+exit codes: 0 written (or up to date), 1 out of date (--check), 2 bad arguments`;
+
 export async function main(argv: readonly string[]): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({ args: [...argv], options: { check: { type: 'boolean', default: false } }, strict: true }).values;
-  } catch (error) {
-    throw new CliError(`${(error as Error).message.split('\n')[0]}\nusage: npm run diagrams [-- --check]`);
-  }
+  const args = parseCliArgs(argv, { check: { type: 'boolean', default: false } }, USAGE);
+  if (!args) return 0;
   const { synthStage } = await import('../../lib/synth');
   const templates = {} as Record<StageName, StackTemplates>;
   for (const stage of STAGE_NAMES) {

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
-import { parseCliArgs, integerOption } from '../lib/cli-args';
+import { parseCliArgs } from '../lib/cli-args';
 import { CliError, runCli } from '../lib/cli-error';
 import { createProgress } from '../lib/progress';
 import { copyPhotos } from './copy-photos';
@@ -11,6 +11,7 @@ const USAGE = `usage: npx tsx tools/photos-to-s3/cli.ts --bucket <uploads bucket
 exit codes: 0 every file is in the bucket, 2 bad arguments or an upload failed (run again to resume)`;
 
 export async function main(argv: readonly string[]): Promise<number> {
+  let concurrency = 8;
   const args = parseCliArgs(
     argv,
     {
@@ -20,17 +21,18 @@ export async function main(argv: readonly string[]): Promise<number> {
       endpoint: { type: 'string' },
       concurrency: { type: 'string', default: '8' },
       'dry-run': { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
     },
     USAGE,
+    (values, problems) => {
+      if (!values.bucket) problems.add("--bucket is required (the App stack's UploadsBucketName output)");
+      concurrency = problems.integer('--concurrency', values.concurrency, 1, 64);
+    },
   );
-  if (!args) return 0;
-  if (!args.bucket) throw new CliError(`--bucket is required (the UPLOADS_BUCKET output of the App stack)\n${USAGE}`);
+  if (!args?.bucket) return 0;
   const dataDir = args['data-dir'] ?? process.env.DATA_DIR ?? '/var/lib/graminsta';
   if (!existsSync(join(dataDir, 'media')) || !statSync(join(dataDir, 'media')).isDirectory()) {
     throw new CliError(`no photo directory at ${join(dataDir, 'media')} (pass --data-dir <DATA_DIR>)`);
   }
-  const concurrency = integerOption('concurrency', args.concurrency, 1, 64);
   const client = new S3Client({
     ...(args.region ? { region: args.region } : {}),
     ...(args.endpoint ? { endpoint: args.endpoint, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED' as const } : {}),

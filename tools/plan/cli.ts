@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCliArgs } from '../lib/cli-args';
+import { runCli } from '../lib/cli-error';
 import { LADDER, stageSpec } from '../../stages/ladder';
 import { DEFAULT_ASSUMPTIONS } from './assumptions';
 import { BENCH_RESULT_FILE, loadPerCore } from './bench-throughput';
@@ -10,21 +11,16 @@ import { planStages } from './stage-plan';
 import { capacityDocument } from './capacity-doc';
 import { loadBenchReport, loadGuardCost, loadShardLayoutReport, loadSynthTiming } from './measured-sections';
 
-// `npm run plan [-- --stage 100k] [-- --bench file.json] [-- --write docs/capacity.md]`
-function main(): void {
-  const { values } = parseArgs({
-    options: {
-      stage: { type: 'string' },
-      bench: { type: 'string', default: BENCH_RESULT_FILE },
-      write: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
+const USAGE = `usage: npm run plan [-- --stage <1|10|100|1k|10k|100k|1m>] [--bench bench/results/latest.json] [--write docs/capacity.md]
+Capacity and monthly cost of every stage (or one, with its cost lines and tiers) from the price table, the
+measured per-core throughput (--bench) and the stated assumptions; --write renders docs/capacity.md.
+exit codes: 0 printed (or written), 1 unreadable input, 2 bad arguments`;
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const values = parseCliArgs(argv, { stage: { type: 'string' }, bench: { type: 'string', default: BENCH_RESULT_FILE }, write: { type: 'string' } }, USAGE, (v, problems) => {
+    problems.stage('--stage', v.stage);
   });
-  if (values.help) {
-    console.log('usage: npm run plan -- [--stage <1|10|100|1k|10k|100k|1m>] [--bench bench/results/latest.json] [--write docs/capacity.md]');
-    return;
-  }
+  if (!values) return 0;
   const throughput = loadPerCore(DEFAULT_ASSUMPTIONS.defaultPerCore, resolve(values.bench!));
   const stages = values.stage !== undefined ? [stageSpec(values.stage)] : LADDER;
   const plans = planStages(stages, US_EAST_1, DEFAULT_ASSUMPTIONS, throughput.perCore);
@@ -34,7 +30,7 @@ function main(): void {
     const measured = { bench: loadBenchReport(resolve(values.bench!)), synth: loadSynthTiming(), shardLayout: loadShardLayoutReport(), guardCost: loadGuardCost() };
     writeFileSync(target, capacityDocument(plans, DEFAULT_ASSUMPTIONS, throughput, US_EAST_1, measured));
     console.log(`wrote ${target}`);
-    return;
+    return 0;
   }
   console.log(renderStageTable(plans));
   console.log();
@@ -45,11 +41,7 @@ function main(): void {
     console.log();
   }
   console.log(renderAssumptions(DEFAULT_ASSUMPTIONS, throughput, US_EAST_1));
+  return 0;
 }
 
-try {
-  main();
-} catch (error) {
-  console.error(`plan: ${(error as Error).message}`);
-  process.exit(1);
-}
+if (require.main === module) runCli('plan', () => main(process.argv.slice(2)));

@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline/promises';
 import type { Client } from 'pg';
-import { integerOption, parseCliArgs } from '../lib/cli-args';
+import { parseCliArgs } from '../lib/cli-args';
 import { CliError, runCli } from '../lib/cli-error';
 import { createProgress, type Progress } from '../lib/progress';
 import { makePlan, type Plan } from './plan';
@@ -55,6 +55,7 @@ async function connectAll(servers: readonly Server[]): Promise<Map<string, Clien
 }
 
 export async function main(argv: readonly string[], progress: Progress = createProgress(), out: (text: string) => void = (t) => process.stdout.write(`${t}\n`)): Promise<number> {
+  let numbers = { batchRows: 0, maxPauseMs: 0, settleMs: 0 };
   const args = parseCliArgs(
     argv,
     {
@@ -68,15 +69,19 @@ export async function main(argv: readonly string[], progress: Progress = createP
       'settle-ms': { type: 'string', default: '4000' },
       yes: { type: 'boolean', default: false },
       status: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
     },
     USAGE,
+    (values, problems) => {
+      numbers = {
+        batchRows: problems.integer('--batch-rows', values['batch-rows'], 1, 50_000),
+        maxPauseMs: problems.integer('--max-pause-ms', values['max-pause-ms'], 100, 600_000),
+        settleMs: problems.integer('--settle-ms', values['settle-ms'], 0, 3_600_000),
+      };
+      if (values.status && (values.shards ?? values.from ?? values.to) !== undefined) problems.add('--status takes no --shards, --from or --to');
+    },
   );
   if (!args) return 0;
-  const batchRows = integerOption('batch-rows', args['batch-rows'], 1, 50_000);
-  const maxPauseMs = integerOption('max-pause-ms', args['max-pause-ms'], 100, 600_000);
-  const settleMs = integerOption('settle-ms', args['settle-ms'], 0, 3_600_000);
-  if (args.status && (args.shards ?? args.from ?? args.to) !== undefined) throw new CliError(`--status takes no --shards, --from or --to\n${USAGE}`);
+  const { batchRows, maxPauseMs, settleMs } = numbers;
   const shards = args.status ? [] : parseShardList(args.shards);
   const servers = await loadServers(args.map);
   const source = args.status ? undefined : serverNamed(servers, args.from, '--from');

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { parseCliArgs } from '../lib/cli-args';
-import { CliError, runCli } from '../lib/cli-error';
+import { runCli } from '../lib/cli-error';
 import { reviewStageChange } from './stage-change';
 import { toJson } from './report-json';
 import { toMarkdown } from './report-markdown';
@@ -21,18 +21,22 @@ export async function main(argv: readonly string[]): Promise<number> {
       output: { type: 'string' },
       'allow-downgrade': { type: 'boolean', default: false },
       'app-name': { type: 'string' },
-      help: { type: 'boolean', default: false },
     },
     USAGE,
+    (values, problems) => {
+      // Every bad stage at once, each with its likely meaning; stage-change.ts re-checks them.
+      problems.stage('--from', values.from);
+      problems.stage('--to', values.to);
+      if (values.to === undefined) problems.add('--to <stage> is required');
+    },
   );
   if (!args) return 0;
-  if (!args.to) throw new CliError(`--to <stage> is required\n${USAGE}`);
   // Loaded here so `--help` and argument errors stay instant (synthesis pulls in aws-cdk-lib).
   const { synthStage } = await import('../../lib/synth');
   const appName = args['app-name'];
   const report = await reviewStageChange({
     from: args.from,
-    to: args.to,
+    to: args.to!,
     fromTemplate: args['from-template'],
     deployed: args.deployed,
     allowDowngrade: args['allow-downgrade'],

@@ -18,15 +18,21 @@ describe('npm run check:templates', () => {
     expect(result.findings.filter((f) => f.severity === 'error').map(formatFinding)).toEqual([]);
   });
 
-  test('an unknown stage is one line and exit code 1, before anything is synthesized', async () => {
-    const failure = main(['--stage', '1,2k']);
+  test('every unknown stage is listed (with the likely one), exit code 2, before anything is synthesized', async () => {
+    const failure = main(['--stage', '1,2k,1M']);
     await expect(failure).rejects.toThrow(CliError);
-    await expect(failure).rejects.toMatchObject({ exitCode: 1, message: 'unknown stage "2k"; expected one of 1, 10, 100, 1k, 10k, 100k, 1m' });
+    await expect(failure).rejects.toMatchObject({ exitCode: 2 });
+    await expect(failure).rejects.toThrow(
+      [
+        '--stage: unknown stage "2k"; expected one of 1, 10, 100, 1k, 10k, 100k, 1m',
+        '--stage: unknown stage "1M" (did you mean 1m?); expected one of 1, 10, 100, 1k, 10k, 100k, 1m',
+      ].join('\n'),
+    );
   });
 
-  test('an unknown flag is one line and exit code 1', async () => {
+  test('an unknown flag names the likely one, exit code 2', async () => {
     const failure = main(['--stages', '1']);
-    await expect(failure).rejects.toMatchObject({ exitCode: 1 });
-    await expect(failure).rejects.toThrow(/^[^\n]*--stages[^\n]*\(see --help\)$/);
+    await expect(failure).rejects.toMatchObject({ exitCode: 2 });
+    await expect(failure).rejects.toThrow('unknown option --stages (did you mean --stage?)\nunexpected argument "1"');
   });
 });

@@ -85,8 +85,8 @@ describe('reshard', () => {
       [['--shards', '5', '--from', 'primary-0', '--to', 'primary-0'], /--from and --to are the same server \(primary-0\)/],
       [['--shards', '5', '--from', 'primary-0', '--to', 'primary-7'], /--to: unknown server "primary-7" \(the shard map has primary-0, primary-1\)/],
       [['--shards', '5', '--from', 'primary-1', '--to', 'primary-0'], /primary-1 does not own logical shard\(s\) 5 \(5 on primary-0\)/],
-      [['--shards', '5', '--from', 'primary-0', '--to', 'primary-1', '--batch-rows', '0'], /--batch-rows must be an integer/],
-      [['--shards', '5', '--from', 'primary-0', '--to', 'primary-1', '--bogus'], /Unknown option '--bogus'/],
+      [['--shards', '5', '--from', 'primary-0', '--to', 'primary-1', '--batch-rows', '0'], /--batch-rows must be a whole number from 1 to 50000, not "0"/],
+      [['--shards', '5', '--from', 'primary-0', '--to', 'primary-1', '--bogus'], /unknown option --bogus/],
     ];
     for (const [argv, message] of cases) {
       const result = await run(['--map', l.mapFile, ...argv, '--yes']);
