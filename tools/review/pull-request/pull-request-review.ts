@@ -7,10 +7,9 @@ import { monthlyCost } from '../../plan/cost-model';
 import { checkStageCompliance, type StageCompliance } from '../../compliance/stage-compliance';
 import { reviewStageChange, type StageChangeReport } from '../stage-change';
 import type { StackTemplates } from '../template';
-import { resolveCommit, withBaseWorktree } from './base-worktree';
+import { resolveCommit, snapshotWorkTree, withWorktree } from './worktree';
 import { checkoutMonthlyCost } from './base-cost';
 import { SynthFailure, synthWithCdkCli } from './cdk-cli-synth';
-import { runCommand } from './run-command';
 import { checkOutcome, type CheckOutcome } from './check-outcome';
 
 export interface PullRequestReviewOptions {
@@ -52,15 +51,10 @@ export interface PullRequestReview {
 
 const short = (sha: string) => sha.slice(0, 7);
 
-async function headState(repoDir: string): Promise<PullRequestReview['head']> {
-  const sha = (await runCommand('git', ['rev-parse', 'HEAD'], { cwd: repoDir })).stdout.trim();
-  const status = await runCommand('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: repoDir });
-  return { sha, uncommitted: status.stdout.trim() !== '' };
-}
-
 /**
  * Reviews a pull request: synthesizes the deployed stage at the base commit
- * (a temporary worktree) and at the head with the CDK CLI, side by side,
+ * and at the head (the work tree as it is, uncommitted files included), each
+ * in a temporary worktree, with the CDK CLI, side by side,
  * runs the stage-change review between the two template sets (a code change
  * at the same stage, not only a stage change), prices the stage with each
  * commit's own cost model, and runs the compliance checks on the head.
@@ -73,7 +67,8 @@ export async function reviewPullRequest(options: PullRequestReviewOptions): Prom
   const log = options.log ?? (() => {});
   const guard = options.guard ?? true;
   const sha = await resolveCommit(repoDir, options.base);
-  const head = await headState(repoDir);
+  const snapshot = await snapshotWorkTree(repoDir);
+  const head = { sha: await resolveCommit(repoDir, 'HEAD'), uncommitted: snapshot.uncommitted };
   const from = options.deployed ? (options.deployedStage ?? stage) : stage;
   const reproduce = `npm run review:pr -- --base ${short(sha)} --stage ${stage}${options.deployed ? ` --deployed${from !== stage ? ` --deployed-stage ${from}` : ''}` : ''}${guard ? '' : ' --no-guard'}`;
   const baseline: PullRequestReview['baseline'] = options.deployed
@@ -87,22 +82,30 @@ export async function reviewPullRequest(options: PullRequestReviewOptions): Prom
     let baseCost: number | undefined;
     try {
       if (options.deployed) {
+        // In place, as the deploy workflow synthesizes: the deployed assets were built from this layout.
         log(`synthesizing stage ${stage} at the head...`);
         headTemplates = await synthWithCdkCli('head', { dir: repoDir, stage, outdir: join(out, 'head'), appName: options.appName });
       } else {
+        // Both sides from worktrees of one layout, so that their builds' source maps match (see withWorktree).
         baseDir = join(out, 'base');
-        [headTemplates, baseCost] = await withBaseWorktree(
+        [headTemplates, baseCost] = await withWorktree(
           repoDir,
           sha,
-          async (worktree) => {
-            log(`synthesizing stage ${stage} at the base ${short(sha)} and at the head, side by side...`);
-            const [headSide, , cost] = await Promise.all([
-              synthWithCdkCli('head', { dir: repoDir, stage, outdir: join(out, 'head'), appName: options.appName }),
-              synthWithCdkCli('base', { dir: worktree.dir, stage, outdir: baseDir!, appName: options.appName }),
-              checkoutMonthlyCost(worktree.dir, stage),
-            ]);
-            return [headSide, cost] as const;
-          },
+          (baseTree) =>
+            withWorktree(
+              repoDir,
+              snapshot.sha,
+              async (headTree) => {
+                log(`synthesizing stage ${stage} at the base ${short(sha)} and at the head, side by side...`);
+                const [headSide, , cost] = await Promise.all([
+                  synthWithCdkCli('head', { dir: headTree.dir, tmpdir: headTree.tmp, stage, outdir: join(out, 'head'), appName: options.appName }),
+                  synthWithCdkCli('base', { dir: baseTree.dir, tmpdir: baseTree.tmp, stage, outdir: baseDir!, appName: options.appName }),
+                  checkoutMonthlyCost(baseTree.dir, stage),
+                ]);
+                return [headSide, cost] as const;
+              },
+              log,
+            ),
           log,
         );
       }
