@@ -42,7 +42,7 @@ export function deployDecision(review: ReviewJson): DeployDecision {
         '',
         ...review.runbooks.map((r) => `- ${r.id}: [${r.title}](${r.file})`),
         '',
-        'The last runbook step deploys the target stage; the next run of this workflow then finds nothing left to do but record it.',
+        `Once the runbooks have deployed stage ${review.to}, run this workflow by hand with deployed-stage ${review.to}: it finds nothing left to deploy and records the stage.`,
       ],
     };
   }
