@@ -13,6 +13,7 @@ export const WORKER_ENTRY = join(__dirname, 'src', 'worker.ts');
 export const INSTANCE_TOOL_ENTRIES = {
   'tools/db-copy': join(__dirname, '..', 'tools', 'db-copy', 'cli.ts'),
   'tools/photos-to-s3': join(__dirname, '..', 'tools', 'photos-to-s3', 'cli.ts'),
+  'tools/photos-from-s3': join(__dirname, '..', 'tools', 'photos-from-s3', 'cli.ts'),
 };
 
 /**

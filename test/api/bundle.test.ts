@@ -35,8 +35,8 @@ describe('buildApiBundle', () => {
   });
 
   test('ships the runbooks’ instance tools, each runnable alone with plain node (no node_modules next to it)', () => {
-    expect(readdirSync(join(dir, 'tools')).filter((f) => f.endsWith('.js')).sort()).toEqual(['db-copy.js', 'photos-to-s3.js']);
-    for (const tool of ['db-copy', 'photos-to-s3']) {
+    expect(readdirSync(join(dir, 'tools')).filter((f) => f.endsWith('.js')).sort()).toEqual(['db-copy.js', 'photos-from-s3.js', 'photos-to-s3.js']);
+    for (const tool of ['db-copy', 'photos-to-s3', 'photos-from-s3']) {
       const help = spawnSync(process.execPath, [join(dir, 'tools', `${tool}.js`), '--help'], { cwd: tmpdir(), encoding: 'utf8' });
       expect({ tool, status: help.status, usage: /usage:/.test(help.stdout + help.stderr) }).toEqual({ tool, status: 0, usage: true });
     }

@@ -11,7 +11,11 @@ const scripts = Object.keys((JSON.parse(readFileSync(join(ROOT, 'package.json'),
   (name) => !NOT_OURS.has(name),
 );
 /** Tools shipped to instances and run with node there, not npm scripts. */
-const INSTANCE_TOOLS: Record<string, string> = { 'db-copy': 'tools/db-copy/cli.ts', 'photos-to-s3': 'tools/photos-to-s3/cli.ts' };
+const INSTANCE_TOOLS: Record<string, string> = {
+  'db-copy': 'tools/db-copy/cli.ts',
+  'photos-to-s3': 'tools/photos-to-s3/cli.ts',
+  'photos-from-s3': 'tools/photos-from-s3/cli.ts',
+};
 /** The name each command prints its problems under. */
 const TOOL_NAME: Record<string, string> = { 'bench:shards': 'bench' };
 

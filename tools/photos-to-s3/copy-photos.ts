@@ -24,8 +24,8 @@ export interface CopyPhotosResult {
   readonly bytesUploaded: number;
 }
 
-// Our own checksum in the object's metadata: S3's ETag is not an MD5 under SSE-KMS or multipart.
-const MD5_METADATA = 'source-md5';
+/** Our own checksum (base64 MD5) in the object's metadata: S3's ETag is not an MD5 under SSE-KMS or multipart. */
+export const MD5_METADATA = 'source-md5';
 
 async function alreadyThere(client: S3Client, bucket: string, photo: LocalPhoto, md5: string): Promise<boolean> {
   try {
