@@ -91,7 +91,7 @@ export const ALLOWED_CHANGES: readonly AllowedChange[] = [
     step: ['100', '1k'],
     impacts: ['may-replace'],
     runbook: '100-to-1k',
-    why: 'MultiAZ turns on at 1k; the resource spec marks MultiAZ as "may replace", but RDS converts a running instance to Multi-AZ in place without an outage, and the runbook snapshots first and checks the change set shows Replacement: False.',
+    why: 'MultiAZ turns on at 1k; the resource spec marks MultiAZ as "may replace", but RDS converts a running instance to Multi-AZ in place without an outage, and the runbook snapshots first, checks the change set does not show Replacement: True (it shows Conditional), and changes the database alone before the rest.',
   },
 ];
 

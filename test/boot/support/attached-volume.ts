@@ -1,13 +1,14 @@
-import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { processRuns, sh } from './host-command';
 
 const IMAGE_PREFIX = 'bootharness-volume-';
 
 /**
- * The instance's EBS data volume: a loop device over a sparse file, so the scripts under test
- * format and mount a real block device. It outlives boots (a reboot keeps it attached; the test
- * can boot without it, as when EBS has not attached it yet).
+ * An EBS volume: a loop device over a sparse file, so the scripts under test format and mount a
+ * real block device. It outlives boots (a reboot keeps it attached; the test can boot without it,
+ * as when EBS has not attached it yet) and instances (a volume CloudFormation retains can be
+ * attached to another instance).
  *
  * On a Nitro instance EBS volumes are NVMe devices; udev names each
  * `/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_<serial>`, and the serial is the volume ID
@@ -46,23 +47,30 @@ export class AttachedVolume {
     return { uuid: value('UUID'), label: value('LABEL'), type: value('TYPE') };
   }
 
+  /** The device's major and minor numbers. */
+  public get deviceNumbers(): { major: number; minor: number } {
+    const [major, minor] = sh('stat', ['-c', '%t %T', this.loopDevice]).trim().split(' ').map((hex) => parseInt(hex, 16));
+    return { major, minor };
+  }
+
   /**
    * Plays udev for the instance (which has none in a container): the `/dev/disk` links that
    * udev's persistent-storage rules make for this device, and udev's database entry tagging it for
    * systemd, so that systemd sees `dev-disk-by\x2duuid-….device` at boot and mounts the fstab
-   * entry as on EC2. Called before every boot; the by-uuid link appears once the device holds a
-   * filesystem, as udev adds it after mkfs.
+   * entry as on EC2. Called before every boot, and when the volume is attached to a running
+   * instance (`devDisk` and `udevRun` are then bound into it already); the by-uuid link appears
+   * once the device holds a filesystem, as udev adds it after mkfs. A link another device already
+   * holds (two volumes with one label) now names this one, as udev's last event wins.
    */
-  public publishDeviceLinks(devDisk: string, udevRun: string): void {
-    rmSync(devDisk, { recursive: true, force: true });
-    rmSync(udevRun, { recursive: true, force: true });
+  public addDeviceLinks(devDisk: string, udevRun: string): void {
     const node = basename(this.loopDevice);
-    const [major, minor] = sh('stat', ['-c', '%t %T', this.loopDevice]).trim().split(' ').map((hex) => parseInt(hex, 16));
+    const { major, minor } = this.deviceNumbers;
     const fs = this.filesystem();
-    const links = [`disk/by-id/${this.byIdLink}`, ...(fs.uuid ? [`disk/by-uuid/${fs.uuid}`] : []), ...(fs.label ? [`disk/by-label/${fs.label}`] : [])];
+    const links = this.links(fs);
     for (const link of links) {
       const path = join(devDisk, link.slice('disk/'.length));
       mkdirSync(join(path, '..'), { recursive: true });
+      rmSync(path, { force: true });
       symlinkSync(`../../${node}`, path);
     }
     const id = `b${major}:${minor}`;
@@ -77,9 +85,34 @@ export class AttachedVolume {
     writeFileSync(join(udevRun, 'tags', 'systemd', id), '');
   }
 
+  /** What udev removes when the device goes away: its links (those still naming it) and its database entry. */
+  public removeDeviceLinks(devDisk: string, udevRun: string): void {
+    const node = basename(this.loopDevice);
+    for (const link of this.links(this.filesystem())) {
+      const path = join(devDisk, link.slice('disk/'.length));
+      if (linkTarget(path) === `../../${node}`) rmSync(path);
+    }
+    const { major, minor } = this.deviceNumbers;
+    rmSync(join(udevRun, 'data', `b${major}:${minor}`), { force: true });
+    rmSync(join(udevRun, 'tags', 'systemd', `b${major}:${minor}`), { force: true });
+  }
+
+  private links(fs: { uuid?: string; label?: string }): string[] {
+    return [`disk/by-id/${this.byIdLink}`, ...(fs.uuid ? [`disk/by-uuid/${fs.uuid}`] : []), ...(fs.label ? [`disk/by-label/${fs.label}`] : [])];
+  }
+
   public detach(): void {
     sh('losetup', ['-d', this.loopDevice], { allowFailure: true });
     rmSync(this.imageFile, { force: true });
+  }
+}
+
+/** Where a symbolic link points (it dangles on the host: it names the container's /dev), or undefined. */
+function linkTarget(path: string): string | undefined {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return undefined;
   }
 }
 

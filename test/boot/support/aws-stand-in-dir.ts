@@ -71,6 +71,11 @@ export class AwsStandInDir {
     writeFileSync(join(this.dir, 'settings.json'), JSON.stringify({ cfnHupMinuteSeconds: seconds }));
   }
 
+  /** The length of cfn-hup's minute set last, in seconds. */
+  public get cfnHupMinute(): number {
+    return (JSON.parse(readFileSync(join(this.dir, 'settings.json'), 'utf8')) as { cfnHupMinuteSeconds: number }).cfnHupMinuteSeconds;
+  }
+
   /** Every signal received, oldest first. */
   public signals(): Signal[] {
     return readdirSync(join(this.dir, 'signals'))

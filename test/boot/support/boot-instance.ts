@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { AttachedVolume } from './attached-volume';
 import { processRuns, sh } from './host-command';
 import { InstanceNetwork } from './instance-network';
@@ -17,6 +17,10 @@ export interface BootInstanceProps {
   /** The EBS data volume, attached at the next boot. @default none */
   readonly volume?: AttachedVolume;
 }
+
+/** What a hot attach does inside the instance that EBS and udev do on EC2 (see `attachVolume`). */
+const HOT_ATTACH_NOTE =
+  'EBS attaches it to the running instance: its device node and /dev/disk links appear in the instance (made by the harness, as udev would), without a reboot';
 
 export interface ExecResult {
   readonly status: number;
@@ -85,6 +89,8 @@ export class BootInstance {
   private exited?: Promise<number>;
   private pid1?: number;
   private volumeAttached: boolean;
+  /** Volumes attached besides the data volume (`attachVolume`), with the device name they were attached as. */
+  private readonly extraVolumes = new Map<AttachedVolume, string>();
   private boots = 0;
 
   public constructor(private readonly props: BootInstanceProps) {
@@ -120,6 +126,59 @@ export class BootInstance {
     this.volumeAttached = attached && this.props.volume !== undefined;
   }
 
+  /** Every volume attached now (the data volume first), with the device name given at attachment. */
+  public get attachedVolumes(): ReadonlyMap<AttachedVolume, string> {
+    const volumes = new Map<AttachedVolume, string>();
+    if (this.volumeAttached && this.props.volume) volumes.set(this.props.volume, 'data volume');
+    for (const [volume, device] of this.extraVolumes) volumes.set(volume, device);
+    return volumes;
+  }
+
+  /**
+   * `aws ec2 attach-volume` of another volume: on a running instance, the hot attach EC2 does —
+   * the device node appears in the instance's /dev (created here through its mount namespace, as
+   * the kernel's devtmpfs would) with the /dev/disk links udev makes (added to the directories
+   * bound into it), so that the instance's own commands find and mount it; no process inside is
+   * told (systemd sees no uevent), which a manual mount does not need. On a stopped instance it
+   * is attached at the next boot.
+   */
+  public attachVolume(volume: AttachedVolume, device: string): string {
+    if (this.attachedVolumes.has(volume)) throw new Error(`${volume.volumeId} is already attached to ${this.props.name}`);
+    if (!this.pid1) {
+      this.extraVolumes.set(volume, device);
+      return 'attached at the next boot';
+    }
+    const { major, minor } = volume.deviceNumbers;
+    const node = `/dev/${basename(volume.loopDevice)}`;
+    this.runInMountNamespace(['sh', '-c', `[ -e ${node} ] || mknod ${node} b ${major} ${minor}`]);
+    volume.addDeviceLinks(join(this.props.dir, 'dev-disk'), join(this.props.dir, 'udev'));
+    this.extraVolumes.set(volume, device);
+    return HOT_ATTACH_NOTE;
+  }
+
+  /** Where the volume's device is mounted in the instance now (none: it can be detached safely). */
+  public mountsOf(volume: AttachedVolume): string[] {
+    if (!this.pid1) return [];
+    const result = this.exec(['findmnt', '-n', '-o', 'TARGET', '-S', `/dev/${basename(volume.loopDevice)}`]);
+    return result.stdout.split('\n').filter(Boolean);
+  }
+
+  /** `aws ec2 detach-volume`: the device and its links leave the instance. Refuses a mounted volume (EC2 leaves it "busy"). */
+  public detachVolume(volume: AttachedVolume): void {
+    if (!this.extraVolumes.has(volume)) throw new Error(`${volume.volumeId} is not attached to ${this.props.name} by attach-volume`);
+    const mounts = this.mountsOf(volume);
+    if (mounts.length) throw new Error(`${volume.volumeId} is still mounted at ${mounts.join(', ')} in ${this.props.name}: EC2 would leave the detachment "busy" until it is unmounted`);
+    this.extraVolumes.delete(volume);
+    if (!this.pid1) return;
+    volume.removeDeviceLinks(join(this.props.dir, 'dev-disk'), join(this.props.dir, 'udev'));
+    this.runInMountNamespace(['rm', '-f', `/dev/${basename(volume.loopDevice)}`]);
+  }
+
+  private runInMountNamespace(command: readonly string[]): void {
+    const result = spawnSync('nsenter', ['-t', String(this.pid1), '-m', '--', ...command], { encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`${command.join(' ')} in ${this.props.name}'s mount namespace exited with ${result.status}: ${result.stderr}`);
+  }
+
   public get nspawnLog(): string {
     return join(this.props.dir, 'nspawn.log');
   }
@@ -127,14 +186,12 @@ export class BootInstance {
   /** Boots the instance and waits until its systemd answers on its bus. */
   public async boot(): Promise<void> {
     if (this.nspawn) throw new Error(`${this.props.name} is already running`);
-    const volume = this.volumeAttached ? this.props.volume : undefined;
+    const volumes = [...this.attachedVolumes.keys()];
     const devDisk = join(this.props.dir, 'dev-disk');
     const udev = join(this.props.dir, 'udev');
-    if (volume) volume.publishDeviceLinks(devDisk, udev);
-    else {
-      for (const d of [devDisk, udev]) rmSync(d, { recursive: true, force: true });
-      for (const d of [devDisk, udev]) mkdirSync(d, { recursive: true });
-    }
+    for (const d of [devDisk, udev]) rmSync(d, { recursive: true, force: true });
+    for (const d of [devDisk, udev]) mkdirSync(d, { recursive: true });
+    for (const volume of volumes) volume.addDeviceLinks(devDisk, udev);
     mkdirSync('/run/systemd/nspawn', { recursive: true });
     const args = [
       '--boot',
@@ -148,7 +205,7 @@ export class BootInstance {
       `--bind=${this.props.awsStandIn}:/run/aws-stand-in`,
       `--bind=${devDisk}:/dev/disk`,
       `--bind=${udev}:/run/udev`,
-      ...(volume ? [`--bind=${volume.loopDevice}`] : []),
+      ...volumes.map((volume) => `--bind=${volume.loopDevice}`),
       '--console=pipe',
       // The instance keeps the /etc/resolv.conf it was given (the VPC resolver's stand-in), not the host's.
       '--resolv-conf=off',

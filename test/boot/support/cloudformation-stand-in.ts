@@ -18,6 +18,12 @@ export interface CloudFormationStandInProps {
   readonly accountId?: string;
   /** Pinned values by stack name, then logical ID. */
   readonly resources?: Readonly<Record<string, Readonly<Record<string, ResourceValues>>>>;
+  /**
+   * How many times each resource was created again after a deploy removed it from its stack (by
+   * stack name, then logical ID): a resource CloudFormation creates anew gets new physical IDs (a
+   * new volume, a new instance), while one it only updates keeps them. @default none (0)
+   */
+  readonly generations?: Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
 
 /** Removed from the enclosing object or list, as `Ref: AWS::NoValue` is. */
@@ -67,13 +73,19 @@ export class CloudFormationStandIn {
     return this.props.resources?.[stack]?.[logicalId];
   }
 
+  /** The resource's name in the digests its physical IDs come from (`#<n>` once it was created anew). */
+  private identity(stack: string, logicalId: string): string {
+    const generation = this.props.generations?.[stack]?.[logicalId] ?? 0;
+    return generation > 0 ? `${logicalId}#${generation}` : logicalId;
+  }
+
   /** A stable physical-ID suffix like CloudFormation's generated names (`…-A1B2C3D4E5F6`). */
   private suffix(stack: string, logicalId: string): string {
-    return digest(`${stack}/${logicalId}`).slice(0, 12).toUpperCase();
+    return digest(`${stack}/${this.identity(stack, logicalId)}`).slice(0, 12).toUpperCase();
   }
 
   private hexId(prefix: string, stack: string, logicalId: string): string {
-    return `${prefix}-0${digest(`${prefix}/${stack}/${logicalId}`).slice(0, 16)}`;
+    return `${prefix}-0${digest(`${prefix}/${stack}/${this.identity(stack, logicalId)}`).slice(0, 16)}`;
   }
 
   /** What `Ref` returns for a resource of the stack. */
@@ -103,12 +115,18 @@ export class CloudFormationStandIn {
         return String(this.resolve(stack, props.SecretId));
       case 'AWS::S3::Bucket':
         return props.BucketName ? String(this.resolve(stack, props.BucketName)) : generatedName.toLowerCase().slice(0, 63);
+      case 'AWS::Logs::LogGroup':
+        return props.LogGroupName ? String(this.resolve(stack, props.LogGroupName)) : generatedName;
       case 'AWS::SSM::Parameter':
         return props.Name ? String(this.resolve(stack, props.Name)) : `CFN-${logicalId}-${this.suffix(stack, logicalId)}`;
       case 'AWS::RDS::DBInstance':
         return (props.DBInstanceIdentifier ? String(this.resolve(stack, props.DBInstanceIdentifier)) : generatedName).toLowerCase();
       case 'AWS::SQS::Queue':
         return `https://sqs.${this.region}.amazonaws.com/${this.accountId}/${generatedName}`;
+      case 'AWS::ElasticLoadBalancingV2::LoadBalancer':
+        return `arn:aws:elasticloadbalancing:${this.region}:${this.accountId}:loadbalancer/${this.getAtt(stack, logicalId, 'LoadBalancerFullName')}`;
+      case 'AWS::ElasticLoadBalancingV2::TargetGroup':
+        return `arn:aws:elasticloadbalancing:${this.region}:${this.accountId}:${this.getAtt(stack, logicalId, 'TargetGroupFullName')}`;
       default:
         return generatedName;
     }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { startPostgres, type TestPostgres } from '../../support/postgres';
@@ -60,6 +60,27 @@ export class RdsStandIn {
     }
     const port = Number(new URL(adminUrl).port);
     return new RdsStandIn(server, adminUrl, props.hostname, port, props.username, password, props.databaseName, certificate.caPem);
+  }
+
+  /**
+   * Lets one more instance in (over TLS with a password), as the database's security group admits
+   * every instance of the API's group: a fleet instance, or the single instance created anew.
+   */
+  public async admit(clientAddress: string): Promise<void> {
+    const [{ hba_file: hbaFile }] = await this.query<{ hba_file: string }>('postgres', 'SHOW hba_file');
+    appendFileSync(hbaFile, `hostssl all all ${clientAddress}/32 scram-sha-256\n`);
+    await this.query('postgres', 'SELECT pg_reload_conf()');
+  }
+
+  /**
+   * What RDS does to a Single-AZ instance while it resizes it or turns Multi-AZ off: the server
+   * goes away (sessions terminated) and comes back with the same data and endpoint, here after
+   * `downMs` instead of minutes.
+   */
+  public async restart(downMs: number): Promise<void> {
+    await this.server.stopServer();
+    await new Promise((resolve) => setTimeout(resolve, downMs));
+    await this.server.startServer();
   }
 
   /** Runs a query as the server's superuser in the given database (the test's view of the data). */

@@ -2,14 +2,19 @@ import { randomBytes } from 'node:crypto';
 import type { ApiTarget } from '../../boot/support/api-calls';
 
 /** How each write attempt ended: an HTTP status, or `refused` (nothing listening: the API is stopped). */
-type Outcome = number | 'refused' | 'timeout';
+export type Outcome = number | 'refused' | 'timeout';
+
+/** What a stage change may answer while the API is away: 503 from the API, or nothing listening. */
+const API_UNAVAILABLE: readonly Outcome[] = [503, 'refused'];
 
 /**
  * Writes through the API all along a stage change, a few a second (loopback
  * only, bounded by the rehearsal's length): each a sign-up, remembered when
  * the API acknowledged it (201). Afterwards every acknowledged user must be
- * there, whichever database serves by then; an answer other than 201, 503 or
- * a refused connection (a 500, say) is a failure of its own.
+ * there, whichever database serves by then; an answer other than 201 or an
+ * `unavailable` one (503 or a refused connection when it talks to the API
+ * itself; through CloudFront, also its 502 and 504 while no origin answers) —
+ * a 500, say — is a failure of its own.
  */
 export class WriteLedger {
   public readonly acknowledged: { readonly id: string; readonly username: string }[] = [];
@@ -18,7 +23,11 @@ export class WriteLedger {
   private stopping = false;
   private attempts = 0;
 
-  public constructor(private readonly api: ApiTarget, private readonly intervalMs = 300) {}
+  public constructor(
+    private readonly api: ApiTarget,
+    private readonly intervalMs = 300,
+    private readonly unavailable: readonly Outcome[] = API_UNAVAILABLE,
+  ) {}
 
   public start(): void {
     this.stopping = false;
@@ -61,9 +70,9 @@ export class WriteLedger {
     }
   }
 
-  /** Answers other than acknowledged, unavailable (503) or not listening. */
+  /** Answers other than acknowledged or unavailable. */
   public unexpectedOutcomes(): Record<string, number> {
-    return Object.fromEntries([...this.outcomes].filter(([outcome]) => outcome !== 201 && outcome !== 503 && outcome !== 'refused').map(([o, n]) => [String(o), n]));
+    return Object.fromEntries([...this.outcomes].filter(([outcome]) => outcome !== 201 && !this.unavailable.includes(outcome)).map(([o, n]) => [String(o), n]));
   }
 
   /** Acknowledged users the API does not know now. */
