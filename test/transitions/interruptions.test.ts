@@ -48,7 +48,7 @@ describe('each neighbour step, as an ops team lives it', () => {
     expect(await interruptions('10', '100')).toEqual(['notice SiteDistribution']);
   });
 
-  test('100 → 1k needs its runbook and names the outage: the first fleet starting, the instance leaving, the database resized and made Multi-AZ', async () => {
+  test('100 → 1k needs its runbook and names the outage: CloudFront’s entry to the instance removed with the Network stack, the first fleet starting, the instance leaving, the database resized and made Multi-AZ', async () => {
     expect((await review('100', '1k')).verdict).toBe('needs-runbook');
     expect(await interruptions('100', '1k')).toEqual([
       'degraded Database',
@@ -56,7 +56,10 @@ describe('each neighbour step, as an ops team lives it', () => {
       'outage ApiFleetGroupASG',
       'outage ApiServer',
       'outage Database',
+      'outage SecurityGroupsApifromIndirectPeer80',
     ]);
+    const entry = (await review('100', '1k')).interruptions.find((i) => i.type === 'AWS::EC2::SecurityGroupIngress')!;
+    expect(entry).toMatchObject({ stack: 'graminsta-Network', kind: 'outage', seconds: [600, 1800] });
   });
 
   test('1k → 10k is safe with an interruption: the Multi-AZ database fails over (60–120 s) when it is resized; growing storage is a named risk', async () => {

@@ -45,6 +45,7 @@ const CACHE_RESHARDING = 'https://docs.aws.amazon.com/AmazonElastiCache/latest/d
 const CLOUDFRONT_UPDATES = 'https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/HowToUpdateDistribution.html';
 const ASG_SIGNALS = 'https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-creationpolicy.html';
 const EC2_TYPE = 'https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-resize.html';
+const STACK_CLEANUP = 'https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/view-stack-events.html';
 
 /**
  * The interruptions of the resource types and properties this app changes
@@ -120,6 +121,21 @@ const RULES: readonly Rule[] = [
     check: (change) =>
       change.impact === 'destroy'
         ? { kind: 'outage', effect: 'the single API instance is terminated at the end of the deploy: requests that edge locations still send to it (CloudFront switches origins over minutes) fail', seconds: [0, 300], source: CLOUDFRONT_UPDATES }
+        : undefined,
+  },
+  {
+    // The public entry of stages 1-100: CloudFront's origin-facing prefix list allowed to the
+    // instance. Removed resources go in the stack's clean-up phase, when that stack's update is
+    // complete: the Network stack is deployed before the App stack creates the replacement entry.
+    type: 'AWS::EC2::SecurityGroupIngress',
+    check: (change, before) =>
+      change.impact === 'destroy' && before?.SourcePrefixListId !== undefined
+        ? {
+            kind: 'outage',
+            effect: "CloudFront's access to the instance is removed when this stack's update completes (its clean-up phase), before the stacks deployed after it create the new entry: the site is down until that serves",
+            seconds: [600, 1800],
+            source: STACK_CLEANUP,
+          }
         : undefined,
   },
   {
