@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import type { AppConfig } from './config/resolve-config';
 import errorShape from './plugins/external/error-shape';
+import openapi, { OPENAPI_PATH } from './plugins/external/openapi';
 import { answerClientError } from './lib/client-error';
 import originVerify from './origin/origin-verify';
 import configPlugin from './plugins/app/config';
@@ -96,6 +97,8 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   await app.register(errorShape);
+  // Before any route: it collects them as they are added.
+  await app.register(openapi);
   // Before anything else answers: only requests through CloudFront (where a secret is configured).
   await app.register(originVerify, { secretArn: config.originVerifySecretArn, region: config.awsRegion, refreshMs: config.originVerifyRefreshMs });
   await app.register(configPlugin, { config });
@@ -113,6 +116,10 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
   await app.register(sessionRoutes, { prefix: '/api' });
   await app.register(photoRoutes, { prefix: '/api' });
   await app.register(feedRoutes, { prefix: '/api' });
+  app.get(OPENAPI_PATH, async (_request, reply) => {
+    reply.header('cache-control', 'no-cache');
+    return app.swagger();
+  });
   if (config.webRoot) await app.register(webRoutes, { root: config.webRoot });
   return app;
 }

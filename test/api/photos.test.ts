@@ -45,6 +45,7 @@ describe('photos, likes and feed (local storage)', () => {
         createdAt: expect.any(String),
         likeCount: 0,
         status: 'pending',
+        likedByMe: false,
       });
       // Root-relative: it resolves against whichever origin the client reached the API through (CloudFront or direct).
       expect(created.upload).toEqual({ method: 'PUT', url: `/api/photos/${created.photo.id}/content`, headers: { 'Content-Type': 'image/jpeg' } });
@@ -151,7 +152,7 @@ describe('photos, likes and feed (local storage)', () => {
   });
 
   describe('GET /api/feed', () => {
-    test('photos of followed users only, newest first, paginated; 401 without a token', async () => {
+    test("the reader's own photos and those of followed users only, newest first, paginated; 401 without a token", async () => {
       const me = await newUser(api.url);
       const a = await newUser(api.url);
       const b = await newUser(api.url);
@@ -163,7 +164,7 @@ describe('photos, likes and feed (local storage)', () => {
         const { photo } = await createPhoto(author.token);
         if (author !== stranger) expected.unshift(photo.id);
       }
-      await createPhoto(me.token);
+      expected.unshift((await createPhoto(me.token)).photo.id);
       const first = await call(api.url, 'GET', '/api/feed?limit=3', { token: me.token });
       expect(first.status).toBe(200);
       const second = await call(api.url, 'GET', `/api/feed?limit=3&cursor=${first.body.nextCursor}`, { token: me.token });

@@ -70,10 +70,12 @@ describeWithChromium('web client end to end (chromium, real API, real PostgreSQL
     await expectNoSeriousA11yViolations(alice);
   });
 
-  test('the first person signs up on a phone-sized screen and sees an empty feed', async () => {
+  test('the first person signs up on a phone-sized screen and sees an empty feed that offers the search', async () => {
     aliceId = await signUp(alice, names.alice);
     expect(aliceId).toMatch(/^\d+$/);
     await alice.getByText('Nothing here yet').waitFor();
+    await alice.getByRole('link', { name: 'Find people to follow', exact: true }).waitFor();
+    await alice.getByRole('link', { name: 'Upload a photo', exact: true }).waitFor();
     // No horizontal scrolling on a phone.
     const overflow = await alice.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
@@ -109,13 +111,52 @@ describeWithChromium('web client end to end (chromium, real API, real PostgreSQL
     await expectNoSeriousA11yViolations(alice);
     mkdirSync(join(SCREENSHOT, '..'), { recursive: true });
     writeFileSync(join(SCREENSHOT, '..', 'profile-phone.png'), await alice.screenshot());
+    if (process.env.UPDATE_SCREENSHOTS === '1') copyFileSync(join(SCREENSHOT, '..', 'profile-phone.png'), join(README_SCREENSHOT, '..', 'profile-phone.png'));
   });
 
-  test('the second person signs up, follows the first from their profile and sees the counts change', async () => {
+  test("the uploader's own photos are in her feed", async () => {
+    await alice.getByRole('link', { name: 'Feed', exact: true }).click();
+    await alice.getByRole('heading', { level: 1, name: 'Your feed', exact: true }).waitFor();
+    await alice.getByRole('article').first().waitFor();
+    expect(await alice.locator('.photo-caption').allTextContents()).toEqual(['Sunset from the ferry', 'First light over the harbour']);
+  });
+
+  test.each([320, 375])('at %d px the header is one row, nothing scrolls sideways, and author links are 44 px touch targets', async (width) => {
+    const page = await contexts[0].newPage();
+    watchErrors(page, errors);
+    try {
+      await page.setViewportSize({ width, height: 740 });
+      await page.goto(`${api.url}/#/feed`);
+      await page.getByRole('article').first().waitFor();
+      const layout = await page.evaluate(() => {
+        const header = document.querySelector('.site-header')!.getBoundingClientRect();
+        const link = document.querySelector('.photo-author a')!.getBoundingClientRect();
+        const tops = [...document.querySelectorAll('.site-header nav a')].map((a) => Math.round(a.getBoundingClientRect().top));
+        return { header: header.height, rows: new Set(tops).size, overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth, author: link.height };
+      });
+      expect(layout.rows).toBe(1);
+      expect(layout.header).toBeLessThanOrEqual(60);
+      expect(layout.overflow).toBeLessThanOrEqual(0);
+      expect(layout.author).toBeGreaterThanOrEqual(44);
+      if (width === 320) writeFileSync(join(SCREENSHOT, '..', 'feed-phone-320.png'), await page.screenshot());
+    } finally {
+      await page.close();
+    }
+  });
+
+  test('the second person signs up, finds the first by the start of her username, follows her and sees the counts change', async () => {
     await bob.goto(`${api.url}/#/sign-in`);
     await signUp(bob, names.bob);
-    await bob.goto(`${api.url}/#/users/${aliceId}`);
+    // A new user's empty feed offers the search.
+    await bob.getByRole('link', { name: 'Find people to follow', exact: true }).click();
+    await bob.getByRole('heading', { level: 1, name: 'Find people', exact: true }).waitFor();
+    await bob.getByLabel('Username starts with').fill(`ALICE_${suffix.slice(0, 3)}`);
+    await bob.getByRole('link', { name: `@${names.alice}`, exact: true }).waitFor();
+    expect(bob.url()).toMatch(new RegExp(`#/search\\?q=alice_${suffix.slice(0, 3)}$`));
+    await expectNoSeriousA11yViolations(bob);
+    await bob.getByRole('link', { name: `@${names.alice}`, exact: true }).click();
     await expectText(bob.getByRole('heading', { level: 1 }), `@${names.alice}`);
+    expect(bob.url()).toMatch(new RegExp(`#/users/${aliceId}$`));
     await bob.getByRole('button', { name: 'Follow', exact: true }).click();
     await expectText(bob.getByRole('button', { name: 'Unfollow', exact: true }), 'Unfollow');
     await expectText(bob.getByRole('list', { name: 'Counts', exact: true }), /1 follower(?!s)/);
@@ -156,6 +197,33 @@ describeWithChromium('web client end to end (chromium, real API, real PostgreSQL
     await expectText(card().locator('.like-count'), '1 like');
   });
 
+  test('the same person on a second device sees what they liked and whom they follow, and a change there shows on the first', async () => {
+    const tablet = await browser.newContext({ viewport: { width: 820, height: 1180 } });
+    contexts.push(tablet);
+    const second = await tablet.newPage();
+    watchErrors(second, errors);
+    await second.goto(`${api.url}/#/sign-in`);
+    await second.getByLabel('Username').fill(names.bob);
+    await second.getByLabel('Password').fill(PASSWORD);
+    await second.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await second.getByRole('heading', { level: 1, name: 'Your feed', exact: true }).waitFor();
+    // Liked on the desktop: the API says so here (likedByMe), with no memory of this browser's.
+    const card = (page: Page) => page.getByRole('article').first();
+    await expectText(card(second).getByRole('button', { name: /^(Like|Unlike)$/ }), 'Unlike');
+    await second.goto(`${api.url}/#/users/${aliceId}`);
+    await expectText(second.getByRole('button', { name: /^(Follow|Unfollow)$/ }), 'Unfollow');
+
+    await second.goto(`${api.url}/#/feed`);
+    await card(second).getByRole('button', { name: 'Unlike', exact: true }).click();
+    await expectText(card(second).locator('.like-count'), '0 likes');
+    await bob.reload();
+    await expectText(card(bob).getByRole('button', { name: /^(Like|Unlike)$/ }), 'Like');
+    await card(bob).getByRole('button', { name: 'Like', exact: true }).click();
+    await expectText(card(bob).locator('.like-count'), '1 like');
+    await second.reload();
+    await expectText(card(second).getByRole('button', { name: /^(Like|Unlike)$/ }), 'Unlike');
+  });
+
   test('the feed page has no serious accessibility violations; a screenshot is saved', async () => {
     await bob.reload();
     await bob.getByRole('article').first().waitFor();
@@ -170,7 +238,7 @@ describeWithChromium('web client end to end (chromium, real API, real PostgreSQL
   });
 
   test('the owner deletes a photo and it leaves the profile and the follower feed', async () => {
-    await alice.reload();
+    await alice.goto(`${api.url}/#/users/${aliceId}`);
     const older = alice.getByRole('article').filter({ hasText: 'First light over the harbour' });
     await older.getByRole('button', { name: 'Delete', exact: true }).click();
     await older.waitFor({ state: 'detached' });
@@ -210,8 +278,9 @@ describeWithChromium('web client end to end (chromium, real API, real PostgreSQL
     expect(await bob.getByRole('button', { name: 'Load more', exact: true }).count()).toBe(0);
   });
 
-  test('signing out ends the session; signing back in works with the keyboard alone', async () => {
+  test('signing out (on your own profile) ends the session; signing back in works with the keyboard alone', async () => {
     const token = await alice.evaluate(() => JSON.parse(localStorage.getItem('graminsta.session')!).token as string);
+    await alice.getByRole('link', { name: 'Profile', exact: true }).click();
     await alice.getByRole('button', { name: 'Sign out', exact: true }).click();
     await alice.waitForURL(/#\/sign-in$/);
     const status = await alice.evaluate(
@@ -234,6 +303,28 @@ describeWithChromium('web client end to end (chromium, real API, real PostgreSQL
     await alice.keyboard.type(PASSWORD);
     await alice.keyboard.press('Enter');
     await alice.getByRole('heading', { level: 1, name: 'Your feed', exact: true }).waitFor();
+  });
+
+  test('a rate-limited sign-in says how long to wait', async () => {
+    // Another API process on the same database with a low log-in limit: the real limiter, the real Retry-After.
+    const limited = await startApi({ databaseUrl: postgres.url, webRoot: join(work, 'web'), dataDir: join(work, 'data-limited'), env: { AUTH_RATE_LIMIT_PER_USERNAME_AND_IP: '2' } });
+    const page = await contexts[1].newPage();
+    try {
+      await page.goto(`${limited.url}/#/sign-in`);
+      let shown = '';
+      for (let attempt = 0; attempt < 3; attempt++) {
+        await page.getByLabel('Username').fill(names.bob);
+        await page.getByLabel('Password').fill('not the password');
+        await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+        await page.getByRole('alert').filter({ hasText: /\S/ }).waitFor();
+        await page.waitForFunction(() => !document.querySelector('button[type=submit]')?.hasAttribute('disabled'));
+        shown = (await page.getByRole('alert').filter({ hasText: /\S/ }).first().textContent()) ?? '';
+      }
+      expect(shown.trim()).toMatch(/^Too many attempts\. Try again in (\d+ seconds|a second|1 minutes?)\.$/);
+    } finally {
+      await page.close();
+      await limited.stop();
+    }
   });
 
   test('no page threw or logged an error along the way', () => {

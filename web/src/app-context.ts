@@ -2,17 +2,12 @@ import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
 import type { ApiClient } from './api/client';
 import type { Session, User } from './api/types';
-import type { RememberedSet } from './remembered-set';
 
 /** What every page needs: the API, the session and the client's small caches. */
 export interface AppServices {
   readonly api: ApiClient;
   readonly session: Session | undefined;
-  /** Photos this browser liked, for the signed-in user. */
-  readonly liked: RememberedSet;
-  /** Users this browser follows, for the signed-in user. */
-  readonly followed: RememberedSet;
-  /** Cached user look-ups (authors of feed photos repeat). */
+  /** Cached user look-ups (authors of feed photos repeat), for this session. */
   readonly userById: (id: string) => Promise<User>;
   /** Forgets a cached user (after follow/unfollow or upload changes counts). */
   readonly forgetUser: (id: string) => void;

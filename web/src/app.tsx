@@ -6,9 +6,9 @@ import { NavBar } from './components/nav-bar';
 import { FeedPage } from './pages/feed-page';
 import { NotFoundPage } from './pages/not-found-page';
 import { ProfilePage } from './pages/profile-page';
+import { SearchPage } from './pages/search-page';
 import { SignInPage } from './pages/sign-in-page';
 import { UploadPage } from './pages/upload-page';
-import { RememberedSet } from './remembered-set';
 import { isPublicRoute, parseRoute, routeHref, type Route } from './router';
 import { loadSession, saveSession } from './session-store';
 
@@ -28,6 +28,8 @@ function Page({ route }: { readonly route: Route }) {
       return <FeedPage />;
     case 'upload':
       return <UploadPage />;
+    case 'search':
+      return <SearchPage prefix={route.prefix} />;
     case 'profile':
       return <ProfilePage key={route.userId} userId={route.userId} />;
     default:
@@ -57,7 +59,8 @@ export function App() {
     () => new ApiClient({ token: () => token.current, onUnauthorized: () => changeSession(undefined) }),
     [changeSession],
   );
-  const users = useMemo(() => new Map<string, Promise<User>>(), []);
+  // Per session: a profile carries the viewer's followedByMe, so another sign-in starts afresh.
+  const users = useMemo(() => new Map<string, Promise<User>>(), [session?.userId]);
   const userById = useCallback(
     (id: string) => {
       let user = users.get(id);
@@ -74,12 +77,9 @@ export function App() {
   const forgetUser = useCallback((id: string) => void users.delete(id), [users]);
 
   const services = useMemo<AppServices>(() => {
-    const scope = session?.userId ?? 'anonymous';
     return {
       api,
       session,
-      liked: new RememberedSet(localStorage, `graminsta.liked.${scope}`),
-      followed: new RememberedSet(localStorage, `graminsta.followed.${scope}`),
       userById,
       forgetUser,
       signIn: (next) => changeSession(next),

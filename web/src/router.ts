@@ -7,12 +7,15 @@ export type Route =
   | { readonly name: 'sign-up' }
   | { readonly name: 'feed' }
   | { readonly name: 'upload' }
+  | { readonly name: 'search'; readonly prefix: string }
   | { readonly name: 'profile'; readonly userId: string }
   | { readonly name: 'not-found'; readonly path: string };
 
 /** Parses `location.hash` into a route; the empty hash is the feed. */
 export function parseRoute(hash: string): Route {
-  const path = hash.replace(/^#/, '').replace(/\/+$/, '') || '/feed';
+  const [rawPath, query = ''] = hash.replace(/^#/, '').split('?', 2);
+  const path = rawPath.replace(/\/+$/, '') || '/feed';
+  if (path === '/search') return { name: 'search', prefix: new URLSearchParams(query).get('q') ?? '' };
   if (path === '/sign-in') return { name: 'sign-in' };
   if (path === '/sign-up') return { name: 'sign-up' };
   if (path === '/feed') return { name: 'feed' };
@@ -27,6 +30,8 @@ export function routeHref(route: Route): string {
   switch (route.name) {
     case 'profile':
       return `#/users/${route.userId}`;
+    case 'search':
+      return route.prefix ? `#/search?${new URLSearchParams({ q: route.prefix }).toString()}` : '#/search';
     case 'not-found':
       return `#${route.path}`;
     default:
@@ -36,5 +41,5 @@ export function routeHref(route: Route): string {
 
 /** True for routes a signed-out visitor may see. */
 export function isPublicRoute(route: Route): boolean {
-  return route.name === 'sign-in' || route.name === 'sign-up' || route.name === 'profile' || route.name === 'not-found';
+  return route.name === 'sign-in' || route.name === 'sign-up' || route.name === 'profile' || route.name === 'search' || route.name === 'not-found';
 }

@@ -30,11 +30,12 @@ export class FeedReader {
   ) {}
 
   async page(userId: string, followees: readonly string[], before: string | undefined, limit: number, fromPrimary: boolean): Promise<PhotoRow[]> {
-    if (followees.length === 0) return [];
+    if (followees.length === 0) return this.photos.listByAuthors([userId], before, limit, fromPrimary);
     const celebrities = await this.celebrities(followees, fromPrimary);
+    // The reader's own photos are never fanned out (they follow no one's feed into their own): read like a celebrity's.
     const [fannedOut, pulled] = await Promise.all([
       this.entries(userId, before, limit, fromPrimary),
-      this.photos.listByAuthors(celebrities, before, limit, fromPrimary),
+      this.photos.listByAuthors([userId, ...celebrities], before, limit, fromPrimary),
     ]);
     let older: PhotoRow[] = [];
     if (fannedOut.exhausted) {

@@ -20,6 +20,19 @@ export function decodeCursor(cursor: string | undefined): string | undefined {
   return match[1];
 }
 
+/** A cursor after a username (name-ordered lists: the user search). */
+export function encodeNameCursor(lastName: string): string {
+  return Buffer.from(`u1:${lastName}`).toString('base64url');
+}
+
+/** Undefined for no cursor; 400 `invalid_cursor` for anything we did not issue. */
+export function decodeNameCursor(cursor: string | undefined): string | undefined {
+  if (cursor === undefined || cursor === '') return undefined;
+  const match = /^[A-Za-z0-9_-]{1,48}$/.test(cursor) ? /^u1:([a-z0-9_]{1,30})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8')) : null;
+  if (!match) throw badRequest('invalid_cursor', 'cursor is not one this API issued');
+  return match[1];
+}
+
 /** `limit` query parameter: default 20, 1..100, digits only. */
 export function parseLimit(raw: string | undefined): number {
   if (raw === undefined || raw === '') return 20;

@@ -11,6 +11,8 @@ export interface PhotoView {
   readonly createdAt: string;
   readonly likeCount: number;
   readonly status: 'pending' | 'ready';
+  /** Present on authenticated requests: whether the viewer likes it (so every device shows the truth). */
+  readonly likedByMe?: boolean;
 }
 
 /**
@@ -40,7 +42,8 @@ export function apiOrigin(app: FastifyInstance, _request?: FastifyRequest): stri
   return app.config.publicApiUrl ?? '';
 }
 
-export function photoView(app: FastifyInstance, request: FastifyRequest, photo: PhotoRow): PhotoView {
+/** `likedByMe`: true/false for an authenticated viewer, left out for an anonymous one. */
+export function photoView(app: FastifyInstance, request: FastifyRequest, photo: PhotoRow, likedByMe?: boolean): PhotoView {
   return {
     id: photo.id,
     userId: photo.userId,
@@ -50,7 +53,24 @@ export function photoView(app: FastifyInstance, request: FastifyRequest, photo: 
     createdAt: photo.createdAt,
     likeCount: photo.likeCount,
     status: photo.status,
+    ...(likedByMe === undefined ? {} : { likedByMe }),
   };
+}
+
+/**
+ * The views of several photos; for an authenticated request each carries
+ * `likedByMe`, read in one query per server holding some of them (on the
+ * primary right after the viewer's own write, as every read of theirs).
+ */
+export async function photoViews(app: FastifyInstance, request: FastifyRequest, photos: readonly PhotoRow[]): Promise<PhotoView[]> {
+  const viewer = request.session?.userId;
+  if (viewer === undefined) return photos.map((photo) => photoView(app, request, photo));
+  const liked = await app.photos.likedBy(
+    viewer,
+    photos.map((photo) => photo.id),
+    app.readsFromPrimary(request),
+  );
+  return photos.map((photo) => photoView(app, request, photo, liked.has(photo.id)));
 }
 
 /**

@@ -107,6 +107,14 @@ export class FollowsRepository {
     return rows.map((row) => row.follower_id);
   }
 
+  /** Whether `followerId` follows `followeeId`: the `following` side, on the follower's server (the truth). */
+  async isFollowing(followerId: string, followeeId: string, fromPrimary: boolean): Promise<boolean> {
+    const { rows } = await this.db
+      .forId(followerId)
+      .read('SELECT 1 FROM following WHERE follower_id = $1 AND followee_id = $2', [followerId, followeeId], fromPrimary);
+    return rows.length > 0;
+  }
+
   /** Everyone `userId` follows, from `userId`'s server. */
   async followees(userId: string, fromPrimary: boolean): Promise<string[]> {
     const { rows } = await this.db

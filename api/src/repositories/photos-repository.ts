@@ -223,6 +223,21 @@ export class PhotosRepository {
     return merged.slice(0, limit + 1).map(toRow);
   }
 
+  /**
+   * The photos among `photoIds` that `userId` likes: one query per server
+   * holding some of them (a like lives with its photo), by the likes primary
+   * key (photo_id, user_id).
+   */
+  async likedBy(userId: string, photoIds: readonly string[], fromPrimary: boolean): Promise<Set<string>> {
+    if (photoIds.length === 0) return new Set();
+    const perNode = await Promise.all(
+      [...this.db.groupByNode(photoIds)].map(([node, ids]) =>
+        node.read<{ photo_id: string }>('SELECT photo_id FROM likes WHERE photo_id = ANY($1::bigint[]) AND user_id = $2', [ids, userId], fromPrimary),
+      ),
+    );
+    return new Set(perNode.flatMap((result) => result.rows.map((row) => row.photo_id)));
+  }
+
   /** 'missing' when the photo does not exist; otherwise idempotent. */
   async like(photoId: string, userId: string): Promise<'ok' | 'missing'> {
     return this.db.transaction(shardOfId(photoId), async (client) => {

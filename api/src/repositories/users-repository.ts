@@ -10,6 +10,12 @@ export interface UserProfile {
   readonly followingCount: number;
 }
 
+/** A search result: who a user is, enough to link to their profile. */
+export interface UserSummary {
+  readonly id: string;
+  readonly username: string;
+}
+
 export interface NewUser {
   readonly id: string;
   readonly username: string;
@@ -44,6 +50,37 @@ export class UsersRepository {
       .forShard(shardForUsername(username))
       .query<{ id: string; password_hash: string }>('SELECT id, password_hash FROM users WHERE username = $1', [username]);
     return rows.length === 0 ? undefined : { id: rows[0].id, passwordHash: rows[0].password_hash };
+  }
+
+  /**
+   * Users whose username starts with `prefix`, in byte order of the username,
+   * after `after` (the last username of the previous page), `limit + 1` rows.
+   * A user's server is a hash of the username, so any server may hold
+   * matches: each one answers from its `users_username_c_idx` range (at most
+   * `limit + 1` rows, a replica where there is one) and the pages are merged.
+   * A row counts only on the server that owns it now: while a shard moves,
+   * its users may be on two servers (docs/sharding.md).
+   */
+  async searchByPrefix(prefix: string, after: string | undefined, limit: number): Promise<UserSummary[]> {
+    const upper = `${prefix}\u{10FFFF}`;
+    const perNode = await Promise.all(
+      this.db.nodes.map(async (node) => {
+        const { rows } = await node.read<{ id: string; username: string }>(
+          `SELECT id, username FROM users
+            WHERE (username COLLATE "C") >= $1 AND (username COLLATE "C") < $2 AND ($3::text IS NULL OR (username COLLATE "C") > $3)
+            ORDER BY (username COLLATE "C") LIMIT $4`,
+          [prefix, upper, after ?? null, limit + 1],
+        );
+        return rows.filter((row) => this.db.forId(row.id) === node);
+      }),
+    );
+    const seen = new Set<string>();
+    return perNode
+      .flat()
+      .filter((row) => !seen.has(row.id) && seen.add(row.id))
+      .sort((a, b) => (a.username < b.username ? -1 : a.username > b.username ? 1 : 0))
+      .slice(0, limit + 1)
+      .map((row) => ({ id: row.id, username: row.username }));
   }
 
   async exists(id: string): Promise<boolean> {

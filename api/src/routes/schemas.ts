@@ -50,6 +50,7 @@ export const Photo = Type.Object({
   createdAt: Type.String(),
   likeCount: Type.Integer(),
   status: Type.Union([Type.Literal('pending'), Type.Literal('ready')]),
+  likedByMe: Type.Optional(Type.Boolean({ description: 'whether the viewer likes it; present on authenticated requests only' })),
 });
 
 export const PhotoPage = Type.Object({
@@ -58,6 +59,30 @@ export const PhotoPage = Type.Object({
 });
 
 export const NewUser = Type.Object({ id: Type.String(), username: Type.String(), createdAt: Type.String() });
+
+export const UserProfile = Type.Object({
+  id: Type.String(),
+  username: Type.String(),
+  createdAt: Type.String(),
+  photoCount: Type.Integer(),
+  followerCount: Type.Integer(),
+  followingCount: Type.Integer(),
+  followedByMe: Type.Optional(Type.Boolean({ description: 'whether the viewer follows this user; present on authenticated requests only' })),
+});
+
+/** `GET /api/users?prefix=`: people by the start of their username. */
+export const UserSearchQuery = Type.Object({
+  prefix: Type.String({ pattern: '^[A-Za-z0-9_]{1,30}$', description: 'the start of a username: 1-30 of a-z, 0-9, _ (case-insensitive; usernames are lower case)' }),
+  cursor: Type.Optional(Type.String({ maxLength: 64 })),
+  limit: Type.Optional(Type.String({ maxLength: 3 })),
+});
+
+export const UserSummary = Type.Object({ id: Type.String(), username: Type.String() });
+
+export const UserSearchPage = Type.Object({
+  items: Type.Array(UserSummary),
+  nextCursor: Type.Union([Type.String(), Type.Null()]),
+});
 
 export const SessionCreated = Type.Object({ token: Type.String(), userId: Type.String() });
 
@@ -69,3 +94,11 @@ export const Upload = Type.Object({
 });
 
 export const ErrorBody = Type.Object({ error: Type.Object({ code: Type.String(), message: Type.String() }) });
+
+/** A 204 answer, for the document: the handler sends nothing (and Fastify sends no body for 204 at all). */
+export const NoContent = Type.Unsafe<undefined>({ type: 'null', description: 'No content' });
+
+type Security = { readonly [scheme: string]: readonly string[] }[];
+/** Authenticated routes carry `security: BEARER` in their schema; routes that read the viewer when a token is given, `OPTIONAL_BEARER` (the document only: the hooks enforce it). */
+export const BEARER: Security = [{ bearer: [] }];
+export const OPTIONAL_BEARER: Security = [{}, { bearer: [] }];

@@ -1,5 +1,5 @@
 import { toApiError } from './api-error';
-import type { CreatedPhoto, Page, Photo, Session, User } from './types';
+import type { CreatedPhoto, NewUser, Page, Photo, Session, User, UserSummary } from './types';
 
 /** Same-origin API base: the API (stages 1, 10) or CloudFront's `/api/*` route (100+) answers it. */
 const API_BASE = '/api';
@@ -35,7 +35,7 @@ export class ApiClient {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     if (!response.ok) {
-      const error = toApiError(response.status, await response.text());
+      const error = toApiError(response.status, await response.text(), response.headers.get('retry-after'));
       if (response.status === 401 && token) this.options.onUnauthorized?.();
       throw error;
     }
@@ -43,7 +43,7 @@ export class ApiClient {
     return (await response.json()) as T;
   }
 
-  signUp(username: string, password: string): Promise<User> {
+  signUp(username: string, password: string): Promise<NewUser> {
     return this.request('POST', '/users', { username, password });
   }
 
@@ -81,6 +81,11 @@ export class ApiClient {
 
   deletePhoto(id: string): Promise<void> {
     return this.request('DELETE', `/photos/${encodeURIComponent(id)}`);
+  }
+
+  /** People whose username starts with `prefix`, in username order. */
+  searchUsers(prefix: string, cursor?: string, limit?: number): Promise<Page<UserSummary>> {
+    return this.request('GET', withQuery('/users', { prefix, cursor, limit }));
   }
 
   like(id: string, liked: boolean): Promise<void> {

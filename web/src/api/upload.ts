@@ -51,7 +51,7 @@ export function uploadPhotoBytes(target: UploadTarget, file: Blob, options: Uplo
       if (xhr.status >= 200 && xhr.status < 300) {
         options.onProgress?.(1);
         resolve();
-      } else reject(toApiError(xhr.status, xhr.responseText));
+      } else reject(toApiError(xhr.status, xhr.responseText, xhr.getResponseHeader('retry-after')));
     };
     xhr.onerror = () => reject(toApiError(0, ''));
     xhr.onabort = () => reject(new ApiError(0, 'aborted', 'Upload cancelled.'));

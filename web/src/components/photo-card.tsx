@@ -23,9 +23,10 @@ function formatDate(iso: string): string {
 
 /** One photo: author, image, caption, like button and (for its owner) delete. */
 export function PhotoCard({ photo, onDeleted, eager = false }: PhotoCardProps) {
-  const { api, session, liked } = useApp();
+  const { api, session } = useApp();
   const { user } = useUser(photo.userId);
-  const [isLiked, setLiked] = useState(photo.likedByMe ?? liked.has(photo.id));
+  // The API says whether this user likes it (likedByMe), whichever device liked it.
+  const [isLiked, setLiked] = useState(photo.likedByMe === true);
   const [likeCount, setLikeCount] = useState(photo.likeCount);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
@@ -36,16 +37,12 @@ export function PhotoCard({ photo, onDeleted, eager = false }: PhotoCardProps) {
   async function toggleLike() {
     const next = !isLiked;
     // Optimistic: the button answers at once, and rolls back if the API refuses.
-    // Remembered before the call too: a page left mid-request (reload, navigation)
-    // may still have liked the photo on the server, and must show it as liked.
     setLiked(next);
-    liked.set(photo.id, next);
     setLikeCount((count) => Math.max(0, count + (next ? 1 : -1)));
     setError(undefined);
     try {
       await api.like(photo.id, next);
     } catch (caught) {
-      liked.set(photo.id, !next);
       setLiked(!next);
       setLikeCount((count) => Math.max(0, count + (next ? -1 : 1)));
       setError(describeError(caught));

@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { describeError } from '../api/api-error';
 import type { Page, Photo } from '../api/types';
@@ -8,7 +9,7 @@ export interface PhotoListProps {
   /** Fetches one page; `cursor` is undefined for the first. */
   readonly load: (cursor?: string) => Promise<Page<Photo>>;
   /** Shown when the first page is empty. */
-  readonly emptyText: string;
+  readonly emptyText: ComponentChildren;
   /** Accessible name of the list. */
   readonly label: string;
   /** Called after a photo was deleted from the list. */
@@ -85,7 +86,7 @@ export function PhotoList({ load, emptyText, label, onDeleted }: PhotoListProps)
       {items.map((photo, index) => (
         <PhotoCard key={photo.id} photo={photo} onDeleted={removeItem} eager={index === 0} />
       ))}
-      {state.loaded && items.length === 0 && !error && <p class="empty">{emptyText}</p>}
+      {state.loaded && items.length === 0 && !error && <div class="empty">{typeof emptyText === 'string' ? <p>{emptyText}</p> : emptyText}</div>}
       <ErrorMessage message={error} />
       {state.loading && !showButton && <p class="status">Loading…</p>}
       {showButton && (

@@ -4,7 +4,7 @@ import { PageHeading } from '../components/page-heading';
 import { PhotoList } from '../components/photo-list';
 import { usePageTitle } from '../hooks/use-page-title';
 
-/** Photos of the people the signed-in user follows, newest first. */
+/** The signed-in user's photos and those of the people they follow, newest first; when empty, ways to fill it. */
 export function FeedPage() {
   const { api } = useApp();
   usePageTitle('Feed');
@@ -15,7 +15,19 @@ export function FeedPage() {
       <PhotoList
         load={load}
         label="Feed"
-        emptyText="Nothing here yet. Follow people to see their photos, or upload your own."
+        emptyText={
+          <>
+            <p>Nothing here yet. Your photos and those of the people you follow show up here.</p>
+            <div class="actions">
+              <a class="primary-button" href="#/search">
+                Find people to follow
+              </a>
+              <a class="secondary-button" href="#/upload">
+                Upload a photo
+              </a>
+            </div>
+          </>
+        }
       />
     </>
   );

@@ -13,14 +13,15 @@ function plural(count: number, one: string, many: string): string {
 
 /** A person's profile: counts, follow button, and their photos newest first. */
 export function ProfilePage({ userId }: { readonly userId: string }) {
-  const { api, session, followed, forgetUser } = useApp();
+  const { api, session, forgetUser, signOut } = useApp();
   const [version, setVersion] = useState(0);
   const { user, error: loadError } = useUser(userId, version);
   const [following, setFollowing] = useState<boolean>();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
   const own = session?.userId === userId;
-  const isFollowing = following ?? user?.followedByMe ?? followed.has(userId);
+  // The API says whether this user follows them (followedByMe), whichever device followed.
+  const isFollowing = following ?? user?.followedByMe === true;
   usePageTitle(user ? `@${user.username}` : 'Profile');
 
   const load = useCallback((cursor?: string) => api.userPhotos(userId, cursor), [api, userId]);
@@ -35,7 +36,6 @@ export function ProfilePage({ userId }: { readonly userId: string }) {
     setError(undefined);
     try {
       await api.follow(userId, next);
-      followed.set(userId, next);
       setFollowing(next);
       if (session) forgetUser(session.userId);
       refresh();
@@ -71,9 +71,14 @@ export function ProfilePage({ userId }: { readonly userId: string }) {
           </button>
         )}
         {own && (
-          <a class="primary-button" href="#/upload">
-            Upload a photo
-          </a>
+          <div class="actions">
+            <a class="primary-button" href="#/upload">
+              Upload a photo
+            </a>
+            <button type="button" class="secondary-button" onClick={() => void signOut()}>
+              Sign out
+            </button>
+          </div>
         )}
         <ErrorMessage message={error} />
       </div>

@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { decodeCursor, page, parseLimit } from '../../lib/cursor';
-import { photoView, refreshPending } from '../../lib/photo-view';
-import { PageQuery, PhotoPage } from '../schemas';
+import { photoViews, refreshPending } from '../../lib/photo-view';
+import { BEARER, PageQuery, PhotoPage } from '../schemas';
 
 /**
- * The feed: photos of the users you follow, newest first. Without a queue
+ * The feed: your own photos and those of the users you follow, newest first. Without a queue
  * (stages before 1m) fan-out on read: one indexed query per primary holding
  * some of the followees, merged by ID. With a queue (1m) fan-out on write:
  * the reader's precomputed `feed_entries` plus celebrity followees read at
@@ -14,16 +14,21 @@ import { PageQuery, PhotoPage } from '../schemas';
 export default async function feedRoutes(app: FastifyInstance) {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   api.addHook('onRequest', app.authenticate);
-  api.get('/feed', { schema: { querystring: PageQuery, response: { 200: PhotoPage } } }, async (request) => {
+  api.get(
+    '/feed',
+    { schema: { summary: 'Your photos and those of the people you follow, newest first', security: BEARER, querystring: PageQuery, response: { 200: PhotoPage } } },
+    async (request) => {
     const before = decodeCursor(request.query.cursor);
     const limit = parseLimit(request.query.limit);
     const fromPrimary = app.readsFromPrimary(request);
     const followees = await app.follows.followees(request.session!.userId, fromPrimary);
     const me = request.session!.userId;
+    // The reader's own photos are in their feed too: pulled here, read at request time by the fan-out reader.
     const rows = app.feedFanout
       ? await app.feedFanout.page(me, followees, before, limit, fromPrimary)
-      : await app.photos.listByAuthors(followees, before, limit, fromPrimary);
+      : await app.photos.listByAuthors([me, ...followees], before, limit, fromPrimary);
     const { items, nextCursor } = page(await refreshPending(app, rows), limit);
-    return { items: items.map((photo) => photoView(app, request, photo)), nextCursor };
-  });
+    return { items: await photoViews(app, request, items), nextCursor };
+    },
+  );
 }

@@ -21,12 +21,12 @@ function withTimeout<T>(promise: Promise<T>): Promise<T> {
  * are still served from the database).
  */
 export default async function healthRoutes(app: FastifyInstance) {
-  app.get('/healthz', async (_request, reply) => {
+  app.get('/healthz', { schema: { summary: 'The process is up: 200 {"status":"ok"} (the load balancer\'s check)' } }, async (_request, reply) => {
     reply.header('cache-control', 'no-store');
     return { status: 'ok' };
   });
 
-  app.get('/readyz', async (_request, reply) => {
+  app.get('/readyz', { schema: { summary: 'The database (and the cache, where configured) answer: 200, or 503 naming the failing part' } }, async (_request, reply) => {
     const checks: Record<string, string> = {};
     const results = await Promise.allSettled(app.db.nodes.map((node) => withTimeout(node.query('SELECT 1'))));
     checks.database = results.every((r) => r.status === 'fulfilled') ? 'ok' : 'unavailable';

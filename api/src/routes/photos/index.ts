@@ -2,12 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Readable } from 'node:stream';
 import { forbidden, HttpError, notFound } from '../../lib/http-error';
-import { apiOrigin, photoView, refreshPending } from '../../lib/photo-view';
+import { apiOrigin, photoView, photoViews, refreshPending } from '../../lib/photo-view';
 import { enforcePhotoCreateLimit, enforceUploadLimit } from '../../lib/rate-limits';
 import { requireId } from '../../lib/require-id';
 import { uploadClaimStaleMs } from '../../lib/upload-claims';
 import { originalKey, TooLargeError, type StagedUpload, type UploadInstructions } from '../../storage/photo-storage';
-import { CONTENT_TYPES, CreatePhotoBody, IdParams, Photo, Upload } from '../schemas';
+import { BEARER, CONTENT_TYPES, CreatePhotoBody, IdParams, NoContent, OPTIONAL_BEARER, Photo, Upload } from '../schemas';
 import { Type } from 'typebox';
 
 const alreadyUploaded = () => new HttpError(409, 'already_uploaded', 'this photo already has its content');
@@ -16,15 +16,15 @@ const alreadyUploaded = () => new HttpError(409, 'already_uploaded', 'this photo
 async function publicPhotoRoutes(app: FastifyInstance) {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
 
-  api.get('/photos/:id', { schema: { params: IdParams, response: { 200: Photo } }, onRequest: app.identify }, async (request) => {
+  api.get('/photos/:id', { schema: { summary: 'A photo', security: OPTIONAL_BEARER, params: IdParams, response: { 200: Photo } }, onRequest: app.identify }, async (request) => {
     const id = requireId(request.params.id);
     const photo = await app.photos.get(id, app.readsFromPrimary(request));
     if (!photo) throw notFound('photo');
-    const [fresh] = await refreshPending(app, [photo]);
-    return photoView(app, request, fresh);
+    const [view] = await photoViews(app, request, await refreshPending(app, [photo]));
+    return view;
   });
 
-  api.get('/photos/:id/content', { schema: { params: IdParams } }, async (request, reply) => {
+  api.get('/photos/:id/content', { schema: { summary: "A photo's bytes (local storage and the S3 proxy; from 10k the photo's url is the CDN)", params: IdParams } }, async (request, reply) => {
     const id = requireId(request.params.id);
     const photo = await app.photos.get(id, false);
     if (!photo) throw notFound('photo');
@@ -51,7 +51,14 @@ async function ownerPhotoRoutes(app: FastifyInstance) {
 
   api.post(
     '/photos',
-    { schema: { body: CreatePhotoBody, response: { 201: Type.Object({ photo: Photo, upload: Upload }) } } },
+    {
+      schema: {
+        summary: 'Create a photo: where and how to send its bytes',
+        security: BEARER,
+        body: CreatePhotoBody,
+        response: { 201: Type.Object({ photo: Photo, upload: Upload }) },
+      },
+    },
     async (request, reply) => {
       const { caption, contentType, size } = request.body;
       const me = request.session!.userId;
@@ -68,11 +75,12 @@ async function ownerPhotoRoutes(app: FastifyInstance) {
             };
       await Promise.all([app.userCache?.invalidate(me), app.recordWrite(request)]);
       app.feedFanout?.photoCreated(photo);
-      return reply.code(201).send({ photo: photoView(app, request, photo), upload });
+      // Nobody has liked a photo that did not exist a moment ago.
+      return reply.code(201).send({ photo: photoView(app, request, photo, false), upload });
     },
   );
 
-  api.delete('/photos/:id', { schema: { params: IdParams } }, async (request, reply) => {
+  api.delete('/photos/:id', { schema: { summary: 'Delete your photo', security: BEARER, params: IdParams, response: { 204: NoContent } } }, async (request, reply) => {
     const id = requireId(request.params.id);
     const me = request.session!.userId;
     const outcome = await app.photos.delete(id, me);
@@ -84,14 +92,14 @@ async function ownerPhotoRoutes(app: FastifyInstance) {
     return reply.code(204).send();
   });
 
-  api.put('/photos/:id/like', { schema: { params: IdParams } }, async (request, reply) => {
+  api.put('/photos/:id/like', { schema: { summary: 'Like (idempotent)', security: BEARER, params: IdParams, response: { 204: NoContent } } }, async (request, reply) => {
     const id = requireId(request.params.id);
     if ((await app.photos.like(id, request.session!.userId)) === 'missing') throw notFound('photo');
     await app.recordWrite(request);
     return reply.code(204).send();
   });
 
-  api.delete('/photos/:id/like', { schema: { params: IdParams } }, async (request, reply) => {
+  api.delete('/photos/:id/like', { schema: { summary: 'Unlike (idempotent)', security: BEARER, params: IdParams, response: { 204: NoContent } } }, async (request, reply) => {
     const id = requireId(request.params.id);
     if ((await app.photos.unlike(id, request.session!.userId)) === 'missing') throw notFound('photo');
     await app.recordWrite(request);
@@ -113,7 +121,7 @@ async function uploadRoute(app: FastifyInstance) {
   api.removeAllContentTypeParsers();
   api.addContentTypeParser([...CONTENT_TYPES], (_request, payload, done) => done(null, payload));
 
-  api.put('/photos/:id/content', { schema: { params: IdParams } }, async (request, reply) => {
+  api.put('/photos/:id/content', { schema: { summary: "Upload a photo's bytes (owner; local storage and the S3 proxy)", security: BEARER, params: IdParams, response: { 204: NoContent } } }, async (request, reply) => {
     const id = requireId(request.params.id);
     const me = request.session!.userId;
     const photo = await app.photos.get(id, true);

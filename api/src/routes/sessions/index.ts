@@ -2,13 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { enforceAuthRateLimit } from '../../lib/rate-limits';
 import { HttpError, unavailable } from '../../lib/http-error';
-import { LoginBody, SessionCreated } from '../schemas';
+import { BEARER, LoginBody, NoContent, SessionCreated } from '../schemas';
 
 const invalidCredentials = () => new HttpError(401, 'invalid_credentials', 'wrong username or password');
 
 async function logIn(app: FastifyInstance) {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
-  api.post('/sessions', { schema: { body: LoginBody, response: { 201: SessionCreated } } }, async (request, reply) => {
+  api.post('/sessions', { schema: { summary: 'Sign in: a session token', body: LoginBody, response: { 201: SessionCreated } } }, async (request, reply) => {
     const { username, password } = request.body;
     await enforceAuthRateLimit(app, request, 'login', username);
     // No session could be stored: say so now, not after a full password hash.
@@ -25,7 +25,7 @@ async function logIn(app: FastifyInstance) {
 async function logOut(app: FastifyInstance) {
   app.addHook('onRequest', app.authenticate);
   // Ends only the session whose token is presented: no route can end someone else's.
-  app.delete('/sessions', async (request, reply) => {
+  app.delete('/sessions', { schema: { summary: 'Sign out: the token stops working at once', security: BEARER, response: { 204: NoContent } } }, async (request, reply) => {
     await app.sessions.delete(request.token!);
     return reply.code(204).send();
   });

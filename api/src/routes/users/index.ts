@@ -1,17 +1,18 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Static } from 'typebox';
 import { enforceAuthRateLimit } from '../../lib/rate-limits';
-import { decodeCursor, page, parseLimit } from '../../lib/cursor';
+import { decodeCursor, decodeNameCursor, encodeNameCursor, page, parseLimit } from '../../lib/cursor';
 import { badRequest, HttpError, notFound } from '../../lib/http-error';
-import { photoView, refreshPending } from '../../lib/photo-view';
+import { photoViews, refreshPending } from '../../lib/photo-view';
 import { requireId } from '../../lib/require-id';
-import { Credentials, IdParams, NewUser, PageQuery, PhotoPage } from '../schemas';
+import { BEARER, Credentials, IdParams, NewUser, NoContent, OPTIONAL_BEARER, PageQuery, PhotoPage, UserProfile, UserSearchPage, UserSearchQuery } from '../schemas';
 
 /** Public user routes: sign-up, profile (cached), a user's photos. */
 async function publicUserRoutes(app: FastifyInstance) {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
 
-  api.post('/users', { schema: { body: Credentials, response: { 201: NewUser } } }, async (request, reply) => {
+  api.post('/users', { schema: { summary: 'Sign up', body: Credentials, response: { 201: NewUser } } }, async (request, reply) => {
     const { username, password } = request.body;
     await enforceAuthRateLimit(app, request, 'signup', username);
     // Cheap check first, so a taken name costs no scrypt; the insert's ON CONFLICT settles races.
@@ -22,28 +23,57 @@ async function publicUserRoutes(app: FastifyInstance) {
   });
 
   /**
+   * People by the start of their username, in username order (byte order:
+   * usernames are [a-z0-9_]), so a new user can find someone to follow.
+   * Every server is asked: a user's server is a hash of the username.
+   */
+  api.get('/users', { schema: { summary: 'Find people by the start of their username', querystring: UserSearchQuery, response: { 200: UserSearchPage } } }, async (request) => {
+    const prefix = request.query.prefix.toLowerCase();
+    const after = decodeNameCursor(request.query.cursor);
+    const limit = parseLimit(request.query.limit);
+    const rows = await app.users.searchByPrefix(prefix, after, limit);
+    const items = rows.slice(0, limit);
+    return { items, nextCursor: rows.length > limit ? encodeNameCursor(items[items.length - 1].username) : null };
+  });
+
+  /**
    * The hot read. Near tier and Redis hold the serialized JSON, sent as is.
    * A miss loads from the PRIMARY: filling the 30 s cache from a lagging
    * replica would pin a stale view. Without a working cache, a replica answers.
+   * For a signed-in viewer `followedByMe` is added to the JSON on the way out
+   * (read from the viewer's `following` row), never stored in the shared entry.
    */
-  api.get('/users/:id', { schema: { params: IdParams } }, async (request, reply) => {
+  api.get(
+    '/users/:id',
+    { schema: { summary: 'A profile (cached), with followedByMe for a signed-in viewer', security: OPTIONAL_BEARER, params: IdParams, response: { 200: UserProfile } }, onRequest: app.identify },
+    async (request, reply) => {
     const id = requireId(request.params.id);
     const cache = app.userCache;
     const cacheUp = cache !== undefined && app.redis!.status === 'ready';
-    if (cache) {
-      const hit = await cache.get(id);
-      if (hit !== undefined) return reply.type('application/json; charset=utf-8').send(hit);
+    const viewer = request.session?.userId;
+    const followedByMe = viewer === undefined ? undefined : app.follows.isFollowing(viewer, id, app.readsFromPrimary(request));
+    // Not awaited yet: the viewer's row is read while the profile is looked up.
+    followedByMe?.catch(() => undefined);
+    let json: string | undefined;
+    if (cache) json = await cache.get(id);
+    if (json === undefined) {
+      const profile = await app.users.profile(id, cacheUp);
+      if (!profile) throw notFound('user');
+      json = JSON.stringify(profile);
+      if (cacheUp) await cache!.fill(id, json);
     }
-    const profile = await app.users.profile(id, cacheUp);
-    if (!profile) throw notFound('user');
-    const json = JSON.stringify(profile);
-    if (cacheUp) await cache!.fill(id, json);
-    return reply.type('application/json; charset=utf-8').send(json);
-  });
+    if (followedByMe !== undefined) json = `${json.slice(0, -1)},"followedByMe":${String(await followedByMe)}}`;
+    // Already JSON (of the UserProfile schema): Fastify sends a string payload as is, never through the serializer.
+    return reply.type('application/json; charset=utf-8').send(json as unknown as Static<typeof UserProfile>);
+    },
+  );
 
   api.get(
     '/users/:id/photos',
-    { schema: { params: IdParams, querystring: PageQuery, response: { 200: PhotoPage } }, onRequest: app.identify },
+    {
+      schema: { summary: "A user's photos, newest first", security: OPTIONAL_BEARER, params: IdParams, querystring: PageQuery, response: { 200: PhotoPage } },
+      onRequest: app.identify,
+    },
     async (request) => {
       const id = requireId(request.params.id);
       const before = decodeCursor(request.query.cursor);
@@ -52,7 +82,7 @@ async function publicUserRoutes(app: FastifyInstance) {
       const rows = await app.photos.listByUser(id, before, limit, fromPrimary);
       if (rows.length === 0 && before === undefined && !(await app.users.exists(id))) throw notFound('user');
       const { items, nextCursor } = page(await refreshPending(app, rows), limit);
-      return { items: items.map((photo) => photoView(app, request, photo)), nextCursor };
+      return { items: await photoViews(app, request, items), nextCursor };
     },
   );
 }
@@ -62,7 +92,7 @@ async function followRoutes(app: FastifyInstance) {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   api.addHook('onRequest', app.authenticate);
 
-  api.put('/users/:id/follow', { schema: { params: IdParams } }, async (request, reply) => {
+  api.put('/users/:id/follow', { schema: { summary: 'Follow (idempotent)', security: BEARER, params: IdParams, response: { 204: NoContent } } }, async (request, reply) => {
     const target = requireId(request.params.id);
     const me = request.session!.userId;
     if (target === me) throw badRequest('cannot_follow_self', 'you cannot follow yourself');
@@ -73,7 +103,7 @@ async function followRoutes(app: FastifyInstance) {
     return reply.code(204).send();
   });
 
-  api.delete('/users/:id/follow', { schema: { params: IdParams } }, async (request, reply) => {
+  api.delete('/users/:id/follow', { schema: { summary: 'Unfollow (idempotent)', security: BEARER, params: IdParams, response: { 204: NoContent } } }, async (request, reply) => {
     const target = requireId(request.params.id);
     const me = request.session!.userId;
     if (await app.follows.unfollow(me, target)) {

@@ -1,4 +1,4 @@
-import { ApiError, describeError, toApiError } from '../../../../web/src/api/api-error';
+import { ApiError, describeError, retryAfterSeconds, toApiError } from '../../../../web/src/api/api-error';
 
 describe('toApiError', () => {
   test('uses the contract error body: code kept, message readable', () => {
@@ -39,6 +39,34 @@ describe('toApiError', () => {
     const error = toApiError(status, body);
     expect(error.message).toBe(message);
     expect(error.message).not.toMatch(/[<{]/);
+  });
+});
+
+describe('how long to wait (Retry-After)', () => {
+  const limited = '{"error":{"code":"rate_limited","message":"too many log-in attempts"}}';
+
+  test.each([
+    ['42', 'Too many attempts. Try again in 42 seconds.'],
+    ['1', 'Too many attempts. Try again in a second.'],
+    ['600', 'Too many attempts. Try again in 10 minutes.'],
+    ['7200', 'Too many attempts. Try again in about 2 hours.'],
+  ])('a 429 with Retry-After %s says: %s', (header, message) => {
+    const error = toApiError(429, limited, header);
+    expect(error.message).toBe(message);
+    expect(error.retryAfterSeconds).toBe(Number(header));
+  });
+
+  test('a 503 with Retry-After says how long too; without the header, a moment', () => {
+    expect(toApiError(503, '{"error":{"code":"busy","message":"x"}}', '3').message).toBe('The service is busy or restarting. Try again in 3 seconds.');
+    expect(toApiError(429, limited).message).toBe('Too many attempts. Wait a moment and try again.');
+    expect(toApiError(429, limited, 'soon').message).toBe('Too many attempts. Wait a moment and try again.');
+  });
+
+  test('an HTTP-date Retry-After counts from now', () => {
+    const now = Date.parse('2026-11-25T12:00:00Z');
+    expect(retryAfterSeconds('Wed, 25 Nov 2026 12:00:30 GMT', now)).toBe(30);
+    expect(retryAfterSeconds('Wed, 25 Nov 2026 11:00:00 GMT', now)).toBe(0);
+    expect(retryAfterSeconds(null, now)).toBeUndefined();
   });
 });
 
