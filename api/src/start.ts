@@ -18,16 +18,27 @@ export async function startListening(config: AppConfig): Promise<FastifyInstance
   return app;
 }
 
+/** Signals closer together than this are one request to stop (see closeOnSignals). */
+const REPEATED_SIGNAL_MS = 1_000;
+
 /**
  * Graceful shutdown on SIGTERM/SIGINT: stop accepting (new requests get 503
  * with `Connection: close`), let in-flight requests finish, then close the
- * pools and Redis (onClose hooks), then exit. A second signal exits at once.
+ * pools and Redis (onClose hooks), then exit. A second signal a second or more
+ * later exits at once.
  */
 export function closeOnSignals(app: FastifyInstance, onClosed: () => Promise<void> | void = () => undefined): void {
-  let closing = false;
+  let closingSince: number | undefined;
   const shutdown = (signal: string) => {
-    if (closing) process.exit(1);
-    closing = true;
+    // A second Ctrl-C forces the exit. One that comes right after the first is
+    // the same Ctrl-C delivered twice: a terminal signals the whole process
+    // group and tsx (npm run dev) relays it to its child as well, which used to
+    // exit at once, leaving PostgreSQL and the data directory's claim behind.
+    if (closingSince !== undefined) {
+      if (Date.now() - closingSince >= REPEATED_SIGNAL_MS) process.exit(1);
+      return;
+    }
+    closingSince = Date.now();
     app.log.info(`${signal}: draining`);
     app
       .close()
