@@ -6,7 +6,7 @@ import { migrate } from './db/migrate';
 import { FeedWriter } from './feed/feed-writer';
 import { enqueueFeedSeeding } from './feed/seed-feeds';
 import { createJobQueue } from './queue/create-job-queue';
-import { jobHandler } from './queue/job-handlers';
+import { feedJobHandler } from './feed/feed-jobs';
 import { JobWorker } from './queue/job-worker';
 import { parseCliArgs } from '../../tools/lib/cli-args';
 import { CliError, formatCliError } from '../../tools/lib/cli-error';
@@ -52,7 +52,7 @@ async function main(): Promise<void> {
     return;
   }
   const feed = new FeedWriter(db, { celebrityFollowers: config.feedCelebrityFollowers });
-  const worker = new JobWorker(queue, jobHandler(feed), log, { concurrency: config.workerConcurrency, jobTimeoutMs: config.workerJobTimeoutMs });
+  const worker = new JobWorker(queue, feedJobHandler(feed), log, { concurrency: config.workerConcurrency, jobTimeoutMs: config.workerJobTimeoutMs });
   worker.start();
   log.info({ queue: queue.kind, concurrency: config.workerConcurrency, jobTimeoutMs: config.workerJobTimeoutMs, visibilityTimeoutMs: config.queueVisibilityTimeoutMs }, 'worker started');
 

@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
-import type { JobHandler } from './job-handlers';
-import { InvalidMessageError, parseJobMessage } from './job-messages';
+import { InvalidMessageError, parseJobMessage, type JobMessage } from './job-messages';
 import { retryDelayMs, type JobQueue, type ReceivedJob } from './job-queue';
 
 export interface JobWorkerOptions {
@@ -11,6 +10,15 @@ export interface JobWorkerOptions {
   /** Long-poll wait per receive. @default 10000 */
   readonly receiveWaitMs?: number;
 }
+
+/** What a job did, for the worker's log line. */
+export interface JobOutcome {
+  readonly outcome: string;
+  readonly rows?: number;
+}
+
+/** Runs one job; resolves with what it did (logged), rejects to have it retried. */
+export type JobHandler = (message: JobMessage, signal: AbortSignal) => Promise<JobOutcome>;
 
 /** Raised into a handler's signal when it runs past the job timeout. */
 export class JobTimeoutError extends Error {

@@ -1,5 +1,5 @@
 import { ConfigError } from '../../../api/src/config/env-config';
-import { loadQueueConfig } from '../../../api/src/queue/queue-config';
+import { loadQueueConfig } from '../../../api/src/config/queue-config';
 
 describe('loadQueueConfig', () => {
   test('defaults: no queue; celebrity threshold 10000; 120 s visibility (the 1m queue’s) for 30 s jobs; 5 attempts; 4 jobs at once', () => {

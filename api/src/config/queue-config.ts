@@ -1,4 +1,4 @@
-import { ConfigError, type Env, integer, text } from '../config/env-readers';
+import { ConfigError, type Env, integer, text } from './env-readers';
 
 export type QueueKind = 'postgres' | 'sqs';
 
