@@ -2,7 +2,7 @@ import { App, type Environment, Stack, Tags } from 'aws-cdk-lib';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { applyCompliance } from './compliance';
-import { API_PATHS } from './constructs/api-delivery/api-environment';
+import { API_PATHS } from './constructs/compute';
 import { AppStack } from './stacks/app-stack';
 import { DataStack } from './stacks/data-stack';
 import { EdgeStack } from './stacks/edge-stack';

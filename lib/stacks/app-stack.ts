@@ -1,12 +1,8 @@
 import { Aws } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';
-import { ApiBundle, WebClientBundle } from '../constructs/api-delivery/api-bundle';
-import { API_PATHS, type ApiRuntimeConfig } from '../constructs/api-delivery/api-environment';
-import { API_PORT } from '../constructs/api-delivery/api-port';
-import { ApiServer } from '../constructs/api-server/api-server';
-import { ApiFleet } from '../constructs/fleet/api-fleet';
-import { ApiLoadBalancer } from '../constructs/fleet/api-load-balancer';
+import { API_PATHS, API_PORT, ApiBundle, ApiFleet, ApiLoadBalancer, ApiServer, WebClientBundle } from '../constructs/compute';
+import type { ApiRuntimeConfig } from '../constructs/compute/private/api-environment';
 import { Media } from '../constructs/media/media';
 import type { RedisCache } from '../constructs/cache/redis-cache';
 import type { WorkQueue } from '../constructs/queue/work-queue';

@@ -1,6 +1,6 @@
 import { Aspects, type Stack } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { API_PORT } from '../constructs/api-delivery/api-port';
+import { API_PORT } from '../constructs/compute';
 import { EncryptLogGroups } from '../constructs/encryption/encrypt-log-groups';
 import { TelemetryKey } from '../constructs/encryption/telemetry-key';
 import { Network } from '../constructs/network/network';

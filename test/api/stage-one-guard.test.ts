@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { STAGE_ONE_RECORD_FILE } from '../../contracts/stage-one-copy';
-import { STAGE_ONE_RECORD_QUERY } from '../../lib/constructs/api-delivery/service-files';
+import { STAGE_ONE_RECORD_QUERY } from '../../lib/constructs/compute/private/service-files';
 import { copyDatabase } from '../../tools/db-copy/copy-database';
 import { createProgress } from '../../tools/lib/progress';
 import { startApi, type RunningApi } from '../support/api-server';

@@ -2,7 +2,7 @@ import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { API_PATHS } from '../../lib/constructs/api-delivery/api-environment';
+import { API_PATHS } from '../../lib/constructs/compute';
 import { getBytes, getJson, signUp, TINY_PNG, uploadPhoto, type SignedUpUser } from './support/api-calls';
 import { waitFor } from './support/boot-instance';
 import { describeBoot } from './support/boot-environment';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApiBundle } from '../../api/build';
 import { STAGE_ONE_RECORD_FILE } from '../../contracts/stage-one-copy';
-import { API_PATHS } from '../../lib/constructs/api-delivery/api-environment';
+import { API_PATHS } from '../../lib/constructs/compute';
 import { getBytes, getJson, signUp, TINY_PNG, uploadPhoto } from '../boot/support/api-calls';
 import { describeBoot } from '../boot/support/boot-environment';
 import { waitFor } from '../boot/support/boot-instance';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { buildApiBundle } from '../../api/build';
-import { API_PATHS } from '../../lib/constructs/api-delivery/api-environment';
+import { API_PATHS } from '../../lib/constructs/compute';
 import { getBytes, getJson, signUp, uploadPhoto, type ApiTarget } from '../boot/support/api-calls';
 import { describeBoot } from '../boot/support/boot-environment';
 import { waitFor } from '../boot/support/boot-instance';

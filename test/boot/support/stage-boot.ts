@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildStageApp } from '../../../lib/build-app';
 import { ORIGIN_VERIFY_HEADER } from '../../../contracts/origin-verify';
-import { API_PATHS } from '../../../lib/constructs/api-delivery/api-environment';
+import { API_PATHS } from '../../../lib/constructs/compute';
 import type { ApiTarget } from './api-calls';
 import { startS3, type TestS3 } from '../../api/support/s3';
 import { AttachedVolume } from './attached-volume';

@@ -1,7 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { loadEnvConfig } from '../../../api/src/config/env-config';
 import { resolveConfig } from '../../../api/src/config/resolve-config';
-import { API_PORT } from '../../../lib/constructs/api-delivery/api-port';
+import { API_PORT } from '../../../lib/constructs/compute';
 import { synthStage } from '../../../lib/synth';
 import { queueVisibilityTimeoutSeconds, stageSpec } from '../../../stages/ladder';
 import {

@@ -52,7 +52,7 @@ export function flatten(value: any, resources?: Record<string, any>): string {
 
 /**
  * The API's env file as cfn-init writes it on an instance or fleet of the App stack's `resources` (its
- * metadata reads the text from an SSM parameter: lib/constructs/api-delivery/api-environment-parameter.ts).
+ * metadata reads the text from an SSM parameter: lib/constructs/compute/private/api-environment-parameter.ts).
  */
 export function envFileText(resources: Record<string, any>): string {
   const host = Object.values(resources).find((r) => r.Type === 'AWS::EC2::Instance' || r.Type === 'AWS::AutoScaling::AutoScalingGroup');

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { apiEnvironment, envFileContent } from '../../../../lib/constructs/api-delivery/api-environment';
+import { apiEnvironment, envFileContent } from '../../../../../lib/constructs/compute/private/api-environment';
 
 describe('the API environment file', () => {
   test('lists only set variables, in a stable order, one NAME=value per line', () => {

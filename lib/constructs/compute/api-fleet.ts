@@ -7,16 +7,16 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import { weakReferencesFingerprint } from '../../weak-references';
-import type { ApiRuntimeConfig } from '../api-delivery/api-environment';
-import { ApiEnvironmentParameter } from '../api-delivery/api-environment-parameter';
-import { API_CONFIG_SET, apiCloudFormationInit } from '../api-delivery/api-init';
+import type { ApiRuntimeConfig } from './private/api-environment';
+import { ApiEnvironmentParameter } from './private/api-environment-parameter';
+import { API_CONFIG_SET, apiCloudFormationInit } from './private/api-init';
 import {
   amazonLinux2023,
   apiInstanceRole,
   bootstrapUserData,
   encryptedFleetRootVolume,
   imageIdResolvedAtLaunch,
-} from '../api-delivery/instance-image';
+} from './private/instance-image';
 
 /**
  * How long a new instance takes from InService to serving: user data runs

@@ -1,6 +1,7 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as s3assets from 'aws-cdk-lib/aws-s3-assets';
-import { API_PATHS, type ApiRuntimeConfig, envFileContent } from './api-environment';
+import { API_PATHS } from '../api-paths';
+import { type ApiRuntimeConfig, envFileContent } from './api-environment';
 import {
   apiLogrotate,
   apiServiceUnit,

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { buildApiBundle } from '../../../api/build';
 import { buildWebClient } from '../../../web/build';
-import { LocalBuildAsset } from './local-build-asset';
+import { LocalBuildAsset } from './private/local-build-asset';
 
 export interface ApiBundleProps {
   /** An already built bundle directory (holding `server.js`). @default builds `api/` with esbuild */

@@ -1,5 +1,5 @@
-import { COPY_STATE_SCHEMA, STAGE_ONE_RECORD_FILE } from '../../../contracts/stage-one-copy';
-import { API_PATHS } from './api-environment';
+import { COPY_STATE_SCHEMA, STAGE_ONE_RECORD_FILE } from '../../../../contracts/stage-one-copy';
+import { API_PATHS } from '../api-paths';
 
 /**
  * Text of the files cfn-init writes on API instances. Kept as plain functions

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildApiBundle } from '../../../../api/build';
+import { buildApiBundle } from '../../../../../api/build';
 import {
   apiServiceUnit,
   mountDataVolumeScript,
@@ -11,7 +11,7 @@ import {
   waitForHealthScript,
   waitForWorkerScript,
   workerServiceUnit,
-} from '../../../../lib/constructs/api-delivery/service-files';
+} from '../../../../../lib/constructs/compute/private/service-files';
 
 /** `bash -n`: the script parses. */
 function parses(script: string): { status: number | null; stderr: string } {

@@ -5,16 +5,16 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import { BACKUP_TAG } from '../database/volume-backup';
-import type { ApiRuntimeConfig } from '../api-delivery/api-environment';
-import { ApiEnvironmentParameter } from '../api-delivery/api-environment-parameter';
-import { API_CONFIG_SET, apiCloudFormationInit, type LocalPostgres } from '../api-delivery/api-init';
+import type { ApiRuntimeConfig } from './private/api-environment';
+import { ApiEnvironmentParameter } from './private/api-environment-parameter';
+import { API_CONFIG_SET, apiCloudFormationInit, type LocalPostgres } from './private/api-init';
 import {
   amazonLinux2023,
   apiInstanceRole,
   bootstrapUserData,
   encryptedRootVolume,
   imageIdResolvedAtLaunch,
-} from '../api-delivery/instance-image';
+} from './private/instance-image';
 
 export interface ApiServerProps {
   readonly vpc: ec2.IVpc;

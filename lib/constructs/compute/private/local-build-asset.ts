@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { removeStaleTempDirs } from '../../stale-temp-dirs';
+import { removeStaleTempDirs } from '../../../stale-temp-dirs';
 
 export interface LocalBuildAssetProps {
   /** Names the build, e.g. 'api'; one build per name runs per process. */

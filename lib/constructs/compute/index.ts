@@ -1,0 +1,15 @@
+/**
+ * The API's compute: the single instance of stages 1-100 (`ApiServer`), the
+ * fleet and its load balancer from 1k (`ApiFleet`, `ApiLoadBalancer`), and
+ * what they ship (`ApiBundle`, `WebClientBundle`). This index is what the
+ * stacks use; everything under `private/` (cfn-init, the env file, the
+ * instance image, the service files) is this area's own.
+ */
+export { ApiBundle, WebClientBundle } from './api-bundle';
+export { ApiFleet, type ApiFleetProps } from './api-fleet';
+export { ApiLoadBalancer, type ApiLoadBalancerProps } from './api-load-balancer';
+export { API_PATHS } from './api-paths';
+export { API_PORT } from './api-port';
+export { ApiServer, type ApiServerProps } from './api-server';
+/** For `npm run check:templates`, which acknowledges the same template check. */
+export { RESOLVED_AT_LAUNCH_IMAGE_ID } from './private/instance-image';
