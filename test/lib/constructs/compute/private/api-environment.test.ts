@@ -25,7 +25,7 @@ describe('the API environment file', () => {
   });
 
   test('every variable the stacks can set is documented in docs/configuration.md', () => {
-    const doc = readFileSync(join(__dirname, '..', '..', '..', '..', 'docs', 'configuration.md'), 'utf8');
+    const doc = readFileSync(join(__dirname, '..', '..', '..', '..', '..', 'docs', 'configuration.md'), 'utf8');
     const all = apiEnvironment({
       port: 80, dataDir: 'x', webRoot: 'x', databaseUrl: 'x', databaseSecretArn: 'x', databaseCaFile: 'x', databaseReplicaHosts: ['x'],
       shardMapParameter: 'x', redisUrl: 'x', redisCluster: true, redisAuthSecretArn: 'x', uploadsBucket: 'x', uploadMode: 'proxy',
