@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
 import { migrate } from '../api/src/db/migrate';
-import { composeId, shardForUsername } from '../api/src/lib/ids';
+import { composeId, shardForUsername } from '../contracts/ids';
 import { startPostgres } from '../test/support/postgres';
 import { treeCpuSeconds } from './load/process-cpu';
 import { median } from './report/summarize';

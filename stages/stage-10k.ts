@@ -1,3 +1,4 @@
+import { MAX_UPLOAD_BYTES } from '../contracts/photo-uploads';
 import type { StageSpec } from './stage-spec';
 import { rds, stage1k } from './stage-1k';
 
@@ -13,7 +14,7 @@ export const stage10k: StageSpec = {
     viaCdn: true,
     presignedBrowserUploads: true,
     thumbnails: { memoryMiB: 1024, maxWidthPx: 640 },
-    maxUploadBytes: 10 * 1024 * 1024,
+    maxUploadBytes: MAX_UPLOAD_BYTES,
   },
   replaces: undefined,
 };

@@ -1,3 +1,4 @@
+import { MAX_UPLOAD_BYTES } from '../contracts/photo-uploads';
 import type { StageSpec } from './stage-spec';
 import { stage100 } from './stage-100';
 
@@ -10,7 +11,7 @@ export const stage1k: StageSpec = {
   network: { natGateways: 1 },
   compute: { kind: 'fleet', instanceType: 't4g.small', rootVolumeGiB: 20, minCapacity: 2, maxCapacity: 4, targetCpuPercent: 50 },
   database: { ...rds(stage100), instanceClass: 'db.t4g.small', multiAz: true },
-  uploads: { viaCdn: false, presignedBrowserUploads: false, maxUploadBytes: 10 * 1024 * 1024 },
+  uploads: { viaCdn: false, presignedBrowserUploads: false, maxUploadBytes: MAX_UPLOAD_BYTES },
   replaces: { 'compute:single-instance': 'compute:fleet' },
 };
 

@@ -3,6 +3,7 @@
  * and never branch on the stage's name. Every field is readonly, and a stage is
  * written as the previous stage plus its changes (see `ladder.ts`).
  */
+import { VISIBILITY_TIMEOUT_FACTOR } from '../contracts/work-queue';
 
 /** The seven stages, in order of growth. */
 export const STAGE_NAMES = ['1', '10', '100', '1k', '10k', '100k', '1m'] as const;
@@ -128,6 +129,7 @@ export interface UploadsSpec {
   readonly presignedBrowserUploads: boolean;
   /** A Lambda function makes thumbnails on upload. */
   readonly thumbnails?: ThumbnailsSpec;
+  /** The largest upload the CDN's image handling accepts: the API's own limit, `MAX_UPLOAD_BYTES` (contracts/photo-uploads.ts). */
   readonly maxUploadBytes: number;
 }
 
@@ -142,7 +144,7 @@ export interface CacheSpec {
 
 /** Logical shards spread over several physical primaries. */
 export interface ShardingSpec {
-  /** Fixed forever: every ID carries one of these, so it can never change. */
+  /** Fixed forever: every ID carries one of these, so it can never change (`LOGICAL_SHARDS`, contracts/ids.ts). */
   readonly logicalShards: number;
 }
 
@@ -160,15 +162,7 @@ export interface QueueSpec {
   readonly workerConcurrency: number;
 }
 
-/**
- * Visibility timeout = job timeout x this. A worker receives a batch and the
- * clock of every message in it starts at once, so a message may wait behind
- * others before its own run; the rest covers the acknowledgement and a slow
- * SQS call. 6 is the margin AWS advises for queue consumers (Lambda's rule).
- */
-export const VISIBILITY_TIMEOUT_FACTOR = 6;
-
-/** The SQS visibility timeout the queue gets for a stage's job timeout. */
+/** The SQS visibility timeout the queue gets for a stage's job timeout (why the factor: contracts/work-queue.ts). */
 export function queueVisibilityTimeoutSeconds(spec: QueueSpec): number {
   return spec.jobTimeoutSeconds * VISIBILITY_TIMEOUT_FACTOR;
 }

@@ -1,4 +1,4 @@
-import { composeId, ID_EPOCH_MS, shardForUsername } from '../../api/src/lib/ids';
+import { composeId, ID_EPOCH_MS, shardForUsername } from '../../contracts/ids';
 import { permutation, seededRandom } from './random';
 import { drawRank, zipfCdf, zipfCounts } from './zipf';
 

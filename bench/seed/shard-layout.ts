@@ -1,4 +1,4 @@
-import { LOGICAL_SHARDS } from '../../api/src/lib/ids';
+import { LOGICAL_SHARDS } from '../../contracts/ids';
 import type { ShardFilter } from './data-set';
 
 /** One physical server of a benchmark shard layout and the inclusive range of logical shards it owns. */

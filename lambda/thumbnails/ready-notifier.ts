@@ -1,5 +1,5 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { photoReady } from '../../api/src/queue/job-messages';
+import { photoReady } from '../../contracts/job-messages';
 import { ORIGINALS_PREFIX } from './keys';
 
 /** Tells the API's worker that a photo's thumbnail exists (stage 1m). */
@@ -7,7 +7,7 @@ export interface ReadyNotifier {
   photoReady(photoId: string): Promise<void>;
 }
 
-/** Sends `photo.ready` (api/src/queue/job-messages.ts) to the work queue; the worker marks the photo ready. */
+/** Sends `photo.ready` (contracts/job-messages.ts) to the work queue; the worker marks the photo ready. */
 export function sqsReadyNotifier(client: SQSClient, queueUrl: string): ReadyNotifier {
   return {
     async photoReady(photoId) {

@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { migrate } from '../../api/src/db/migrate';
-import { shardForUsername, shardOfId } from '../../api/src/lib/ids';
+import { shardForUsername, shardOfId } from '../../contracts/ids';
 import { startPostgres, type TestPostgres } from '../support/postgres';
 import { call, newUser } from './support/http';
 import { signUpOnServer } from './support/shard-users';

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { evenShardRanges } from '../../api/src/config/shard-map';
+import { evenShardRanges } from '../../contracts/shard-map';
 import { startApi, type RunningApi } from '../support/api-server';
 import { startPostgres, type TestPostgres } from '../support/postgres';
 import { sql } from '../support/postgres-servers';

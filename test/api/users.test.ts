@@ -1,4 +1,4 @@
-import { shardForUsername } from '../../api/src/lib/ids';
+import { shardForUsername } from '../../contracts/ids';
 import { startPostgres, type TestPostgres } from '../support/postgres';
 import { call, expectError, newUser, uniqueName } from './support/http';
 import { startTestApp, type TestApp } from './support/test-app';

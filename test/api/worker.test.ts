@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { PostgresJobQueue } from '../../api/src/queue/postgres-job-queue';
-import { shardOfId } from '../../api/src/lib/ids';
+import { shardOfId } from '../../contracts/ids';
 import { startPostgres, type TestPostgres } from '../support/postgres';
 import { call, newUser } from './support/http';
 import { startTestApp, type TestApp } from './support/test-app';

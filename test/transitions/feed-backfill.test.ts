@@ -11,7 +11,7 @@ import { Client } from 'pg';
 import { MIGRATIONS } from '../../api/src/db/migrations';
 import { migrate } from '../../api/src/db/migrate';
 import { BACKFILL_PHOTOS } from '../../api/src/feed/feed-writer';
-import { composeId, ID_EPOCH_MS, shardForUsername } from '../../api/src/lib/ids';
+import { composeId, ID_EPOCH_MS, shardForUsername } from '../../contracts/ids';
 import { startPostgres, type TestPostgres } from '../support/postgres';
 
 const RUNBOOK = join(__dirname, '..', '..', 'docs', 'runbooks', '100k-to-1m.md');

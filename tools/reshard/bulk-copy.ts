@@ -1,5 +1,5 @@
 import type { Client } from 'pg';
-import { LOGICAL_SHARDS } from '../../api/src/lib/ids';
+import { LOGICAL_SHARDS } from '../../contracts/ids';
 import { ident } from '../db-copy/session';
 import { shardExpression, type ShardedTable } from './tables';
 import { jsonArray, upsertSql } from './row-sql';

@@ -1,5 +1,5 @@
-import { resolvePlacement } from '../../api/src/db/shard-placement';
-import { LOGICAL_SHARDS } from '../../api/src/lib/ids';
+import { resolvePlacement } from '../../contracts/shard-placement';
+import { LOGICAL_SHARDS } from '../../contracts/ids';
 import type { Server } from './servers';
 
 export type MoveState = 'copying' | 'frozen' | 'moved' | 'incoming';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Client, type ClientConfig } from 'pg';
 import { ConfigError, loadEnvConfig } from '../../api/src/config/env-config';
 import { resolveConfig, type PrimaryTarget } from '../../api/src/config/resolve-config';
-import { LOGICAL_SHARDS } from '../../api/src/lib/ids';
+import { LOGICAL_SHARDS } from '../../contracts/ids';
 import { CliError } from '../lib/cli-error';
 
 /** One physical primary of the shard map, by its stable name. */

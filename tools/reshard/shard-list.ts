@@ -1,4 +1,4 @@
-import { LOGICAL_SHARDS } from '../../api/src/lib/ids';
+import { LOGICAL_SHARDS } from '../../contracts/ids';
 import { CliError } from '../lib/cli-error';
 
 /**

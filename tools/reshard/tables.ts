@@ -19,7 +19,7 @@ export interface ShardedTable {
  */
 export const UNSHARDED_TABLES = new Set(['schema_migrations', 'rate_limits', 'jobs', 'jobs_dead', 'shard_moves', 'shard_changes', 'reshard_runs']);
 
-/** `((col >> 10) & 4095)`: the logical shard of an ID (api/src/lib/ids.ts). */
+/** `((col >> 10) & 4095)`: the logical shard of an ID (contracts/ids.ts). */
 export function shardExpression(column: string, alias?: string): string {
   return `((${alias ? `${alias}.` : ''}${ident(column)} >> 10) & 4095)`;
 }

@@ -1,4 +1,5 @@
 import { Cluster, Redis } from 'ioredis';
+import { REDIS_PORT } from '../../../contracts/redis';
 
 export type RedisClient = Redis | Cluster;
 
@@ -35,7 +36,7 @@ export function createRedisClient(options: RedisClientOptions): RedisClient {
   if (!options.cluster) {
     return new Redis(options.url, { ...FAIL_FAST, password, username, tls, lazyConnect: false });
   }
-  return new Cluster([{ host: parsed.hostname, port: Number(parsed.port || 6379) }], {
+  return new Cluster([{ host: parsed.hostname, port: Number(parsed.port || REDIS_PORT) }], {
     dnsLookup: (address, callback) => callback(null, address),
     // Fail fast at the cluster level only: node connections need their offline
     // queue, or the client's own CLUSTER SLOTS discovery fails and it never gets ready.

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
-import { parseShardMap, shardMapFromUrls, type ShardMapSpec } from './shard-map';
+import { parseShardMap, shardMapFromUrls, type ShardMapSpec } from '../../../contracts/shard-map';
 import { loadQueueConfig, type QueueConfig } from './queue-config';
 import { arn, boolean, checkUrl, ConfigError, type Env, hostPort, integer, list, oneOf, text, url } from './env-readers';
 

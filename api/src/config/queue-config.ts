@@ -1,3 +1,4 @@
+import { MIN_VISIBILITY_FACTOR } from '../../../contracts/work-queue';
 import { ConfigError, type Env, integer, text } from './env-readers';
 
 export type QueueKind = 'postgres' | 'sqs';
@@ -23,13 +24,6 @@ export interface QueueConfig {
   readonly workerJobTimeoutMs: number;
 }
 
-/**
- * The visibility timeout must outlast a job that runs to its timeout and the
- * time to report the outcome, or a slow job is delivered to a second worker
- * while the first still runs: visibility ≥ VISIBILITY_FACTOR × job timeout.
- */
-export const VISIBILITY_FACTOR = 2;
-
 /** Reads QUEUE, FEED_CELEBRITY_FOLLOWERS, QUEUE_* and WORKER_*; throws ConfigError naming the first bad one. */
 export function loadQueueConfig(env: Env): QueueConfig {
   const raw = text(env, 'QUEUE');
@@ -38,10 +32,10 @@ export function loadQueueConfig(env: Env): QueueConfig {
   if (queue === 'sqs' && !text(env, 'WORK_QUEUE_URL')) throw new ConfigError('WORK_QUEUE_URL', 'is not set (QUEUE=sqs needs the queue URL)');
   const queueVisibilityTimeoutMs = integer(env, 'QUEUE_VISIBILITY_TIMEOUT_MS', 120_000, 1000, 43_200_000);
   const workerJobTimeoutMs = integer(env, 'WORKER_JOB_TIMEOUT_MS', 30_000, 100, 43_200_000);
-  if (queueVisibilityTimeoutMs < VISIBILITY_FACTOR * workerJobTimeoutMs) {
+  if (queueVisibilityTimeoutMs < MIN_VISIBILITY_FACTOR * workerJobTimeoutMs) {
     throw new ConfigError(
       'QUEUE_VISIBILITY_TIMEOUT_MS',
-      `must be at least ${VISIBILITY_FACTOR} × WORKER_JOB_TIMEOUT_MS (${VISIBILITY_FACTOR * workerJobTimeoutMs}), got ${queueVisibilityTimeoutMs}`,
+      `must be at least ${MIN_VISIBILITY_FACTOR} × WORKER_JOB_TIMEOUT_MS (${MIN_VISIBILITY_FACTOR * workerJobTimeoutMs}), got ${queueVisibilityTimeoutMs}`,
     );
   }
   return {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { ClientConfig } from 'pg';
 import { ConfigError, type EnvConfig } from './env-config';
-import { parseShardMap, type ShardMapPrimarySpec, type ShardRange } from './shard-map';
+import { parseShardMap, type ShardMapPrimarySpec, type ShardRange } from '../../../contracts/shard-map';
 
 /**
  * Where one primary and its replicas are, its name in the shard map, and the

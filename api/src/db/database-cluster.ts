@@ -1,10 +1,10 @@
 import type { PoolClient } from 'pg';
 import type { PrimaryTarget } from '../config/resolve-config';
-import { ownerTable } from '../config/shard-map';
-import { shardOfId } from '../lib/ids';
+import { ownerTable } from '../../../contracts/shard-map';
+import { shardOfId } from '../../../contracts/ids';
 import { DatabaseNode } from './database-node';
 import { SHARD_FROZEN, SHARD_MOVED, ShardMovingError, sqlState } from './shard-errors';
-import { resolvePlacement } from './shard-placement';
+import { resolvePlacement } from '../../../contracts/shard-placement';
 
 export { DatabaseNode, isConnectionFailure, type Queryable } from './database-node';
 

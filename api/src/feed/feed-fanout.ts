@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { PhotoRow } from '../repositories/photos-repository';
-import type { JobMessage } from '../queue/job-messages';
+import type { JobMessage } from '../../../contracts/job-messages';
 import type { JobQueue } from '../queue/job-queue';
 import type { FeedReader } from './feed-reader';
 

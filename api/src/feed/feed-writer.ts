@@ -1,5 +1,5 @@
 import type { DatabaseCluster } from '../db/database-cluster';
-import { shardOfId } from '../lib/ids';
+import { shardOfId } from '../../../contracts/ids';
 
 /** Followers read and written per step of a fan-out: one keyset page, then one INSERT per server. */
 export const FANOUT_CHUNK = 1000;

@@ -1,5 +1,5 @@
 import type { DatabaseCluster } from '../db/database-cluster';
-import type { FeedBackfillMessage } from '../queue/job-messages';
+import type { FeedBackfillMessage } from '../../../contracts/job-messages';
 import type { JobQueue } from '../queue/job-queue';
 
 /** Follow edges read (and jobs sent) per step. */

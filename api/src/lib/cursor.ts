@@ -1,5 +1,5 @@
 import { badRequest } from './http-error';
-import { parseId } from './ids';
+import { parseId } from '../../../contracts/ids';
 
 /**
  * Keyset cursors: the ID of the last item returned (IDs are time-ordered, so

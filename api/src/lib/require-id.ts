@@ -1,5 +1,5 @@
 import { badRequest } from './http-error';
-import { parseId } from './ids';
+import { parseId } from '../../../contracts/ids';
 
 /** A path ID past the schema's shape check: also within 63 bits. Returns the canonical decimal string. */
 export function requireId(value: string): string {

@@ -1,4 +1,4 @@
-import type { JobMessage } from './job-messages';
+import type { JobMessage } from '../../../contracts/job-messages';
 
 /** One delivery of a message. The same message may be delivered again (at least once). */
 export interface ReceivedJob {

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { InvalidMessageError, parseJobMessage, type JobMessage } from './job-messages';
+import { InvalidMessageError, parseJobMessage, type JobMessage } from '../../../contracts/job-messages';
 import { retryDelayMs, type JobQueue, type ReceivedJob } from './job-queue';
 
 export interface JobWorkerOptions {

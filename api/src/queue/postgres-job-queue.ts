@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/database-cluster';
-import type { JobMessage } from './job-messages';
+import type { JobMessage } from '../../../contracts/job-messages';
 import type { JobQueue, ReceivedJob } from './job-queue';
 
 export interface PostgresJobQueueOptions {

@@ -5,7 +5,7 @@ import {
   SendMessageBatchCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { JobMessage } from './job-messages';
+import type { JobMessage } from '../../../contracts/job-messages';
 import type { JobQueue, ReceivedJob } from './job-queue';
 
 export interface SqsJobQueueOptions {

@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
 import type { DatabaseCluster } from '../db/database-cluster';
-import { shardOfId } from '../lib/ids';
+import { shardOfId } from '../../../contracts/ids';
 
 /** The two sides of a follow edge, each next to its user's counter. */
 type Side = 'following' | 'followers';

@@ -1,5 +1,5 @@
 import type { DatabaseCluster, DatabaseNode } from '../db/database-cluster';
-import { shardOfId } from '../lib/ids';
+import { shardOfId } from '../../../contracts/ids';
 
 export type PhotoStatus = 'pending' | 'ready';
 export type PhotoContentType = 'image/jpeg' | 'image/png' | 'image/webp';

@@ -1,5 +1,5 @@
 import type { DatabaseCluster } from '../db/database-cluster';
-import { shardForUsername } from '../lib/ids';
+import { shardForUsername } from '../../../contracts/ids';
 
 export interface UserProfile {
   readonly id: string;

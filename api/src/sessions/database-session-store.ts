@@ -1,5 +1,5 @@
 import type { DatabaseCluster, DatabaseNode } from '../db/database-cluster';
-import { shardOfId } from '../lib/ids';
+import { shardOfId } from '../../../contracts/ids';
 import { SESSION_TTL_SECONDS, type Session, type SessionStore } from './session-store';
 import { hashToken, newToken, shardOfToken } from './tokens';
 

@@ -1,6 +1,6 @@
 import type { RedisClient } from '../cache/redis-client';
 import { SESSION_TTL_SECONDS, type Session, type SessionStore } from './session-store';
-import { shardOfId } from '../lib/ids';
+import { shardOfId } from '../../../contracts/ids';
 import { hashToken, newToken } from './tokens';
 
 const key = (token: string) => `session:${hashToken(token).toString('hex')}`;

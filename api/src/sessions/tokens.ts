@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { LOGICAL_SHARDS } from '../lib/ids';
+import { LOGICAL_SHARDS } from '../../../contracts/ids';
 
 /** Bytes of randomness in every token (256 bits). */
 const RANDOM_BYTES = 32;

@@ -3,7 +3,8 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { type QueueSpec, queueVisibilityTimeoutSeconds, VISIBILITY_TIMEOUT_FACTOR } from '../../../stages/stage-spec';
+import { VISIBILITY_TIMEOUT_FACTOR } from '../../../contracts/work-queue';
+import { type QueueSpec, queueVisibilityTimeoutSeconds } from '../../../stages/stage-spec';
 
 export interface WorkQueueProps {
   readonly spec: QueueSpec;

@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import { Client } from 'pg';
 import { DatabaseCluster } from '../../../api/src/db/database-cluster';
 import { ShardMovingError } from '../../../api/src/db/shard-errors';
-import { composeId, ID_EPOCH_MS } from '../../../api/src/lib/ids';
+import { composeId, ID_EPOCH_MS } from '../../../contracts/ids';
 import { sql, startPostgresServers, type TestPostgresServers } from '../../support/postgres-servers';
 import { call } from '../support/http';
 import { SHARD_HOMES, signUpOnServer } from '../support/shard-users';

@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { migrate } from '../../../api/src/db/migrate';
 import { MIGRATIONS } from '../../../api/src/db/migrations';
-import { composeId, ID_EPOCH_MS } from '../../../api/src/lib/ids';
+import { composeId, ID_EPOCH_MS } from '../../../contracts/ids';
 import { startPostgres, type TestPostgres } from '../../support/postgres';
 
 /** An ID on `shard`, unique within this file. */

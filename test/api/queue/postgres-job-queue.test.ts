@@ -1,6 +1,6 @@
 import { Pool } from 'pg';
 import { migrate } from '../../../api/src/db/migrate';
-import type { JobMessage } from '../../../api/src/queue/job-messages';
+import type { JobMessage } from '../../../contracts/job-messages';
 import { PostgresJobQueue } from '../../../api/src/queue/postgres-job-queue';
 import { startPostgres, type TestPostgres } from '../../support/postgres';
 

@@ -1,6 +1,6 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import pino from 'pino';
-import type { JobMessage } from '../../../api/src/queue/job-messages';
+import type { JobMessage } from '../../../contracts/job-messages';
 import { JobWorker } from '../../../api/src/queue/job-worker';
 import { SqsJobQueue } from '../../../api/src/queue/sqs-job-queue';
 import { startLocalSqs, type LocalSqs } from '../support/sqs-server';

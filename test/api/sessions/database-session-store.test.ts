@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { shardOfId } from '../../../api/src/lib/ids';
+import { shardOfId } from '../../../contracts/ids';
 import { newToken } from '../../../api/src/sessions/tokens';
 import { sql, startPostgresServers, type TestPostgresServers } from '../../support/postgres-servers';
 import { call, expectError } from '../support/http';

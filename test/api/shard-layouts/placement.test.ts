@@ -1,4 +1,4 @@
-import { shardOfId } from '../../../api/src/lib/ids';
+import { shardOfId } from '../../../contracts/ids';
 import { sql, startPostgresServers, type TestPostgresServers } from '../../support/postgres-servers';
 import { call } from '../support/http';
 import { SHARD_HOMES, signUpOnServer } from '../support/shard-users';

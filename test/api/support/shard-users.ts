@@ -1,5 +1,5 @@
-import { evenShardRanges } from '../../../api/src/config/shard-map';
-import { shardForUsername } from '../../../api/src/lib/ids';
+import { evenShardRanges } from '../../../contracts/shard-map';
+import { shardForUsername } from '../../../contracts/ids';
 import { call, uniqueName } from './http';
 
 /** The password every user made here signs up with. */

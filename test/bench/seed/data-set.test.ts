@@ -1,4 +1,4 @@
-import { shardOfId } from '../../../api/src/lib/ids';
+import { shardOfId } from '../../../contracts/ids';
 import { DataSet, READER_USERNAME } from '../../../bench/seed/data-set';
 import { evenLayout, ownedBy } from '../../../bench/seed/shard-layout';
 

@@ -1,4 +1,4 @@
-import { parseShardMap } from '../../../api/src/config/shard-map';
+import { parseShardMap } from '../../../contracts/shard-map';
 import { evenLayout, ownedBy, shardMapJson } from '../../../bench/seed/shard-layout';
 
 describe('benchmark shard layout', () => {

@@ -1,6 +1,6 @@
 import { main } from '../../../tools/reshard/cli';
 import { createProgress } from '../../../tools/lib/progress';
-import { shardForUsername, shardOfId } from '../../../api/src/lib/ids';
+import { shardForUsername, shardOfId } from '../../../contracts/ids';
 import { startApi, type RunningApi } from '../../support/api-server';
 import { startPostgres, type TestPostgres } from '../../support/postgres';
 import { call, uniqueName } from '../../api/support/http';

@@ -3,7 +3,7 @@ import type { Migration } from './migration';
 /**
  * Users, sessions, photos, follows, likes and rate-limit windows, plus the ID
  * function. Every row is keyed by a 64-bit ID that carries its logical shard
- * (api/src/lib/ids.ts); `shard` columns are generated from the ID so the
+ * (contracts/ids.ts); `shard` columns are generated from the ID so the
  * resharding tool can move a shard range with one indexed predicate.
  *
  * Placement at 1m (several primaries): a user, their photos and the likes of

@@ -2,7 +2,8 @@ import { type CfnElement, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { stage1m } from '../../../../stages/stage-1m';
-import { queueVisibilityTimeoutSeconds, VISIBILITY_TIMEOUT_FACTOR } from '../../../../stages/stage-spec';
+import { VISIBILITY_TIMEOUT_FACTOR } from '../../../../contracts/work-queue';
+import { queueVisibilityTimeoutSeconds } from '../../../../stages/stage-spec';
 import { WorkQueue } from '../../../../lib/constructs/queue/work-queue';
 import { flaggedApp } from '../edge-test-app';
 

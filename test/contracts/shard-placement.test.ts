@@ -1,5 +1,5 @@
-import { resolvePlacement } from '../../../api/src/db/shard-placement';
-import { LOGICAL_SHARDS } from '../../../api/src/lib/ids';
+import { resolvePlacement } from '../../contracts/shard-placement';
+import { LOGICAL_SHARDS } from '../../contracts/ids';
 
 const names = ['primary-0', 'primary-1', 'primary-2'];
 /** The stage-1m map: every shard on primary-0. */

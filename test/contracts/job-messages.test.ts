@@ -1,4 +1,4 @@
-import { InvalidMessageError, parseJobMessage, photoReady } from '../../../api/src/queue/job-messages';
+import { InvalidMessageError, parseJobMessage, photoReady } from '../../contracts/job-messages';
 
 describe('parseJobMessage', () => {
   test.each([

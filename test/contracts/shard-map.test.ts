@@ -1,6 +1,6 @@
-import { evenShardRanges, formatShardRanges, parseShardMap, shardMapFromUrls } from '../../../api/src/config/shard-map';
-import { DatabaseCluster } from '../../../api/src/db/database-cluster';
-import { composeId, ID_EPOCH_MS } from '../../../api/src/lib/ids';
+import { evenShardRanges, formatShardRanges, parseShardMap, shardMapFromUrls } from '../../contracts/shard-map';
+import { DatabaseCluster } from '../../api/src/db/database-cluster';
+import { composeId, ID_EPOCH_MS } from '../../contracts/ids';
 
 const map = (primaries: unknown[], logicalShards = 4096) => JSON.stringify({ logicalShards, primaries });
 const arn = (n: number) => `arn:aws:secretsmanager:eu-west-1:123456789012:secret:db${n}`;

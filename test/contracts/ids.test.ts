@@ -1,7 +1,7 @@
 import { Client } from 'pg';
-import { composeId, ID_EPOCH_MS, LOGICAL_SHARDS, parseId, shardForUsername, shardOfId, timeOfId } from '../../../api/src/lib/ids';
-import { migrate } from '../../../api/src/db/migrate';
-import { startPostgres, type TestPostgres } from '../../support/postgres';
+import { composeId, ID_EPOCH_MS, LOGICAL_SHARDS, parseId, shardForUsername, shardOfId, timeOfId } from '../../contracts/ids';
+import { migrate } from '../../api/src/db/migrate';
+import { startPostgres, type TestPostgres } from '../support/postgres';
 
 describe('64-bit IDs', () => {
   test('layout: 41 bits of time, 12 of shard, 10 of sequence, always a positive 63-bit integer', () => {
