@@ -15,6 +15,7 @@ import passwords from './plugins/app/passwords';
 import storage from './plugins/app/storage';
 import repositories from './plugins/app/repositories';
 import feed from './plugins/app/feed';
+import services from './plugins/app/services';
 import uploadSweeper from './plugins/app/upload-sweeper';
 import type { JobQueue } from './queue/job-queue';
 import healthRoutes from './routes/health';
@@ -52,8 +53,8 @@ const LOG_FLUSH_MS = 1000;
 
 /**
  * Builds the Graminsta API (not listening yet): external plugins, then app
- * plugins (config, database pools, cache, sessions, storage, repositories),
- * then encapsulated routes. `server.ts` and the tests call this.
+ * plugins (config, database pools, cache, sessions, storage, repositories,
+ * the feed's queue, the services that own every write), then encapsulated routes. `server.ts` and the tests call this.
  */
 export async function buildApp(config: AppConfig, options: BuildAppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
@@ -109,6 +110,7 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
   await app.register(storage);
   await app.register(repositories);
   await app.register(feed, { workQueue: options.workQueue });
+  await app.register(services);
   await app.register(uploadSweeper);
 
   await app.register(healthRoutes);

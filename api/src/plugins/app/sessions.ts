@@ -1,6 +1,8 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { DatabaseRateLimiter, RedisRateLimiter, type RateLimiter } from '../../rate-limit/rate-limiter';
+import { DatabaseRateLimiter, RedisRateLimiter } from '../../rate-limit/rate-limiter';
+import { RateLimits } from '../../rate-limit/rate-limits';
+import { ReadYourWrites } from '../../sessions/read-your-writes';
 import { DatabaseSessionStore } from '../../sessions/database-session-store';
 import { RedisSessionStore } from '../../sessions/redis-session-store';
 import { RedisSessionStoreWithFallback } from '../../sessions/redis-session-store-with-fallback';
@@ -11,15 +13,15 @@ import { unauthorized, unavailable } from '../../lib/http-error';
 declare module 'fastify' {
   interface FastifyInstance {
     sessions: SessionStore;
-    rateLimiter: RateLimiter;
+    rateLimits: RateLimits;
     /** onRequest hook for authenticated route scopes: 401 without a valid token. */
     authenticate(request: FastifyRequest, reply: FastifyReply): Promise<void>;
     /** onRequest hook for public reads: resolves a token when one is sent, never fails on it. */
     identify(request: FastifyRequest, reply: FastifyReply): Promise<void>;
     /** Whether this request's reads must go to the primary (its user wrote recently). */
     readsFromPrimary(request: FastifyRequest): boolean;
-    /** Records a write by this request's session (read-your-own-writes across instances). */
-    recordWrite(request: FastifyRequest): Promise<void>;
+    /** Read-your-own-writes across instances: the services record writes through it. */
+    readYourWrites: ReadYourWrites;
   }
   interface FastifyRequest {
     session: Session | null;
@@ -50,7 +52,7 @@ export default fp(
   async function sessions(app: FastifyInstance) {
     const dbLimiter = new DatabaseRateLimiter(app.db.home);
     app.decorate<SessionStore>('sessions', sessionStoreFor(app));
-    app.decorate<RateLimiter>('rateLimiter', app.redis ? new RedisRateLimiter(app.redis, dbLimiter) : dbLimiter);
+    app.decorate('rateLimits', new RateLimits(app.redis ? new RedisRateLimiter(app.redis, dbLimiter) : dbLimiter, app.config));
     app.decorateRequest('session', null);
     app.decorateRequest('token', null);
 
@@ -82,16 +84,9 @@ export default fp(
       }
     });
 
-    app.decorate('readsFromPrimary', (request: FastifyRequest) => {
-      const session = request.session;
-      return session !== null && Date.now() - session.lastWriteAt < app.config.readYourWritesMs;
-    });
-
-    app.decorate('recordWrite', async (request: FastifyRequest) => {
-      // Only worth a round trip when there are replicas to be behind.
-      if (!request.token || app.db.nodes.every((node) => node.replicaCount === 0)) return;
-      await app.sessions.markWrite(request.token).catch((error: unknown) => request.log.warn({ err: error }, 'could not record write time'));
-    });
+    const readYourWrites = new ReadYourWrites(app.sessions, app.db, app.config.readYourWritesMs);
+    app.decorate('readYourWrites', readYourWrites);
+    app.decorate('readsFromPrimary', (request: FastifyRequest) => readYourWrites.readsFromPrimary(request.session));
   },
   { name: 'sessions', dependencies: ['database', 'cache'] },
 );

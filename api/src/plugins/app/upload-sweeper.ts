@@ -1,7 +1,6 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import { uploadClaimStaleMs } from '../../lib/upload-claims';
-import { originalKey } from '../../storage/photo-storage';
 
 /** Abandoned photos removed per server per sweep (the rest wait for the next one). */
 const BATCH = 100;
@@ -30,16 +29,7 @@ export default fp(
 
     const sweepNode = async (node: (typeof app.db.nodes)[number]) => {
       for (const photo of await app.photos.abandonedPending(node, ttlMs, claimStaleMs, BATCH)) {
-        const key = originalKey(photo.userId, photo.id);
-        if (app.storage.mode === 'presigned' && (await app.storage.head(key)) !== undefined) {
-          await app.photos.markReady(photo.id);
-          continue;
-        }
-        if (!(await app.photos.deleteAbandoned(photo.id, ttlMs, claimStaleMs))) continue;
-        await app.storage.delete(key).catch((error: unknown) => app.log.warn({ err: error, photoId: photo.id }, 'bytes of an abandoned photo not deleted'));
-        await app.userCache?.invalidate(photo.userId);
-        app.feedFanout?.photoDeleted(photo.id, photo.userId);
-        app.log.info({ photoId: photo.id }, 'abandoned photo removed: its bytes never arrived');
+        await app.photoService.sweepAbandoned(photo, ttlMs, claimStaleMs, app.log);
       }
     };
 
@@ -63,5 +53,5 @@ export default fp(
       await running;
     });
   },
-  { name: 'upload-sweeper', dependencies: ['database', 'storage', 'repositories', 'cache', 'feed'] },
+  { name: 'upload-sweeper', dependencies: ['database', 'storage', 'repositories', 'services'] },
 );

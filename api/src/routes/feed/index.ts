@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { decodeCursor, page, parseLimit } from '../../lib/cursor';
-import { photoViews, refreshPending } from '../../lib/photo-view';
 import { BEARER, PageQuery, PhotoPage } from '../schemas';
 
 /**
@@ -27,8 +26,8 @@ export default async function feedRoutes(app: FastifyInstance) {
     const rows = app.feedFanout
       ? await app.feedFanout.page(me, followees, before, limit, fromPrimary)
       : await app.photos.listByAuthors([me, ...followees], before, limit, fromPrimary);
-    const { items, nextCursor } = page(await refreshPending(app, rows), limit);
-    return { items: await photoViews(app, request, items), nextCursor };
+    const { items, nextCursor } = page(await app.photoViews.refreshPending(rows), limit);
+    return { items: await app.photoViews.views(items, me, fromPrimary), nextCursor };
     },
   );
 }

@@ -2,15 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Readable } from 'node:stream';
 import { forbidden, HttpError, notFound } from '../../lib/http-error';
-import { apiOrigin, photoView, photoViews, refreshPending } from '../../lib/photo-view';
-import { enforcePhotoCreateLimit, enforceUploadLimit } from '../../lib/rate-limits';
 import { requireId } from '../../lib/require-id';
-import { uploadClaimStaleMs } from '../../lib/upload-claims';
-import { originalKey, TooLargeError, type StagedUpload, type UploadInstructions } from '../../storage/photo-storage';
+import { alreadyUploaded } from '../../services/photo-service';
+import { writerOf } from '../../services/writer';
+import { originalKey } from '../../../../contracts/media-keys';
 import { BEARER, CONTENT_TYPES, CreatePhotoBody, IdParams, NoContent, OPTIONAL_BEARER, Photo, Upload } from '../schemas';
 import { Type } from 'typebox';
-
-const alreadyUploaded = () => new HttpError(409, 'already_uploaded', 'this photo already has its content');
 
 /** Public photo reads: the photo, and its bytes (local storage and S3 without a CDN). */
 async function publicPhotoRoutes(app: FastifyInstance) {
@@ -20,7 +17,7 @@ async function publicPhotoRoutes(app: FastifyInstance) {
     const id = requireId(request.params.id);
     const photo = await app.photos.get(id, app.readsFromPrimary(request));
     if (!photo) throw notFound('photo');
-    const [view] = await photoViews(app, request, await refreshPending(app, [photo]));
+    const [view] = await app.photoViews.views(await app.photoViews.refreshPending([photo]), request.session?.userId, app.readsFromPrimary(request));
     return view;
   });
 
@@ -44,7 +41,7 @@ async function publicPhotoRoutes(app: FastifyInstance) {
   });
 }
 
-/** Writes: authenticated by the scope's hook; ownership checked per route. */
+/** Writes: authenticated by the scope's hook; the photo service checks ownership and sets off what each write changes. */
 async function ownerPhotoRoutes(app: FastifyInstance) {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   api.addHook('onRequest', app.authenticate);
@@ -61,48 +58,24 @@ async function ownerPhotoRoutes(app: FastifyInstance) {
     },
     async (request, reply) => {
       const { caption, contentType, size } = request.body;
-      const me = request.session!.userId;
-      await enforcePhotoCreateLimit(app, me);
-      const photo = await app.photos.create(me, caption, contentType, size);
-      const key = originalKey(me, photo.id);
-      const upload: UploadInstructions =
-        app.storage.presignUpload !== undefined && app.storage.mode === 'presigned'
-          ? await app.storage.presignUpload(key, contentType, size)
-          : {
-              method: 'PUT',
-              url: `${apiOrigin(app, request)}/api/photos/${photo.id}/content`,
-              headers: { 'Content-Type': contentType },
-            };
-      await Promise.all([app.userCache?.invalidate(me), app.recordWrite(request)]);
-      app.feedFanout?.photoCreated(photo);
-      // Nobody has liked a photo that did not exist a moment ago.
-      return reply.code(201).send({ photo: photoView(app, request, photo, false), upload });
+      const writer = writerOf(request);
+      await app.rateLimits.photoCreate(writer.userId);
+      return reply.code(201).send(await app.photoService.create(writer, caption, contentType, size));
     },
   );
 
   api.delete('/photos/:id', { schema: { summary: 'Delete your photo', security: BEARER, params: IdParams, response: { 204: NoContent } } }, async (request, reply) => {
-    const id = requireId(request.params.id);
-    const me = request.session!.userId;
-    const outcome = await app.photos.delete(id, me);
-    if (outcome === 'not_found') throw notFound('photo');
-    if (outcome === 'forbidden') throw forbidden('only the owner can delete this photo');
-    await app.storage.delete(originalKey(me, id)).catch((error: unknown) => request.log.warn({ err: error, photoId: id }, 'photo bytes not deleted'));
-    await Promise.all([app.userCache?.invalidate(me), app.recordWrite(request)]);
-    app.feedFanout?.photoDeleted(id, me);
+    await app.photoService.delete(writerOf(request), requireId(request.params.id));
     return reply.code(204).send();
   });
 
   api.put('/photos/:id/like', { schema: { summary: 'Like (idempotent)', security: BEARER, params: IdParams, response: { 204: NoContent } } }, async (request, reply) => {
-    const id = requireId(request.params.id);
-    if ((await app.photos.like(id, request.session!.userId)) === 'missing') throw notFound('photo');
-    await app.recordWrite(request);
+    await app.photoService.like(writerOf(request), requireId(request.params.id));
     return reply.code(204).send();
   });
 
   api.delete('/photos/:id/like', { schema: { summary: 'Unlike (idempotent)', security: BEARER, params: IdParams, response: { 204: NoContent } } }, async (request, reply) => {
-    const id = requireId(request.params.id);
-    if ((await app.photos.unlike(id, request.session!.userId)) === 'missing') throw notFound('photo');
-    await app.recordWrite(request);
+    await app.photoService.unlike(writerOf(request), requireId(request.params.id));
     return reply.code(204).send();
   });
 }
@@ -123,10 +96,10 @@ async function uploadRoute(app: FastifyInstance) {
 
   api.put('/photos/:id/content', { schema: { summary: "Upload a photo's bytes (owner; local storage and the S3 proxy)", security: BEARER, params: IdParams, response: { 204: NoContent } } }, async (request, reply) => {
     const id = requireId(request.params.id);
-    const me = request.session!.userId;
+    const writer = writerOf(request);
     const photo = await app.photos.get(id, true);
     if (!photo) throw notFound('photo');
-    if (photo.userId !== me) throw forbidden('only the owner can upload this photo');
+    if (photo.userId !== writer.userId) throw forbidden('only the owner can upload this photo');
     if (app.storage.mode === 'presigned') throw new HttpError(409, 'use_presigned_upload', 'upload with the presigned POST from POST /api/photos');
     if (photo.status === 'ready') throw alreadyUploaded();
     const contentType = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
@@ -140,44 +113,8 @@ async function uploadRoute(app: FastifyInstance) {
     if (length < 1) throw new HttpError(400, 'empty_upload', 'the upload is empty');
     const body = request.body;
     if (!(body instanceof Readable)) throw new HttpError(415, 'unsupported_media_type', `send the bytes as ${photo.contentType}`);
-    await enforceUploadLimit(app, me);
-
-    // One upload per photo at a time: the others get 409 without reading their bodies.
-    const claimed = await app.photos.claimUpload(id, me, uploadClaimStaleMs(app.config));
-    if ('refused' in claimed) {
-      if (claimed.refused === 'not_found') throw notFound('photo');
-      if (claimed.refused === 'forbidden') throw forbidden('only the owner can upload this photo');
-      if (claimed.refused === 'ready') throw alreadyUploaded();
-      throw new HttpError(409, 'upload_in_progress', 'another upload of this photo is in progress');
-    }
-    const key = originalKey(photo.userId, photo.id);
-    let staged: StagedUpload;
-    try {
-      staged = await app.storage.stage(key, body, photo.contentType, length, photo.size);
-    } catch (error) {
-      await app.photos.releaseUpload(id, claimed.claim).catch((releaseError: unknown) => request.log.warn({ err: releaseError, photoId: id }, 'upload claim not released'));
-      if (error instanceof TooLargeError) throw new HttpError(413, 'payload_too_large', error.message);
-      throw error;
-    }
-    let outcome: Awaited<ReturnType<typeof app.photos.finishUpload>>;
-    try {
-      outcome = await app.photos.finishUpload(id, claimed.claim, () => staged.commit());
-    } catch (error) {
-      // The database did not answer: the photo stays pending, the client retries the upload.
-      await staged.abandon();
-      await app.photos.releaseUpload(id, claimed.claim).catch(() => undefined);
-      throw error;
-    }
-    if (outcome === 'gone') {
-      // Deleted while the bytes arrived: they belong to no photo.
-      await staged.discard();
-      throw notFound('photo');
-    }
-    if (outcome === 'superseded') {
-      await staged.abandon();
-      throw new HttpError(409, 'upload_in_progress', 'this upload took too long and another one took its place');
-    }
-    await app.userCache?.invalidate(me);
+    await app.rateLimits.upload(writer.userId);
+    await app.photoService.upload(writer, photo, body, length);
     return reply.code(204).send();
   });
 }

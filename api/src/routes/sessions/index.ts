@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { enforceAuthRateLimit } from '../../lib/rate-limits';
 import { HttpError, unavailable } from '../../lib/http-error';
 import { BEARER, LoginBody, NoContent, SessionCreated } from '../schemas';
 
@@ -10,7 +9,7 @@ async function logIn(app: FastifyInstance) {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   api.post('/sessions', { schema: { summary: 'Sign in: a session token', body: LoginBody, response: { 201: SessionCreated } } }, async (request, reply) => {
     const { username, password } = request.body;
-    await enforceAuthRateLimit(app, request, 'login', username);
+    await app.rateLimits.auth(request.ip, 'login', username);
     // No session could be stored: say so now, not after a full password hash.
     if (!app.sessions.available()) throw unavailable('sessions are');
     const user = await app.users.credentials(username);

@@ -1,11 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Static } from 'typebox';
-import { enforceAuthRateLimit } from '../../lib/rate-limits';
 import { decodeCursor, decodeNameCursor, encodeNameCursor, page, parseLimit } from '../../lib/cursor';
-import { badRequest, HttpError, notFound } from '../../lib/http-error';
-import { photoViews, refreshPending } from '../../lib/photo-view';
+import { notFound } from '../../lib/http-error';
 import { requireId } from '../../lib/require-id';
+import { writerOf } from '../../services/writer';
 import { BEARER, Credentials, IdParams, NewUser, NoContent, OPTIONAL_BEARER, PageQuery, PhotoPage, UserProfile, UserSearchPage, UserSearchQuery } from '../schemas';
 
 /** Public user routes: sign-up, profile (cached), a user's photos. */
@@ -14,12 +13,8 @@ async function publicUserRoutes(app: FastifyInstance) {
 
   api.post('/users', { schema: { summary: 'Sign up', body: Credentials, response: { 201: NewUser } } }, async (request, reply) => {
     const { username, password } = request.body;
-    await enforceAuthRateLimit(app, request, 'signup', username);
-    // Cheap check first, so a taken name costs no scrypt; the insert's ON CONFLICT settles races.
-    if (await app.users.credentials(username)) throw new HttpError(409, 'username_taken', 'that username is taken');
-    const user = await app.users.create(username, await app.passwords.hash(password));
-    if (!user) throw new HttpError(409, 'username_taken', 'that username is taken');
-    return reply.code(201).send(user);
+    await app.rateLimits.auth(request.ip, 'signup', username);
+    return reply.code(201).send(await app.userService.signUp(username, password));
   });
 
   /**
@@ -81,34 +76,24 @@ async function publicUserRoutes(app: FastifyInstance) {
       const fromPrimary = app.readsFromPrimary(request);
       const rows = await app.photos.listByUser(id, before, limit, fromPrimary);
       if (rows.length === 0 && before === undefined && !(await app.users.exists(id))) throw notFound('user');
-      const { items, nextCursor } = page(await refreshPending(app, rows), limit);
-      return { items: await photoViews(app, request, items), nextCursor };
+      const { items, nextCursor } = page(await app.photoViews.refreshPending(rows), limit);
+      return { items: await app.photoViews.views(items, request.session?.userId, fromPrimary), nextCursor };
     },
   );
 }
 
-/** Follow and unfollow: authenticated by the scope's hook. */
+/** Follow and unfollow: authenticated by the scope's hook; the follow service sets off what a changed edge changes. */
 async function followRoutes(app: FastifyInstance) {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   api.addHook('onRequest', app.authenticate);
 
   api.put('/users/:id/follow', { schema: { summary: 'Follow (idempotent)', security: BEARER, params: IdParams, response: { 204: NoContent } } }, async (request, reply) => {
-    const target = requireId(request.params.id);
-    const me = request.session!.userId;
-    if (target === me) throw badRequest('cannot_follow_self', 'you cannot follow yourself');
-    if (!(await app.users.exists(target))) throw notFound('user');
-    if (await app.follows.follow(me, target)) {
-      await Promise.all([app.userCache?.invalidate(me), app.userCache?.invalidate(target), app.recordWrite(request), app.feedFanout?.followed(me, target)]);
-    }
+    await app.followService.follow(writerOf(request), requireId(request.params.id));
     return reply.code(204).send();
   });
 
   api.delete('/users/:id/follow', { schema: { summary: 'Unfollow (idempotent)', security: BEARER, params: IdParams, response: { 204: NoContent } } }, async (request, reply) => {
-    const target = requireId(request.params.id);
-    const me = request.session!.userId;
-    if (await app.follows.unfollow(me, target)) {
-      await Promise.all([app.userCache?.invalidate(me), app.userCache?.invalidate(target), app.recordWrite(request)]);
-    }
+    await app.followService.unfollow(writerOf(request), requireId(request.params.id));
     return reply.code(204).send();
   });
 }
