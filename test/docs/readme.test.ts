@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { STAGE_NAMES } from '../../stages/ladder';
+import { US_EAST_1 } from '../../tools/plan/price-table';
 
 const root = join(__dirname, '..', '..');
 const read = (file: string) => readFileSync(join(root, file), 'utf8');
@@ -24,13 +25,20 @@ describe('README', () => {
     expect(read('.ci/run')).toMatch(/npm ci[^\n]*\nnpm test\n/);
   });
 
-  test("stage table carries the capacity plan's provisions, cost and users for every stage (docs/capacity.md, npm run plan)", () => {
+  test("stage table carries the capacity plan's provisions, cost, users, first limit and when to climb for every stage (docs/capacity.md, npm run plan)", () => {
     const plan = stageRows(read('docs/capacity.md'));
     const table = stageRows(readme);
     for (const stage of STAGE_NAMES) {
-      const [provisions, cost, , users] = plan.get(stage)!;
-      expect(table.get(stage)!.slice(1)).toEqual([provisions, cost, users]);
+      const [provisions, cost, , users, firstLimit] = plan.get(stage)!;
+      expect(table.get(stage)!.slice(1)).toEqual([provisions, cost, users, firstLimit]);
     }
+  });
+
+  test("the prices stand beside the price table's date and the caveat to check them against the pages", () => {
+    const lead = readme.slice(readme.indexOf('## The ladder'), readme.indexOf('| stage |'));
+    expect(lead).toContain(`The table of ${US_EAST_1.asOf}`);
+    expect(lead).toMatch(/\*\*The prices are estimates: check the pages\.\*\*/);
+    expect(lead).toContain('tools/plan/prices-us-east-1.json');
   });
 
   test('quotes no test counts or run times (they go stale with every test), and counts the upward stage pairs right', () => {

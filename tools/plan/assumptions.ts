@@ -85,6 +85,54 @@ export interface Assumptions {
    */
   readonly kmsRequestsPerLogStreamHour: number;
   readonly daysPerMonth: number;
+  // Limits beside CPU: storage, connections, memory (tools/plan/limits.ts)
+  /** Accounts each user follows (the benchmark's data set: 2M follows over 100k users). */
+  readonly followsPerUser: number;
+  /** Likes each user has given. */
+  readonly likesPerUser: number;
+  /**
+   * On-disk bytes of one row with its index entries, per table (tuple header,
+   * columns, each index's entry, pages about 90% full); estimates from the
+   * migrations' columns and indexes, not measured.
+   */
+  readonly databaseBytesPerRow: Readonly<{ user: number; photo: number; follow: number; like: number; session: number; feedEntry: number }>;
+  /** Share of the database that must stay in memory (indexes, recent photos, sessions) for reads to stay off the disk. */
+  readonly databaseHotShare: number;
+  /** Share of an RDS instance's memory that holds data pages (shared_buffers, 25% on RDS, plus the OS page cache). */
+  readonly rdsDataMemoryShare: number;
+  /** Resident memory of one API process (MiB). */
+  readonly apiProcessMiB: number;
+  /** Resident memory of one worker process (MiB; 1m runs one beside the API). */
+  readonly workerProcessMiB: number;
+  /** Memory the OS, the CloudWatch agent and the SSM agent keep on an instance (MiB). */
+  readonly instanceSystemMiB: number;
+  /** PostgreSQL on the instance apart from the page cache: the default 128 MiB shared_buffers and its backends (MiB). */
+  readonly instancePostgresMiB: number;
+  /** PostgreSQL on the instance: its default max_connections (the instance sets none). */
+  readonly instancePostgresMaxConnections: number;
+  /**
+   * Connections each API or worker process opens to each database server at
+   * most: the API's DATABASE_POOL_SIZE default (api/src/config/env-config.ts),
+   * which the stacks do not set.
+   */
+  readonly databasePoolSize: number;
+  /** Redis bytes per active user: session, cached profile, rate-limit counters, key overhead. */
+  readonly cacheBytesPerActiveUser: number;
+  /** Share of a cache node's memory Redis may fill (ElastiCache reserves 25% by default). */
+  readonly cacheUsableShare: number;
+  /** Connections one fleet instance (API, its invalidation subscriber, the worker) holds to each Redis node. */
+  readonly redisConnectionsPerInstanceNode: number;
+  /** ElastiCache's maxclients per node. */
+  readonly redisMaxClients: number;
+  /** Share of a limit at which to climb to the next stage (the alarms fire at 80%). */
+  readonly climbAtShare: number;
+  // Cost lines that used to be left out
+  /** VPC flow-log bytes per API request: about one 130-byte record per network hop, connections reused (a guess). */
+  readonly flowLogBytesPerRequest: number;
+  /** Flow-log KiB each instance writes per hour whatever the traffic (agents, DNS, NTP, AWS APIs; 10-minute aggregation). */
+  readonly flowLogKiBPerInstanceHour: number;
+  /** Share of the data volume's contents written anew per day: each daily snapshot keeps those blocks for the retention. */
+  readonly snapshotDailyChangeShare: number;
 }
 
 export const DEFAULT_ASSUMPTIONS: Assumptions = {
@@ -121,6 +169,25 @@ export const DEFAULT_ASSUMPTIONS: Assumptions = {
   enhancedMonitoringKiBPerSample: 12,
   kmsRequestsPerLogStreamHour: 12,
   daysPerMonth: 30.4,
+  followsPerUser: 20,
+  likesPerUser: 50,
+  databaseBytesPerRow: { user: 500, photo: 350, follow: 120, like: 120, session: 250, feedEntry: 150 },
+  databaseHotShare: 0.3,
+  rdsDataMemoryShare: 0.75,
+  apiProcessMiB: 300,
+  workerProcessMiB: 200,
+  instanceSystemMiB: 400,
+  instancePostgresMiB: 300,
+  instancePostgresMaxConnections: 100,
+  databasePoolSize: 10,
+  cacheBytesPerActiveUser: 1500,
+  cacheUsableShare: 0.75,
+  redisConnectionsPerInstanceNode: 3,
+  redisMaxClients: 65_000,
+  climbAtShare: 0.8,
+  flowLogBytesPerRequest: 400,
+  flowLogKiBPerInstanceHour: 50,
+  snapshotDailyChangeShare: 0.02,
 };
 
 /** Throws a one-line error naming the first bad field; returns the assumptions unchanged. */
@@ -130,6 +197,11 @@ export function validateAssumptions(a: Assumptions): Assumptions {
     ['cacheHitRate', a.cacheHitRate],
     ['singleInstanceUtilisation', a.singleInstanceUtilisation],
     ['dbUtilisation', a.dbUtilisation],
+    ['databaseHotShare', a.databaseHotShare],
+    ['rdsDataMemoryShare', a.rdsDataMemoryShare],
+    ['cacheUsableShare', a.cacheUsableShare],
+    ['climbAtShare', a.climbAtShare],
+    ['snapshotDailyChangeShare', a.snapshotDailyChangeShare],
   ];
   for (const [name, value] of shares) {
     if (!(value >= 0 && value <= 1)) throw new Error(`assumption ${name} must be between 0 and 1, got ${value}`);
@@ -144,6 +216,11 @@ export function validateAssumptions(a: Assumptions): Assumptions {
     ['requestsPerLcuSecond', a.requestsPerLcuSecond],
     ['enhancedMonitoringKiBPerSample', a.enhancedMonitoringKiBPerSample],
     ['kmsRequestsPerLogStreamHour', a.kmsRequestsPerLogStreamHour],
+    ['databasePoolSize', a.databasePoolSize],
+    ['instancePostgresMaxConnections', a.instancePostgresMaxConnections],
+    ['redisMaxClients', a.redisMaxClients],
+    ['cacheBytesPerActiveUser', a.cacheBytesPerActiveUser],
+    ...Object.entries(a.databaseBytesPerRow).map(([k, v]): [string, number] => [`databaseBytesPerRow.${k}`, v]),
     ...Object.entries(a.defaultPerCore).map(([k, v]): [string, number] => [`defaultPerCore.${k}`, v]),
   ];
   for (const [name, value] of positives) {

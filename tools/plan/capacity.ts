@@ -1,6 +1,7 @@
 import type { StageSpec } from '../../stages/stage-spec';
 import { type Assumptions, type PerCoreThroughput, REQUEST_KINDS } from './assumptions';
 import { sustainedVcpus } from './instance-types';
+import { type Limit, nonCpuLimits } from './limits';
 
 /** One part of a stage that limits how many users it holds. */
 export interface TierCapacity {
@@ -18,10 +19,20 @@ export interface TierCapacity {
 export interface CapacityEstimate {
   /** Requests per second one registered user makes in the busiest hour. */
   readonly peakRpsPerUser: number;
+  /** The CPU tiers. */
   readonly tiers: readonly TierCapacity[];
-  /** The least of the tiers. */
-  readonly usersHeld: number;
+  /** The least of the CPU tiers. */
+  readonly cpuUsersHeld: number;
+  /** The CPU tier that holds the fewest users. */
   readonly bottleneck: TierCapacity['tier'];
+  /** Every limit: the CPU tiers, then storage, connections and memory per tier. */
+  readonly limits: readonly Limit[];
+  /** The limit the stage reaches first (the fewest users). */
+  readonly firstLimit: Limit;
+  /** The users it holds: those of the first limit. */
+  readonly usersHeld: number;
+  /** When to climb to the next stage: at `climbAtShare` of the first limit, when its alarm fires. */
+  readonly climbAtUsers: number;
   /** Average per-request work, for the report. */
   readonly perRequest: { readonly apiCoreSeconds: number; readonly dbReads: number; readonly dbWrites: number; readonly cacheOps: number };
 }
@@ -72,12 +83,32 @@ function tier(name: TierCapacity['tier'], capacityPerSecond: number, costPerRequ
   return { tier: name, capacityPerSecond, costPerRequest, peakRps, users: peakRps / perUser };
 }
 
+/** What says a CPU tier is full. */
+const CPU_SIGNALS: Readonly<Record<TierCapacity['tier'], string>> = {
+  'single-instance': 'the instance CPU alarm (CPU credits running out on a t4g)',
+  api: 'the fleet at its maximum size with CPU at its target',
+  'db-primary': 'the primary CPU alarm',
+  'db-replicas': 'the replicas\' CPU alarms',
+  cache: 'the Redis engine CPU alarms',
+};
+
+function cpuLimit(t: TierCapacity): Limit {
+  return {
+    kind: 'cpu',
+    resource: `${t.tier} CPU`,
+    users: t.users,
+    detail: `${Math.round(t.peakRps).toLocaleString('en-US')} peak req/s at the planned utilisation`,
+    signal: CPU_SIGNALS[t.tier],
+  };
+}
+
 /**
- * How many registered users a stage holds at its busiest hour, CPU-bound
- * estimate per tier: the fleet at its maximum size and target CPU, the
+ * How many registered users a stage holds at its busiest hour, and what runs
+ * out first. CPU per tier: the fleet at its maximum size and target CPU, the
  * database primaries (writes, and reads when there are no replicas), the
- * replicas (reads), the cache shards. Memory, connections and disk are not
- * modelled (see docs/capacity.md).
+ * replicas (reads), the cache shards. Beside it (tools/plan/limits.ts): the
+ * data volume and RDS storage, database and Redis connections, and the memory
+ * of each tier.
  */
 export function estimateCapacity(spec: StageSpec, a: Assumptions, perCore: PerCoreThroughput): CapacityEstimate {
   const hasCache = spec.cache !== undefined;
@@ -108,11 +139,18 @@ export function estimateCapacity(spec: StageSpec, a: Assumptions, perCore: PerCo
   if (spec.cache) tiers.push(tier('cache', spec.cache.shards * a.cacheOpsPerShardSecond, cacheOps, perUser));
 
   const least = tiers.reduce((min, t) => (t.users < min.users ? t : min));
+  const apiUsers = tiers.find((t) => t.tier === 'api' || t.tier === 'single-instance')!.users;
+  const limits = [...tiers.map(cpuLimit), ...nonCpuLimits(spec, a, apiUsers)];
+  const first = limits.reduce((min, l) => (l.users < min.users ? l : min));
   return {
     peakRpsPerUser: perUser,
     tiers,
-    usersHeld: least.users,
+    cpuUsersHeld: least.users,
     bottleneck: least.tier,
+    limits,
+    firstLimit: first,
+    usersHeld: first.users,
+    climbAtUsers: first.users * a.climbAtShare,
     perRequest: { apiCoreSeconds, dbReads, dbWrites, cacheOps },
   };
 }

@@ -6,7 +6,7 @@ import { LADDER, stageSpec } from '../../stages/ladder';
 import { DEFAULT_ASSUMPTIONS } from './assumptions';
 import { BENCH_RESULT_FILE, loadPerCore } from './bench-throughput';
 import { US_EAST_1 } from './price-table';
-import { renderAssumptions, renderCostLines, renderStageTable, renderTiers } from './render';
+import { renderAssumptions, renderCostLines, renderLimits, renderStageTable } from './render';
 import { planStages } from './stage-plan';
 import { capacityDocument } from './capacity-doc';
 import { loadBenchReport, loadGuardCost, loadShardLayoutReport, loadSynthTiming } from './measured-sections';
@@ -37,7 +37,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   for (const plan of values.stage !== undefined ? plans : []) {
     console.log(renderCostLines(plan));
     console.log();
-    console.log(renderTiers(plan));
+    console.log(renderLimits(plan));
     console.log();
   }
   console.log(renderAssumptions(DEFAULT_ASSUMPTIONS, throughput, US_EAST_1));

@@ -1,5 +1,6 @@
 import type { StageSpec } from '../../stages/stage-spec';
 import { type Assumptions, DEFAULT_ASSUMPTIONS, validateAssumptions } from './assumptions';
+import { dataVolumeGiB, databaseBytesPerUser, photoBytesPerUser } from './limits';
 import { hourly, type PriceTable, US_EAST_1 } from './price-table';
 
 /** One line of a stage's monthly bill. */
@@ -47,18 +48,25 @@ const GIB_PER_MIB = 1 / 1024;
 /** The API's default ORIGIN_VERIFY_REFRESH_MS, in seconds. */
 const ORIGIN_SECRET_REFRESH_SECONDS = 300;
 
-/** Number of CloudWatch alarms a stage's monitoring has (an estimate by resource: CPU, status, storage, lag, 5xx, ...). */
+/**
+ * CloudWatch alarms of a stage's Monitoring stack, counted as its constructs
+ * make them (lib/constructs/monitoring/; a test counts them in the templates).
+ */
 export function estimatedAlarms(spec: StageSpec): number {
-  let alarms = 2; // instance/fleet CPU, API p99 latency
-  if (spec.compute.kind === 'fleet') alarms += 3; // unhealthy hosts, ALB 5xx, target 5xx
-  else alarms += 1; // status check
-  if (spec.database.kind === 'rds') alarms += spec.database.primaries * (3 + spec.database.readReplicas); // CPU, storage, connections, lag per replica
-  else alarms += 1; // data volume free space
-  if (spec.cache) alarms += 2; // CPU, memory
-  if (spec.uploads?.thumbnails) alarms += 1; // Lambda errors
-  if (spec.queue) alarms += 2; // DLQ depth, oldest message age
+  // Single instance: CPU, status checks, memory, root disk, data volume. Fleet: CPU, p99 latency, API 5xx,
+  // load balancer 5xx, unhealthy hosts, memory, root disk.
+  let alarms = spec.compute.kind === 'fleet' ? 7 : 5;
+  // Per primary: CPU, free storage, connections; per replica: CPU and lag.
+  if (spec.database.kind === 'rds') alarms += spec.database.primaries * (3 + 2 * spec.database.readReplicas);
+  // Per node: engine CPU, memory, evictions.
+  if (spec.cache) alarms += 3 * spec.cache.shards * (1 + spec.cache.replicasPerShard);
+  if (spec.uploads?.thumbnails) alarms += 2; // function errors, the failed-thumbnail queue
+  if (spec.queue) alarms += 2; // dead-letter queue depth, oldest message age
   return alarms;
 }
+
+/** Days AWS Backup keeps each daily recovery point of the data volume (VolumeBackup's default; the Data stack passes none). */
+const VOLUME_BACKUP_RETENTION_DAYS = 7;
 
 function line(item: string, quantity: number, unit: string, unitUsd: number, basis: CostLine['basis']): CostLine {
   return { item, quantity, unit, unitUsd, usd: quantity * unitUsd, basis };
@@ -137,8 +145,13 @@ function provisionedLines(spec: StageSpec, p: PriceTable, a: Assumptions, natGat
     lines.push(line(`AWS WAF rules (${WAF_BILLED_RULES}: rate limit, 2 AWS managed groups)`, WAF_BILLED_RULES, 'rule-month', p.wafRuleMonthUsd, 'provisioned'));
   }
 
+  // The VPC's flow log (all traffic, into CloudWatch Logs as vended logs): the records each instance makes
+  // whatever the traffic; the per-request part is a usage line.
+  const flowLogGb = (instances * a.flowLogKiBPerInstanceHour * h) / 1024 ** 2;
+  lines.push(line(`VPC flow logs, background (${instances} instance${instances > 1 ? 's' : ''})`, flowLogGb, 'GB', p.cloudWatchVendedLogsIngestGbUsd, 'provisioned'));
+
   const alarms = estimatedAlarms(spec);
-  lines.push(line(`CloudWatch alarms (about ${alarms})`, alarms, 'alarm-month', p.cloudWatchAlarmMonthUsd, 'provisioned'));
+  lines.push(line(`CloudWatch alarms (${alarms})`, alarms, 'alarm-month', p.cloudWatchAlarmMonthUsd, 'provisioned'));
   lines.push(line('CloudWatch dashboard', 1, 'dashboard-month', p.cloudWatchDashboardMonthUsd, 'provisioned'));
   return lines;
 }
@@ -155,6 +168,15 @@ function usageLines(spec: StageSpec, p: PriceTable, a: Assumptions, users: numbe
   lines.push(line('CloudFront API responses out (JSON)', (requests * a.apiResponseKiB) / (1024 * 1024), 'GB', p.cloudFrontDataOutGbUsd, 'usage'));
   lines.push(line('CloudFront API requests (HTTPS)', requests / 10_000, '10k requests', p.cloudFrontHttpsPer10kUsd, 'usage'));
   lines.push(line('CloudWatch Logs ingestion', (requests * a.logBytesPerRequest) / 1024 ** 3, 'GB', p.cloudWatchLogsIngestGbUsd, 'usage'));
+  lines.push(line('VPC flow logs, API traffic', (requests * a.flowLogBytesPerRequest) / 1024 ** 3, 'GB', p.cloudWatchVendedLogsIngestGbUsd, 'usage'));
+  const volume = dataVolumeGiB(spec);
+  if (volume !== undefined) {
+    // AWS Backup's daily snapshots of the data volume: the used blocks once, plus each day's new blocks for the retention.
+    const perUser = photoBytesPerUser(a) + (spec.database.kind === 'on-instance' ? databaseBytesPerUser(spec, a) : 0);
+    const usedGb = Math.min(volume, (users * perUser) / 1024 ** 3);
+    const snapshotGb = usedGb * (1 + VOLUME_BACKUP_RETENTION_DAYS * a.snapshotDailyChangeShare);
+    lines.push(line(`AWS Backup snapshots of the data volume (${VOLUME_BACKUP_RETENTION_DAYS} daily)`, snapshotGb, 'GB-month', p.ebsSnapshotGbMonthUsd, 'usage'));
+  }
   if (spec.compute.kind === 'fleet') {
     const averageRps = requests / (a.daysPerMonth * 86_400);
     lines.push(line('ALB capacity units', (averageRps / a.requestsPerLcuSecond) * p.hoursPerMonth, 'LCU-hour', p.albLcuHourlyUsd, 'usage'));

@@ -38,6 +38,10 @@ export interface PriceTable {
   readonly cloudWatchAlarmMonthUsd: number;
   readonly cloudWatchDashboardMonthUsd: number;
   readonly cloudWatchLogsIngestGbUsd: number;
+  /** Vended logs (VPC flow logs) delivered to CloudWatch Logs, per GB (the first 10 TB a month). */
+  readonly cloudWatchVendedLogsIngestGbUsd: number;
+  /** EBS snapshots (standard tier), per GB-month of changed blocks kept. */
+  readonly ebsSnapshotGbMonthUsd: number;
   /** A customer-managed KMS key, per month (each of its first two automatic rotations adds as much again). */
   readonly kmsKeyMonthUsd: number;
   readonly kmsPer10kRequestsUsd: number;

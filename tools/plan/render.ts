@@ -24,15 +24,33 @@ export function usd(n: number): string {
   return n >= 100 ? `$${Math.round(n).toLocaleString('en-US')}` : `$${n.toFixed(2)}`;
 }
 
+/** The first limit of a stage and when to climb: `data volume (20 GiB EBS); climb at 300`. */
+export function firstLimitCell(plan: StagePlan): string {
+  return `${plan.capacity.firstLimit.resource}; climb at ${humanCount(plan.capacity.climbAtUsers)}`;
+}
+
 /** The per-stage Markdown table (the one the README copies). */
 export function renderStageTable(plans: readonly StagePlan[]): string {
   const rows = [
-    '| stage | provisions | monthly cost (min fleet → max fleet) | of which usage at the label | users it holds (CPU-bound) | bottleneck |',
-    '|---|---|---|---|---|---|',
+    '| stage | provisions | monthly cost (min fleet → max fleet) | of which usage at the label | users it holds | first limit; when to climb | users CPU alone holds |',
+    '|---|---|---|---|---|---|---|',
   ];
   for (const p of plans) {
     const cost = p.cost.totalAtMaxCapacityUsd > p.cost.totalUsd ? `${usd(p.cost.totalUsd)} → ${usd(p.cost.totalAtMaxCapacityUsd)}` : usd(p.cost.totalUsd);
-    rows.push(`| \`${p.stage}\` | ${p.resources.join('; ')} | ${cost} | ${usd(p.cost.usageUsd)} | ${humanCount(p.capacity.usersHeld)} | ${p.capacity.bottleneck} |`);
+    rows.push(
+      `| \`${p.stage}\` | ${p.resources.join('; ')} | ${cost} | ${usd(p.cost.usageUsd)} | ${humanCount(p.capacity.usersHeld)} | ${firstLimitCell(p)} | ${humanCount(p.capacity.cpuUsersHeld)} (${p.capacity.bottleneck}) |`,
+    );
+  }
+  return rows.join('\n');
+}
+
+/** Every limit of one stage, CPU, storage, connections and memory, fewest users first. */
+export function renderLimits(plan: StagePlan): string {
+  const rows = ['| limit | kind | users | how | what says it is close |', '|---|---|---:|---|---|'];
+  const sorted = [...plan.capacity.limits].sort((x, y) => x.users - y.users);
+  for (const l of sorted) {
+    const users = Number.isFinite(l.users) ? humanCount(l.users) : 'not user-bound';
+    rows.push(`| ${l.resource} | ${l.kind} | ${users} | ${l.detail} | ${l.signal} |`);
   }
   return rows.join('\n');
 }
@@ -44,13 +62,6 @@ export function renderCostLines(plan: StagePlan): string {
     rows.push(`| ${l.item} (${l.basis}) | ${Number(l.quantity.toPrecision(4))} | ${l.unit} | $${l.unitUsd} | ${usd(l.usd)} |`);
   }
   rows.push(`| **total** | | | | **${usd(plan.cost.totalUsd)}** |`);
-  return rows.join('\n');
-}
-
-/** The capacity tiers of one stage. */
-export function renderTiers(plan: StagePlan): string {
-  const rows = ['| tier | peak req/s it sustains | users |', '|---|---:|---:|'];
-  for (const t of plan.capacity.tiers) rows.push(`| ${t.tier} | ${humanCount(t.peakRps)} | ${humanCount(t.users)} |`);
   return rows.join('\n');
 }
 
@@ -71,5 +82,11 @@ export function renderAssumptions(a: Assumptions, throughput: ThroughputSource, 
     `- CPU headroom: fleets run at their target CPU at maximum size; a single instance at ${a.singleInstanceUtilisation * 100}%; databases at ${a.dbUtilisation * 100}%. Burstable (t4g) classes count only their baseline CPU share.`,
     `- Database: ${a.dbReadUnitsPerVcpuSecond} indexed reads or ${a.dbWriteUnitsPerVcpuSecond} small commits per vCPU per second (stated defaults, not measured in the cloud); a feed page counts as ${a.dbWork.feed.read} reads. Redis: ${a.cacheOpsPerShardSecond.toLocaleString('en-US')} ops/s per shard.`,
     `- Usage at the stage's label: ${a.storedPhotosPerUser} stored photos per user of ${a.photoMiB} MiB, ${a.imagesViewedPerActiveUserPerDay} images of ${a.servedImageMiB} MiB viewed per active user per day, ${a.apiResponseKiB} KiB per API response.`,
+    `- Storage: photos stay on the instance's data volume until 1k (originals only); database rows with their indexes, in bytes: ${Object.entries(a.databaseBytesPerRow)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}; ${a.followsPerUser} follows and ${a.likesPerUser} likes per user; at 1m one feed entry per photo of each followed account. S3 has no limit to reach.`,
+    `- Connections: each API (and at 1m worker) process opens up to ${a.databasePoolSize} connections to each database server (DATABASE_POOL_SIZE's default); RDS max_connections is its default for the class (3 reserved), PostgreSQL on the instance its default ${a.instancePostgresMaxConnections}; ${a.redisConnectionsPerInstanceNode} connections per instance and Redis node against maxclients ${a.redisMaxClients.toLocaleString('en-US')}.`,
+    `- Memory: system ${a.instanceSystemMiB} MiB, API ${a.apiProcessMiB} MiB, worker ${a.workerProcessMiB} MiB, PostgreSQL on the instance ${a.instancePostgresMiB} MiB before its page cache; ${a.databaseHotShare * 100}% of the database must stay in memory (on RDS ${a.rdsDataMemoryShare * 100}% of the class's memory holds data pages); Redis ${a.cacheBytesPerActiveUser} bytes per active user, ${a.cacheUsableShare * 100}% of a node usable. Memory limits are soft: past them reads go to disk and the CPU figures stop holding.`,
+    `- When to climb: at ${a.climbAtShare * 100}% of the first limit, where its alarm fires: the rest is the time to carry out the next stage's runbook or deploy.`,
   ].join('\n');
 }

@@ -141,6 +141,27 @@ describe('monthlyCost', () => {
     for (let i = 1; i < counts.length; i++) expect(counts[i]).toBeGreaterThanOrEqual(counts[i - 1]);
   });
 
+  test('VPC flow logs at every stage: each instance\'s records whatever the traffic, and the API traffic\'s, at the vended-logs price', () => {
+    const a = DEFAULT_ASSUMPTIONS;
+    for (const spec of LADDER) {
+      const instances = spec.compute.kind === 'fleet' ? spec.compute.minCapacity : 1;
+      expect(lineUsd(spec, 'VPC flow logs, background')).toBeCloseTo(((instances * a.flowLogKiBPerInstanceHour * 700) / 1024 ** 2) * PRICES.cloudWatchVendedLogsIngestGbUsd, 9);
+      const requests = spec.users * a.activeShare * a.daysPerMonth * a.requestsPerActiveUserPerDay;
+      expect(lineUsd(spec, 'VPC flow logs, API traffic')).toBeCloseTo(((requests * a.flowLogBytesPerRequest) / 1024 ** 3) * PRICES.cloudWatchVendedLogsIngestGbUsd, 9);
+    }
+  });
+
+  test('AWS Backup snapshots of the data volume at 1-100: the used blocks plus 7 daily changes, capped at the volume; none once photos are in S3', () => {
+    const a = DEFAULT_ASSUMPTIONS;
+    const photoGb = (100 * a.storedPhotosPerUser * a.photoMiB) / 1024;
+    const snapshots = monthlyCost(stageSpec('10'), { prices: PRICES, users: 100 }).lines.find((l) => l.item.startsWith('AWS Backup'))!;
+    expect(snapshots.quantity).toBeCloseTo(photoGb * (1 + 7 * a.snapshotDailyChangeShare), 9);
+    expect(snapshots.usd).toBeCloseTo(snapshots.quantity * PRICES.ebsSnapshotGbMonthUsd, 9);
+    // 10,000 users' photos would not fit on 20 GiB: the snapshot holds at most the volume.
+    expect(monthlyCost(stageSpec('1'), { prices: PRICES, users: 10_000 }).lines.find((l) => l.item.startsWith('AWS Backup'))!.quantity).toBeCloseTo(20 * (1 + 7 * a.snapshotDailyChangeShare), 9);
+    expect(monthlyCost(stageSpec('1k'), { prices: PRICES }).lines.some((l) => l.item.startsWith('AWS Backup'))).toBe(false);
+  });
+
   test('an instance type missing from the price table is a clear error naming it', () => {
     const spec: StageSpec = { ...stageSpec('1'), compute: { kind: 'single-instance', instanceType: 'm9z.huge', rootVolumeGiB: 8 } };
     expect(() => monthlyCost(spec, { prices: PRICES })).toThrow(/no ec2HourlyUsd price for "m9z.huge"/);
