@@ -1,4 +1,4 @@
-import { distance } from 'fastest-levenshtein';
+import { editDistance } from '../contracts/cli';
 import type { StageName, StageSpec } from './stage-spec';
 import { STAGE_NAMES } from './stage-spec';
 import { stage1 } from './stage-1';
@@ -33,7 +33,7 @@ export function suggestStage(raw: string): StageName | undefined {
   const unit = /^(\d+)(k|m)[a-z]*$/.exec(cleaned);
   if (unit && isStageName(unit[1] + unit[2])) return (unit[1] + unit[2]) as StageName;
   // One character off (a typo, not a different number): the only such stage, if there is exactly one.
-  const close = cleaned.length < 3 ? [] : STAGE_NAMES.filter((name) => distance(name, cleaned) === 1);
+  const close = cleaned.length < 3 ? [] : STAGE_NAMES.filter((name) => editDistance(name, cleaned) === 1);
   return close.length === 1 ? close[0] : undefined;
 }
 
@@ -55,4 +55,17 @@ export function stageSpec(name: unknown): StageSpec {
 /** Position of a stage on the ladder (0 for stage 1). */
 export function stageIndex(name: StageName): number {
   return STAGE_NAMES.indexOf(name);
+}
+
+/** The stages from `first` up to `last`, both included, in ladder order (`stageRange('1k')`: 1k to 1m). */
+export function stageRange(first: StageName, last: StageName = STAGE_NAMES[STAGE_NAMES.length - 1]): StageName[] {
+  return STAGE_NAMES.slice(stageIndex(first), stageIndex(last) + 1);
+}
+
+/**
+ * True when going from `from` up to `to` crosses the neighbour step `step`
+ * (a skip such as 10 → 1k crosses 10 → 100 and 100 → 1k).
+ */
+export function crossesStep(from: StageName, to: StageName, step: readonly [StageName, StageName]): boolean {
+  return stageIndex(from) <= stageIndex(step[0]) && stageIndex(step[1]) <= stageIndex(to);
 }

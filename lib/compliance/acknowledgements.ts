@@ -1,4 +1,4 @@
-import type { StageName } from '../../stages/ladder';
+import { stageRange, type StageName } from '../../stages/ladder';
 
 /**
  * Every cdk-nag AwsSolutions finding the project accepts, in one place. Each
@@ -18,14 +18,15 @@ export interface Acknowledgement {
   readonly reason: string;
 }
 
-const SINGLE_INSTANCE: readonly StageName[] = ['1', '10', '100'];
-const API_SERVES_WEB: readonly StageName[] = ['1', '10'];
-const WITH_SITE: readonly StageName[] = ['100', '1k', '10k', '100k', '1m'];
-const FLEET: readonly StageName[] = ['1k', '10k', '100k', '1m'];
-const WITH_RDS: readonly StageName[] = ['10', '100', '1k', '10k', '100k', '1m'];
-const WITH_THUMBNAILS: readonly StageName[] = ['10k', '100k', '1m'];
-const WITH_CACHE: readonly StageName[] = ['100k', '1m'];
-const ALL: readonly StageName[] = ['1', '10', '100', '1k', '10k', '100k', '1m'];
+// Ranges of the ladder (stages/ladder.ts holds the order).
+const SINGLE_INSTANCE: readonly StageName[] = stageRange('1', '100');
+const API_SERVES_WEB: readonly StageName[] = stageRange('1', '10');
+const WITH_SITE: readonly StageName[] = stageRange('100');
+const FLEET: readonly StageName[] = stageRange('1k');
+const WITH_RDS: readonly StageName[] = stageRange('10');
+const WITH_THUMBNAILS: readonly StageName[] = stageRange('10k');
+const WITH_CACHE: readonly StageName[] = stageRange('100k');
+const ALL: readonly StageName[] = stageRange('1');
 
 // CDK's own singleton functions (custom resource providers), named by fixed UUIDs in aws-cdk-lib.
 const BUCKET_DEPLOYMENT = 'Custom::CDKBucketDeployment8693BB64968944B69AAFB0CC9EB8756C512MiB';
@@ -141,13 +142,13 @@ export const ACKNOWLEDGEMENTS: readonly Acknowledgement[] = [
   },
 
   // Data
-  ...database('Database', WITH_RDS, ['100k', '1m']),
-  ...['Shard1Database', 'Shard2Database', 'Shard3Database'].flatMap((prefix) => database(prefix, ['1m'], ['1m'])),
+  ...database('Database', WITH_RDS, stageRange('100k')),
+  ...['Shard1Database', 'Shard2Database', 'Shard3Database'].flatMap((prefix) => database(prefix, stageRange('1m'), stageRange('1m'))),
   {
     stack: 'Data',
     path: 'Database/Resource/Resource',
     rule: 'AwsSolutions-RDS3',
-    stages: ['10', '100'],
+    stages: stageRange('10', '100'),
     reason: 'At stages 10 and 100 one Single-AZ instance with 7-day automated backups fits the traffic and budget; stage 1k turns Multi-AZ on in place.',
   },
   {

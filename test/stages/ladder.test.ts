@@ -1,5 +1,5 @@
 import { capabilities, lostCapabilities } from '../../stages/capabilities';
-import { LADDER, STAGE_NAMES, stageIndex, stageSpec, suggestStage } from '../../stages/ladder';
+import { crossesStep, LADDER, STAGE_NAMES, stageIndex, stageRange, stageSpec, suggestStage } from '../../stages/ladder';
 
 const pairs = LADDER.slice(1).map((next, i) => [LADDER[i], next] as const);
 
@@ -8,6 +8,16 @@ describe('the stage ladder', () => {
     expect(LADDER.map((s) => s.name)).toEqual([...STAGE_NAMES]);
     expect(LADDER.map((s) => s.users)).toEqual([1, 10, 100, 1_000, 10_000, 100_000, 1_000_000]);
     STAGE_NAMES.forEach((name, i) => expect(stageIndex(name)).toBe(i));
+  });
+
+  test('ranges and steps follow the ladder order', () => {
+    expect(stageRange('1k')).toEqual(['1k', '10k', '100k', '1m']);
+    expect(stageRange('1', '100')).toEqual(['1', '10', '100']);
+    expect(stageRange('10', '10')).toEqual(['10']);
+    expect(crossesStep('10', '1k', ['100', '1k'])).toBe(true);
+    expect(crossesStep('1', '1m', ['1', '10'])).toBe(true);
+    expect(crossesStep('1k', '1m', ['100', '1k'])).toBe(false);
+    expect(crossesStep('100', '100', ['100', '1k'])).toBe(false);
   });
 
   test('no two stages are identical', () => {
