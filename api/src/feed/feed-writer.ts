@@ -1,5 +1,7 @@
 import type { DatabaseCluster } from '../db/database-cluster';
 import { shardOfId } from '../../../contracts/ids';
+import { FollowsRepository } from '../repositories/follows-repository';
+import { PhotosRepository } from '../repositories/photos-repository';
 
 /** Followers read and written per step of a fan-out: one keyset page, then one INSERT per server. */
 export const FANOUT_CHUNK = 1000;
@@ -31,10 +33,17 @@ export interface FeedWriteOutcome {
  * past that the job fails and the queue retries it.
  */
 export class FeedWriter {
+  private readonly photos: PhotosRepository;
+  private readonly follows: FollowsRepository;
+
   constructor(
     private readonly db: DatabaseCluster,
     private readonly options: FeedWriterOptions,
-  ) {}
+  ) {
+    // The API's repositories where a job reads or writes what the API does (photo state, the follow edge).
+    this.photos = new PhotosRepository(db);
+    this.follows = new FollowsRepository(db);
+  }
 
   /**
    * A new photo into each follower's feed: followers read from the author's
@@ -86,9 +95,7 @@ export class FeedWriter {
 
   /** A new follow: the followee's newest BACKFILL_PHOTOS photos into the follower's feed. */
   async backfill(followerId: string, followeeId: string): Promise<FeedWriteOutcome> {
-    const followerNode = this.db.forId(followerId);
-    const still = await followerNode.query('SELECT 1 FROM following WHERE follower_id = $1 AND followee_id = $2', [followerId, followeeId]);
-    if (still.rows.length === 0) return { outcome: 'skipped: no longer following' };
+    if (!(await this.follows.isFollowing(followerId, followeeId, true))) return { outcome: 'skipped: no longer following' };
     if (await this.isCelebrity(followeeId)) return { outcome: 'skipped: celebrity followee, read at request time' };
     const { rows: photos } = await this.db
       .forId(followeeId)
@@ -106,10 +113,7 @@ export class FeedWriter {
 
   /** The thumbnail exists: the photo is ready (a no-op when it already is, or is gone). */
   async photoReady(photoId: string): Promise<FeedWriteOutcome> {
-    const updated = await this.db.write(shardOfId(photoId), (node) =>
-      node.query(`UPDATE photos SET status = 'ready' WHERE id = $1 AND status = 'pending'`, [photoId]),
-    );
-    return { outcome: (updated.rowCount ?? 0) > 0 ? 'marked ready' : 'already ready or deleted' };
+    return { outcome: (await this.photos.markReady(photoId)) ? 'marked ready' : 'already ready or deleted' };
   }
 
   private async photo(photoId: string): Promise<{ createdAt: Date } | undefined> {

@@ -2,6 +2,9 @@ import type { PoolClient } from 'pg';
 import type { DatabaseCluster } from '../db/database-cluster';
 import { shardOfId } from '../../../contracts/ids';
 
+/** The `following` row of an edge: the truth about whether it exists. */
+const FOLLOWING_ROW_SQL = 'SELECT 1 FROM following WHERE follower_id = $1 AND followee_id = $2';
+
 /** The two sides of a follow edge, each next to its user's counter. */
 type Side = 'following' | 'followers';
 
@@ -93,7 +96,7 @@ export class FollowsRepository {
     return this.db.write(shardOfId(followerId), (node) =>
       node.transaction(async (client) => {
         await lockEdge(client, followerId, followeeId);
-        const { rows } = await client.query('SELECT 1 FROM following WHERE follower_id = $1 AND followee_id = $2', [followerId, followeeId]);
+        const { rows } = await client.query(FOLLOWING_ROW_SQL, [followerId, followeeId]);
         const present = rows.length > 0;
         if (this.db.forShard(followeeShard) === node) return setSide(client, 'followers', followerId, followeeId, present);
         return this.db.transaction(followeeShard, (remote) => setSide(remote, 'followers', followerId, followeeId, present));
@@ -111,7 +114,7 @@ export class FollowsRepository {
   async isFollowing(followerId: string, followeeId: string, fromPrimary: boolean): Promise<boolean> {
     const { rows } = await this.db
       .forId(followerId)
-      .read('SELECT 1 FROM following WHERE follower_id = $1 AND followee_id = $2', [followerId, followeeId], fromPrimary);
+      .read(FOLLOWING_ROW_SQL, [followerId, followeeId], fromPrimary);
     return rows.length > 0;
   }
 

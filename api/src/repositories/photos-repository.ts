@@ -1,3 +1,4 @@
+import type { PoolClient } from 'pg';
 import type { DatabaseCluster, DatabaseNode } from '../db/database-cluster';
 import { shardOfId } from '../../../contracts/ids';
 
@@ -41,6 +42,13 @@ function toRow(row: DbPhoto): PhotoRow {
   };
 }
 
+/** Removes a photo row (locked by the caller) with its likes and its owner's counter, in the caller's transaction. */
+async function removePhoto(client: PoolClient, id: string, ownerId: string): Promise<void> {
+  await client.query('DELETE FROM likes WHERE photo_id = $1', [id]);
+  await client.query('DELETE FROM photos WHERE id = $1', [id]);
+  await client.query('UPDATE users SET photo_count = photo_count - 1 WHERE id = $1', [ownerId]);
+}
+
 /**
  * Photos live on their owner's logical shard (a photo's ID carries it);
  * likes on the photo's, so the like row and `like_count` change in one
@@ -64,8 +72,9 @@ export class PhotosRepository {
   /** A miss on a replica is retried on the primary: the row may be younger than the replica's lag. */
   async get(id: string, fromPrimary: boolean): Promise<PhotoRow | undefined> {
     const node = this.db.forId(id);
-    let { rows } = await node.read<DbPhoto>(`SELECT ${COLUMNS} FROM photos WHERE id = $1`, [id], fromPrimary);
-    if (rows.length === 0 && !fromPrimary && node.replicaCount > 0) ({ rows } = await node.read<DbPhoto>(`SELECT ${COLUMNS} FROM photos WHERE id = $1`, [id], true));
+    const read = (primary: boolean) => node.read<DbPhoto>(`SELECT ${COLUMNS} FROM photos WHERE id = $1`, [id], primary);
+    let { rows } = await read(fromPrimary);
+    if (rows.length === 0 && !fromPrimary && node.replicaCount > 0) ({ rows } = await read(true));
     return rows.length === 0 ? undefined : toRow(rows[0]);
   }
 
@@ -86,15 +95,15 @@ export class PhotosRepository {
       const { rows } = await client.query<{ user_id: string }>('SELECT user_id FROM photos WHERE id = $1 FOR UPDATE', [id]);
       if (rows.length === 0) return 'not_found';
       if (rows[0].user_id !== userId) return 'forbidden';
-      await client.query('DELETE FROM likes WHERE photo_id = $1', [id]);
-      await client.query('DELETE FROM photos WHERE id = $1', [id]);
-      await client.query('UPDATE users SET photo_count = photo_count - 1 WHERE id = $1', [userId]);
+      await removePhoto(client, id, userId);
       return 'deleted';
     });
   }
 
-  async markReady(id: string): Promise<void> {
-    await this.db.write(shardOfId(id), (node) => node.query(`UPDATE photos SET status = 'ready' WHERE id = $1 AND status = 'pending'`, [id]));
+  /** A pending photo becomes ready; false when it already was, or is gone. */
+  async markReady(id: string): Promise<boolean> {
+    const updated = await this.db.write(shardOfId(id), (node) => node.query(`UPDATE photos SET status = 'ready' WHERE id = $1 AND status = 'pending'`, [id]));
+    return (updated.rowCount ?? 0) > 0;
   }
 
   /**
@@ -175,9 +184,7 @@ export class PhotosRepository {
         [id, ttlMs / 1000, claimStaleMs / 1000],
       );
       if (rows.length === 0) return false;
-      await client.query('DELETE FROM likes WHERE photo_id = $1', [id]);
-      await client.query('DELETE FROM photos WHERE id = $1', [id]);
-      await client.query('UPDATE users SET photo_count = photo_count - 1 WHERE id = $1', [rows[0].user_id]);
+      await removePhoto(client, id, rows[0].user_id);
       return true;
     });
   }
@@ -239,22 +246,23 @@ export class PhotosRepository {
   }
 
   /** 'missing' when the photo does not exist; otherwise idempotent. */
-  async like(photoId: string, userId: string): Promise<'ok' | 'missing'> {
-    return this.db.transaction(shardOfId(photoId), async (client) => {
-      const photo = await client.query('SELECT 1 FROM photos WHERE id = $1 FOR UPDATE', [photoId]);
-      if (photo.rows.length === 0) return 'missing';
-      const inserted = await client.query('INSERT INTO likes (photo_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [photoId, userId]);
-      if ((inserted.rowCount ?? 0) > 0) await client.query('UPDATE photos SET like_count = like_count + 1 WHERE id = $1', [photoId]);
-      return 'ok';
-    });
+  like(photoId: string, userId: string): Promise<'ok' | 'missing'> {
+    return this.setLike(photoId, userId, true);
   }
 
-  async unlike(photoId: string, userId: string): Promise<'ok' | 'missing'> {
+  unlike(photoId: string, userId: string): Promise<'ok' | 'missing'> {
+    return this.setLike(photoId, userId, false);
+  }
+
+  /** The like row and the photo's `like_count` in one transaction, the photo row locked first. */
+  private setLike(photoId: string, userId: string, present: boolean): Promise<'ok' | 'missing'> {
     return this.db.transaction(shardOfId(photoId), async (client) => {
       const photo = await client.query('SELECT 1 FROM photos WHERE id = $1 FOR UPDATE', [photoId]);
       if (photo.rows.length === 0) return 'missing';
-      const deleted = await client.query('DELETE FROM likes WHERE photo_id = $1 AND user_id = $2', [photoId, userId]);
-      if ((deleted.rowCount ?? 0) > 0) await client.query('UPDATE photos SET like_count = like_count - 1 WHERE id = $1', [photoId]);
+      const changed = present
+        ? await client.query('INSERT INTO likes (photo_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [photoId, userId])
+        : await client.query('DELETE FROM likes WHERE photo_id = $1 AND user_id = $2', [photoId, userId]);
+      if ((changed.rowCount ?? 0) > 0) await client.query(`UPDATE photos SET like_count = like_count ${present ? '+' : '-'} 1 WHERE id = $1`, [photoId]);
       return 'ok';
     });
   }
