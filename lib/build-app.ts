@@ -86,21 +86,22 @@ export function buildStageApp(props: BuildStageAppProps): StageApp {
     originSecretGeneration,
     webAclArn: edge?.webAclArn(),
   });
+  const compute = appStack.compute;
   const monitoring = new MonitoringStack(app, stackName(appName, 'Monitoring'), {
     ...common,
     description: `${appName}: alarms and dashboard`,
     alarmEmail: props.alarmEmail,
     encryptionKey: network.telemetryKey.key,
     resources: {
-      instance: appStack.server?.instance,
-      instanceDataPaths: appStack.server ? [API_PATHS.dataDir] : undefined,
+      instance: compute.kind === 'single-instance' ? compute.server.instance : undefined,
+      instanceDataPaths: compute.kind === 'single-instance' ? [API_PATHS.dataDir] : undefined,
       fleet:
-        appStack.fleet && appStack.loadBalancer
+        compute.kind === 'fleet'
           ? {
-              loadBalancer: appStack.loadBalancer.loadBalancer,
-              loadBalancerFullName: appStack.loadBalancer.loadBalancer.loadBalancerFullName,
-              targetGroupFullName: appStack.fleet.targetGroup.targetGroupFullName,
-              autoScalingGroupName: appStack.fleet.autoScalingGroup.autoScalingGroupName,
+              loadBalancer: compute.loadBalancer.loadBalancer,
+              loadBalancerFullName: compute.loadBalancer.loadBalancer.loadBalancerFullName,
+              targetGroupFullName: compute.fleet.targetGroup.targetGroupFullName,
+              autoScalingGroupName: compute.fleet.autoScalingGroup.autoScalingGroupName,
             }
           : undefined,
       databases: data.databases,

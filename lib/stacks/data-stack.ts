@@ -1,8 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
-import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import type * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
+import type { DatabaseEndpoints } from '../constructs/database/database-endpoints';
 import { DatabaseFoundation } from '../constructs/database/database-foundation';
 import { PostgresDatabase } from '../constructs/database/postgres-database';
 import { ShardMap } from '../constructs/database/shard-map';
@@ -19,20 +18,6 @@ export interface DataStackProps extends StageStackProps {
   readonly securityGroups: SecurityGroups;
 }
 
-/** What the API needs to know about the databases (absent at stage 1). */
-export interface DatabaseEndpoints {
-  /** The first primary's secret (`DATABASE_SECRET_ARN`). */
-  readonly secret: secretsmanager.ISecret;
-  /** `host:port` of its read replicas. */
-  readonly replicaHosts: string[];
-  /** Every primary's secret: the API may read them all once sharded. */
-  readonly allSecrets: secretsmanager.ISecret[];
-  /** From 1m: the shard map parameter (`SHARD_MAP_PARAMETER`). */
-  readonly shardMap?: ssm.IStringParameter;
-  /** Fingerprint of the shard map's template value (`ShardMap.version`). */
-  readonly shardMapVersion?: string;
-}
-
 /**
  * `<app>-Data`: stateful resources only: the daily backup of the instance's
  * data volume (from stage 1, where PostgreSQL lives on it), RDS from stage 10,
@@ -45,6 +30,7 @@ export interface DatabaseEndpoints {
 export class DataStack extends StageStack {
   public readonly volumeBackup: VolumeBackup;
   public readonly databases: PostgresDatabase[] = [];
+  /** RDS stages (10+); absent at stage 1. */
   public readonly endpoints?: DatabaseEndpoints;
   /** 100k+. */
   public readonly cache?: RedisCache;
@@ -101,7 +87,7 @@ export class DataStack extends StageStack {
         spec: spec.cache,
         vpc,
         securityGroup: securityGroups.cache,
-        logRetentionDays: spec.monitoring.logRetentionDays,
+        logRetention: retentionDays(spec.monitoring.logRetentionDays),
       });
     }
     if (spec.queue) {

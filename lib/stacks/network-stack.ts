@@ -28,7 +28,7 @@ export class NetworkStack extends StageStack {
     this.telemetryKey = new TelemetryKey(this, 'TelemetryKey');
     this.network = new Network(this, 'Network', {
       natGateways: spec.network.natGateways,
-      flowLogRetention: retentionDays(spec.monitoring.logRetentionDays),
+      logRetention: retentionDays(spec.monitoring.logRetentionDays),
     });
     this.securityGroups = new SecurityGroups(this, 'SecurityGroups', {
       vpc: this.network.vpc,

@@ -7,7 +7,6 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { CacheSpec } from '../../../stages/stage-spec';
-import { retentionFor } from '../media/private/local-node-function';
 
 /** Redis's port. Port forces replacement of the replication group, so it is fixed. */
 export const REDIS_PORT = 6379;
@@ -21,8 +20,8 @@ export interface RedisCacheProps {
   readonly subnets?: ec2.SubnetSelection;
   /** Daily snapshots kept. @default 7 */
   readonly snapshotRetentionDays?: number;
-  /** Retention of the slow log. @default 30 */
-  readonly logRetentionDays?: number;
+  /** Retention of the slow log. @default logs.RetentionDays.ONE_MONTH */
+  readonly logRetention?: logs.RetentionDays;
 }
 
 /**
@@ -85,7 +84,7 @@ export class RedisCache extends Construct {
     this.subnetGroup.applyRemovalPolicy(RemovalPolicy.RETAIN);
 
     this.slowLog = new logs.LogGroup(this, 'SlowLog', {
-      retention: retentionFor(props.logRetentionDays ?? 30),
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.RETAIN,
     });
 

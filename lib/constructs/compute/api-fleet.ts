@@ -7,9 +7,12 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import { weakReferencesFingerprint } from '../../weak-references';
-import type { ApiRuntimeConfig } from './private/api-environment';
+import type { DatabaseEndpoints } from '../database/database-endpoints';
+import type { ApiDependencies, ApiWorkQueue } from './api-dependencies';
+import { API_PORT } from './api-port';
 import { ApiEnvironmentParameter } from './private/api-environment-parameter';
 import { API_CONFIG_SET, apiCloudFormationInit } from './private/api-init';
+import { apiRuntimeConfig, grantApiDependencies } from './private/api-wiring';
 import {
   amazonLinux2023,
   apiInstanceRole,
@@ -27,7 +30,17 @@ import {
  */
 const BOOT_TIME = Duration.minutes(5);
 
-export interface ApiFleetProps {
+export interface ApiFleetProps extends ApiDependencies {
+  /** The fleet's instances keep no state: the database is RDS. */
+  readonly database: DatabaseEndpoints;
+  /** Where browsers fetch photos (`Site.mediaBaseUrl`, 10k+). @default the API serves them */
+  readonly mediaBaseUrl?: string;
+  /**
+   * Every instance also runs the queue worker (`worker.js`, a second systemd
+   * service) with the API's environment, consuming this queue (1m).
+   * @default no queue and no worker
+   */
+  readonly workQueue?: ApiWorkQueue;
   readonly vpc: ec2.IVpc;
   /** The instances' group; the load balancer's group may reach it on the API port. */
   readonly securityGroup: ec2.ISecurityGroup;
@@ -41,14 +54,8 @@ export interface ApiFleetProps {
   /** Target tracking keeps the group's average CPU near this. */
   readonly targetCpuPercent: number;
   readonly apiBundle: s3assets.Asset;
-  readonly config: ApiRuntimeConfig;
   /** @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
-  /**
-   * Every instance also runs the queue worker (`worker.js`, a second systemd
-   * service) with the API's environment. @default no worker
-   */
-  readonly worker?: { readonly jobTimeoutSeconds: number };
 }
 
 /**
@@ -60,7 +67,8 @@ export interface ApiFleetProps {
  * new bundle or configuration (the shard map's version included) changes the
  * user data's fingerprint, hence the launch template, and CloudFormation
  * rolls it through the group one instance at a time, keeping the minimum in
- * service and rolling back when new instances do not become healthy.
+ * service and rolling back when new instances do not become healthy. Its role
+ * may read what the API's environment names (`ApiDependencies`).
  */
 export class ApiFleet extends Construct {
   public readonly targetGroup: elbv2.ApplicationTargetGroup;
@@ -83,7 +91,9 @@ export class ApiFleet extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.role = apiInstanceRole(this, 'Role');
-    this.environment = new ApiEnvironmentParameter(this, 'Environment', { config: props.config });
+    // CloudFront, then the load balancer: two proxy hops.
+    const config = apiRuntimeConfig(props, { proxies: 2, mediaBaseUrl: props.mediaBaseUrl, workQueue: props.workQueue });
+    this.environment = new ApiEnvironmentParameter(this, 'Environment', { config });
 
     this.autoScalingGroup = new autoscaling.AutoScalingGroup(this, 'Group', {
       vpc: props.vpc,
@@ -108,11 +118,11 @@ export class ApiFleet extends Construct {
       defaultInstanceWarmup: BOOT_TIME,
       init: apiCloudFormationInit({
         apiBundle: props.apiBundle,
-        config: props.config,
+        config,
         envFile: this.environment.fileContent,
         logGroupName: this.logGroup.logGroupName,
         metricsScope: 'AutoScalingGroupName',
-        worker: props.worker,
+        worker: props.workQueue ? { jobTimeoutSeconds: props.workQueue.spec.jobTimeoutSeconds } : undefined,
       }),
       initOptions: {
         configSets: [API_CONFIG_SET],
@@ -129,7 +139,10 @@ export class ApiFleet extends Construct {
       groupMetrics: [autoscaling.GroupMetrics.all()],
     });
     imageIdResolvedAtLaunch(this.autoScalingGroup);
-    this.autoScalingGroup.node.defaultChild!.node.addDependency(this.environment);
+    // The group itself (not its launch template) waits for the env file's parameter.
+    const group = this.autoScalingGroup.node.defaultChild;
+    if (!group) throw new Error('ApiFleet: the Auto Scaling group has no CloudFormation resource');
+    group.node.addDependency(this.environment);
     // The init fingerprint above follows the env file's text. A resource replaced behind one of its weak references (a
     // read replica's new endpoint) changes the parameter's value but not that text; this line follows those resources
     // (lib/weak-references.ts), so such a replacement rolls the fleet too and every instance rewrites its env file.
@@ -141,7 +154,7 @@ export class ApiFleet extends Construct {
     this.autoScalingGroup.scaleOnCpuUtilization('CpuTarget', { targetUtilizationPercent: props.targetCpuPercent });
 
     this.targetGroup = props.listener.addTargets('Api', {
-      port: props.config.port,
+      port: API_PORT,
       protocol: elbv2.ApplicationProtocol.HTTP,
       targets: [this.autoScalingGroup],
       deregistrationDelay: Duration.seconds(30),
@@ -154,5 +167,6 @@ export class ApiFleet extends Construct {
         unhealthyThresholdCount: 3,
       },
     });
+    grantApiDependencies(this.role, props, props.workQueue);
   }
 }

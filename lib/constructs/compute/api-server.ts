@@ -5,9 +5,11 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
 import { BACKUP_TAG } from '../database/volume-backup';
-import type { ApiRuntimeConfig } from './private/api-environment';
+import type { ApiDependencies } from './api-dependencies';
+import { API_PATHS } from './api-paths';
 import { ApiEnvironmentParameter } from './private/api-environment-parameter';
-import { API_CONFIG_SET, apiCloudFormationInit, type LocalPostgres } from './private/api-init';
+import { API_CONFIG_SET, apiCloudFormationInit } from './private/api-init';
+import { apiRuntimeConfig, grantApiDependencies } from './private/api-wiring';
 import {
   amazonLinux2023,
   apiInstanceRole,
@@ -16,20 +18,25 @@ import {
   imageIdResolvedAtLaunch,
 } from './private/instance-image';
 
-export interface ApiServerProps {
+/** The data volume of stages 10 and 100 (photo files only). */
+const DEFAULT_DATA_VOLUME_GIB = 20;
+
+/**
+ * Without `database`, PostgreSQL runs on the instance, its files on the data
+ * volume (stage 1); with it, the local server stops for good and its files
+ * stay on the volume for the 1 -> 10 copy and a rollback.
+ */
+export interface ApiServerProps extends ApiDependencies {
   readonly vpc: ec2.IVpc;
   readonly securityGroup: ec2.ISecurityGroup;
   /** e.g. 't4g.small' (Graviton, the default architecture). */
   readonly instanceType: string;
   readonly rootVolumeGiB: number;
-  /** Size of the separate, encrypted data volume mounted at DATA_DIR. */
-  readonly dataVolumeGiB: number;
+  /** Size of the separate, encrypted data volume mounted at DATA_DIR. @default 20 */
+  readonly dataVolumeGiB?: number;
   readonly apiBundle: s3assets.Asset;
-  /** The web client, when the API serves it at `/`. @default none */
+  /** The web client, when the API serves it at `/` (stages 1 and 10). @default none */
   readonly webClient?: s3assets.Asset;
-  readonly config: ApiRuntimeConfig;
-  /** @default no local PostgreSQL */
-  readonly localPostgres?: LocalPostgres;
   /** @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
   /** One-minute EC2 metrics. @default false */
@@ -48,7 +55,8 @@ export interface ApiServerProps {
  *   which attaches it at launch, before cfn-init mounts it (a separate
  *   VolumeAttachment would wait for the instance's creation signal, which waits
  *   for the mount: a deadlock).
- * IMDSv2 only, SSM-managed, no SSH key, encrypted root volume.
+ * IMDSv2 only, SSM-managed, no SSH key, encrypted root volume. Its role may
+ * read what the API's environment names (`ApiDependencies`).
  */
 export class ApiServer extends Construct {
   public readonly instance: ec2.Instance;
@@ -72,7 +80,7 @@ export class ApiServer extends Construct {
 
     this.dataVolume = new ec2.Volume(this, 'DataVolume', {
       availabilityZone: subnet.availabilityZone,
-      size: Size.gibibytes(props.dataVolumeGiB),
+      size: Size.gibibytes(props.dataVolumeGiB ?? DEFAULT_DATA_VOLUME_GIB),
       volumeType: ec2.EbsDeviceVolumeType.GP3,
       encrypted: true,
       removalPolicy: RemovalPolicy.RETAIN,
@@ -101,17 +109,19 @@ export class ApiServer extends Construct {
     this.instance.instance.volumes = [{ device: '/dev/sdf', volumeId: this.dataVolume.volumeId }];
     imageIdResolvedAtLaunch(this.instance.instance);
 
-    this.environment = new ApiEnvironmentParameter(this, 'Environment', { config: props.config });
+    // Only CloudFront reaches the instance: one proxy hop.
+    const config = apiRuntimeConfig(props, { proxies: 1, dataDir: API_PATHS.dataDir, webRoot: props.webClient ? API_PATHS.webRoot : undefined });
+    this.environment = new ApiEnvironmentParameter(this, 'Environment', { config });
     this.instance.instance.node.addDependency(this.environment);
     const init = apiCloudFormationInit({
       apiBundle: props.apiBundle,
       webClient: props.webClient,
-      config: props.config,
+      config,
       envFile: this.environment.fileContent,
       logGroupName: this.logGroup.logGroupName,
       metricsScope: 'InstanceId',
       dataVolumeId: this.dataVolume.volumeId,
-      localPostgres: props.localPostgres,
+      localPostgres: props.database ? 'stop' : 'run',
       cfnHup: {
         stackId: Aws.STACK_ID,
         region: Aws.REGION,
@@ -126,6 +136,7 @@ export class ApiServer extends Construct {
     });
 
     this.elasticIp = new ec2.CfnEIP(this, 'Eip', { domain: 'vpc', instanceId: this.instance.instanceId });
+    grantApiDependencies(this.role, props);
   }
 
   /**

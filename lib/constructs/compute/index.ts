@@ -6,6 +6,7 @@
  * instance image, the service files) is this area's own.
  */
 export { ApiBundle, WebClientBundle } from './api-bundle';
+export type { ApiCache, ApiDependencies, ApiUploads, ApiWorkQueue } from './api-dependencies';
 export { ApiFleet, type ApiFleetProps } from './api-fleet';
 export { ApiLoadBalancer, type ApiLoadBalancerProps } from './api-load-balancer';
 export { API_PATHS } from './api-paths';

@@ -121,7 +121,10 @@ export class PostgresDatabase extends Construct {
       // re-reads the secret when PostgreSQL refuses its password (docs/configuration.md), and connections already
       // open stay open. Not at deploy time: the first rotation waits for the schedule, so a deploy never changes
       // the password under a runbook that has just read it.
-      this.instance.secret!.addRotationSchedule('Rotation', {
+      // CDK types the attached secret optional: an instance's credentials need not come from a secret.
+      const attached = this.instance.secret;
+      if (!attached) throw new Error('PostgresDatabase: the instance has no attached credentials secret to rotate');
+      attached.addRotationSchedule('Rotation', {
         hostedRotation: secretsmanager.HostedRotation.postgreSqlSingleUser({
           vpc: props.vpc,
           vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },

@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { UploadsSpec } from '../../../stages/stage-spec';
@@ -11,8 +12,8 @@ export const MEDIA_PREFIX = 'media/';
 export interface MediaProps {
   /** The stage's uploads spec: CORS for presigned uploads and the thumbnail function follow from it. */
   readonly spec: UploadsSpec;
-  /** Retention of the thumbnail function's logs. */
-  readonly logRetentionDays: number;
+  /** Retention of the thumbnail function's logs. @default logs.RetentionDays.ONE_MONTH */
+  readonly logRetention?: logs.RetentionDays;
   /**
    * The custom domain the web client is served from (CloudFront alias). When
    * given, it is the only origin allowed to POST uploads from a browser.
@@ -41,9 +42,12 @@ export class Media extends Construct {
   public readonly accessLogsBucket: s3.IBucket;
   /** Present when the spec asks for thumbnails. */
   public readonly thumbnails?: Thumbnails;
+  /** How browsers upload photos: through the API, or with presigned POSTs straight to the bucket. */
+  public readonly uploadMode: 'proxy' | 'presigned';
 
   constructor(scope: Construct, id: string, props: MediaProps) {
     super(scope, id);
+    this.uploadMode = props.spec.presignedBrowserUploads ? 'presigned' : 'proxy';
     this.accessLogsBucket =
       props.serverAccessLogsBucket ??
       new s3.Bucket(this, 'AccessLogs', {
@@ -83,7 +87,7 @@ export class Media extends Construct {
         memoryMiB: props.spec.thumbnails.memoryMiB,
         maxWidthPx: props.spec.thumbnails.maxWidthPx,
         maxSourceBytes: props.spec.maxUploadBytes,
-        logRetentionDays: props.logRetentionDays,
+        logRetention: props.logRetention,
         reservedConcurrency: props.spec.thumbnails.reservedConcurrency,
       });
     }

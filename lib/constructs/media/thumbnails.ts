@@ -2,13 +2,14 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { join } from 'node:path';
-import { ORIGINALS_PREFIX, THUMBNAILS_PREFIX } from '../../../lambda/thumbnails/keys';
+import { ORIGINALS_PREFIX, THUMBNAILS_PREFIX } from '../../../contracts/media-keys';
 import { LocalNodeFunction } from './private/local-node-function';
 
 export interface ThumbnailsProps {
@@ -18,7 +19,8 @@ export interface ThumbnailsProps {
   readonly maxWidthPx: number;
   /** Originals above this size are skipped. */
   readonly maxSourceBytes: number;
-  readonly logRetentionDays: number;
+  /** @default logs.RetentionDays.ONE_MONTH */
+  readonly logRetention?: logs.RetentionDays;
   /**
    * Concurrent executions reserved for the function, which also caps it. Lambda
    * refuses a reservation that leaves the account less than its minimum
@@ -61,7 +63,7 @@ export class Thumbnails extends Construct {
       memorySize: props.memoryMiB,
       // A 10 MiB JPEG decodes and scales in a few seconds at 1 GiB; 60 s leaves room.
       timeout: Duration.seconds(60),
-      logRetentionDays: props.logRetentionDays,
+      logRetention: props.logRetention,
       reservedConcurrentExecutions: reserved,
       retryAttempts: 2,
       onFailure: new destinations.SqsDestination(this.failureQueue),

@@ -10,8 +10,8 @@ export interface NetworkProps {
    * @default 0
    */
   readonly natGateways?: number;
-  /** @default logs.RetentionDays.ONE_MONTH */
-  readonly flowLogRetention?: logs.RetentionDays;
+  /** Retention of the flow logs. @default logs.RetentionDays.ONE_MONTH */
+  readonly logRetention?: logs.RetentionDays;
   /** @default '10.0.0.0/16' */
   readonly cidr?: string;
 }
@@ -39,7 +39,7 @@ export class Network extends Construct {
       ],
     });
     this.flowLogGroup = new logs.LogGroup(this, 'FlowLogs', {
-      retention: props.flowLogRetention ?? logs.RetentionDays.ONE_MONTH,
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.vpc.addFlowLog('FlowLog', {

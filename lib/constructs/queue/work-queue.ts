@@ -28,10 +28,13 @@ export interface WorkQueueProps {
 export class WorkQueue extends Construct {
   public readonly queue: sqs.Queue;
   public readonly deadLetterQueue: sqs.Queue;
+  /** What the queue was made for: the worker's job timeout and concurrency come from it too. */
+  public readonly spec: QueueSpec;
 
   constructor(scope: Construct, id: string, props: WorkQueueProps) {
     super(scope, id);
     const { spec } = props;
+    this.spec = spec;
     if (!Number.isInteger(spec.maxReceiveCount) || spec.maxReceiveCount < 1 || spec.maxReceiveCount > 1000) {
       throw new Error(`queue.maxReceiveCount must be 1-1000, got ${spec.maxReceiveCount}`);
     }

@@ -7,7 +7,6 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { EdgeSpec, SiteSpec } from '../../../stages/stage-spec';
-import { retentionFor } from '../media/private/local-node-function';
 import { SPA_REWRITE_SOURCE } from './spa-rewrite';
 import { WebClientDeployment } from './web-client-deployment';
 
@@ -40,8 +39,8 @@ export interface SiteProps {
   readonly domainName?: string;
   /** ACM certificate in us-east-1 covering `domainName`. @default none */
   readonly certificateArn?: string;
-  /** Retention of the deployment helper's logs. */
-  readonly logRetentionDays: number;
+  /** Retention of the deployment helper's logs. @default logs.RetentionDays.ONE_MONTH */
+  readonly logRetention?: logs.RetentionDays;
   /** @default 365 */
   readonly accessLogRetentionDays?: number;
   /** A prebuilt web client directory (tests). @default built from `web/` at synth */
@@ -83,6 +82,8 @@ export class Site extends Construct {
   public readonly deployment?: WebClientDeployment;
   /** `https://<domain>` the site is reached at. */
   public readonly url: string;
+  /** `https://<domain>/`, the base of photo URLs when the site serves the uploads bucket under `/media/*`. */
+  public readonly mediaBaseUrl?: string;
 
   constructor(scope: Construct, id: string, props: SiteProps) {
     super(scope, id);
@@ -189,11 +190,13 @@ export class Site extends Construct {
       webAclId: props.webAclArn,
     });
     this.url = `https://${props.domainName ?? this.distribution.distributionDomainName}`;
+    // Photo keys start with `media/`, so the key appended to this is the `/media/*` path.
+    this.mediaBaseUrl = props.uploadsBucket ? `${this.url}/` : undefined;
 
     if (this.bucket) {
       // Frozen ID: stateful (the deployment helper's logs).
       const deploymentLogs = new logs.LogGroup(this, 'DeploymentLogs', {
-        retention: retentionFor(props.logRetentionDays),
+        retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
         removalPolicy: RemovalPolicy.RETAIN,
       });
       this.deployment = new WebClientDeployment(this, 'WebClient', {

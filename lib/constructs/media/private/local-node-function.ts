@@ -15,7 +15,8 @@ export interface LocalNodeFunctionProps {
   readonly description: string;
   readonly memorySize: number;
   readonly timeout: Duration;
-  readonly logRetentionDays: number;
+  /** @default logs.RetentionDays.ONE_MONTH */
+  readonly logRetention?: logs.RetentionDays;
   readonly environment?: Readonly<Record<string, string>>;
   readonly reservedConcurrentExecutions?: number;
   readonly vpc?: lambda.FunctionProps['vpc'];
@@ -42,7 +43,7 @@ export class LocalNodeFunction extends Construct {
   constructor(scope: Construct, id: string, props: LocalNodeFunctionProps) {
     super(scope, id);
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
-      retention: retentionFor(props.logRetentionDays),
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.RETAIN,
     });
     this.role = new iam.Role(this, 'Role', {
@@ -90,11 +91,4 @@ export class LocalNodeFunction extends Construct {
       },
     });
   }
-}
-
-/** CloudWatch Logs accepts only certain retention values; fail at synth on any other. */
-export function retentionFor(days: number): logs.RetentionDays {
-  const valid = Object.values(logs.RetentionDays).filter((v): v is logs.RetentionDays => typeof v === 'number');
-  if (!valid.includes(days as logs.RetentionDays)) throw new Error(`logRetentionDays ${days} is not a CloudWatch Logs retention value (${valid.join(', ')})`);
-  return days as logs.RetentionDays;
 }

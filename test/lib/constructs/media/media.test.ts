@@ -14,7 +14,7 @@ import { flaggedApp } from '../edge-test-app';
 function synth(uploads: UploadsSpec, extra: { domainName?: string } = {}): { template: Template; media: Media; stack: Stack; outdir: string } {
   const app = flaggedApp();
   const stack = new Stack(app, 'MediaTest');
-  const media = new Media(stack, 'Media', { spec: uploads, logRetentionDays: 30, ...extra });
+  const media = new Media(stack, 'Media', { spec: uploads, ...extra });
   const role = new iam.Role(stack, 'ApiRole', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
   media.grantApiAccess(role);
   return { template: Template.fromStack(stack), media, stack, outdir: app.outdir };

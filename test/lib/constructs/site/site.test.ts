@@ -29,7 +29,6 @@ function synth(extra: Partial<SiteProps> & { withUploads?: boolean } = {}) {
     edge: { priceClass: 'PriceClass_100' },
     webClientBucket: { noncurrentVersionDays: 30 },
     apiOrigin: instanceOrigin('ec2-198-51-100-7.compute-1.amazonaws.com', { customHeaders: ORIGIN_HEADERS }),
-    logRetentionDays: 30,
     webClientDir: prebuilt,
     uploadsBucket,
     ...extra,
@@ -181,7 +180,6 @@ describe('Site from stage 1k: the internal load balancer as a VPC origin', () =>
     edge: { priceClass: 'PriceClass_100' },
     webClientBucket: { noncurrentVersionDays: 30 },
     apiOrigin: loadBalancerOrigin(alb, { customHeaders: ORIGIN_HEADERS }),
-    logRetentionDays: 30,
     webClientDir: prebuilt,
   });
   const template = Template.fromStack(stack);
@@ -237,7 +235,6 @@ describe('Site building the real web client', () => {
       edge: { priceClass: 'PriceClass_100' },
       webClientBucket: { noncurrentVersionDays: 30 },
       apiOrigin: instanceOrigin('api.example.com', { customHeaders: ORIGIN_HEADERS }),
-      logRetentionDays: 30,
     });
     app.synth();
     const dir = join(app.outdir, site.deployment!.asset.assetPath);
