@@ -1,23 +1,5 @@
 import type { StageName } from '../stages/ladder';
 
-/**
- * CloudFormation types that hold data (or, for log groups, history): they must
- * carry a DeletionPolicy and UpdateReplacePolicy of Retain or Snapshot, and
- * keep their logical IDs from the stage where they appear up to 1m.
- */
-export const STATEFUL_RESOURCE_TYPES: readonly string[] = [
-  'AWS::RDS::DBInstance',
-  'AWS::EC2::Volume',
-  'AWS::S3::Bucket',
-  'AWS::ElastiCache::ReplicationGroup',
-  'AWS::SecretsManager::Secret',
-  'AWS::SQS::Queue',
-  'AWS::Logs::LogGroup',
-  'AWS::Backup::BackupVault',
-  // Deleting a key makes everything encrypted under it unreadable.
-  'AWS::KMS::Key',
-];
-
 /** A stateful resource that leaves the templates on purpose at some stage. */
 export interface RetiredResource {
   /** Stack name without the app prefix. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Stack } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
-import { replacementOnChange } from '../tools/review/resource-spec';
+import { replacementOnChange } from './resource-spec';
 
 /**
  * Keeping weak cross-stack references current.

@@ -3,7 +3,7 @@ import type { CfnTemplate } from './template';
 import { constructPath, resourcesOf } from './template';
 import type { ResourceChange } from './resource-change';
 import { referencedIds } from './references';
-import { isStatefulType, replacementOnChange } from './resource-spec';
+import { isStatefulType, replacementOnChange } from '../../lib';
 
 /**
  * Follows replacements through references. When a resource is replaced, its

@@ -1,6 +1,6 @@
 import type { StackTemplates } from './template';
 import type { Problem } from './problem';
-import { isStatefulType } from './resource-spec';
+import { isStatefulType } from '../../lib';
 
 const KEEPS_DATA = new Set(['Retain', 'Snapshot']);
 

@@ -2,7 +2,7 @@ import { fullDiff, ResourceImpact } from '@aws-cdk/cloudformation-diff';
 import type { CfnTemplate } from './template';
 import { constructPath, resourcesOf } from './template';
 import type { Impact, ResourceChange } from './resource-change';
-import { conditionalVerdict, isStatefulType } from './resource-spec';
+import { conditionalVerdict, isStatefulType } from '../../lib';
 import { followReplacementCascade } from './cascade';
 import { describeInlineEgressChange } from './security-groups';
 

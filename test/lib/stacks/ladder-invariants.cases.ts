@@ -1,4 +1,5 @@
-import { RETIRED_RESOURCES, STATEFUL_RESOURCE_TYPES } from '../../../lib/retired-resources';
+import { RETIRED_RESOURCES } from '../../../lib/retired-resources';
+import { isStatefulType } from '../../../lib/resource-spec';
 import { STAGE_NAMES, type StageName } from '../../../stages/ladder';
 import { ALL_STAGES, constructPath, STACKS, type StackKind, templateJson } from './stage-templates';
 
@@ -12,7 +13,7 @@ interface Stateful {
 function statefulResources(stage: StageName): Stateful[] {
   return STACKS.flatMap((stack) =>
     Object.entries(templateJson(stage, stack).Resources as Record<string, any>)
-      .filter(([, r]) => STATEFUL_RESOURCE_TYPES.includes(r.Type))
+      .filter(([, r]) => isStatefulType(r.Type))
       .map(([logicalId, r]) => ({ stack, logicalId, type: r.Type, path: constructPath(r) })),
   );
 }

@@ -5,6 +5,9 @@ import type { SpecDatabase, Resource } from '@aws-cdk/service-spec-types';
  * What the AWS resource specification (`@aws-cdk/aws-service-spec`, the same
  * database `cdk diff` uses) says about a resource type. Loading it takes about
  * a second, so it is loaded once per process, on first use.
+ *
+ * The one home of these facts for the app (`lib/weak-references.ts`) and the
+ * tools (`tools/review`, through `lib/index.ts`).
  */
 let database: SpecDatabase | undefined;
 
@@ -20,7 +23,22 @@ function model(type: string): Resource | undefined {
   return models.get(type);
 }
 
-/** True when the spec flags the type as holding data (databases, volumes, buckets, queues, secrets, ...). */
+/**
+ * True when the spec flags the type as holding data (databases, volumes,
+ * buckets, queues, secrets, ...). This is what "stateful" means everywhere:
+ * the review's at-risk and retention rules, the ladder invariants
+ * (`test/lib/stacks/ladder-invariants.cases.ts`) and the transition registry
+ * (`lib/transitions.ts`). Every type the spec flags must be retained and keep
+ * its logical ID unless a planned change retires it.
+ *
+ * No overrides: for every type the seven stages synthesize, the flag says
+ * what this app means. The nine flagged types in the templates (RDS instance,
+ * EBS volume, S3 bucket, ElastiCache replication group, Secrets Manager
+ * secret, SQS queue, log group, backup vault and KMS key, whose deletion makes
+ * everything encrypted under it unreadable) are exactly those the hand list
+ * this replaced named. Should the flag ever be wrong for a type the app uses,
+ * the override goes here, with its reason, and nowhere else.
+ */
 export function isStatefulType(type: string): boolean {
   return model(type)?.isStateful === true;
 }
