@@ -1,9 +1,10 @@
-import { ConfigError, loadEnvConfig } from './config/env-config';
+import { loadEnvConfig } from './config/env-config';
 import { resolveConfig } from './config/resolve-config';
-import { closeOnSignals, startListening } from './start';
+import { closeOnSignals, exitOnStartFailure } from './lifecycle';
+import { startListening } from './start';
 
 /**
- * Production entry (bundled by api/build.ts, run by systemd on the
+ * Production entry (bundled by build/api-bundle.ts, run by systemd on the
  * instances): validate configuration, resolve secrets, migrate, listen, drain
  * on SIGTERM. Configuration errors name the variable and exit with status 2.
  */
@@ -13,11 +14,4 @@ async function main(): Promise<void> {
   closeOnSignals(app);
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
-    process.stderr.write(`${error.message}\n`);
-    process.exit(2);
-  }
-  process.stderr.write(`graminsta api failed to start: ${(error as Error).message}\n`);
-  process.exit(1);
-});
+main().catch((error: unknown) => exitOnStartFailure('graminsta api', error));

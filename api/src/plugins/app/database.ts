@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
-import { DatabaseCluster } from '../../db/database-cluster';
+import type { DatabaseCluster } from '../../db/database-cluster';
+import { createDatabaseCluster } from '../../db/open-database';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -15,13 +16,7 @@ declare module 'fastify' {
  */
 export default fp(
   async function database(app: FastifyInstance) {
-    const { primaries, databasePoolSize, shardMovesRefreshMs, shardWriteWaitMs } = app.config;
-    const db = new DatabaseCluster(primaries, {
-      poolSize: databasePoolSize,
-      movesRefreshMs: shardMovesRefreshMs,
-      writeWaitMs: shardWriteWaitMs,
-      log: app.log,
-    });
+    const db = createDatabaseCluster(app.config, app.log);
     app.decorate('db', db);
     app.addHook('onClose', async () => db.close());
     await db.start();
