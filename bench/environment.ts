@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { Client } from 'pg';
-import { buildApiBundle } from '../api/build';
+import { buildApiBundle } from '../build/api-bundle';
 import { startPostgres, type TestPostgres } from '../test/support/postgres';
 import { startRedis, type TestRedis } from '../test/support/redis';
 import { parentPid, redisServerPid } from './load/process-cpu';

@@ -1,8 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ArgProblems, parseCliArgs } from '../tools/lib/cli-args';
-import { runCli } from '../tools/lib/cli-error';
+import { ArgProblems, parseCliArgs, runCli } from '../contracts/cli';
 import { type BenchEnvironment, type ServerKey, startEnvironment } from './environment';
 import { hashesPerSecondPerCore } from './load/hashing';
 import { checkFeedPlans } from './query-plans';

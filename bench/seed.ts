@@ -1,5 +1,4 @@
-import { ArgProblems, parseCliArgs } from '../tools/lib/cli-args';
-import { runCli } from '../tools/lib/cli-error';
+import { ArgProblems, parseCliArgs, runCli } from '../contracts/cli';
 import { progressBar } from './seed/progress-bar';
 import { seedDatabase } from './seed/seed-database';
 

@@ -5,13 +5,16 @@
  * specs give it to the CDN's image resizing from 1k (`uploads.maxUploadBytes`).
  * Imports nothing.
  *
- * Raising MAX_UPLOAD_BYTES also needs a new migration: the `photos.size`
+ * Raising MAX_UPLOAD_MIB also needs a new migration: the `photos.size`
  * column's CHECK (migration 1) holds the limit the database was created with,
  * and migrations never change once released.
  */
 
-/** The largest photo, in bytes: 10 MiB. */
-export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
+/** The largest photo, in MiB (what people are told: "up to 10 MB"). */
+export const MAX_UPLOAD_MIB = 10;
+
+/** The largest photo, in bytes. */
+export const MAX_UPLOAD_BYTES = MAX_UPLOAD_MIB * 1024 * 1024;
 
 /** The image types a photo may have (the upload route's only body parsers). */
 export const PHOTO_CONTENT_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;

@@ -1,10 +1,9 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildApiBundle } from '../api/build';
-import { buildWebClient } from '../web/build';
-import { buildReshardBundle } from '../tools/reshard/bundle';
-import { parseCliArgs } from '../tools/lib/cli-args';
-import { runCli } from '../tools/lib/cli-error';
+import { buildApiBundle } from '../build/api-bundle';
+import { buildWebClient } from '../build/web-client';
+import { buildReshardBundle } from '../build/reshard-bundle';
+import { parseCliArgs, runCli } from '../contracts/cli';
 
 const USAGE = `usage: npm run build
 Builds the API and worker bundle (dist/api/server.js, dist/api/worker.js and the instance tools, with source

@@ -14,13 +14,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
-import { buildWebClient } from '../web/build';
+import { buildWebClient } from '../build/web-client';
 import { startApi, type RunningApi } from '../test/support/api-server';
 import { startPostgres, type TestPostgres } from '../test/support/postgres';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, chromiumAvailable } from '../test/web/support/chromium';
 import { makeTestPng } from '../test/web/support/test-image';
 import { parseCliArgs } from './lib/cli-args';
-import { runCli } from './lib/cli-error';
+import { runCli } from '../contracts/cli';
 
 const CATEGORIES = ['performance', 'accessibility', 'best-practices'] as const;
 const TARGET = 95;

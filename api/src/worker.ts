@@ -8,11 +8,10 @@ import { enqueueFeedSeeding } from './feed/seed-feeds';
 import { createJobQueue } from './queue/create-job-queue';
 import { feedJobHandler } from './feed/feed-jobs';
 import { JobWorker } from './queue/job-worker';
-import { parseCliArgs } from '../../tools/lib/cli-args';
-import { CliError, formatCliError } from '../../tools/lib/cli-error';
+import { CliError, formatCliError, parseCliArgs } from '../../contracts/cli';
 
 /**
- * The queue worker (bundled by api/build.ts as dist/api/worker.js; at 1m a
+ * The queue worker (bundled by build/api-bundle.ts as dist/api/worker.js; at 1m a
  * second systemd service on every fleet instance). Same configuration and
  * shard map as the API, validated the same way (exit 2 and one line naming
  * the variable); QUEUE (or WORK_QUEUE_URL) must name a queue. Migrates like

@@ -1,4 +1,5 @@
 import { composeId, ID_EPOCH_MS, shardForUsername } from '../../contracts/ids';
+import { PHOTO_CONTENT_TYPES } from '../../contracts/photo-uploads';
 import { permutation, seededRandom } from './random';
 import { drawRank, zipfCdf, zipfCounts } from './zipf';
 
@@ -36,7 +37,6 @@ const DAY_MS = 86_400_000;
 const USERS_SPAN_MS = 60 * DAY_MS;
 const PHOTOS_START_MS = ID_EPOCH_MS + USERS_SPAN_MS;
 const PHOTOS_SPAN_MS = 240 * DAY_MS;
-const CONTENT_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
 
 /**
  * A realistic data set, planned in memory before any row is written: user
@@ -169,7 +169,7 @@ export class DataSet {
       const ms = this.photoMs(j);
       const id = this.photoId(j, ms);
       const caption = CAPTIONS[j % CAPTIONS.length];
-      yield `${id}\t${this.userIds[owner]}\t${caption} #${j}\t${CONTENT_TYPES[j % 3]}\t${size}\tready\t0\t${new Date(ms).toISOString()}\n`;
+      yield `${id}\t${this.userIds[owner]}\t${caption} #${j}\t${PHOTO_CONTENT_TYPES[j % PHOTO_CONTENT_TYPES.length]}\t${size}\tready\t0\t${new Date(ms).toISOString()}\n`;
     }
   }
 

@@ -1,10 +1,11 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { S3Event } from 'aws-lambda';
-import { decodeS3EventKey } from './keys';
+import { photoIdOfOriginal } from '../../contracts/media-keys';
+import { decodeS3EventKey } from './s3-event-key';
 import { s3ObjectStore } from './object-store';
 import { processUpload } from './process-upload';
-import { photoIdOfOriginal, sqsReadyNotifier } from './ready-notifier';
+import { sqsReadyNotifier } from './ready-notifier';
 import { settingsFromEnv, workQueueUrlFromEnv } from './settings';
 
 // Created once per execution environment, reused across invocations. S3_ENDPOINT

@@ -1,4 +1,4 @@
-import { thumbnailKeyFor } from './keys';
+import { thumbnailKeyFor } from '../../contracts/media-keys';
 import { DECODABLE_TYPES, makeThumbnail, UndecodableImageError } from './make-thumbnail';
 import type { ObjectStore } from './object-store';
 

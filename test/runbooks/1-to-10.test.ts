@@ -1,7 +1,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildApiBundle } from '../../api/build';
+import { buildApiBundle } from '../../build/api-bundle';
 import { STAGE_ONE_RECORD_FILE } from '../../contracts/stage-one-copy';
 import { API_PATHS } from '../../lib/constructs/compute';
 import { getBytes, getJson, signUp, TINY_PNG, uploadPhoto } from '../boot/support/api-calls';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { buildApiBundle } from '../../api/build';
+import { buildApiBundle } from '../../build/api-bundle';
 import { API_PATHS } from '../../lib/constructs/compute';
 import { getBytes, getJson, signUp, uploadPhoto, type ApiTarget } from '../boot/support/api-calls';
 import { describeBoot } from '../boot/support/boot-environment';

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { API_ENVIRONMENT_VARIABLES } from '../../contracts/api-environment';
 import { freePort } from './free-port';
 import { productionBundleDir } from './production-bundle';
 
@@ -31,19 +32,6 @@ export interface RunningApi {
   stop(): Promise<void>;
 }
 
-/** Every variable the API reads: none leaks in from the caller's environment unless passed explicitly. */
-const API_VARIABLES = [
-  'PORT', 'HOST', 'LOG_LEVEL', 'DATA_DIR', 'WEB_ROOT', 'DATABASE_URL', 'DATABASE_SECRET_ARN', 'DATABASE_REPLICA_URLS',
-  'DATABASE_REPLICA_HOSTS', 'DATABASE_CA_FILE', 'DATABASE_POOL_SIZE', 'SHARD_MAP', 'SHARD_MAP_PARAMETER', 'REDIS_URL',
-  'REDIS_CLUSTER', 'REDIS_AUTH_SECRET_ARN', 'UPLOADS_BUCKET', 'UPLOAD_MODE', 'MEDIA_BASE_URL', 'S3_ENDPOINT',
-  'PASSWORD_HASH_COST', 'NEAR_CACHE_TTL_MS', 'USER_CACHE_TTL_SECONDS', 'READ_YOUR_WRITES_MS', 'TRUST_PROXY',
-  'AUTH_RATE_LIMIT_PER_IP', 'AUTH_RATE_LIMIT_PER_USERNAME', 'PUBLIC_API_URL', 'SHARD_DATABASE_URLS', 'SHARD_MOVES_REFRESH_MS',
-  'SHARD_WRITE_WAIT_MS', 'WORK_QUEUE_URL', 'QUEUE', 'FEED_CELEBRITY_FOLLOWERS', 'QUEUE_VISIBILITY_TIMEOUT_MS', 'QUEUE_MAX_ATTEMPTS',
-  'QUEUE_POLL_MS', 'WORKER_CONCURRENCY', 'WORKER_JOB_TIMEOUT_MS', 'REQUEST_TIMEOUT_MS',
-  'AUTH_RATE_LIMIT_PER_USERNAME_AND_IP', 'PHOTO_CREATE_LIMIT_PER_USER', 'PHOTO_UPLOAD_LIMIT_PER_USER', 'PASSWORD_HASH_THREADS',
-  'PASSWORD_HASH_QUEUE', 'PENDING_PHOTO_TTL_MS', 'ORIGIN_VERIFY_SECRET_ARN', 'ORIGIN_VERIFY_REFRESH_MS',
-];
-
 async function waitForHealth(url: string, child: ChildProcess, stderr: () => string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -72,7 +60,8 @@ export async function startApi(opts: StartApiOptions): Promise<RunningApi> {
   const server = join(productionBundleDir(), 'server.js');
   const port = opts.port ?? (await freePort());
   const ownDataDir = opts.dataDir ? undefined : mkdtempSync(join(tmpdir(), 'graminsta-api-data-'));
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !API_VARIABLES.includes(name)));
+  // Every variable the API reads is left out: none leaks in from the caller's environment unless passed explicitly.
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !(API_ENVIRONMENT_VARIABLES as readonly string[]).includes(name)));
   const env: Record<string, string | undefined> = {
     ...inherited,
     PORT: String(port),

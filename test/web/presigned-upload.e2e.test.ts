@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Browser, Page, Request } from 'playwright-core';
 import { startApi, type RunningApi } from '../support/api-server';
 import { startPostgres, type TestPostgres } from '../support/postgres';
-import { buildWebClient } from '../../web/build';
+import { buildWebClient } from '../../build/web-client';
 import { describeWithChromium, launchChromium } from './support/chromium';
 import { startCorsS3, type CorsS3 } from './support/cors-s3';
 import { makeTestPng } from './support/test-image';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startApi } from '../support/api-server';
 import { startPostgres, type TestPostgres } from '../support/postgres';
-import { buildWebClient } from '../../web/build';
+import { buildWebClient } from '../../build/web-client';
 import { describeWithChromium, launchChromium } from './support/chromium';
 import { makeTestPng } from './support/test-image';
 import { expectImageLoaded, expectNoSeriousA11yViolations, expectText, PASSWORD, signUp, uploadPhoto, watchErrors } from './support/ui';

@@ -1,6 +1,6 @@
 import type { StageName } from '../../stages/ladder';
 import { parseCliArgs } from '../lib/cli-args';
-import { runCli } from '../lib/cli-error';
+import { runCli } from '../../contracts/cli';
 import { createProgress } from '../lib/progress';
 
 const USAGE = `usage: npm run check:templates [-- --stage <stage>[,<stage>...]]

@@ -1,6 +1,6 @@
 import type { StageName } from '../../stages/ladder';
 import { parseCliArgs } from '../lib/cli-args';
-import { runCli } from '../lib/cli-error';
+import { runCli } from '../../contracts/cli';
 import { checkStageCompliance, type StageCompliance } from './stage-compliance';
 
 const USAGE = `usage: npm run compliance [-- --stage <stage>[,<stage>...]] [--no-guard]

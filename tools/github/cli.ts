@@ -1,7 +1,7 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import { isStageName, STAGE_NAMES } from '../../stages/ladder';
 import { parseCliArgs } from '../lib/cli-args';
-import { CliError, runCli } from '../lib/cli-error';
+import { CliError, runCli } from '../../contracts/cli';
 import { REVIEW_COMMENT_MARKER } from '../review/pull-request/comment-body';
 import type { CheckOutcome } from '../review/pull-request/check-outcome';
 import { createCompletedCheckRun } from './check-run';

@@ -1,5 +1,5 @@
 import { Octokit } from '@octokit/rest';
-import { CliError } from '../lib/cli-error';
+import { CliError } from '../../contracts/cli';
 
 /** The repository a workflow runs in (`GITHUB_REPOSITORY`, "owner/name"). */
 export interface RepositoryRef {

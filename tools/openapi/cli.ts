@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCliArgs } from '../lib/cli-args';
-import { CliError, runCli } from '../lib/cli-error';
+import { CliError, runCli } from '../../contracts/cli';
 
 export const DOCUMENT_FILE = join(__dirname, '..', '..', 'docs', 'openapi.json');
 export const TYPES_FILE = join(__dirname, '..', '..', 'web', 'src', 'api', 'openapi.ts');

@@ -5,12 +5,10 @@ import { dirname, join, normalize, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { MEDIA_PREFIX } from '../../contracts/media-keys';
 import type { Progress } from '../lib/progress';
 import { MD5_METADATA } from '../photos-to-s3/copy-photos';
 import { md5Of } from '../photos-to-s3/local-files';
-
-/** Where the API keeps photo files, locally under DATA_DIR and in the bucket (api/src/storage/photo-storage.ts). */
-const MEDIA_PREFIX = 'media/';
 
 export interface CopyPhotosFromS3Options {
   readonly bucket: string;

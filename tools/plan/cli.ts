@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseCliArgs } from '../lib/cli-args';
-import { runCli } from '../lib/cli-error';
+import { runCli } from '../../contracts/cli';
 import { LADDER, stageSpec } from '../../stages/ladder';
 import { DEFAULT_ASSUMPTIONS } from './assumptions';
 import { BENCH_RESULT_FILE, loadPerCore } from './bench-throughput';

@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline/promises';
 import type { Client } from 'pg';
 import { parseCliArgs } from '../lib/cli-args';
-import { CliError, runCli } from '../lib/cli-error';
+import { CliError, runCli } from '../../contracts/cli';
 import { createProgress, type Progress } from '../lib/progress';
 import { makePlan, type Plan } from './plan';
 import { reshard } from './reshard';

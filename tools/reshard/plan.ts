@@ -1,5 +1,5 @@
 import type { Client } from 'pg';
-import { CliError } from '../lib/cli-error';
+import { CliError } from '../../contracts/cli';
 import { countRows } from './bulk-copy';
 import { readMoves } from './fence';
 import { effectiveOwners, type MoveRow } from './placement';

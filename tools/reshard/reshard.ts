@@ -1,5 +1,5 @@
 import type { Client } from 'pg';
-import { CliError } from '../lib/cli-error';
+import { CliError } from '../../contracts/cli';
 import type { Progress } from '../lib/progress';
 import { copyTableRows, scanWindow } from './bulk-copy';
 import { catchUpPass, pendingChanges } from './catch-up';

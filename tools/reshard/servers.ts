@@ -3,7 +3,7 @@ import { Client, type ClientConfig } from 'pg';
 import { ConfigError, loadEnvConfig } from '../../api/src/config/env-config';
 import { resolveConfig, type PrimaryTarget } from '../../api/src/config/resolve-config';
 import { LOGICAL_SHARDS } from '../../contracts/ids';
-import { CliError } from '../lib/cli-error';
+import { CliError } from '../../contracts/cli';
 
 /** One physical primary of the shard map, by its stable name. */
 export interface Server {

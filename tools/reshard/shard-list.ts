@@ -1,5 +1,5 @@
 import { LOGICAL_SHARDS } from '../../contracts/ids';
-import { CliError } from '../lib/cli-error';
+import { CliError } from '../../contracts/cli';
 
 /**
  * Parses `--shards`: comma-separated shard numbers and inclusive ranges

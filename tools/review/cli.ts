@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { parseCliArgs } from '../lib/cli-args';
-import { runCli } from '../lib/cli-error';
+import { runCli } from '../../contracts/cli';
 import { reviewStageChange } from './stage-change';
 import { toJson } from './report-json';
 import { toMarkdown } from './report-markdown';

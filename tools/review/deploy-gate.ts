@@ -1,6 +1,6 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import { parseCliArgs } from '../lib/cli-args';
-import { CliError, runCli } from '../lib/cli-error';
+import { CliError, runCli } from '../../contracts/cli';
 
 const USAGE = `usage: npm run review:gate -- --result <review.json>
 Reads what \`npm run review -- --deployed --from <deployed> --to <target> --json\` wrote and decides whether the deploy

@@ -1,5 +1,5 @@
 import { CloudFormationClient, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
-import { CliError } from '../lib/cli-error';
+import { CliError } from '../../contracts/cli';
 import type { CfnTemplate, StackTemplates } from './template';
 
 function isMissingStack(error: unknown): boolean {

@@ -1,6 +1,6 @@
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { STAGE_NAMES, isStageName, stageIndex, stageSpec, type StageName } from '../../stages/ladder';
-import { CliError } from '../lib/cli-error';
+import { CliError } from '../../contracts/cli';
 import type { StackTemplates } from './template';
 import type { Problem } from './problem';
 import { reviewTransition, type TransitionReview } from './transition';

@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { CliError } from '../lib/cli-error';
+import { CliError } from '../../contracts/cli';
 import type { CfnTemplate, StackTemplates } from './template';
 
 const SUFFIX = '.template.json';

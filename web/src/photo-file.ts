@@ -1,10 +1,10 @@
-import { ACCEPTED_IMAGE_TYPES, MAX_PHOTO_BYTES } from './api/types';
+import { MAX_UPLOAD_BYTES, MAX_UPLOAD_MIB, PHOTO_CONTENT_TYPES } from '../../contracts/photo-uploads';
 
 /** Checks a chosen file before anything is sent; returns a readable problem or undefined. */
 export function photoFileProblem(file: { readonly type: string; readonly size: number } | undefined): string | undefined {
   if (!file) return 'Choose a photo to upload.';
-  if (!(ACCEPTED_IMAGE_TYPES as readonly string[]).includes(file.type)) return 'Choose a JPEG, PNG or WebP image.';
+  if (!(PHOTO_CONTENT_TYPES as readonly string[]).includes(file.type)) return 'Choose a JPEG, PNG or WebP image.';
   if (file.size < 1) return 'That file is empty.';
-  if (file.size > MAX_PHOTO_BYTES) return 'That photo is larger than 10 MB.';
+  if (file.size > MAX_UPLOAD_BYTES) return `That photo is larger than ${MAX_UPLOAD_MIB} MB.`;
   return undefined;
 }

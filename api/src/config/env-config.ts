@@ -128,7 +128,7 @@ export function loadEnvConfig(env: Env = process.env, cwd = process.cwd()): EnvC
   }
   const shardUrls = list(env, 'SHARD_DATABASE_URLS');
   if (shardUrls.length > 0) {
-    const other = ['DATABASE_URL', 'DATABASE_SECRET_ARN', 'SHARD_MAP', 'SHARD_MAP_PARAMETER', 'DATABASE_REPLICA_URLS', 'DATABASE_REPLICA_HOSTS'].find(
+    const other = (['DATABASE_URL', 'DATABASE_SECRET_ARN', 'SHARD_MAP', 'SHARD_MAP_PARAMETER', 'DATABASE_REPLICA_URLS', 'DATABASE_REPLICA_HOSTS'] as const).find(
       (name) => text(env, name) !== undefined,
     );
     if (other) throw new ConfigError('SHARD_DATABASE_URLS', `and ${other} are both set; set only one way to reach the database`);

@@ -1,8 +1,11 @@
 /**
  * Readers for environment variables, shared by the API's and the worker's
  * configuration: each validates one variable and throws a ConfigError naming
- * it (never echoing its value when it may hold a secret).
+ * it (never echoing its value when it may hold a secret). Each takes a name
+ * from contracts/api-environment.ts, the list the stacks and the tests share,
+ * so a variable read here that the stacks cannot name fails the type check.
  */
+import type { ApiEnvironmentVariable } from '../../../contracts/api-environment';
 
 /** Raised when an environment variable is missing or malformed; names the variable, never echoes secrets. */
 export class ConfigError extends Error {
@@ -17,12 +20,12 @@ export class ConfigError extends Error {
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-export function text(env: Env, name: string): string | undefined {
+export function text(env: Env, name: ApiEnvironmentVariable): string | undefined {
   const value = env[name]?.trim();
   return value ? value : undefined;
 }
 
-export function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+export function integer(env: Env, name: ApiEnvironmentVariable, fallback: number, min: number, max: number): number {
   const raw = text(env, name);
   if (raw === undefined) return fallback;
   if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
@@ -31,7 +34,7 @@ export function integer(env: Env, name: string, fallback: number, min: number, m
   return value;
 }
 
-export function boolean(env: Env, name: string, fallback: boolean): boolean {
+export function boolean(env: Env, name: ApiEnvironmentVariable, fallback: boolean): boolean {
   const raw = text(env, name)?.toLowerCase();
   if (raw === undefined) return fallback;
   if (raw === 'true' || raw === '1') return true;
@@ -39,7 +42,7 @@ export function boolean(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(name, `must be true or false, got "${raw}"`);
 }
 
-export function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+export function oneOf<T extends string>(env: Env, name: ApiEnvironmentVariable, allowed: readonly T[], fallback: T): T {
   const raw = text(env, name);
   if (raw === undefined) return fallback;
   if (!allowed.includes(raw as T)) throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${raw}"`);
@@ -47,13 +50,13 @@ export function oneOf<T extends string>(env: Env, name: string, allowed: readonl
 }
 
 /** Checks a connection URL's scheme without ever putting the URL (it may hold a password) in the error. */
-export function url(env: Env, name: string, schemes: readonly string[]): string | undefined {
+export function url(env: Env, name: ApiEnvironmentVariable, schemes: readonly string[]): string | undefined {
   const raw = text(env, name);
   if (raw === undefined) return undefined;
   return checkUrl(name, raw, schemes);
 }
 
-export function checkUrl(name: string, raw: string, schemes: readonly string[]): string {
+export function checkUrl(name: ApiEnvironmentVariable, raw: string, schemes: readonly string[]): string {
   let parsed: URL;
   try {
     parsed = new URL(raw);
@@ -66,19 +69,19 @@ export function checkUrl(name: string, raw: string, schemes: readonly string[]):
   return raw;
 }
 
-export function list(env: Env, name: string): string[] {
+export function list(env: Env, name: ApiEnvironmentVariable): string[] {
   return (text(env, name) ?? '')
     .split(',')
     .map((item) => item.trim())
     .filter(Boolean);
 }
 
-export function hostPort(name: string, value: string): string {
+export function hostPort(name: ApiEnvironmentVariable, value: string): string {
   if (!/^[A-Za-z0-9.-]+(:\d{1,5})?$/.test(value)) throw new ConfigError(name, `entry "${value}" is not host:port`);
   return value;
 }
 
-export function arn(env: Env, name: string, service: string): string | undefined {
+export function arn(env: Env, name: ApiEnvironmentVariable, service: string): string | undefined {
   const raw = text(env, name);
   if (raw !== undefined && !raw.startsWith(`arn:`)) throw new ConfigError(name, `must be an ARN (arn:…:${service}:…)`);
   return raw;

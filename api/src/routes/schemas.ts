@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { MAX_CAPTION_CHARS, MAX_UPLOAD_BYTES, PHOTO_CONTENT_TYPES } from '../../../contracts/photo-uploads';
 
 /** Text PostgreSQL can store and JSON can round-trip: no NUL, no lone UTF-16 surrogate. */
 const STORABLE_TEXT = '^[^\\u0000\\ud800-\\udfff]*$';
@@ -29,14 +30,11 @@ export const LoginBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const CONTENT_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
-export const MAX_PHOTO_BYTES = 10_485_760;
-
 export const CreatePhotoBody = Type.Object(
   {
-    caption: Type.String({ maxLength: 2200, pattern: STORABLE_TEXT }),
-    contentType: Type.Union(CONTENT_TYPES.map((t) => Type.Literal(t))),
-    size: Type.Integer({ minimum: 1, maximum: MAX_PHOTO_BYTES }),
+    caption: Type.String({ maxLength: MAX_CAPTION_CHARS, pattern: STORABLE_TEXT }),
+    contentType: Type.Union(PHOTO_CONTENT_TYPES.map((t) => Type.Literal(t))),
+    size: Type.Integer({ minimum: 1, maximum: MAX_UPLOAD_BYTES }),
   },
   { additionalProperties: false },
 );

@@ -38,8 +38,8 @@ export class TooLargeError extends Error {
 }
 
 /**
- * Where photo bytes live. Keys follow the thumbnail Lambda's layout
- * (lambda/thumbnails/keys.ts): `media/originals/<userId>/<photoId>`.
+ * Where photo bytes live. Keys follow the media key layout the thumbnail
+ * function shares (contracts/media-keys.ts): `media/originals/<userId>/<photoId>`.
  */
 export interface PhotoStorage {
   /** `local`: files under DATA_DIR; `proxy`: S3 through the API; `presigned`: browsers POST straight to S3. */
@@ -65,9 +65,3 @@ export interface PhotoStorage {
   /** Presigned mode only: an S3 POST policy for exactly this key, type and size. */
   presignUpload?(key: string, contentType: string, size: number): Promise<UploadInstructions>;
 }
-
-export const ORIGINALS_PREFIX = 'media/originals/';
-export const THUMBNAILS_PREFIX = 'media/thumbnails/';
-
-export const originalKey = (userId: string, photoId: string) => `${ORIGINALS_PREFIX}${userId}/${photoId}`;
-export const thumbnailKey = (userId: string, photoId: string) => `${THUMBNAILS_PREFIX}${userId}/${photoId}`;

@@ -2,7 +2,8 @@ import { DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, PutObjectCom
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import type { Readable } from 'node:stream';
 import { sizeGuard } from './local-storage';
-import { thumbnailKey, type PhotoStorage, type StagedUpload, type StoredObject, type UploadInstructions } from './photo-storage';
+import type { PhotoStorage, StagedUpload, StoredObject, UploadInstructions } from './photo-storage';
+import { thumbnailKey } from '../../../contracts/media-keys';
 
 export interface S3StorageProps {
   readonly bucket: string;

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
-import { buildApiBundle } from '../../../api/build';
-import { buildWebClient } from '../../../web/build';
+import { buildApiBundle } from '../../../build/api-bundle';
+import { buildWebClient } from '../../../build/web-client';
 import { LocalBuildAsset } from './private/local-build-asset';
 
 export interface ApiBundleProps {

@@ -7,7 +7,7 @@ import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { cpSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildWebClient } from '../../../web/build';
+import { buildWebClient } from '../../../build/web-client';
 
 /** Hashed file names change with their content, so browsers and CloudFront may keep them forever. */
 export const HASHED_ASSET_CACHE_CONTROL = 'public, max-age=31536000, immutable';

@@ -1,11 +1,12 @@
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { Jimp } from 'jimp';
-import { decodeS3EventKey, thumbnailKeyFor } from '../../../lambda/thumbnails/keys';
+import { thumbnailKeyFor } from '../../../contracts/media-keys';
+import { decodeS3EventKey } from '../../../lambda/thumbnails/s3-event-key';
 import { s3ObjectStore } from '../../../lambda/thumbnails/object-store';
 import { processUpload } from '../../../lambda/thumbnails/process-upload';
 import { settingsFromEnv } from '../../../lambda/thumbnails/settings';
 import { jpegSize } from './jpeg-size';
-import { startLocalS3, type LocalS3 } from './local-s3';
+import { startLocalS3, type LocalS3 } from '../../support/local-s3';
 
 const BUCKET = 'uploads';
 const SETTINGS = { maxWidthPx: 320, maxSourceBytes: 1024 * 1024 };

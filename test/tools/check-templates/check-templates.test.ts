@@ -2,7 +2,7 @@ import { synthStage } from '../../../lib/synth';
 import { STAGE_NAMES } from '../../../stages/ladder';
 import { checkTemplates, formatFinding } from '../../../tools/check-templates/check-templates';
 import { main } from '../../../tools/check-templates/cli';
-import { CliError } from '../../../tools/lib/cli-error';
+import { CliError } from '../../../contracts/cli';
 
 /**
  * `npm run check:templates` as part of `npm test`: the same check over the

@@ -1,5 +1,5 @@
-import { ArgProblems, integerOption, parseCliArgs } from '../../../tools/lib/cli-args';
-import { CliError, formatCliError } from '../../../tools/lib/cli-error';
+import { ArgProblems, CliError, formatCliError, integerOption, parseCliArgs } from '../../../contracts/cli';
+import { StageArgProblems } from '../../../tools/lib/cli-args';
 
 const OPTIONS = { size: { type: 'string', default: '5' }, dry: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } } as const;
 
@@ -40,7 +40,7 @@ describe('parseCliArgs', () => {
   });
 
   test('stage values: each bad one listed with the stage it likely meant', () => {
-    const problems = new ArgProblems();
+    const problems = new StageArgProblems();
     expect(problems.stage('--from', '100K')).toBeUndefined();
     expect(problems.stage('--to', '1M')).toBeUndefined();
     expect(problems.stage('--to', '1m')).toBe('1m');

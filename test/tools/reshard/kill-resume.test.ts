@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { buildReshardBundle } from '../../../tools/reshard/bundle';
+import { buildReshardBundle } from '../../../build/reshard-bundle';
 import { startPostgres, type TestPostgres } from '../../support/postgres';
 import { countByTable, freshLayout, query, seed, snapshotRows, startWriter, type Layout } from './support';
 

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { Client } from 'pg';
 import { join, dirname } from 'node:path';
 import { main } from '../../../tools/reshard/cli';
-import { CliError } from '../../../tools/lib/cli-error';
+import { CliError } from '../../../contracts/cli';
 import { createProgress, type Progress } from '../../../tools/lib/progress';
 import { freePort } from '../../support/free-port';
 import { startPostgres, type TestPostgres } from '../../support/postgres';

@@ -6,7 +6,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { reviewStageChange } from '../../../tools/review/stage-change';
 import { toJson } from '../../../tools/review/report-json';
 import { toMarkdown } from '../../../tools/review/report-markdown';
-import { CliError } from '../../../tools/lib/cli-error';
+import { CliError } from '../../../contracts/cli';
 import { fixtureStage } from './fixtures';
 
 // Stages stand in as fixtures here; the real stages are reviewed in test/transitions/.

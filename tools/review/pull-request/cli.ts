@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { isStageName, STAGE_NAMES, type StageName } from '../../../stages/ladder';
 import { parseCliArgs } from '../../lib/cli-args';
-import { CliError, runCli } from '../../lib/cli-error';
+import { CliError, runCli } from '../../../contracts/cli';
 import { toJson } from '../report-json';
 import { pullRequestCommentBody } from './comment-body';
 import { reviewPullRequest, type PullRequestReview } from './pull-request-review';

@@ -1,7 +1,7 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CliError } from '../../lib/cli-error';
+import { CliError } from '../../../contracts/cli';
 import { runCommand, tail } from './run-command';
 
 /** The full commit ID a ref names in `repoDir`, or a CliError saying how to get it. */

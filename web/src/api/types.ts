@@ -38,7 +38,3 @@ const listsArePages: [
   Is<Answer<'/api/users', 'get', 200>, Page<UserSummary>>,
 ] = [true, true, true];
 void listsArePages;
-
-export const ACCEPTED_IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
-export const MAX_PHOTO_BYTES = 10_485_760;
-export const MAX_CAPTION_CHARS = 2200;

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { MAX_CAPTION_CHARS, MAX_UPLOAD_MIB, PHOTO_CONTENT_TYPES } from '../../../contracts/photo-uploads';
 import { describeError } from '../api/api-error';
-import { ACCEPTED_IMAGE_TYPES, MAX_CAPTION_CHARS } from '../api/types';
 import { uploadPhotoBytes } from '../api/upload';
 import { useApp } from '../app-context';
 import { ErrorMessage } from '../components/error-message';
@@ -59,8 +59,8 @@ export function UploadPage() {
     <div class="narrow">
       <PageHeading>Upload a photo</PageHeading>
       <form class="stack" onSubmit={(event) => void submit(event)}>
-        <label for="photo">Photo (JPEG, PNG or WebP, up to 10 MB)</label>
-        <input id="photo" name="photo" type="file" accept={ACCEPTED_IMAGE_TYPES.join(',')} required onChange={choose} disabled={uploading} />
+        <label for="photo">{`Photo (JPEG, PNG or WebP, up to ${MAX_UPLOAD_MIB} MB)`}</label>
+        <input id="photo" name="photo" type="file" accept={PHOTO_CONTENT_TYPES.join(',')} required onChange={choose} disabled={uploading} />
         {preview && <img class="preview" src={preview} alt="Preview of the chosen photo" width={300} height={300} />}
         <label for="caption">Caption</label>
         <textarea id="caption" name="caption" rows={3} maxLength={MAX_CAPTION_CHARS} disabled={uploading} />

@@ -1,7 +1,8 @@
 import fp from 'fastify-plugin';
 import swagger from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
-import { CONTENT_TYPES, ErrorBody, MAX_PHOTO_BYTES } from '../../routes/schemas';
+import { MAX_UPLOAD_BYTES, PHOTO_CONTENT_TYPES } from '../../../../contracts/photo-uploads';
+import { ErrorBody } from '../../routes/schemas';
 
 /** The contract's version: bump the minor for additions, the major for anything a client must change for. */
 export const API_VERSION = '1.1.0';
@@ -45,13 +46,13 @@ export default fp(
         if (!api && url !== '/healthz' && url !== '/readyz') return { schema: { ...schema, hide: true }, url };
         const documented: Record<string, unknown> = { ...schema };
         if (api) documented.response = { ...(schema?.response as object | undefined), ...ERRORS };
-        const bytes = { description: `the photo's bytes (at most ${MAX_PHOTO_BYTES})` };
+        const bytes = { description: `the photo's bytes (at most ${MAX_UPLOAD_BYTES})` };
         if (route.method === 'PUT' && url === '/api/photos/:id/content') {
-          documented.consumes = [...CONTENT_TYPES];
+          documented.consumes = [...PHOTO_CONTENT_TYPES];
           documented.body = { ...bytes, description: "the photo's bytes, of the type and at most the size declared by POST /api/photos" };
         }
         if (route.method === 'GET' && url === '/api/photos/:id/content') {
-          documented.response = { 200: { description: "the photo's bytes, cached for a year", content: Object.fromEntries(CONTENT_TYPES.map((type) => [type, { schema: bytes }])) }, ...ERRORS };
+          documented.response = { 200: { description: "the photo's bytes, cached for a year", content: Object.fromEntries(PHOTO_CONTENT_TYPES.map((type) => [type, { schema: bytes }])) }, ...ERRORS };
         }
         if (url === '/healthz') documented.response = { 200: { description: 'up', ...HEALTH } };
         if (url === '/readyz') documented.response = { 200: { description: 'ready', ...HEALTH }, 503: { description: 'unavailable (the database) or degraded (the cache)', ...HEALTH } };

@@ -6,7 +6,8 @@ import { requireId } from '../../lib/require-id';
 import { alreadyUploaded } from '../../services/photo-service';
 import { writerOf } from '../../services/writer';
 import { originalKey } from '../../../../contracts/media-keys';
-import { BEARER, CONTENT_TYPES, CreatePhotoBody, IdParams, NoContent, OPTIONAL_BEARER, Photo, Upload } from '../schemas';
+import { PHOTO_CONTENT_TYPES } from '../../../../contracts/photo-uploads';
+import { BEARER, CreatePhotoBody, IdParams, NoContent, OPTIONAL_BEARER, Photo, Upload } from '../schemas';
 import { Type } from 'typebox';
 
 /** Public photo reads: the photo, and its bytes (local storage and S3 without a CDN). */
@@ -92,7 +93,7 @@ async function uploadRoute(app: FastifyInstance) {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   api.addHook('onRequest', app.authenticate);
   api.removeAllContentTypeParsers();
-  api.addContentTypeParser([...CONTENT_TYPES], (_request, payload, done) => done(null, payload));
+  api.addContentTypeParser([...PHOTO_CONTENT_TYPES], (_request, payload, done) => done(null, payload));
 
   api.put('/photos/:id/content', { schema: { summary: "Upload a photo's bytes (owner; local storage and the S3 proxy)", security: BEARER, params: IdParams, response: { 204: NoContent } } }, async (request, reply) => {
     const id = requireId(request.params.id);

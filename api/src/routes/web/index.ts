@@ -65,7 +65,7 @@ export default async function webRoutes(app: FastifyInstance, options: { root: s
 
 /**
  * index.html must be revalidated so a new build shows at once; everything under
- * assets/ has a content hash in its name (web/build.ts), so it never changes and
+ * assets/ has a content hash in its name (build/web-client.ts), so it never changes and
  * may be cached for a year, as CloudFront does from stage 100.
  */
 function cacheControl(root: string, file: string): string {

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildApiBundle } from '../../../../../api/build';
+import { buildApiBundle } from '../../../../../build/api-bundle';
 import {
   apiServiceUnit,
   mountDataVolumeScript,

@@ -1,19 +1,21 @@
 import { buildSync } from 'esbuild';
 import { join } from 'node:path';
 
+const ROOT = join(__dirname, '..');
+
 /** Where the API's production entry point lives. */
-export const API_ENTRY = join(__dirname, 'src', 'server.ts');
+export const API_ENTRY = join(ROOT, 'api', 'src', 'server.ts');
 /** The queue worker's entry (stage 1m: a second service on the fleet, docs/queue.md). */
-export const WORKER_ENTRY = join(__dirname, 'src', 'worker.ts');
+export const WORKER_ENTRY = join(ROOT, 'api', 'src', 'worker.ts');
 /**
  * The operators' tools the runbooks run on an instance, shipped with the API
  * so an SSM session finds them at /opt/graminsta/api/tools/ (the version that
  * runs there) instead of fetching a build through S3.
  */
 export const INSTANCE_TOOL_ENTRIES = {
-  'tools/db-copy': join(__dirname, '..', 'tools', 'db-copy', 'cli.ts'),
-  'tools/photos-to-s3': join(__dirname, '..', 'tools', 'photos-to-s3', 'cli.ts'),
-  'tools/photos-from-s3': join(__dirname, '..', 'tools', 'photos-from-s3', 'cli.ts'),
+  'tools/db-copy': join(ROOT, 'tools', 'db-copy', 'cli.ts'),
+  'tools/photos-to-s3': join(ROOT, 'tools', 'photos-to-s3', 'cli.ts'),
+  'tools/photos-from-s3': join(ROOT, 'tools', 'photos-from-s3', 'cli.ts'),
 };
 
 /**

@@ -30,7 +30,7 @@ export function buildWebClient(outDir: string): void {
   rmSync(assets, { recursive: true, force: true });
   mkdirSync(assets, { recursive: true });
   const result = buildSync({
-    entryPoints: [join(__dirname, 'src', 'main.tsx')],
+    entryPoints: [join(__dirname, '..', 'web', 'src', 'main.tsx')],
     outdir: assets,
     entryNames: '[name]-[hash]',
     chunkNames: '[name]-[hash]',

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 export function buildReshardBundle(outDir: string): string {
   const outfile = join(outDir, 'reshard.js');
   buildSync({
-    entryPoints: [join(__dirname, 'cli.ts')],
+    entryPoints: [join(__dirname, '..', 'tools', 'reshard', 'cli.ts')],
     outfile,
     bundle: true,
     platform: 'node',

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { buildWebClient } from '../../web/build';
+import { buildWebClient } from '../../build/web-client';
 
 /** The hard budget for JavaScript shipped with the first page (gzipped). */
 const FIRST_PAGE_JS_BUDGET = 60 * 1024;

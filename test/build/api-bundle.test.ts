@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildApiBundle } from '../../api/build';
+import { buildApiBundle } from '../../build/api-bundle';
 
 describe('buildApiBundle', () => {
   let dir: string;
