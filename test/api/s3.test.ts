@@ -1,20 +1,20 @@
 import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { startPostgres, type TestPostgres } from '../support/postgres';
 import { call, expectError, newUser } from './support/http';
-import { startS3, type TestS3 } from './support/s3';
+import { startLocalS3, type LocalS3 } from '../support/local-s3';
 import { startTestApp, type TestApp } from './support/test-app';
 
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(300, 3)]);
 
 describe('photos in S3 (s3rver)', () => {
   let pg: TestPostgres;
-  let s3: TestS3;
+  let s3: LocalS3;
   let client: S3Client;
   const savedEnv = { ...process.env };
 
   beforeAll(async () => {
     pg = await startPostgres();
-    s3 = await startS3();
+    s3 = await startLocalS3();
     // The SDK reads credentials from the environment, as on an instance it reads the role.
     process.env.AWS_ACCESS_KEY_ID = 'S3RVER';
     process.env.AWS_SECRET_ACCESS_KEY = 'S3RVER';

@@ -6,7 +6,7 @@ import { startApi, type RunningApi } from '../support/api-server';
 import { startPostgres, type TestPostgres } from '../support/postgres';
 import { buildWebClient } from '../../build/web-client';
 import { describeWithChromium, launchChromium } from './support/chromium';
-import { startCorsS3, type CorsS3 } from './support/cors-s3';
+import { startLocalS3, type LocalS3 } from '../support/local-s3';
 import { makeTestPng } from './support/test-image';
 import { expectImageLoaded, signUp, uploadPhoto, watchErrors } from './support/ui';
 
@@ -20,7 +20,7 @@ describeWithChromium('web client with presigned uploads (chromium, real API, s3r
   jest.setTimeout(120_000);
 
   let postgres: TestPostgres;
-  let s3: CorsS3;
+  let s3: LocalS3;
   let api: RunningApi;
   let browser: Browser;
   let page: Page;
@@ -34,7 +34,7 @@ describeWithChromium('web client with presigned uploads (chromium, real API, s3r
     buildWebClient(webRoot);
     postgres = await startPostgres();
     // The page's origin is only known once the API listens; "*" stands in for the site's domain.
-    s3 = await startCorsS3('*');
+    s3 = await startLocalS3({ corsOrigin: '*' });
     api = await startApi({
       databaseUrl: postgres.url,
       webRoot,

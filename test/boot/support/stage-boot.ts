@@ -5,7 +5,7 @@ import { buildStageApp } from '../../../lib/build-app';
 import { ORIGIN_VERIFY_HEADER } from '../../../contracts/origin-verify';
 import { API_PATHS } from '../../../lib/constructs/compute';
 import type { ApiTarget } from './api-calls';
-import { startS3, type TestS3 } from '../../api/support/s3';
+import { startLocalS3, type LocalS3 } from '../../support/local-s3';
 import { AttachedVolume } from './attached-volume';
 import { AutoScalingGroupModel } from './auto-scaling-group-model';
 import { AwsStandInDir, type Signal } from './aws-stand-in-dir';
@@ -142,7 +142,7 @@ export class StageBoot {
   public databaseSecretArn?: string;
   /** What the SDK on the instance is pointed at (endpoints and credentials of the stand-ins). */
   public awsEnvironment: Record<string, string> = {};
-  public s3?: TestS3;
+  public s3?: LocalS3;
   public env: Record<string, string>;
   public bootstrap: InstanceBootstrap;
   /** Every instance launched, by instance ID (terminated ones too). */
@@ -376,7 +376,7 @@ export class StageBoot {
 
     const bucket = this.env.UPLOADS_BUCKET;
     if (bucket) {
-      this.s3 ??= await startS3(bucket, this.vpcAddress);
+      this.s3 ??= await startLocalS3({ buckets: [bucket], address: this.vpcAddress });
       if (this.s3.bucket !== bucket) throw new Error(`the uploads bucket changed from ${this.s3.bucket} to ${bucket}: the stand-in serves one`);
     }
     if (this.s3) {

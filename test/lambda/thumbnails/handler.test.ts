@@ -2,7 +2,7 @@ import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
 import { Jimp } from 'jimp';
 import { jpegSize } from './jpeg-size';
-import { startLocalS3, type LocalS3 } from './local-s3';
+import { startLocalS3, type LocalS3 } from '../../support/local-s3';
 import { startLocalSqs, type LocalSqs } from '../../api/support/sqs-server';
 
 const BUCKET = 'uploads';

@@ -7,7 +7,7 @@ import { DeleteObjectsCommand, ListObjectsV2Command, PutObjectCommand } from '@a
 import { copyPhotosFromS3 } from '../../../tools/photos-from-s3/copy-photos-from-s3';
 import { copyPhotos } from '../../../tools/photos-to-s3/copy-photos';
 import { createProgress } from '../../../tools/lib/progress';
-import { startLocalS3, type LocalS3 } from '../photos-to-s3/local-s3';
+import { startLocalS3, type LocalS3 } from '../../support/local-s3';
 
 const BUCKET = 'uploads';
 const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(5000, 7)]);
@@ -32,7 +32,7 @@ function files(dir: string): Record<string, Buffer> {
 }
 
 beforeAll(async () => {
-  s3 = await startLocalS3(BUCKET);
+  s3 = await startLocalS3({ buckets: [BUCKET] });
 });
 afterAll(async () => s3?.stop());
 beforeEach(async () => {

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { copyPhotos } from '../../../tools/photos-to-s3/copy-photos';
 import { createProgress } from '../../../tools/lib/progress';
-import { startLocalS3, type LocalS3 } from './local-s3';
+import { startLocalS3, type LocalS3 } from '../../support/local-s3';
 
 const BUCKET = 'uploads';
 const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(5000, 7)]);
@@ -25,7 +25,7 @@ async function bucketKeys(): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  s3 = await startLocalS3(BUCKET);
+  s3 = await startLocalS3({ buckets: [BUCKET] });
 });
 afterAll(async () => s3?.stop());
 beforeEach(async () => {
