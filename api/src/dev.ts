@@ -13,7 +13,8 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { ConfigError, loadEnvConfig } from './config/env-config';
 import { resolveConfig } from './config/resolve-config';
-import { closeOnSignals, startListening } from './start';
+import { closeOnSignals } from './lifecycle';
+import { startListening } from './start';
 import { CliError, formatCliError, parseCliArgs } from '../../contracts/cli';
 
 const REPO_ROOT = resolve(__dirname, '..', '..');

@@ -18,6 +18,3 @@ export async function startListening(config: AppConfig): Promise<FastifyInstance
   await app.listen({ port: config.port, host: config.host });
   return app;
 }
-
-// Until dev.ts imports it from lifecycle.ts (its import line is being changed concurrently).
-export { closeOnSignals } from './lifecycle';

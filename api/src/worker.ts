@@ -1,13 +1,13 @@
 import pino from 'pino';
 import { ConfigError, loadEnvConfig } from './config/env-config';
 import { resolveConfig } from './config/resolve-config';
-import { DatabaseCluster } from './db/database-cluster';
-import { migrate } from './db/migrate';
+import { createDatabaseCluster, migrateAll } from './db/open-database';
 import { FeedWriter } from './feed/feed-writer';
 import { enqueueFeedSeeding } from './feed/seed-feeds';
 import { createJobQueue } from './queue/create-job-queue';
 import { feedJobHandler } from './feed/feed-jobs';
 import { JobWorker } from './queue/job-worker';
+import { closeOnSignals, exitOnStartFailure } from './lifecycle';
 import { CliError, formatCliError, parseCliArgs } from '../../contracts/cli';
 
 /**
@@ -34,13 +34,8 @@ async function main(): Promise<void> {
   const config = await resolveConfig(loadEnvConfig());
   if (!config.queue) throw new ConfigError('QUEUE', 'is not set (postgres or sqs): the worker needs a queue');
   const log = pino({ level: config.logLevel, base: { service: 'graminsta-worker' } });
-  for (const target of config.primaries) await migrate(target.primary);
-  const db = new DatabaseCluster(config.primaries, {
-    poolSize: config.databasePoolSize,
-    movesRefreshMs: config.shardMovesRefreshMs,
-    writeWaitMs: config.shardWriteWaitMs,
-    log,
-  });
+  await migrateAll(config);
+  const db = createDatabaseCluster(config, log);
   // Follows tools/reshard's moves like the API; a job that hits a moving shard fails and is retried.
   await db.start();
   const queue = createJobQueue(config, db)!;
@@ -55,27 +50,14 @@ async function main(): Promise<void> {
   worker.start();
   log.info({ queue: queue.kind, concurrency: config.workerConcurrency, jobTimeoutMs: config.workerJobTimeoutMs, visibilityTimeoutMs: config.queueVisibilityTimeoutMs }, 'worker started');
 
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) process.exit(1); // a second signal: stop now
-    stopping = true;
-    log.info(`${signal}: draining`);
-    worker
-      .stop()
-      .then(() => Promise.all([queue.close(), db.close()]))
-      .then(
-        () => {
-          log.info(worker.stats, 'worker stopped');
-          process.exit(0);
-        },
-        (error: unknown) => {
-          log.error({ err: error }, 'shutdown failed');
-          process.exit(1);
-        },
-      );
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  closeOnSignals({
+    log,
+    close: async () => {
+      await worker.stop();
+      await Promise.all([queue.close(), db.close()]);
+      log.info(worker.stats, 'worker stopped');
+    },
+  });
 }
 
 main().catch((error: unknown) => {
@@ -83,10 +65,5 @@ main().catch((error: unknown) => {
     process.stderr.write(formatCliError('worker', error));
     process.exit(error.exitCode);
   }
-  if (error instanceof ConfigError) {
-    process.stderr.write(`${error.message}\n`);
-    process.exit(2);
-  }
-  process.stderr.write(`graminsta worker failed to start: ${(error as Error).message}\n`);
-  process.exit(1);
+  exitOnStartFailure('graminsta worker', error);
 });
