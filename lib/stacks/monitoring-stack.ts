@@ -1,6 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
 import type * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -11,10 +9,12 @@ import type { PostgresDatabase } from '../constructs/database/postgres-database'
 import { AlarmTopic } from '../constructs/monitoring/alarm-topic';
 import { cacheAlarms } from '../constructs/monitoring/cache-alarms';
 import { databaseAlarms } from '../constructs/monitoring/database-alarms';
+import { distributionGraphs } from '../constructs/monitoring/distribution-graphs';
 import { fleetAlarms } from '../constructs/monitoring/fleet-alarms';
+import { functionAlarms } from '../constructs/monitoring/function-alarms';
 import { instanceAlarms } from '../constructs/monitoring/instance-alarms';
 import { queueAlarms } from '../constructs/monitoring/queue-alarms';
-import { graph, StageMonitoring } from '../constructs/monitoring/stage-monitoring';
+import { StageMonitoring } from '../constructs/monitoring/stage-monitoring';
 import { addStackOutput } from './stack-outputs';
 import { StageStack, type StageStackProps } from './stage-stack';
 
@@ -99,35 +99,12 @@ export class MonitoringStack extends StageStack {
       m.addService(`${q.name}Queue`, a.alarms, a.graphs);
     }
     for (const f of r.functions ?? []) {
-      const errors = f.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' });
-      const throttles = f.function.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' });
-      m.addService(
-        `${f.name}Function`,
-        [
-          {
-            id: 'Errors',
-            description: `${f.name} function: more than 5 errors in 5 minutes`,
-            metric: errors,
-            threshold: 5,
-            comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-            evaluationPeriods: 1,
-            treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-          },
-        ],
-        [graph(`${f.name} errors / throttles`, [errors, throttles])],
-      );
+      const a = functionAlarms(f);
+      m.addService(`${f.name}Function`, a.alarms, a.graphs);
     }
     if (r.distribution) {
-      const cf = (metricName: string) =>
-        new cloudwatch.Metric({
-          namespace: 'AWS/CloudFront',
-          metricName,
-          dimensionsMap: { DistributionId: r.distribution!.distributionId, Region: 'Global' },
-          statistic: 'Average',
-          period: Duration.minutes(5),
-          region: 'us-east-1',
-        });
-      m.addService('Cdn', [], [graph('CloudFront error rates % (us-east-1)', [cf('5xxErrorRate'), cf('4xxErrorRate')], 'us-east-1')]);
+      const a = distributionGraphs({ distributionId: r.distribution.distributionId });
+      m.addService('Cdn', a.alarms, a.graphs);
     }
     m.finish();
 

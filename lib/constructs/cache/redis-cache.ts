@@ -1,5 +1,4 @@
-import { Duration, Fn, RemovalPolicy } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elasticache from 'aws-cdk-lib/aws-elasticache';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -58,12 +57,10 @@ export class RedisCache extends Construct {
   public readonly port: number = REDIS_PORT;
   /** `rediss://<configuration endpoint>:6379` for `REDIS_URL` (with `REDIS_CLUSTER=true`). */
   public readonly redisUrl: string;
-  private readonly spec: CacheSpec;
 
   constructor(scope: Construct, id: string, props: RedisCacheProps) {
     super(scope, id);
     validateSpec(props.spec);
-    this.spec = props.spec;
 
     this.authSecret = new secretsmanager.Secret(this, 'AuthToken', {
       description: 'Graminsta Redis AUTH token (field "password")',
@@ -137,57 +134,6 @@ export class RedisCache extends Construct {
   public grantReadAuthToken(grantee: iam.IGrantable): iam.Grant {
     return this.authSecret.grantRead(grantee);
   }
-
-  /**
-   * The node IDs ElastiCache gives a cluster-mode group: `<group>-<shard 0001..>-<node 001..>`,
-   * built from `Ref` of the group (its generated ID). Not checked against a
-   * real deployment here: ElastiCache stores IDs in lower case, so a generated
-   * ID with capitals would make these dimensions miss (alarms then see no data).
-   */
-  public nodeIds(): string[] {
-    const ids: string[] = [];
-    for (let shard = 1; shard <= this.spec.shards; shard++) {
-      for (let node = 1; node <= this.spec.replicasPerShard + 1; node++) {
-        ids.push(Fn.join('', [this.replicationGroup.ref, `-${pad(shard, 4)}-${pad(node, 3)}`]));
-      }
-    }
-    return ids;
-  }
-
-  /** Highest memory use of any node, percent (alarm before evictions start). */
-  public metricMaxMemoryUsagePercent(): cloudwatch.IMetric {
-    return this.overNodes('DatabaseMemoryUsagePercentage', 'Maximum', 'MAX', 'Redis max memory used %');
-  }
-
-  /** Keys evicted across all nodes (a cache too small for its working set). */
-  public metricEvictions(): cloudwatch.IMetric {
-    return this.overNodes('Evictions', 'Sum', 'SUM', 'Redis evictions');
-  }
-
-  /** Highest engine CPU of any node, percent (Redis is single-threaded per node). */
-  public metricMaxEngineCpuPercent(): cloudwatch.IMetric {
-    return this.overNodes('EngineCPUUtilization', 'Maximum', 'MAX', 'Redis max engine CPU %');
-  }
-
-  private overNodes(metricName: string, statistic: string, fn: 'MAX' | 'SUM', label: string): cloudwatch.MathExpression {
-    const usingMetrics: Record<string, cloudwatch.IMetric> = {};
-    this.nodeIds().forEach((nodeId, i) => {
-      usingMetrics[`n${i}`] = new cloudwatch.Metric({
-        namespace: 'AWS/ElastiCache',
-        metricName,
-        dimensionsMap: { CacheClusterId: nodeId },
-        statistic,
-        period: Duration.minutes(5),
-      });
-    });
-    // Alarms take at most 10 metrics in one expression.
-    if (Object.keys(usingMetrics).length > 10) throw new Error(`RedisCache: ${Object.keys(usingMetrics).length} nodes exceed the 10 metrics an alarm expression can use`);
-    return new cloudwatch.MathExpression({ expression: `${fn}([${Object.keys(usingMetrics).join(',')}])`, usingMetrics, label, period: Duration.minutes(5) });
-  }
-}
-
-function pad(n: number, width: number): string {
-  return String(n).padStart(width, '0');
 }
 
 /** Bad specs fail at synth, naming the field. */

@@ -1,9 +1,10 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { UploadsSpec } from '../../../stages/stage-spec';
+import { PrivateBucket } from '../common/private-bucket';
 import { Thumbnails } from './thumbnails';
 
 /** Every photo object lives under this prefix (originals and thumbnails). */
@@ -22,7 +23,7 @@ export interface MediaProps {
   readonly domainName?: string;
   /**
    * Bucket for S3 server access logs of the uploads bucket (prefix `uploads-bucket/`).
-   * @default - a new private, encrypted, retained log bucket
+   * @default - a new `PrivateBucket`, its logs expiring after a year
    */
   readonly serverAccessLogsBucket?: s3.IBucket;
   /** @default 30 */
@@ -50,23 +51,12 @@ export class Media extends Construct {
     this.uploadMode = props.spec.presignedBrowserUploads ? 'presigned' : 'proxy';
     this.accessLogsBucket =
       props.serverAccessLogsBucket ??
-      new s3.Bucket(this, 'AccessLogs', {
-        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-        encryption: s3.BucketEncryption.S3_MANAGED,
-        enforceSSL: true,
-        objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      new PrivateBucket(this, 'AccessLogs', {
         lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(365) }],
-        removalPolicy: RemovalPolicy.RETAIN,
       });
     const cors = props.spec.presignedBrowserUploads ? [this.presignedPostCors(props.domainName)] : undefined;
-    this.bucket = new s3.Bucket(this, 'Bucket', {
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      // SSE-S3: CloudFront's origin access control reads it without a KMS key policy,
-      // and the encryption setting can later change in place if a CMK is wanted.
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
+    this.bucket = new PrivateBucket(this, 'Bucket', {
       versioned: true,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       serverAccessLogsBucket: this.accessLogsBucket,
       serverAccessLogsPrefix: 'uploads-bucket/',
       cors,
@@ -79,7 +69,6 @@ export class Media extends Construct {
           abortIncompleteMultipartUploadAfter: Duration.days(7),
         },
       ],
-      removalPolicy: RemovalPolicy.RETAIN,
     });
     if (props.spec.thumbnails) {
       this.thumbnails = new Thumbnails(this, 'Thumbnails', {

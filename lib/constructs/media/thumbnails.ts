@@ -1,5 +1,4 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
@@ -86,15 +85,5 @@ export class Thumbnails extends Construct {
   public sendReadyTo(queue: sqs.IQueue): void {
     this.handler.function.addEnvironment('WORK_QUEUE_URL', queue.queueUrl);
     queue.grantSendMessages(this.handler.role);
-  }
-
-  /** Invocation errors (after which Lambda retries), summed over 5 minutes. */
-  public metricErrors(): cloudwatch.Metric {
-    return this.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' });
-  }
-
-  /** Events that exhausted their retries and wait in the failure queue. */
-  public metricFailedEvents(): cloudwatch.Metric {
-    return this.failureQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' });
   }
 }

@@ -15,7 +15,10 @@ export interface CacheAlarmsProps {
 
 /**
  * ElastiCache publishes per node; in cluster mode nodes are named
- * `<group>-<shard 0001..>-<node 001..>`.
+ * `<group>-<shard 0001..>-<node 001..>`, after the group's generated ID (its
+ * `Ref`). Not checked against a real deployment: ElastiCache stores IDs in
+ * lower case, so a generated ID with capitals would make these dimensions
+ * miss (the alarms would then see no data).
  */
 export function cacheNodeIds(replicationGroupId: string, shards: number, replicasPerShard: number): string[] {
   const ids: string[] = [];

@@ -1,5 +1,4 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -68,15 +67,5 @@ export class WorkQueue extends Construct {
   /** Lets the worker receive, delete and extend the visibility of messages. */
   public grantConsume(grantee: iam.IGrantable): iam.Grant {
     return this.queue.grantConsumeMessages(grantee);
-  }
-
-  /** Messages waiting in the dead-letter queue: any at all deserves a look. */
-  public metricDeadLetterDepth(): cloudwatch.Metric {
-    return this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' });
-  }
-
-  /** Age of the oldest waiting message: the worker falling behind. */
-  public metricOldestMessageAge(): cloudwatch.Metric {
-    return this.queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(5), statistic: 'Maximum' });
   }
 }

@@ -2,11 +2,11 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { EdgeSpec, SiteSpec } from '../../../stages/stage-spec';
+import { PrivateBucket } from '../common/private-bucket';
 import { SPA_REWRITE_SOURCE } from './spa-rewrite';
 import { WebClientDeployment } from './web-client-deployment';
 
@@ -90,14 +90,10 @@ export class Site extends Construct {
     if ((props.domainName === undefined) !== (props.certificateArn === undefined)) {
       throw new Error('Site: domainName and certificateArn go together: pass both or neither');
     }
-    this.accessLogsBucket = new s3.Bucket(this, 'AccessLogs', {
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
+    this.accessLogsBucket = new PrivateBucket(this, 'AccessLogs', {
       // CloudFront standard logging writes with an ACL, so ACLs must stay enabled here.
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
       lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(props.accessLogRetentionDays ?? 365) }],
-      removalPolicy: RemovalPolicy.RETAIN,
     });
 
     // HSTS (one year), nosniff, frame and referrer policies on every response, API answers included.
@@ -127,12 +123,8 @@ export class Site extends Construct {
 
     let defaultBehavior: cloudfront.BehaviorOptions;
     if (props.webClientBucket) {
-      this.bucket = new s3.Bucket(this, 'Bucket', {
-        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-        encryption: s3.BucketEncryption.S3_MANAGED,
-        enforceSSL: true,
+      this.bucket = new PrivateBucket(this, 'Bucket', {
         versioned: true,
-        objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
         serverAccessLogsBucket: this.accessLogsBucket,
         serverAccessLogsPrefix: 'site-bucket/',
         lifecycleRules: [
@@ -142,7 +134,6 @@ export class Site extends Construct {
             abortIncompleteMultipartUploadAfter: Duration.days(7),
           },
         ],
-        removalPolicy: RemovalPolicy.RETAIN,
       });
       const spaRewrite = new cloudfront.Function(this, 'SpaRewrite', {
         code: cloudfront.FunctionCode.fromInline(SPA_REWRITE_SOURCE),
@@ -206,14 +197,5 @@ export class Site extends Construct {
         builtDir: props.webClientDir,
       });
     }
-  }
-
-  /**
-   * Share of requests answered 5xx (edge + origin), percent, 5-minute average.
-   * CloudFront publishes its metrics in us-east-1 only: an alarm on this must be
-   * created in a us-east-1 stack (or an environment-agnostic one deployed there).
-   */
-  public metric5xxErrorRate(): cloudwatch.Metric {
-    return this.distribution.metric5xxErrorRate({ period: Duration.minutes(5), statistic: 'Average' });
   }
 }

@@ -1,6 +1,5 @@
 import { type CfnElement, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { LADDER } from '../../../../stages/ladder';
@@ -24,7 +23,6 @@ function synth(spec: CacheSpec) {
   const cache = new RedisCache(stack, 'Cache', { spec, vpc, securityGroup });
   const role = new iam.Role(stack, 'ApiRole', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
   cache.grantReadAuthToken(role);
-  new cloudwatch.Alarm(stack, 'MemoryAlarm', { metric: cache.metricMaxMemoryUsagePercent(), threshold: 80, evaluationPeriods: 3 });
   return { template: Template.fromStack(stack), cache, stack };
 }
 
@@ -84,14 +82,6 @@ describe('RedisCache at stage 100k', () => {
 
   test('exposes the cluster endpoint as a rediss:// URL', () => {
     expect(stack.resolve(cache.redisUrl)).toEqual({ 'Fn::Join': ['', ['rediss://', { 'Fn::GetAtt': [expect.any(String), 'ConfigurationEndPoint.Address'] }, ':6379']] });
-  });
-
-  test('the memory alarm takes the maximum over every node (2 shards x 2 nodes)', () => {
-    const alarm = Object.values(template.findResources('AWS::CloudWatch::Alarm'))[0];
-    const metrics = alarm.Properties.Metrics;
-    expect(metrics.find((m: { Expression?: string }) => m.Expression).Expression).toBe('MAX([n0,n1,n2,n3])');
-    const nodes = metrics.filter((m: { MetricStat?: unknown }) => m.MetricStat).map((m: { MetricStat: { Metric: { Dimensions: { Value: unknown }[] } } }) => JSON.stringify(m.MetricStat.Metric.Dimensions[0].Value));
-    expect(nodes.map((n: string) => n.match(/-\d{4}-\d{3}/)![0])).toEqual(['-0001-001', '-0001-002', '-0002-001', '-0002-002']);
   });
 
   test('lets the API read the AUTH token secret', () => {
