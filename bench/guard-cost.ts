@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
 import { migrate } from '../api/src/db/migrate';
+import { GUARD_MODES, type GuardCostResult, type GuardMode } from '../contracts/bench-results';
 import { composeId, shardForUsername } from '../contracts/ids';
 import { startPostgres } from '../test/support/postgres';
 import { treeCpuSeconds } from './load/process-cpu';
@@ -15,22 +16,6 @@ What the shard guard trigger (migration 2) costs the API's photo upload: the sam
 no move in progress (the fast path: one lookup in shard_moves), and on while the owner's shard is 'copying'
 (each row's key is also appended to shard_changes). Modes alternate within each round. Writes
 <out>/latest.json and latest.md.`;
-
-/** How the guard is set for a run. */
-export type GuardMode = 'trigger off' | 'guard, no move' | 'guard, shard copying';
-export const GUARD_MODES: readonly GuardMode[] = ['trigger off', 'guard, no move', 'guard, shard copying'];
-
-export interface GuardCostResult {
-  readonly mode: GuardMode;
-  /**
-   * Median over rounds of the PostgreSQL backend's CPU time per write transaction, in microseconds
-   * (from /proc: what the trigger adds to the server's work, whatever else the machine runs).
-   */
-  readonly microsecondsPerWrite: number;
-  readonly rounds: readonly number[];
-  /** Median over rounds of the wall time per transaction on one connection (round trips included; sensitive to load). */
-  readonly wallMicrosecondsPerWrite?: number;
-}
 
 const log = (line: string) => process.stderr.write(`[guard-cost ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 

@@ -9,7 +9,7 @@ import { treeCpuSeconds } from './load/process-cpu';
 import { runLoad } from './load/run-load';
 import { renderMarkdown } from './report/markdown';
 import { perCoreFigures, type RunRecord, summarize } from './report/summarize';
-import type { BenchReport } from './report-schema';
+import type { BenchReport } from '../contracts/bench-results';
 import { checkSameAnswers } from './same-answers';
 import { buildScenarios, logIn, type Scenario } from './scenarios';
 import { DEFAULT_CELEBRITY_FOLLOWERS } from './seed/data-set';

@@ -1,4 +1,4 @@
-import type { MeasuredPerCore } from './report-schema';
+import type { MeasuredPerCore } from '../contracts/bench-results';
 import { type BenchEnvironment, type ServerKey, SHARDED_TWIN } from './environment';
 import { BENCH_PASSWORD } from './seed/data-set';
 

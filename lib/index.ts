@@ -6,3 +6,13 @@
 
 // What the AWS resource specification says about a type: stateful, replacement-forcing properties.
 export * from './resource-spec';
+
+// The app of one stage and its templates (the review, the diagrams, the template and compliance checks).
+export { buildStageApp, type BuildStageAppProps, type StageApp } from './build-app';
+export { synthStage, type SynthOptions, type Template } from './synth';
+
+// cdk-nag's acknowledged findings per stage (the compliance check).
+export { acknowledgementsFor, findAcknowledged, type Acknowledgement } from './compliance';
+
+// The image ID the instances resolve at launch (the template checks' registry schemas).
+export { RESOLVED_AT_LAUNCH_IMAGE_ID } from './constructs/compute';

@@ -1,4 +1,4 @@
-import type { BenchReport } from '../report-schema';
+import type { BenchReport } from '../../contracts/bench-results';
 
 const n0 = (v: number) => Math.round(v).toLocaleString('en-US');
 const ms = (v: number) => (v < 10 ? v.toFixed(2) : v.toFixed(1));

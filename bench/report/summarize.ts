@@ -1,5 +1,5 @@
 import type { LoadFigures } from '../load/run-load';
-import type { MeasuredPerCore, ScenarioResult } from '../report-schema';
+import type { MeasuredPerCore, ScenarioResult } from '../../contracts/bench-results';
 import type { Scenario } from '../scenarios';
 
 /** One measured run of one scenario. */

@@ -18,7 +18,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (!args) return 0;
 
   // Loaded here so `--help` and argument errors stay instant (synthesis pulls in aws-cdk-lib, the checks a wasm validator).
-  const { synthStage } = await import('../../lib/synth');
+  const { synthStage } = await import('../../lib');
   const { checkTemplates, formatFinding } = await import('./check-templates');
   const progress = createProgress();
   progress.start('check:templates (stages)', stages.length);

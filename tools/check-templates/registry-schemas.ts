@@ -1,6 +1,6 @@
 import { loadAwsServiceSpecSync } from '@aws-cdk/aws-service-spec';
 import type { Resource, SpecDatabase } from '@aws-cdk/service-spec-types';
-import { RESOLVED_AT_LAUNCH_IMAGE_ID } from '../../lib/constructs/compute';
+import { RESOLVED_AT_LAUNCH_IMAGE_ID } from '../../lib';
 import { referencedIds } from '../review/references';
 import type { CfnTemplate } from '../review/template';
 import { dotted, type TemplateFinding } from './finding';

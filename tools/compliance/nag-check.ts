@@ -1,7 +1,7 @@
 import type { App } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { StageSpec } from '../../stages/ladder';
-import { acknowledgementsFor, findAcknowledged, type Acknowledgement } from '../../lib/compliance';
+import { acknowledgementsFor, findAcknowledged, type Acknowledgement } from '../../lib';
 
 export interface NagFinding {
   readonly rule: string;

@@ -1,4 +1,4 @@
-import { buildStageApp } from '../../lib/build-app';
+import { buildStageApp } from '../../lib';
 import { stageSpec, type StageName } from '../../stages/ladder';
 import type { StackTemplates } from '../review/template';
 import { checkNag, type NagCheck } from './nag-check';

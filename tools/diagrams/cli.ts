@@ -16,7 +16,7 @@ exit codes: 0 written (or up to date), 1 out of date (--check), 2 bad arguments`
 export async function main(argv: readonly string[]): Promise<number> {
   const args = parseCliArgs(argv, { check: { type: 'boolean', default: false } }, USAGE);
   if (!args) return 0;
-  const { synthStage } = await import('../../lib/synth');
+  const { synthStage } = await import('../../lib');
   const templates = {} as Record<StageName, StackTemplates>;
   for (const stage of STAGE_NAMES) {
     process.stderr.write(`diagrams: synthesizing stage ${stage}\n`);

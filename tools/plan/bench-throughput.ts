@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BenchReport } from '../../bench/report-schema';
+import type { BenchReport } from '../../contracts/bench-results';
 import type { PerCoreThroughput } from './assumptions';
 
 /** Where `npm run bench` writes its JSON. */

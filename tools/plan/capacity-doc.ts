@@ -2,7 +2,7 @@ import type { Assumptions } from './assumptions';
 import type { ThroughputSource } from './bench-throughput';
 import type { PriceTable } from './price-table';
 import { type GuardCostReport, renderBenchSection, renderGuardCost, renderShardLayoutSection, renderSynthSection, type SynthTiming } from './measured-sections';
-import type { BenchReport } from '../../bench/report-schema';
+import type { BenchReport } from '../../contracts/bench-results';
 import { renderAssumptions, renderCostLines, renderLimits, renderStageTable } from './render';
 import type { StagePlan } from './stage-plan';
 

@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { GuardCostResult } from '../../bench/guard-cost';
-import type { BenchReport } from '../../bench/report-schema';
+import type { BenchReport, GuardCostResult } from '../../contracts/bench-results';
 
 const RESULTS = join(__dirname, '..', '..', 'bench', 'results');
 

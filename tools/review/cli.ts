@@ -32,7 +32,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   );
   if (!args) return 0;
   // Loaded here so `--help` and argument errors stay instant (synthesis pulls in aws-cdk-lib).
-  const { synthStage } = await import('../../lib/synth');
+  const { synthStage } = await import('../../lib');
   const appName = args['app-name'];
   const report = await reviewStageChange({
     from: args.from,

@@ -21,7 +21,7 @@ export interface StageChangeOptions {
   readonly deployed?: boolean;
   readonly allowDowngrade?: boolean;
   readonly appName?: string;
-  /** Synthesizes a stage's templates (lib/synth.ts in the CLI). */
+  /** Synthesizes a stage's templates (lib/synth.ts, through lib/index.ts, in the CLI). */
   readonly synth: (stage: StageName) => StackTemplates;
   /** @default a client from the environment's credentials and region */
   readonly cloudFormation?: CloudFormationClient;

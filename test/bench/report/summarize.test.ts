@@ -1,6 +1,6 @@
 import { median, perCoreFigures, type RunRecord, summarize } from '../../../bench/report/summarize';
 import { renderMarkdown } from '../../../bench/report/markdown';
-import type { BenchReport } from '../../../bench/report-schema';
+import type { BenchReport } from '../../../contracts/bench-results';
 import { runOrder, selectScenarios } from '../../../bench/run';
 import type { Scenario } from '../../../bench/scenarios';
 

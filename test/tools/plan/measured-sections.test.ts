@@ -1,4 +1,4 @@
-import type { BenchReport } from '../../../bench/report-schema';
+import type { BenchReport } from '../../../contracts/bench-results';
 import { renderBenchSection, renderGuardCost, renderShardLayoutSection, renderSynthSection } from '../../../tools/plan/measured-sections';
 
 const result = (id: string, side: 'api' | 'baseline', rps: number, extra = {}) => ({

@@ -1,6 +1,9 @@
 /**
- * The JSON the benchmark writes (`bench/results/latest.json`) and the capacity
- * plan reads. Changing a field here changes both; keep it additive.
+ * The JSON files the benchmarks write under bench/results/ and the capacity
+ * plan (tools/plan) reads: `latest.json` of `npm run bench` and
+ * `shard-guard/latest.json` of bench/guard-cost.ts. Changing a field here
+ * changes both sides; keep it additive (committed results must still parse).
+ * Imports nothing.
  */
 
 /** Requests per second one core of the benchmark machine sustains, per kind of API request. */
@@ -68,4 +71,21 @@ export interface BenchReport {
     readonly servers: ReadonlyArray<{ readonly name: string; readonly shards: readonly [number, number]; readonly rows: Readonly<Record<string, number>> }>;
   };
   readonly notes: readonly string[];
+}
+
+/** How the shard guard trigger is set for a run of bench/guard-cost.ts. */
+export type GuardMode = 'trigger off' | 'guard, no move' | 'guard, shard copying';
+export const GUARD_MODES: readonly GuardMode[] = ['trigger off', 'guard, no move', 'guard, shard copying'];
+
+/** One mode's result in `shard-guard/latest.json`. */
+export interface GuardCostResult {
+  readonly mode: GuardMode;
+  /**
+   * Median over rounds of the PostgreSQL backend's CPU time per write transaction, in microseconds
+   * (from /proc: what the trigger adds to the server's work, whatever else the machine runs).
+   */
+  readonly microsecondsPerWrite: number;
+  readonly rounds: readonly number[];
+  /** Median over rounds of the wall time per transaction on one connection (round trips included; sensitive to load). */
+  readonly wallMicrosecondsPerWrite?: number;
 }

@@ -1,10 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseCliArgs } from '../lib/cli-args';
-import { CliError, runCli } from '../../contracts/cli';
+import { CliError, parseCliArgs, runCli } from '../../../contracts/cli';
 
-export const DOCUMENT_FILE = join(__dirname, '..', '..', 'docs', 'openapi.json');
-export const TYPES_FILE = join(__dirname, '..', '..', 'web', 'src', 'api', 'openapi.ts');
+const ROOT = join(__dirname, '..', '..', '..');
+export const DOCUMENT_FILE = join(ROOT, 'docs', 'openapi.json');
+export const TYPES_FILE = join(ROOT, 'web', 'src', 'api', 'openapi.ts');
 
 const USAGE = `usage: npm run openapi [-- --check]
 Writes the API's OpenAPI 3.1 document, generated from the route schemas as the API serves it at /api/openapi.json,

@@ -1,6 +1,6 @@
-import { buildApp } from '../../api/src/app';
-import { loadEnvConfig } from '../../api/src/config/env-config';
-import { resolveConfig } from '../../api/src/config/resolve-config';
+import { buildApp } from '../app';
+import { loadEnvConfig } from '../config/env-config';
+import { resolveConfig } from '../config/resolve-config';
 
 /**
  * The API's OpenAPI document, as it serves it at /api/openapi.json: the app
