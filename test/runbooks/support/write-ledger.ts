@@ -2,6 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { ApiTarget } from '../../boot/support/api-calls';
 
 /** How each write attempt ended: an HTTP status, or `refused` (nothing listening: the API is stopped). */
+/** CloudFront's default origin response timeout. */
+const ORIGIN_RESPONSE_TIMEOUT_MS = 30_000;
+
 export type Outcome = number | 'refused' | 'timeout';
 
 /** What a stage change may answer while the API is away: 503 from the API, or nothing listening. */
@@ -51,7 +54,10 @@ export class WriteLedger {
         method: 'POST',
         headers: { ...this.api.headers, 'content-type': 'application/json', 'x-forwarded-for': viewer },
         body: JSON.stringify({ username, password: 'correct horse battery' }),
-        signal: AbortSignal.timeout(10_000),
+        // CloudFront waits 30 s for an origin's response (its default origin response timeout)
+        // before a viewer sees 504: a slower answer is a failure, a sign-up hashed slowly on a
+        // busy CI machine is not (10 s timed out once while the two rehearsals ran side by side).
+        signal: AbortSignal.timeout(ORIGIN_RESPONSE_TIMEOUT_MS),
       });
       outcome = response.status;
       if (response.status === 201) this.acknowledged.push({ id: ((await response.json()) as { id: string }).id, username });
