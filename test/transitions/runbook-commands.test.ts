@@ -17,7 +17,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrate } from '../../api/src/db/migrate';
-import { initialShardMap } from '../../lib/constructs/database/shard-map';
+import { initialShardMap } from '../../contracts/shard-map';
 import { createProgress } from '../../tools/lib/progress';
 import { main } from '../../tools/reshard/cli';
 import { synthStage } from '../../lib/synth';

@@ -5,15 +5,14 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { REDIS_PORT } from '../../../contracts/redis';
 import type { CacheSpec } from '../../../stages/stage-spec';
 
-/** Redis's port. Port forces replacement of the replication group, so it is fixed. */
-export const REDIS_PORT = 6379;
 
 export interface RedisCacheProps {
   readonly spec: CacheSpec;
   readonly vpc: ec2.IVpc;
-  /** The cache's security group (made by the network construct, which opens 6379 to the API). */
+  /** The cache's security group (made by the network construct, which opens REDIS_PORT to the API). */
   readonly securityGroup: ec2.ISecurityGroup;
   /** @default the VPC's isolated subnets (the cache needs no internet) */
   readonly subnets?: ec2.SubnetSelection;
@@ -55,7 +54,7 @@ export class RedisCache extends Construct {
   /** Cluster configuration endpoint (host). */
   public readonly configurationEndpoint: string;
   public readonly port: number = REDIS_PORT;
-  /** `rediss://<configuration endpoint>:6379` for `REDIS_URL` (with `REDIS_CLUSTER=true`). */
+  /** `rediss://<configuration endpoint>:<REDIS_PORT>` for `REDIS_URL` (with `REDIS_CLUSTER=true`). */
   public readonly redisUrl: string;
 
   constructor(scope: Construct, id: string, props: RedisCacheProps) {

@@ -4,11 +4,9 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { UploadsSpec } from '../../../stages/stage-spec';
+import { MEDIA_PREFIX } from '../../../contracts/media-keys';
 import { PrivateBucket } from '../common/private-bucket';
 import { Thumbnails } from './thumbnails';
-
-/** Every photo object lives under this prefix (originals and thumbnails). */
-export const MEDIA_PREFIX = 'media/';
 
 export interface MediaProps {
   /** The stage's uploads spec: CORS for presigned uploads and the thumbnail function follow from it. */

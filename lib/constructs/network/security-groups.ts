@@ -1,5 +1,7 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
+import { REDIS_PORT } from '../../../contracts/redis';
+import { POSTGRES_PORT } from '../database/postgres-database';
 import { CloudFrontOriginPrefixList } from './cloudfront-origin-prefix-list';
 
 export interface SecurityGroupsProps {
@@ -18,9 +20,6 @@ export interface SecurityGroupsProps {
   /** An ElastiCache Redis cluster exists. @default false */
   readonly cache?: boolean;
 }
-
-const POSTGRES_PORT = 5432;
-const REDIS_PORT = 6379;
 
 /**
  * CDK's inline rule for a group that may send nothing (ICMP type 252 code 86 to

@@ -1,7 +1,10 @@
+import type { ApiEnvironmentVariable } from '../../../../contracts/api-environment';
+
 /**
  * The API's configuration as the stacks set it: the environment variables of
- * docs/configuration.md, written to /etc/graminsta/api.env. Values may be CDK
- * tokens (endpoints, ARNs), which resolve inside the instance metadata.
+ * docs/configuration.md (their names are contracts/api-environment.ts's),
+ * written to /etc/graminsta/api.env. Values may be CDK tokens (endpoints,
+ * ARNs), which resolve inside the instance metadata.
  */
 export interface ApiRuntimeConfig {
   readonly port: number;
@@ -57,8 +60,8 @@ function milliseconds(seconds: number | undefined): string | undefined {
 }
 
 /** The variables, in a stable order; unset ones are left out. */
-export function apiEnvironment(config: ApiRuntimeConfig): Array<[string, string]> {
-  const vars: Array<[string, string | undefined]> = [
+export function apiEnvironment(config: ApiRuntimeConfig): Array<[ApiEnvironmentVariable, string]> {
+  const vars: Array<[ApiEnvironmentVariable, string | undefined]> = [
     ['PORT', String(config.port)],
     ['HOST', '0.0.0.0'],
     ['LOG_LEVEL', config.logLevel ?? 'info'],
@@ -85,7 +88,7 @@ export function apiEnvironment(config: ApiRuntimeConfig): Array<[string, string]
     ['WORKER_CONCURRENCY', config.workerConcurrency === undefined ? undefined : String(config.workerConcurrency)],
     ['AWS_REGION', config.awsRegion],
   ];
-  return vars.filter((v): v is [string, string] => v[1] !== undefined);
+  return vars.filter((v): v is [ApiEnvironmentVariable, string] => v[1] !== undefined);
 }
 
 /** systemd EnvironmentFile syntax: one `NAME=value` per line (values hold no newlines or quotes). */

@@ -1,8 +1,8 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
-import { initialShardMap, primaryName, ShardMap } from '../../../../lib/constructs/database/shard-map';
-import { parseShardMap } from '../../../../contracts/shard-map';
+import { ShardMap } from '../../../../lib/constructs/database/shard-map';
+import { initialShardMap, parseShardMap, primaryName } from '../../../../contracts/shard-map';
 
 const primary = (i: number) => ({ secretArn: `arn:aws:secretsmanager:eu-west-1:123456789012:secret:db${i}-AbCdEf`, replicaHosts: [`replica-${i}.example:5432`] });
 
