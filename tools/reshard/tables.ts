@@ -1,4 +1,5 @@
 import type { Client } from 'pg';
+import { LOGICAL_SHARDS, SEQUENCE_BITS } from '../../contracts/ids';
 import { ident } from '../db-copy/session';
 
 /** A table whose rows each live on one logical shard, as the guard trigger declares it. */
@@ -21,7 +22,7 @@ export const UNSHARDED_TABLES = new Set(['schema_migrations', 'rate_limits', 'jo
 
 /** `((col >> 10) & 4095)`: the logical shard of an ID (contracts/ids.ts). */
 export function shardExpression(column: string, alias?: string): string {
-  return `((${alias ? `${alias}.` : ''}${ident(column)} >> 10) & 4095)`;
+  return `((${alias ? `${alias}.` : ''}${ident(column)} >> ${SEQUENCE_BITS}) & ${LOGICAL_SHARDS - 1})`;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { ClientConfig } from 'pg';
 import { ConfigError, type EnvConfig } from './env-config';
+import { LOGICAL_SHARDS } from '../../../contracts/ids';
 import { parseShardMap, type ShardMapPrimarySpec, type ShardRange } from '../../../contracts/shard-map';
 
 /**
@@ -116,7 +117,7 @@ async function secretPrimary(env: EnvConfig, arn: string, source: SecretSource, 
     name: 'primary-0',
     primary,
     replicas: [...env.replicaUrls.map((url) => ({ connectionString: url })), ...env.replicaHosts.map((h) => replicaFromHost(primary, h))],
-    shards: [[0, 4095]],
+    shards: [[0, LOGICAL_SHARDS - 1]],
     reread: () => secretPrimary(env, arn, source, ssl),
   };
 }
@@ -153,7 +154,7 @@ export async function resolveConfig(
         name: 'primary-0',
         primary,
         replicas: [...env.replicaUrls.map((url) => ({ connectionString: url })), ...env.replicaHosts.map((h) => replicaFromHost(primary, h))],
-        shards: [[0, 4095]],
+        shards: [[0, LOGICAL_SHARDS - 1]],
       },
     ];
   }
