@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { startPostgres, type TestPostgres } from '../support/postgres';
 import { call, uniqueName } from './support/http';
-import { startTestApp, type TestApp } from './support/test-app';
+import { startTestApp, type TestApp } from '../support/api-server';
 
 describe('logging', () => {
   let pg: TestPostgres;

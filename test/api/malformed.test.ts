@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { startPostgres, type TestPostgres } from '../support/postgres';
 import { call, newUser } from './support/http';
-import { startTestApp, type TestApp } from './support/test-app';
+import { startTestApp, type TestApp } from '../support/api-server';
 
 interface Case {
   readonly name: string;

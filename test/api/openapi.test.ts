@@ -6,7 +6,7 @@ import { documentText } from '../../api/src/openapi/document';
 import { DOCUMENT_FILE } from '../../api/src/openapi/cli';
 import { startPostgres, type TestPostgres } from '../support/postgres';
 import { call, newUser } from './support/http';
-import { startTestApp, type TestApp } from './support/test-app';
+import { startTestApp, type TestApp } from '../support/api-server';
 
 const ROOT = join(__dirname, '..', '..');
 

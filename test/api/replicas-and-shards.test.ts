@@ -4,7 +4,7 @@ import { shardForUsername, shardOfId } from '../../contracts/ids';
 import { startPostgres, type TestPostgres } from '../support/postgres';
 import { call, newUser } from './support/http';
 import { signUpOnServer } from './support/shard-users';
-import { startTestApp, type TestApp } from './support/test-app';
+import { startTestApp, type TestApp } from '../support/api-server';
 
 async function sql(url: string, text: string, values: unknown[] = []) {
   const client = new Client({ connectionString: url });

@@ -2,7 +2,7 @@ import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { startPostgres, type TestPostgres } from '../support/postgres';
 import { call, expectError, newUser } from './support/http';
-import { startTestApp, type TestApp } from './support/test-app';
+import { startTestApp, type TestApp } from '../support/api-server';
 
 /** What came back on a raw connection: the status, the body, and whether the server closed it. */
 interface RawAnswer {

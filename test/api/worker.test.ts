@@ -3,7 +3,7 @@ import { PostgresJobQueue } from '../../api/src/queue/postgres-job-queue';
 import { shardOfId } from '../../contracts/ids';
 import { startPostgres, type TestPostgres } from '../support/postgres';
 import { call, newUser } from './support/http';
-import { startTestApp, type TestApp } from './support/test-app';
+import { startTestApp, type TestApp } from '../support/api-server';
 import { killAllWorkers, startWorker, workerBundle, type RunningWorker } from './support/worker-process';
 
 /**

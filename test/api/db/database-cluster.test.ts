@@ -6,7 +6,7 @@ import { composeId, ID_EPOCH_MS } from '../../../contracts/ids';
 import { sql, startPostgresServers, type TestPostgresServers } from '../../support/postgres-servers';
 import { call } from '../support/http';
 import { SHARD_HOMES, signUpOnServer } from '../support/shard-users';
-import { startTestApp, type TestApp } from '../support/test-app';
+import { startTestApp, type TestApp } from '../../support/api-server';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

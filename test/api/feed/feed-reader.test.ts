@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { startPostgres, type TestPostgres } from '../../support/postgres';
 import { call, newUser, type ApiResponse } from '../support/http';
-import { startTestApp, type TestApp } from '../support/test-app';
+import { startTestApp, type TestApp } from '../../support/api-server';
 
 /**
  * The feed read with a queue configured (QUEUE=postgres), no worker running:

@@ -4,7 +4,7 @@ import { newToken } from '../../../api/src/sessions/tokens';
 import { sql, startPostgresServers, type TestPostgresServers } from '../../support/postgres-servers';
 import { call, expectError } from '../support/http';
 import { signUpOnServer } from '../support/shard-users';
-import { startTestApp, type TestApp } from '../support/test-app';
+import { startTestApp, type TestApp } from '../../support/api-server';
 
 const hash = (token: string) => createHash('sha256').update(token).digest();
 

@@ -4,7 +4,7 @@ import { sql } from '../../support/postgres-servers';
 import { startPostgres, type TestPostgres } from '../../support/postgres';
 import { describeWithRedis, startRedis, type TestRedis } from '../../support/redis';
 import { call, expectError, newUser } from '../support/http';
-import { startTestApp, type TestApp } from '../support/test-app';
+import { startTestApp, type TestApp } from '../../support/api-server';
 
 const redisKey = (token: string) => `session:${createHash('sha256').update(token).digest('hex')}`;
 const THIRTY_DAYS = 30 * 24 * 3600;

@@ -2,7 +2,7 @@ import { shardOfId } from '../../../contracts/ids';
 import { sql, startPostgresServers, type TestPostgresServers } from '../../support/postgres-servers';
 import { call } from '../support/http';
 import { SHARD_HOMES, signUpOnServer } from '../support/shard-users';
-import { startTestApp, type TestApp } from '../support/test-app';
+import { startTestApp, type TestApp } from '../../support/api-server';
 
 describe('placement on two servers: every row on its home shard’s server only', () => {
   let pg: TestPostgresServers;

@@ -1,4 +1,4 @@
-import { layoutsStarted, useShardServers } from '../support/test-app';
+import { layoutsStarted, useShardServers } from '../../support/api-server';
 
 /**
  * The contract check on two real PostgreSQL servers (SHARD_DATABASE_URLS,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import type { TestPostgres } from '../../support/postgres';
 import { requestFrom, startForwardingProxy, type ForwardingProxy } from './forwarding-proxy';
-import { startTestApp, type TestApp } from './test-app';
+import { startTestApp, type TestApp } from '../../support/api-server';
 
 /** Addresses on loopback: each client, and each proxy of the chain, has its own. */
 export const CLIENT_A = '127.0.0.5';
