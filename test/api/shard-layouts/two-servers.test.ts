@@ -7,8 +7,8 @@ import { layoutsStarted, useShardServers } from '../../support/api-server';
 useShardServers(2);
 
 describe('on two PostgreSQL servers', () => {
-  require('../users.test');
-  require('../photos.test');
+  require('../routes/users.test');
+  require('../routes/photos.test');
   require('../malformed.test');
 
   test('each suite above really ran on two servers', () => {

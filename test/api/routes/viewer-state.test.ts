@@ -1,9 +1,9 @@
 import { Redis } from 'ioredis';
-import { FeedWriter } from '../../api/src/feed/feed-writer';
-import { startPostgres, type TestPostgres } from '../support/postgres';
-import { describeWithRedis, startRedis, type TestRedis } from '../support/redis';
-import { call, expectError, newUser, uniqueName } from './support/http';
-import { startTestApp, type TestApp } from '../support/api-server';
+import { FeedWriter } from '../../../api/src/feed/feed-writer';
+import { startPostgres, type TestPostgres } from '../../support/postgres';
+import { describeWithRedis, startRedis, type TestRedis } from '../../support/redis';
+import { call, expectError, newUser, uniqueName } from '../support/http';
+import { startTestApp, type TestApp } from '../../support/api-server';
 
 type User = { id: string; username: string; token: string };
 

@@ -2,13 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { evenShardRanges } from '../../contracts/shard-map';
-import { startApi, type RunningApi } from '../support/api-server';
-import { startPostgres, type TestPostgres } from '../support/postgres';
-import { sql } from '../support/postgres-servers';
-import { SecretsManagerStandIn } from '../support/secrets-manager-stand-in';
-import { call } from './support/http';
-import { signUpOnServer } from './support/shard-users';
+import { evenShardRanges } from '../../../contracts/shard-map';
+import { startApi, type RunningApi } from '../../support/api-server';
+import { startPostgres, type TestPostgres } from '../../support/postgres';
+import { sql } from '../../support/postgres-servers';
+import { SecretsManagerStandIn } from '../../support/secrets-manager-stand-in';
+import { call } from '../support/http';
+import { signUpOnServer } from '../support/shard-users';
 
 const ARN = (name: string) => `arn:aws:secretsmanager:us-east-1:000000000000:secret:${name}`;
 

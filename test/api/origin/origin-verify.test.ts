@@ -1,6 +1,6 @@
-import { startApi, type RunningApi } from '../support/api-server';
-import { startPostgres, type TestPostgres } from '../support/postgres';
-import { SecretsManagerStandIn } from '../support/secrets-manager-stand-in';
+import { startApi, type RunningApi } from '../../support/api-server';
+import { startPostgres, type TestPostgres } from '../../support/postgres';
+import { SecretsManagerStandIn } from '../../support/secrets-manager-stand-in';
 
 /**
  * Only CloudFront reaches the API: CloudFront adds the origin secret in

@@ -1,10 +1,10 @@
 import { Client } from 'pg';
-import { migrate } from '../../api/src/db/migrate';
-import { shardForUsername, shardOfId } from '../../contracts/ids';
-import { startPostgres, type TestPostgres } from '../support/postgres';
-import { call, newUser } from './support/http';
-import { signUpOnServer } from './support/shard-users';
-import { startTestApp, type TestApp } from '../support/api-server';
+import { migrate } from '../../../api/src/db/migrate';
+import { shardForUsername, shardOfId } from '../../../contracts/ids';
+import { startPostgres, type TestPostgres } from '../../support/postgres';
+import { call, newUser } from '../support/http';
+import { signUpOnServer } from '../support/shard-users';
+import { startTestApp, type TestApp } from '../../support/api-server';
 
 async function sql(url: string, text: string, values: unknown[] = []) {
   const client = new Client({ connectionString: url });

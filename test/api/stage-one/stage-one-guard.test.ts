@@ -2,14 +2,14 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { STAGE_ONE_RECORD_FILE } from '../../contracts/stage-one-copy';
-import { STAGE_ONE_RECORD_QUERY } from '../../lib/constructs/compute/private/service-files';
-import { copyDatabase } from '../../tools/db-copy/copy-database';
-import { createProgress } from '../../tools/lib/progress';
-import { startApi, type RunningApi } from '../support/api-server';
-import { startPostgres, type TestPostgres } from '../support/postgres';
-import { sql } from '../support/postgres-servers';
-import { call, expectError, newUser } from './support/http';
+import { STAGE_ONE_RECORD_FILE } from '../../../contracts/stage-one-copy';
+import { STAGE_ONE_RECORD_QUERY } from '../../../lib/constructs/compute/private/service-files';
+import { copyDatabase } from '../../../tools/db-copy/copy-database';
+import { createProgress } from '../../../tools/lib/progress';
+import { startApi, type RunningApi } from '../../support/api-server';
+import { startPostgres, type TestPostgres } from '../../support/postgres';
+import { sql } from '../../support/postgres-servers';
+import { call, expectError, newUser } from '../support/http';
 
 /**
  * Issue 20, item 4: if the App stack of stage 10 is deployed before db-copy

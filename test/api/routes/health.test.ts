@@ -1,5 +1,5 @@
-import { startPostgres, type TestPostgres } from '../support/postgres';
-import { startTestApp, type TestApp } from '../support/api-server';
+import { startPostgres, type TestPostgres } from '../../support/postgres';
+import { startTestApp, type TestApp } from '../../support/api-server';
 
 describe('health routes', () => {
   let pg: TestPostgres;

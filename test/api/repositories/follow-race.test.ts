@@ -1,8 +1,8 @@
 import { Client } from 'pg';
-import { startPostgresServers, sql, type TestPostgresServers } from '../support/postgres-servers';
-import { call } from './support/http';
-import { signUpOnServer, type ShardUser } from './support/shard-users';
-import { startTestApp, type TestApp } from '../support/api-server';
+import { startPostgresServers, sql, type TestPostgresServers } from '../../support/postgres-servers';
+import { call } from '../support/http';
+import { signUpOnServer, type ShardUser } from '../support/shard-users';
+import { startTestApp, type TestApp } from '../../support/api-server';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -2,13 +2,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createConfig, lintFromString } from '@redocly/openapi-core';
 import { spawnSync } from 'node:child_process';
-import { documentText } from '../../api/src/openapi/document';
-import { DOCUMENT_FILE } from '../../api/src/openapi/cli';
-import { startPostgres, type TestPostgres } from '../support/postgres';
-import { call, newUser } from './support/http';
-import { startTestApp, type TestApp } from '../support/api-server';
+import { documentText } from '../../../api/src/openapi/document';
+import { DOCUMENT_FILE } from '../../../api/src/openapi/cli';
+import { startPostgres, type TestPostgres } from '../../support/postgres';
+import { call, newUser } from '../support/http';
+import { startTestApp, type TestApp } from '../../support/api-server';
 
-const ROOT = join(__dirname, '..', '..');
+const ROOT = join(__dirname, '..', '..', '..');
 
 type Operation = { security?: Record<string, string[]>[]; responses: Record<string, unknown> };
 type Document = { openapi: string; paths: Record<string, Record<string, Operation>> };

@@ -1,7 +1,7 @@
-import { startPostgres, type TestPostgres } from '../support/postgres';
-import { describeWithRedis, startRedis, type TestRedis } from '../support/redis';
-import { call, expectError, newUser } from './support/http';
-import { startTestApp, type TestApp } from '../support/api-server';
+import { startPostgres, type TestPostgres } from '../../support/postgres';
+import { describeWithRedis, startRedis, type TestRedis } from '../../support/redis';
+import { call, expectError, newUser } from '../support/http';
+import { startTestApp, type TestApp } from '../../support/api-server';
 
 /**
  * Issue 14, defect 9: with sessions in Redis and Redis down, a log-in cannot

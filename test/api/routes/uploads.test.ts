@@ -2,9 +2,9 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, wr
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startPostgres, type TestPostgres } from '../support/postgres';
-import { call, expectError, newUser } from './support/http';
-import { startTestApp, type TestApp } from '../support/api-server';
+import { startPostgres, type TestPostgres } from '../../support/postgres';
+import { call, expectError, newUser } from '../support/http';
+import { startTestApp, type TestApp } from '../../support/api-server';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

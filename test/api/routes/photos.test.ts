@@ -1,6 +1,6 @@
-import { startPostgres, type TestPostgres } from '../support/postgres';
-import { call, expectError, newUser } from './support/http';
-import { startTestApp, type TestApp } from '../support/api-server';
+import { startPostgres, type TestPostgres } from '../../support/postgres';
+import { call, expectError, newUser } from '../support/http';
+import { startTestApp, type TestApp } from '../../support/api-server';
 import { mkdtempSync, rmSync, existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,9 +1,9 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startPostgres, type TestPostgres } from '../support/postgres';
-import { call, expectError } from './support/http';
-import { startTestApp, type TestApp } from '../support/api-server';
+import { startPostgres, type TestPostgres } from '../../support/postgres';
+import { call, expectError } from '../support/http';
+import { startTestApp, type TestApp } from '../../support/api-server';
 
 describe('serving the web client (WEB_ROOT)', () => {
   let pg: TestPostgres;

@@ -1,8 +1,8 @@
 import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { startPostgres, type TestPostgres } from '../support/postgres';
-import { call, expectError, newUser } from './support/http';
-import { startLocalS3, type LocalS3 } from '../support/local-s3';
-import { startTestApp, type TestApp } from '../support/api-server';
+import { startPostgres, type TestPostgres } from '../../support/postgres';
+import { call, expectError, newUser } from '../support/http';
+import { startLocalS3, type LocalS3 } from '../../support/local-s3';
+import { startTestApp, type TestApp } from '../../support/api-server';
 
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(300, 3)]);
 

@@ -1,9 +1,9 @@
 import { Redis } from 'ioredis';
 import { createHash } from 'node:crypto';
-import { startPostgres, type TestPostgres } from '../support/postgres';
-import { describeWithRedis, startRedis, type TestRedis } from '../support/redis';
-import { call, newUser } from './support/http';
-import { startTestApp, type TestApp } from '../support/api-server';
+import { startPostgres, type TestPostgres } from '../../support/postgres';
+import { describeWithRedis, startRedis, type TestRedis } from '../../support/redis';
+import { call, newUser } from '../support/http';
+import { startTestApp, type TestApp } from '../../support/api-server';
 
 async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 5_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -1,7 +1,7 @@
-import { startPostgres, type TestPostgres } from '../support/postgres';
-import { call, expectError, newUser, uniqueName } from './support/http';
-import { requestFrom } from './support/forwarding-proxy';
-import { startTestApp, type TestApp } from '../support/api-server';
+import { startPostgres, type TestPostgres } from '../../support/postgres';
+import { call, expectError, newUser, uniqueName } from '../support/http';
+import { requestFrom } from '../support/forwarding-proxy';
+import { startTestApp, type TestApp } from '../../support/api-server';
 
 const ATTACKER = '127.0.0.7';
 const ACCOMPLICE = '127.0.0.9';

@@ -3,11 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Cluster } from 'ioredis';
-import { freePort } from '../support/free-port';
-import { startPostgres, type TestPostgres } from '../support/postgres';
-import { describeWithRedis } from '../support/redis';
-import { call, newUser } from './support/http';
-import { startTestApp, type TestApp } from '../support/api-server';
+import { freePort } from '../../support/free-port';
+import { startPostgres, type TestPostgres } from '../../support/postgres';
+import { describeWithRedis } from '../../support/redis';
+import { call, newUser } from '../support/http';
+import { startTestApp, type TestApp } from '../../support/api-server';
 
 /** A one-node Redis Cluster (cluster mode enabled, all 16384 slots on it), like ElastiCache's configuration endpoint. */
 async function startClusterNode(): Promise<{ url: string; stop(): Promise<void> }> {

@@ -1,7 +1,7 @@
-import { shardForUsername } from '../../contracts/ids';
-import { startPostgres, type TestPostgres } from '../support/postgres';
-import { call, expectError, newUser, uniqueName } from './support/http';
-import { startTestApp, type TestApp } from '../support/api-server';
+import { shardForUsername } from '../../../contracts/ids';
+import { startPostgres, type TestPostgres } from '../../support/postgres';
+import { call, expectError, newUser, uniqueName } from '../support/http';
+import { startTestApp, type TestApp } from '../../support/api-server';
 
 describe('users and sessions (PostgreSQL sessions, no Redis)', () => {
   let pg: TestPostgres;

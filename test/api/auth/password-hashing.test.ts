@@ -1,6 +1,6 @@
-import { startApi, type RunningApi } from '../support/api-server';
-import { startPostgres, type TestPostgres } from '../support/postgres';
-import { call, uniqueName } from './support/http';
+import { startApi, type RunningApi } from '../../support/api-server';
+import { startPostgres, type TestPostgres } from '../../support/postgres';
+import { call, uniqueName } from '../support/http';
 
 const PASSWORD = 'correct horse battery';
 
