@@ -1,12 +1,12 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import Redis from 'ioredis';
 import { Client } from 'pg';
 import { buildApiBundle } from '../build/api-bundle';
 import { startPostgres, type TestPostgres } from '../test/support/postgres';
 import { startRedis, type TestRedis } from '../test/support/redis';
 import { parentPid, redisServerPid } from './load/process-cpu';
+import { removeStaleRuns, RunLedger } from './run-ledger';
 import { bundleBaselines } from './servers/bundle-baselines';
 import type { RunningServer } from './servers/spawn-server';
 import { spawnServer } from './servers/spawn-server';
@@ -66,6 +66,26 @@ export interface EnvironmentOptions {
 /** The queue settings of the fan-out feed, the celebrity threshold the seed's feed_entries were built for. */
 const QUEUE_ENV = { QUEUE: 'postgres', FEED_CELEBRITY_FOLLOWERS: String(DEFAULT_CELEBRITY_FOLLOWERS) };
 
+/**
+ * Records a PostgreSQL server of the run: its postmaster and the directory it
+ * keeps (its pg-server.mjs keeper stops it by itself once the run is gone: its
+ * stdin closes).
+ */
+async function recordPostgres(ledger: RunLedger, url: string, role: string): Promise<void> {
+  const db = new Client({ connectionString: url });
+  await db.connect();
+  let dataDir: string;
+  let postmaster: number | undefined;
+  try {
+    dataDir = String((await db.query<{ data_directory: string }>('SHOW data_directory')).rows[0].data_directory);
+    postmaster = parentPid(Number((await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid));
+  } finally {
+    await db.end();
+  }
+  // A postmaster stops at once on SIGINT (fast shutdown); SIGTERM would wait for its clients.
+  ledger.record(`${role} postmaster`, postmaster, { signal: 'SIGINT', removeDir: dirname(dataDir) });
+}
+
 async function postmasterOf(url: string): Promise<number | undefined> {
   const db = new Client({ connectionString: url });
   await db.connect();
@@ -85,18 +105,38 @@ async function postmasterOf(url: string): Promise<number | undefined> {
  * ends every process it started and removes every file.
  */
 export async function startEnvironment(options: EnvironmentOptions): Promise<BenchEnvironment> {
-  const dir = mkdtempSync(join(tmpdir(), 'graminsta-bench-'));
+  const stale = await removeStaleRuns();
+  for (const dir of stale.dirs) options.log(`removed ${dir}, left by a killed run`);
+  if (stale.processes.length > 0) options.log(`ended what it left running: ${stale.processes.map((p) => `${p.role} (pid ${p.pid})`).join(', ')}`);
+  const ledger = RunLedger.create();
+  const dir = ledger.dir;
   const started: Array<{ stop(): Promise<void> }> = [];
-  const stop = async () => {
-    for (const item of started.reverse()) await item.stop().catch(() => undefined);
-    rmSync(dir, { recursive: true, force: true });
+  // Registered before it is ready: an interrupt while PostgreSQL initialises waits for it, then stops it (and its directory goes).
+  const starting = <T extends { stop(): Promise<void> }>(start: Promise<T>): Promise<T> => {
+    started.push({ stop: () => start.then((server) => server.stop(), () => undefined) });
+    return start;
   };
+  let stopping: Promise<void> | undefined;
+  // Interrupted at any point, even while seeding (minutes), the run ends what it started and removes its directory.
+  const onSignal = (signal: NodeJS.Signals) => {
+    options.log(`${signal}: stopping every server this run started`);
+    void stop().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const stop = () =>
+    (stopping ??= (async () => {
+      for (const item of started.reverse()) await item.stop().catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    })());
   try {
     options.log('starting PostgreSQL and Redis');
-    const pg: TestPostgres = await startPostgres();
-    started.push(pg);
-    const redis: TestRedis = await startRedis();
-    started.push(redis);
+    const pg: TestPostgres = await starting(startPostgres());
+    await recordPostgres(ledger, pg.url, 'PostgreSQL');
+    const redis: TestRedis = await starting(startRedis());
+    ledger.record('redis-server', redisServerPid(redis.port));
 
     const sizes = { users: options.users, photos: options.photos, follows: options.follows };
     const dataSet = new DataSet(sizes);
@@ -108,8 +148,8 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Ben
     if (options.shardServers) {
       const servers: Array<ShardLayoutEnvironment['servers'][number]> = [];
       for (const server of evenLayout(options.shardServers)) {
-        const shardPg = await startPostgres();
-        started.push(shardPg);
+        const shardPg = await starting(startPostgres());
+        await recordPostgres(ledger, shardPg.url, `PostgreSQL ${server.name}`);
         options.log(`seeding ${server.name} (logical shards ${server.first}-${server.last}) with the rows it owns`);
         servers.push({ ...server, url: shardPg.url, seed: await seedDatabase(shardPg.url, { ...sizes, dataSet, passwordHash, celebrityFollowers: DEFAULT_CELEBRITY_FOLLOWERS, shards: ownedBy(server) }, options.progress) });
       }
@@ -180,9 +220,10 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Ben
     const servers: Partial<Record<ServerKey, RunningServer>> = {};
     for (const [key, script, env] of specs) {
       options.log(`starting ${key}`);
-      const server = await spawnServer(key, script, env, join(logs, `${key}.log`));
-      servers[key] = server;
-      started.push(server);
+      servers[key] = await spawnServer(key, script, env, join(logs, `${key}.log`), undefined, (server) => {
+        started.push(server);
+        ledger.record(key, server.pid);
+      });
     }
     const postgresPidsFor = (key: ServerKey) => (isSharded(key) ? (shardLayout?.postmasterPids ?? []) : postmasterPid ? [postmasterPid] : []);
     return { seed, databaseUrl: pg.url, servers, postmasterPid, redisPid: redisServerPid(redis.port), hotUserIds, shardLayout, postgresPidsFor, stop };

@@ -31,7 +31,15 @@ const tail = (file: string) => readFileSync(file, 'utf8').slice(-3000);
  * `logFile` (as journald would take it on an instance, and so the load
  * generator does not pay for reading it). Resolves once `GET /healthz` is 200.
  */
-export async function spawnServer(name: string, script: string, env: Record<string, string>, logFile: string, timeoutMs = 60_000): Promise<RunningServer> {
+export async function spawnServer(
+  name: string,
+  script: string,
+  env: Record<string, string>,
+  logFile: string,
+  timeoutMs = 60_000,
+  /** Told the process as soon as it runs, before it is healthy (so an interrupted start can still end it). */
+  onSpawn?: (server: RunningServer) => void,
+): Promise<RunningServer> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const log = openSync(logFile, 'a');
@@ -50,6 +58,7 @@ export async function spawnServer(name: string, script: string, env: Record<stri
       });
       child.kill('SIGTERM');
     });
+  onSpawn?.({ name, url, pid: child.pid!, stop });
   const deadline = Date.now() + timeoutMs;
   while (!(await healthy(url))) {
     if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode} before it was healthy:\n${tail(logFile)}`);

@@ -71,6 +71,8 @@ export function capacityDocument(
     '  2M Zipf-skewed follows), starts Redis, the API production bundle (with cache, Redis only, no cache) and the',
     '  baselines on loopback, runs every API scenario next to its baseline with autocannon, and writes',
     '  `bench/results/latest.json` and `latest.md`. `--quick` is a 1-minute smoke run; `--help` lists the knobs.',
+    '  Ctrl-C (or SIGTERM) at any point ends every server it started and removes its temp directory; what a killed run',
+    '  (SIGKILL) leaves, the next run ends: each run lists its processes (pid and start time) in its directory.',
     '  `--shard-servers 2` (the default) also seeds the same data set over two more PostgreSQL servers, each with only the',
     '  rows it owns, and runs the profile and feed scenarios on that layout next to their one-server twins (0 skips it);',
     '  the section above is `npm run bench:shards` (`--only feed,user-db,user-photos --rounds 3 --out bench/results/shard-layout`, 16 minutes here).',
