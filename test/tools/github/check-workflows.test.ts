@@ -89,7 +89,7 @@ jobs:
     ]);
   });
 
-  test("ci runs the README's two commands, on Node.js 20 and 22, with the Debian packages of .ci/run from their one home", () => {
+  test("ci runs the README's two commands, on every Node.js major package.json's engines admits, with the Debian packages of .ci/run from their one home", () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     const commands = /```sh\n([\s\S]*?)```/.exec(readme)![1].trim().split('\n');
     expect(commands).toEqual(['npm ci && npx cdk synth -c stage=100k', 'npm test']);
@@ -97,7 +97,10 @@ jobs:
     const runs = ci.jobs.test.steps.flatMap((step) => (step.run ? [step.run.trim()] : []));
     expect(runs).toEqual(expect.arrayContaining([...commands, 'bash .ci/install-debian-packages']));
     expect(Object.keys(ci.on).sort()).toEqual(['pull_request', 'push']);
-    expect(ci.jobs.test.strategy.matrix.node).toEqual([20, 22]);
+    const engines: string = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).engines.node;
+    const majors = engines.split('||').map((range) => Number(/^\s*\^(\d+)\./.exec(range)![1]));
+    expect(majors).toEqual([20, 22, 24]);
+    expect(ci.jobs.test.strategy.matrix.node).toEqual(majors);
     expect(ci.jobs.test.env.CI).toBe('true');
     expect(readFileSync(join(ROOT, '.ci', 'run'), 'utf8')).toContain('bash .ci/install-debian-packages');
     for (const file of ['.ci/run', '.github/workflows/ci.yml']) expect(readFileSync(join(ROOT, file), 'utf8')).not.toMatch(/apt-get install[^\n]*(redis-server|chromium|mmdebstrap|systemd-container)/);
