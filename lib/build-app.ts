@@ -44,8 +44,9 @@ function featureFlags(): Record<string, unknown> {
 }
 
 /**
- * Builds one stage's four stacks. Stack names never contain the stage, so moving
- * up a stage updates the same stacks in place.
+ * Builds one stage's stacks (four, and the Edge stack from stage 100). Stack
+ * names never contain the stage, so moving up a stage updates the same stacks
+ * in place.
  */
 export function buildStageApp(props: BuildStageAppProps): StageApp {
   const { spec, appName, originSecretGeneration } = validateOptions(props);

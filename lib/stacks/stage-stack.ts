@@ -9,7 +9,8 @@ export interface StageStackProps extends StackProps {
 }
 
 /**
- * Base of the four stacks. It pins the availability zones to the first two of
+ * Base of every stack of a stage (Network, Data, App, Monitoring, and Edge
+ * from stage 100). It pins the availability zones to the first two of
  * the region as CloudFormation expressions, so that a stack with an explicit
  * account/region still synthesizes without the credentials a context lookup of
  * the zone names would need, and the zones never change between synths. Its

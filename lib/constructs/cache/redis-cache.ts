@@ -12,7 +12,7 @@ import type { CacheSpec } from '../../../stages/stage-spec';
 export interface RedisCacheProps {
   readonly spec: CacheSpec;
   readonly vpc: ec2.IVpc;
-  /** The cache's security group (made by the network construct, which opens REDIS_PORT to the API). */
+  /** The cache's security group (`SecurityGroups` of the Network stack, which opens REDIS_PORT to the API only). */
   readonly securityGroup: ec2.ISecurityGroup;
   /** @default the VPC's isolated subnets (the cache needs no internet) */
   readonly subnets?: ec2.SubnetSelection;

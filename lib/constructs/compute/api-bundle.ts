@@ -1,6 +1,5 @@
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import { buildApiBundle } from '../../../build/api-bundle';
-import { buildWebClient } from '../../../build/web-client';
 import { LocalBuildAsset } from './private/local-build-asset';
 
 export interface ApiBundleProps {
@@ -18,12 +17,5 @@ export class ApiBundle extends LocalBuildAsset {
       },
       prebuiltDir: props.prebuiltDir,
     });
-  }
-}
-
-/** The built web client as a zip asset, for the instance that serves it itself (stages 1 and 10). */
-export class WebClientBundle extends LocalBuildAsset {
-  constructor(scope: Construct, id: string) {
-    super(scope, id, { buildName: 'web', build: buildWebClient });
   }
 }

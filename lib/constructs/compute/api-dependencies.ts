@@ -20,6 +20,8 @@ export interface ApiCache {
   readonly redisUrl: string;
   /** JSON secret whose `password` field is the AUTH token. */
   readonly authSecret: secretsmanager.ISecret;
+  /** Read the AUTH token. */
+  grantReadAuthToken(grantee: iam.IGrantable): iam.Grant;
 }
 
 /** The job queue the API sends to and the worker consumes (`WorkQueue`, 1m). */
@@ -27,6 +29,10 @@ export interface ApiWorkQueue {
   readonly queue: sqs.IQueue;
   /** The job timeout, worker concurrency and (derived) visibility timeout the worker is told. */
   readonly spec: QueueSpec;
+  /** Send messages (the API queues jobs). */
+  grantSend(grantee: iam.IGrantable): iam.Grant;
+  /** Receive, delete and extend the visibility of messages (the worker). */
+  grantConsume(grantee: iam.IGrantable): iam.Grant;
 }
 
 /**

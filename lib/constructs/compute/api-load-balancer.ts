@@ -45,5 +45,4 @@ export class ApiLoadBalancer extends Construct {
   public logAccessTo(bucket: s3.IBucket): void {
     if (!Token.isUnresolved(Stack.of(this).region)) this.loadBalancer.logAccessLogs(bucket, 'alb');
   }
-
 }

@@ -66,9 +66,9 @@ export function grantApiDependencies(role: iam.IGrantable, deps: ApiDependencies
     deps.database.shardMap?.grantRead(role);
   }
   deps.uploads?.grantApiAccess(role);
-  deps.cache?.authSecret.grantRead(role);
+  deps.cache?.grantReadAuthToken(role);
   if (workQueue) {
-    workQueue.queue.grantSendMessages(role);
-    workQueue.queue.grantConsumeMessages(role);
+    workQueue.grantSend(role);
+    workQueue.grantConsume(role);
   }
 }
