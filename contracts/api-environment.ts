@@ -4,7 +4,8 @@
  * (lib/constructs, `apiEnvironment`), the API, which validates them once at
  * start (api/src/config), and the tests, which start the API with only the
  * ones they pass (test/support/api-server.ts). Meanings and defaults are in
- * docs/configuration.md, whose tables list exactly these names (a test checks).
+ * docs/configuration.md (test/contracts/api-environment.test.ts checks that
+ * every name here is documented there or in another docs/ table).
  * Imports nothing.
  */
 export const API_ENVIRONMENT_VARIABLES = [
