@@ -7,6 +7,9 @@
 // What the AWS resource specification says about a type: stateful, replacement-forcing properties.
 export * from './resource-spec';
 
+// The transition registry: runbooks and the destructive changes they cover, by construct path.
+export * from './transitions';
+
 // The app of one stage and its templates (the review, the diagrams, the template and compliance checks).
 export { buildStageApp, type BuildStageAppProps, type StageApp } from './build-app';
 export { synthStage, type SynthOptions, type Template } from './synth';

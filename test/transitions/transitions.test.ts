@@ -5,10 +5,10 @@ import { synthStage } from '../../lib/synth';
 import { STAGE_NAMES, stageSpec, type StageName } from '../../stages/ladder';
 import { reviewTransition, type TransitionReview } from '../../tools/review/transition';
 import { publicEntryOf } from '../../tools/review/public-entry';
-import { ALLOWED_CHANGES, RUNBOOKS, allowedChangesBetween, runbooksBetween } from '../../tools/review/runbooks';
+import { PLANNED_CHANGES, RUNBOOKS, runbooksBetween } from '../../lib/transitions';
+import { allowedChangesBetween } from '../../tools/review/allowed-changes';
 import type { StackTemplates } from '../../tools/review/template';
 import { renderStagesDoc } from '../../tools/diagrams/stages-doc';
-import { RETIRED_RESOURCES } from '../../lib/retired-resources';
 import { reviewStageChange } from '../../tools/review/stage-change';
 import { toJson } from '../../tools/review/report-json';
 import { toMarkdown } from '../../tools/review/report-markdown';
@@ -21,7 +21,7 @@ const reviews = new Map<string, TransitionReview>();
 function review(a: StageName, b: StageName): TransitionReview {
   const key = `${a}->${b}`;
   if (!reviews.has(key)) {
-    reviews.set(key, reviewTransition({ before: templates[a], after: templates[b], entry: publicEntryOf(stageSpec(b)), allowed: allowedChangesBetween(a, b) }));
+    reviews.set(key, reviewTransition({ before: templates[a], after: templates[b], entry: publicEntryOf(stageSpec(b)), allowed: allowedChangesBetween(a, b, [templates[a], templates[b]]) }));
   }
   return reviews.get(key)!;
 }
@@ -55,7 +55,7 @@ describe('every upward stage change, including skips (21 pairs)', () => {
 
 describe('the cache at 100k → 1m', () => {
   const cacheChange = (after: StackTemplates) =>
-    reviewTransition({ before: templates['100k'], after, entry: publicEntryOf(stageSpec('1m')), allowed: allowedChangesBetween('100k', '1m') })
+    reviewTransition({ before: templates['100k'], after, entry: publicEntryOf(stageSpec('1m')), allowed: allowedChangesBetween('100k', '1m', [templates['100k'], after]) })
       .stacks.flatMap((s) => s.changes)
       .find((c) => c.type === 'AWS::ElastiCache::ReplicationGroup');
 
@@ -71,7 +71,7 @@ describe('the cache at 100k → 1m', () => {
       for (const resource of Object.values(template.Resources as Record<string, any>)) if (resource.Type === 'AWS::ElastiCache::ReplicationGroup') delete resource.UpdatePolicy;
     }
     expect(cacheChange(after)!.impact).toBe('replace');
-    const result = reviewTransition({ before: templates['100k'], after, entry: publicEntryOf(stageSpec('1m')), allowed: allowedChangesBetween('100k', '1m') });
+    const result = reviewTransition({ before: templates['100k'], after, entry: publicEntryOf(stageSpec('1m')), allowed: allowedChangesBetween('100k', '1m', [templates['100k'], after]) });
     expect(result.problems.map((p) => p.rule)).toContain('stateful-at-risk');
   });
 });
@@ -90,23 +90,27 @@ describe('runbooks', () => {
     expect(runbooksBetween('1', '1m').map((r) => r.id)).toEqual(['1-to-10', '100-to-1k', '100k-to-1m']);
   });
 
-  test('every stateful resource lib/retired-resources.ts retires is allowed, at that step, with the same runbook', () => {
-    for (const retired of RETIRED_RESOURCES) {
-      const idPrefix = retired.path.replace(/\/Resource$/, '').replace(/\//g, '');
-      const entry = ALLOWED_CHANGES.find((a) => a.stack === retired.stack && a.logicalId.startsWith(idPrefix) && a.step[1] === retired.retiredAt);
-      expect({ retired: retired.path, allowed: entry?.impacts }).toEqual({ retired: retired.path, allowed: ['orphan'] });
-      expect(RUNBOOKS.find((r) => r.id === entry!.runbook)!.file).toBe(retired.runbook);
-    }
+  test('the review finds each planned change of lib/transitions.ts by its construct path, at its step, under the logical ID the runbooks name', () => {
+    const found = PLANNED_CHANGES.map((planned) => {
+      const [allowed] = allowedChangesBetween(planned.step[0], planned.step[1], [templates[planned.step[0]], templates[planned.step[1]]], [planned]);
+      return `${planned.stack}/${planned.path} ${allowed?.logicalId}`;
+    });
+    expect(found).toEqual([
+      'App/ApiServer/DataVolume/Resource ApiServerDataVolumeF42516C7',
+      'App/ApiServer/Logs/Resource ApiServerLogsA40722D7',
+      'Network/AWS679f53fac002430cb0da5b7982bd2287/LogGroup/Resource AWS679f53fac002430cb0da5b7982bd2287LogGroup449FB7C2',
+      'Data/Database/Resource/Resource DatabaseF44359DD',
+    ]);
   });
 
-  test('every allowance is needed by its own step, names an existing runbook, and says why', () => {
-    for (const entry of ALLOWED_CHANGES) {
+  test('every planned change is needed by its own step, names an existing runbook, and says why', () => {
+    for (const entry of PLANNED_CHANGES) {
       expect(RUNBOOKS.map((r) => r.id)).toContain(entry.runbook);
       expect(entry.why.length).toBeGreaterThan(40);
       const used = review(entry.step[0], entry.step[1])
         .stacks.flatMap((s) => s.changes)
-        .some((c) => c.logicalId === entry.logicalId && c.runbook === entry.runbook && entry.impacts.includes(c.impact));
-      expect({ entry: `${entry.stack}/${entry.logicalId}`, used }).toEqual({ entry: `${entry.stack}/${entry.logicalId}`, used: true });
+        .some((c) => c.path === `${c.stack}/${entry.path}` && c.runbook === entry.runbook && (entry.impacts as readonly string[]).includes(c.impact));
+      expect({ entry: `${entry.stack}/${entry.path}`, used }).toEqual({ entry: `${entry.stack}/${entry.path}`, used: true });
     }
   });
 });

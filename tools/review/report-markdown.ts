@@ -1,7 +1,7 @@
 import type { StageChangeReport } from './stage-change';
 import type { StackReview } from './transition';
 import { describeImpact } from './transition';
-import { RUNBOOKS } from './runbooks';
+import { RUNBOOKS } from '../../lib';
 import { formatSeconds, longestOutageSeconds } from './interruptions';
 
 function cell(text: string): string {

@@ -1,5 +1,7 @@
+import type { LossyImpact } from '../../lib';
+
 /** What deploying the new template does to one resource. */
-export type Impact = 'add' | 'update' | 'replace' | 'may-replace' | 'destroy' | 'orphan';
+export type Impact = 'add' | 'update' | LossyImpact;
 
 /** Impacts that lose or detach the existing physical resource. */
 export const LOSSY_IMPACTS: readonly Impact[] = ['replace', 'may-replace', 'destroy', 'orphan'];

@@ -4,7 +4,8 @@ import { CliError } from '../../contracts/cli';
 import type { StackTemplates } from './template';
 import type { Problem } from './problem';
 import { reviewTransition, type TransitionReview } from './transition';
-import { allowedChangesBetween, runbooksBetween, type Runbook } from './runbooks';
+import { runbooksBetween, type Runbook } from '../../lib';
+import { allowedChangesBetween } from './allowed-changes';
 import { publicEntryOf } from './public-entry';
 import { readTemplates } from './template-files';
 import { fetchDeployedTemplates } from './deployed';
@@ -77,7 +78,8 @@ export async function reviewStageChange(options: StageChangeOptions): Promise<St
 
   // Runbooks cover upward steps only; a downgrade or an unknown baseline gets none.
   const upward = from !== undefined && !downgrade;
-  const allowed = upward ? allowedChangesBetween(from, to) : [];
+  // Logical IDs come from the templates compared: the deployed side first, where a retired resource still is.
+  const allowed = upward ? allowedChangesBetween(from, to, [before, after]) : [];
   const review = reviewTransition({ before, after, entry: publicEntryOf(stageSpec(to)), allowed });
   const problems: Problem[] = [...review.problems];
   if (downgrade) {

@@ -1,6 +1,6 @@
-import { RETIRED_RESOURCES } from '../../../lib/retired-resources';
 import { isStatefulType } from '../../../lib/resource-spec';
-import { STAGE_NAMES, type StageName } from '../../../stages/ladder';
+import { isRetiredAt, RUNBOOKS, retirements } from '../../../lib/transitions';
+import { stageRange, stageIndex, type StageName } from '../../../stages/ladder';
 import { ALL_STAGES, constructPath, STACKS, type StackKind, templateJson } from './stage-templates';
 
 interface Stateful {
@@ -18,18 +18,15 @@ function statefulResources(stage: StageName): Stateful[] {
   );
 }
 
-const retiredBy = (s: Stateful, stage: StageName) =>
-  RETIRED_RESOURCES.some((r) => r.stack === s.stack && r.path === s.path && STAGE_NAMES.indexOf(r.retiredAt) <= STAGE_NAMES.indexOf(stage));
-
 describe('going up the ladder', () => {
   test.each(ALL_STAGES.slice(0, -1).map((s) => [s]))(
-    'every stateful resource of stage %s keeps its stack, logical ID and type in every later stage (unless listed as retired)',
+    'every stateful resource of stage %s keeps its stack, logical ID and type in every later stage (unless lib/transitions.ts retires it)',
     (stage) => {
-      const later = STAGE_NAMES.slice(STAGE_NAMES.indexOf(stage) + 1);
+      const later = stageRange(stage).slice(1);
       for (const s of statefulResources(stage)) {
         for (const next of later) {
           const found = (templateJson(next, s.stack).Resources as Record<string, any>)[s.logicalId];
-          const expected = retiredBy(s, next) ? 'retired' : s.type;
+          const expected = isRetiredAt(s.stack, s.path, next) ? 'retired' : s.type;
           expect({ resource: `${s.stack}/${s.path}`, at: next, now: found ? found.Type : 'retired' }).toEqual({
             resource: `${s.stack}/${s.path}`,
             at: next,
@@ -40,16 +37,17 @@ describe('going up the ladder', () => {
     },
   );
 
-  test('the retired list is true: each entry exists just below its stage and is gone from it on', () => {
-    for (const r of RETIRED_RESOURCES) {
-      const at = STAGE_NAMES.indexOf(r.retiredAt);
-      const before = statefulResources(STAGE_NAMES[at - 1]).filter((s) => s.stack === r.stack && s.path === r.path);
+  test('the retirements are true: each exists in its step\'s lower stage and is gone from the upper one on', () => {
+    for (const r of retirements()) {
+      const [below, at] = r.step;
+      expect(stageIndex(at)).toBe(stageIndex(below) + 1);
+      const before = statefulResources(below).filter((s) => s.stack === r.stack && s.path === r.path);
       expect({ entry: r.path, before: before.length }).toEqual({ entry: r.path, before: 1 });
-      for (const stage of STAGE_NAMES.slice(at)) {
+      for (const stage of stageRange(at)) {
         expect(statefulResources(stage).filter((s) => s.stack === r.stack && s.path === r.path)).toEqual([]);
       }
-      expect(r.reason.length).toBeGreaterThan(40);
-      expect(r.runbook).toMatch(/^docs\/runbooks\/.+\.md$/);
+      expect(r.why.length).toBeGreaterThan(40);
+      expect(RUNBOOKS.map((runbook) => runbook.id)).toContain(r.runbook);
     }
   });
 

@@ -1,6 +1,6 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { synthStage } from '../../../lib/synth';
-import { STAGE_NAMES, type StageName } from '../../../stages/ladder';
+import { STAGE_NAMES, stageRange, type StageName } from '../../../stages/ladder';
 
 /** The four stack kinds, by the suffix of their names. */
 export const STACKS = ['Network', 'Data', 'App', 'Monitoring'] as const;
@@ -32,7 +32,7 @@ export const ALL_STAGES: readonly StageName[] = STAGE_NAMES;
 
 /** Stages from `from` upwards. */
 export function stagesFrom(from: StageName): StageName[] {
-  return STAGE_NAMES.slice(STAGE_NAMES.indexOf(from));
+  return stageRange(from);
 }
 
 /**

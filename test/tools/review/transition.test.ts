@@ -1,5 +1,5 @@
 import { reviewTransition, type TransitionReview } from '../../../tools/review/transition';
-import type { AllowedChange } from '../../../tools/review/runbooks';
+import type { AllowedChange } from '../../../tools/review/allowed-changes';
 import type { StackTemplates } from '../../../tools/review/template';
 import { fixtureStage } from './fixtures';
 
