@@ -63,6 +63,9 @@ export const API_ENVIRONMENT_VARIABLES = [
   'PASSWORD_HASH_THREADS',
   'PASSWORD_HASH_QUEUE',
   'PASSWORD_HASH_COST',
+  // Metrics (docs/metrics.md): EMF lines on stdout at every stage; the Prometheus endpoint for local runs.
+  'METRICS_ENDPOINT',
+  'METRICS_FLUSH_SECONDS',
 ] as const;
 
 /** One of the names above: the API's readers and the stacks' writer take only these, so a misspelt name fails the type check. */

@@ -10,6 +10,7 @@ import originVerify from './origin/origin-verify';
 import configPlugin from './plugins/app/config';
 import database from './plugins/app/database';
 import cache from './plugins/app/cache';
+import metrics from './plugins/app/metrics';
 import sessionsPlugin from './plugins/app/sessions';
 import passwords from './plugins/app/passwords';
 import storage from './plugins/app/storage';
@@ -105,6 +106,8 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
   await app.register(configPlugin, { config });
   await app.register(database);
   await app.register(cache);
+  // Before every route: its onResponse hook measures them all (docs/metrics.md).
+  await app.register(metrics);
   await app.register(sessionsPlugin);
   await app.register(passwords);
   await app.register(storage);

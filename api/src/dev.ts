@@ -159,6 +159,8 @@ async function main(): Promise<void> {
   }
   const builtWeb = join(REPO_ROOT, 'dist', 'web');
   if (!env.WEB_ROOT && existsSync(join(builtWeb, 'index.html'))) env.WEB_ROOT = builtWeb;
+  // Locally the figures are on GET /metrics for a Prometheus scraper (docs/metrics.md); production leaves it off.
+  env.METRICS_ENDPOINT ??= 'true';
   try {
     const config = await resolveConfig(loadEnvConfig(env));
     const app = await startListening(config);

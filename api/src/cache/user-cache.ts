@@ -32,6 +32,7 @@ export class UserCache {
   /** IDs whose Redis DEL failed (Redis down); retried when it is back. */
   private readonly pendingInvalidations = new Set<string>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  private lookupListener?: (hit: boolean) => void;
 
   constructor(
     private readonly redis: RedisClient,
@@ -56,7 +57,18 @@ export class UserCache {
     return this.near.get(id);
   }
 
+  /** Told the outcome of every `get` (the hit ratio metric). */
+  onLookup(listener: (hit: boolean) => void): void {
+    this.lookupListener = listener;
+  }
+
   async get(id: string): Promise<string | undefined> {
+    const found = await this.lookup(id);
+    this.lookupListener?.(found !== undefined);
+    return found;
+  }
+
+  private async lookup(id: string): Promise<string | undefined> {
     const near = this.near.get(id);
     if (near !== undefined) return near;
     try {

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { parseShardMap, shardMapFromUrls, type ShardMapSpec } from '../../../contracts/shard-map';
+import { loadMetricsConfig, type MetricsConfig } from './metrics-config';
 import { loadQueueConfig, type QueueConfig } from './queue-config';
 import { arn, boolean, checkUrl, ConfigError, type Env, hostPort, integer, list, oneOf, text, url } from './env-readers';
 
@@ -13,7 +14,7 @@ export type PasswordHashCost = 'production' | 'test';
  * The API's configuration as read from the environment: validated, but with
  * secrets still referenced by ARN (see `resolve-config.ts`).
  */
-export interface EnvConfig extends QueueConfig {
+export interface EnvConfig extends QueueConfig, MetricsConfig {
   readonly port: number;
   readonly host: string;
   readonly logLevel: string;
@@ -179,6 +180,7 @@ export function loadEnvConfig(env: Env = process.env, cwd = process.cwd()): EnvC
     publicApiUrl: url(env, 'PUBLIC_API_URL', ['http', 'https'])?.replace(/\/+$/, ''),
     workQueueUrl: url(env, 'WORK_QUEUE_URL', ['https', 'http']),
     ...loadQueueConfig(env),
+    ...loadMetricsConfig(env),
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 500),
     authRateLimitPerIp: integer(env, 'AUTH_RATE_LIMIT_PER_IP', 30, 1, 1_000_000),
     authRateLimitPerUsernameAndIp: integer(env, 'AUTH_RATE_LIMIT_PER_USERNAME_AND_IP', 10, 1, 1_000_000),
