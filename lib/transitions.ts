@@ -12,8 +12,9 @@ import type { StackKind } from './app-options';
  * resource fails the review and the transition tests.
  *
  * It lives in lib/ because its keys are the app's construct paths: renaming a
- * construct here and in lib/constructs is one change. Nothing in the app
- * builds from it (the stage specs decide what each stage has); tools read it
+ * construct here and in lib/constructs is one change. The stage specs decide
+ * what each stage has; in the app only the deploy guard
+ * (lib/constructs/deploy-guard) reads the runbooks' steps. Tools read it
  * through lib/index.ts.
  */
 
