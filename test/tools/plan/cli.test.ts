@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { STAGE_NAMES } from '../../../stages/ladder';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -12,7 +13,7 @@ describe('npm run plan', () => {
   test('prints one row per stage with cost and users held', () => {
     const run = plan();
     expect(run.status).toBe(0);
-    for (const stage of ['1', '10', '100', '1k', '10k', '100k', '1m']) expect(run.stdout).toContain(`| \`${stage}\` |`);
+    for (const stage of STAGE_NAMES) expect(run.stdout).toContain(`| \`${stage}\` |`);
     expect(run.stdout).toMatch(/table of \d{4}-\d{2}-\d{2}/);
   });
 
