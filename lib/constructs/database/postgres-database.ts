@@ -83,25 +83,18 @@ export class PostgresDatabase extends Construct {
     this.secret = new rds.DatabaseSecret(this, 'Secret', { username: 'graminsta' });
     this.secret.applyRemovalPolicy(RemovalPolicy.RETAIN);
 
-    this.instance = new rds.DatabaseInstance(this, 'Resource', {
-      engine,
+    // What the primary and every replica share: placement, gp3 storage with the same autoscaling ceiling (a replica
+    // replays every write, so it must grow as far as its primary or, full, stop replicating), protection, logs and
+    // monitoring.
+    const everyInstance = {
       instanceType: instanceType(props.instanceClass),
       vpc: props.vpc,
       subnetGroup: props.subnetGroup,
       securityGroups: [props.securityGroup],
       parameterGroup: props.parameterGroup,
-      port: POSTGRES_PORT,
-      credentials: rds.Credentials.fromSecret(this.secret),
-      databaseName: 'graminsta',
-      storageEncrypted: true,
       storageType: STORAGE_TYPE,
-      allocatedStorage: props.allocatedStorageGiB,
       maxAllocatedStorage: props.maxAllocatedStorageGiB,
-      multiAz: props.multiAz ?? false,
-      backupRetention: Duration.days(backupRetentionDays),
       deletionProtection: true,
-      removalPolicy: RemovalPolicy.SNAPSHOT,
-      copyTagsToSnapshot: true,
       autoMinorVersionUpgrade: true,
       publiclyAccessible: false,
       // RDS for PostgreSQL supports Performance Insights on every instance class (the MySQL and MariaDB
@@ -113,6 +106,20 @@ export class PostgresDatabase extends Construct {
       monitoringInterval: props.enhancedMonitoring?.interval,
       monitoringRole: props.enhancedMonitoring?.role,
       caCertificate: rds.CaCertificate.RDS_CA_RSA2048_G1,
+    } satisfies Partial<rds.DatabaseInstanceProps & rds.DatabaseInstanceReadReplicaProps>;
+
+    this.instance = new rds.DatabaseInstance(this, 'Resource', {
+      ...everyInstance,
+      engine,
+      port: POSTGRES_PORT,
+      credentials: rds.Credentials.fromSecret(this.secret),
+      databaseName: 'graminsta',
+      storageEncrypted: true,
+      allocatedStorage: props.allocatedStorageGiB,
+      multiAz: props.multiAz ?? false,
+      backupRetention: Duration.days(backupRetentionDays),
+      removalPolicy: RemovalPolicy.SNAPSHOT,
+      copyTagsToSnapshot: true,
     });
 
     if (props.credentialRotation) {
@@ -139,29 +146,13 @@ export class PostgresDatabase extends Construct {
 
     for (let i = 1; i <= (props.readReplicas ?? 0); i++) {
       const replica = new rds.DatabaseInstanceReadReplica(this, `Replica${i}`, {
+        ...everyInstance,
         sourceDatabaseInstance: this.instance,
-        instanceType: instanceType(props.instanceClass),
-        vpc: props.vpc,
-        subnetGroup: props.subnetGroup,
-        securityGroups: [props.securityGroup],
-        parameterGroup: props.parameterGroup,
-        // The primary's storage type and autoscaling ceiling (CDK's replica default is gp2 with a fixed size): a
-        // replica replays every write, so it must grow as far as its primary or, full, stop replicating. No
-        // allocatedStorage: the replica is created at its primary's size, which autoscaling may have grown since.
-        storageType: STORAGE_TYPE,
-        maxAllocatedStorage: props.maxAllocatedStorageGiB,
-        // No storageEncrypted here: a replica inherits the (encrypted) primary's storage encryption.
+        // The primary's storage type and ceiling, not CDK's replica default (gp2, fixed size). No allocatedStorage:
+        // the replica is created at its primary's size, which autoscaling may have grown since. No storageEncrypted:
+        // a replica inherits the (encrypted) primary's storage encryption.
         // A replica cannot take a final snapshot; it is a copy of the primary, retained rather than deleted.
         removalPolicy: RemovalPolicy.RETAIN,
-        deletionProtection: true,
-        autoMinorVersionUpgrade: true,
-        publiclyAccessible: false,
-        enablePerformanceInsights: true,
-        cloudwatchLogsExports: POSTGRES_LOG_EXPORTS,
-        cloudwatchLogsRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
-        monitoringInterval: props.enhancedMonitoring?.interval,
-        monitoringRole: props.enhancedMonitoring?.role,
-        caCertificate: rds.CaCertificate.RDS_CA_RSA2048_G1,
       });
       this.replicas.push(replica);
     }

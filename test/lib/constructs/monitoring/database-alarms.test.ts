@@ -1,12 +1,7 @@
-import { cacheNodeIds } from '../../../../lib/constructs/monitoring/cache-alarms';
 import { defaultMaxConnections } from '../../../../lib/constructs/monitoring/database-alarms';
 import { LADDER } from '../../../../stages/ladder';
 
-describe('alarm helpers', () => {
-  test('cache node IDs follow ElastiCache cluster-mode naming', () => {
-    expect(cacheNodeIds('grp', 2, 1)).toEqual(['grp-0001-001', 'grp-0001-002', 'grp-0002-001', 'grp-0002-002']);
-  });
-
+describe('database alarms', () => {
   test('max_connections follows RDS PostgreSQL’s default formula', () => {
     // LEAST(DBInstanceClassMemory/9531392, 5000)
     expect(defaultMaxConnections('db.t4g.micro')).toBe(112);
