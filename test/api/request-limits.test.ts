@@ -1,5 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
+import { MAX_UPLOAD_BYTES } from '../../contracts/photo-uploads';
 import { startPostgres, type TestPostgres } from '../support/postgres';
 import { call, expectError, newUser } from './support/http';
 import { startTestApp, type TestApp } from '../support/api-server';
@@ -67,7 +68,7 @@ describe('request limits', () => {
   describe('PUT /api/photos/:id/content (issue 14, defect 3)', () => {
     async function pendingPhoto() {
       const owner = await newUser(api.url);
-      const created = await call(api.url, 'POST', '/api/photos', { token: owner.token, body: { caption: '', contentType: 'image/jpeg', size: 10_485_760 } });
+      const created = await call(api.url, 'POST', '/api/photos', { token: owner.token, body: { caption: '', contentType: 'image/jpeg', size: MAX_UPLOAD_BYTES } });
       return { token: owner.token, id: created.body.photo.id as string };
     }
 
