@@ -1,5 +1,6 @@
 import type * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { API_PORT, ApiBundle, type ApiDependencies, ApiFleet, ApiLoadBalancer, ApiServer, WebClientBundle } from '../constructs/compute';
 import type { DatabaseEndpoints } from '../constructs/database/database-endpoints';
@@ -85,7 +86,7 @@ export class AppStack extends StageStack {
         securityGroup: imported('LoadBalancerSecurityGroup', props.securityGroups.loadBalancer),
       });
       // The fleet's configuration names the distribution (MEDIA_BASE_URL), so the site comes first.
-      this.site = this.newSite(props, loadBalancerOrigin(loadBalancer.loadBalancer, originProps));
+      this.site = this.newSite(props, loadBalancerOrigin(loadBalancer.loadBalancer, originProps), logRetention);
       loadBalancer.logAccessTo(this.site.accessLogsBucket);
       const fleet = new ApiFleet(this, 'ApiFleet', {
         ...dependencies,
@@ -120,7 +121,7 @@ export class AppStack extends StageStack {
         webClient: spec.site ? undefined : new WebClientBundle(this, 'WebClient').asset,
         logRetention,
       });
-      this.site = this.newSite(props, instanceOrigin(server.publicDnsName, originProps));
+      this.site = this.newSite(props, instanceOrigin(server.publicDnsName, originProps), logRetention);
       this.compute = { kind: 'single-instance', server };
     }
 
@@ -140,7 +141,7 @@ export class AppStack extends StageStack {
   }
 
   /** The distribution in front of `apiOrigin`, the web client and (10k+) the photos. */
-  private newSite(props: AppStackProps, apiOrigin: cloudfront.IOrigin): Site {
+  private newSite(props: AppStackProps, apiOrigin: cloudfront.IOrigin, logRetention: logs.RetentionDays): Site {
     const { spec } = props;
     return new Site(this, 'Site', {
       edge: spec.edge,
@@ -149,7 +150,7 @@ export class AppStack extends StageStack {
       uploadsBucket: spec.uploads?.viaCdn ? this.media?.bucket : undefined,
       domainName: props.domainName,
       certificateArn: props.certificateArn,
-      logRetention: retentionDays(spec.monitoring.logRetentionDays),
+      logRetention,
       originSecretGeneration: props.originSecretGeneration,
       webAclArn: props.webAclArn,
     });
