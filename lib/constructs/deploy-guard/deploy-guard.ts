@@ -4,7 +4,7 @@ import { Construct, type IConstruct } from 'constructs';
 import { join } from 'node:path';
 import { STAGE_NAMES, type StageName } from '../../../stages/ladder';
 import { RUNBOOKS } from '../../transitions';
-import { LocalNodeFunction, PROJECT_ROOT } from '../media/private/local-node-function';
+import { LocalNodeFunction, PROJECT_ROOT } from '../common/local-node-function';
 
 export interface DeployGuardProps {
   /** The stage this deploy takes the stack to. */

@@ -9,7 +9,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { join } from 'node:path';
 import { ORIGINALS_PREFIX, THUMBNAILS_PREFIX } from '../../../contracts/media-keys';
-import { LocalNodeFunction } from './private/local-node-function';
+import { LocalNodeFunction } from '../common/local-node-function';
 
 export interface ThumbnailsProps {
   /** The uploads bucket: originals are read from, thumbnails written to, it. */

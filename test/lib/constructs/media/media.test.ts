@@ -8,7 +8,7 @@ import type { UploadsSpec } from '../../../../stages/stage-spec';
 import { stage10k } from '../../../../stages/stage-10k';
 import { stage1k } from '../../../../stages/stage-1k';
 import { Media, corsOrigins } from '../../../../lib/constructs/media/media';
-import { PROJECT_ROOT } from '../../../../lib/constructs/media/private/local-node-function';
+import { PROJECT_ROOT } from '../../../../lib/constructs/common/local-node-function';
 import { flaggedApp } from '../edge-test-app';
 
 function synth(uploads: UploadsSpec, extra: { domainName?: string } = {}): { template: Template; media: Media; stack: Stack; outdir: string } {

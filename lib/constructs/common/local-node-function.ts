@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import { join } from 'node:path';
 
 /** The repository root: esbuild's working directory and where package-lock.json lives. */
-export const PROJECT_ROOT = join(__dirname, '..', '..', '..', '..');
+export const PROJECT_ROOT = join(__dirname, '..', '..', '..');
 
 export interface LocalNodeFunctionProps {
   /** Absolute path of the handler module (exports `handler`). */
