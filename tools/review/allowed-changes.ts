@@ -1,6 +1,6 @@
 import type { StageName } from '../../stages/ladder';
-import { PLANNED_CHANGES, plannedChangesBetween, type PlannedChange, type RunbookId } from '../../lib';
-import type { Impact, ResourceChange } from './resource-change';
+import { PLANNED_CHANGES, plannedChangesBetween, type PlannedChange } from '../../lib';
+import type { ResourceChange } from './resource-change';
 import type { StackTemplates } from './template';
 import { constructPath, resourcesOf } from './template';
 
@@ -9,16 +9,9 @@ import { constructPath, resourcesOf } from './template';
  * the transition registry (lib/transitions.ts, by construct path) found in
  * the templates under review.
  */
-export interface AllowedChange {
-  /** Stack name without the app prefix, e.g. 'App' for 'graminsta-App'. */
-  readonly stack: string;
+export interface AllowedChange extends Omit<PlannedChange, 'path'> {
+  /** The logical ID the templates give the planned change's construct path. */
   readonly logicalId: string;
-  /** The neighbour step (from, to) where the change happens. */
-  readonly step: readonly [StageName, StageName];
-  readonly impacts: readonly Impact[];
-  readonly runbook: RunbookId;
-  /** Why this is acceptable. */
-  readonly why: string;
 }
 
 const inStack = (stackName: string, stack: string) => stackName === stack || stackName.endsWith(`-${stack}`);
@@ -55,5 +48,5 @@ export function allowedChangesBetween(
 
 /** The allowed entry that covers a change, if any. */
 export function findAllowance(change: ResourceChange, allowed: readonly AllowedChange[]): AllowedChange | undefined {
-  return allowed.find((entry) => inStack(change.stack, entry.stack) && change.logicalId === entry.logicalId && entry.impacts.includes(change.impact));
+  return allowed.find((entry) => inStack(change.stack, entry.stack) && change.logicalId === entry.logicalId && entry.impacts.some((impact) => impact === change.impact));
 }
