@@ -1,9 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { parseCliArgs } from '../lib/cli-args';
 import { runCli } from '../../contracts/cli';
-import { reviewStageChange } from './stage-change';
-import { toJson } from './report-json';
-import { toMarkdown } from './report-markdown';
 
 const USAGE = `usage: npm run review -- --to <stage> (--from <stage> | --from-template <file|dir> [--from <stage>] | --deployed [--from <stage>])
                         [--json] [--output <file>] [--allow-downgrade] [--app-name <name>]
@@ -31,8 +28,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     },
   );
   if (!args) return 0;
-  // Loaded here so `--help` and argument errors stay instant (synthesis pulls in aws-cdk-lib).
+  // Loaded here so `--help` and argument errors stay instant: the review reads lib/index.ts, which loads the CDK app.
   const { synthStage } = await import('../../lib');
+  const { reviewStageChange } = await import('./stage-change');
+  const { toJson } = await import('./report-json');
+  const { toMarkdown } = await import('./report-markdown');
   const appName = args['app-name'];
   const report = await reviewStageChange({
     from: args.from,
