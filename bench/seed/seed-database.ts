@@ -79,6 +79,10 @@ export async function seedDatabase(url: string, options: SeedOptions, progress: 
 
   await migrate(url);
   const client = new Client({ connectionString: url });
+  // A server that goes away (an interrupted run stops it mid-COPY) fails the query in progress;
+  // without a listener the connection's 'error' event would also crash the process before the
+  // run's signal handler has stopped what it started.
+  client.on('error', () => undefined);
   await client.connect();
   const tables: TableLoad[] = [];
   let indexSeconds = 0;
