@@ -4,7 +4,7 @@ import { stageRange, type StageName } from '../../stages/ladder';
  * Every cdk-nag AwsSolutions finding the project accepts, in one place. Each
  * is attached to exactly one construct (the CfnResource cdk-nag reports, or
  * the narrowest node that holds it) and only on the stages listed, with the
- * reason it is right there. test/lib/compliance/ fails on a reason shorter
+ * reason it is right there. test/tools/compliance/ fails on a reason shorter
  * than a real sentence and on an acknowledgement no finding needs.
  */
 export interface Acknowledgement {

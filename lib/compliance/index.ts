@@ -72,7 +72,7 @@ function extraPrimaryAcknowledgements(spec: StageSpec, listed: readonly Acknowle
  * through CDK's Validations API (findings fail the synthesis), and the
  * project's acknowledgements, each on its own construct for this stage only.
  * An acknowledgement whose construct does not exist is skipped here (so a
- * rename never breaks everyone's synth) and reported by test/lib/compliance.
+ * rename never breaks everyone's synth) and reported by test/tools/compliance.
  */
 export function applyCompliance(app: App, spec: StageSpec): void {
   for (const ack of acknowledgementsFor(spec)) {
