@@ -6,13 +6,20 @@
  * Imports nothing.
  */
 
-/** Requests per second one core of the benchmark machine sustains, per kind of API request. */
+/**
+ * Requests per second one core of the benchmark machine sustains, per kind of
+ * API request: what the benchmark measures and what `npm run plan` sizes
+ * stages with (its defaults when no result is given).
+ */
 export interface MeasuredPerCore {
+  /** `GET /api/users/:id` answered from Redis. */
   readonly userCached: number;
+  /** `GET /api/users/:id` answered from PostgreSQL. */
   readonly userDb: number;
   readonly feed: number;
   readonly userPhotos: number;
   readonly createPhoto: number;
+  /** Log-ins per second per core: password hashing dominates. */
   readonly login: number;
 }
 

@@ -3,23 +3,14 @@
  * They are guesses about user behaviour and hardware, not measurements: the
  * plan prints them next to its table so a reader can disagree with a number.
  */
+import type { MeasuredPerCore } from '../../contracts/bench-results';
 
 /** The API requests the benchmark measures, one per scenario. */
 export const REQUEST_KINDS = ['userRead', 'feed', 'userPhotos', 'createPhoto', 'login'] as const;
 export type RequestKind = (typeof REQUEST_KINDS)[number];
 
-/** Requests per second one core sustains for each kind (from the benchmark, or the defaults below). */
-export interface PerCoreThroughput {
-  /** `GET /api/users/:id` answered from Redis. */
-  readonly userCached: number;
-  /** `GET /api/users/:id` answered from PostgreSQL. */
-  readonly userDb: number;
-  readonly feed: number;
-  readonly userPhotos: number;
-  readonly createPhoto: number;
-  /** Log-ins per second per core: password hashing dominates. */
-  readonly login: number;
-}
+/** Requests per second one core sustains for each kind (from the benchmark, or the defaults below): the benchmark's own shape. */
+export type PerCoreThroughput = MeasuredPerCore;
 
 /**
  * Database work of one request: `read`/`write` in units of one indexed point
