@@ -3,9 +3,9 @@ import { isAbsolute, resolve } from 'node:path';
 import { parseShardMap, shardMapFromUrls, type ShardMapSpec } from '../../../contracts/shard-map';
 import { loadMetricsConfig, type MetricsConfig } from './metrics-config';
 import { loadQueueConfig, type QueueConfig } from './queue-config';
-import { arn, boolean, checkUrl, ConfigError, type Env, hostPort, integer, list, oneOf, text, url } from './env-readers';
+import { arn, boolean, checkUrl, ConfigError, type Env, hostPort, integer, list, oneOf, text, url } from '../../../contracts/env-readers';
 
-export { ConfigError } from './env-readers';
+export { ConfigError } from '../../../contracts/env-readers';
 
 export type UploadMode = 'proxy' | 'presigned';
 export type PasswordHashCost = 'production' | 'test';

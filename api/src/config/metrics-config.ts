@@ -1,4 +1,4 @@
-import { boolean, type Env, integer } from './env-readers';
+import { boolean, type Env, integer } from '../../../contracts/env-readers';
 
 /** What the API measures and where it shows it (docs/metrics.md), part of the API's EnvConfig. */
 export interface MetricsConfig {

@@ -1,5 +1,5 @@
 import { MIN_VISIBILITY_FACTOR } from '../../../contracts/work-queue';
-import { ConfigError, type Env, integer, text } from './env-readers';
+import { ConfigError, type Env, integer, text } from '../../../contracts/env-readers';
 
 export type QueueKind = 'postgres' | 'sqs';
 

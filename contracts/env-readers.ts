@@ -1,11 +1,13 @@
 /**
- * Readers for environment variables, shared by the API's and the worker's
- * configuration: each validates one variable and throws a ConfigError naming
- * it (never echoing its value when it may hold a secret). Each takes a name
- * from contracts/api-environment.ts, the list the stacks and the tests share,
- * so a variable read here that the stacks cannot name fails the type check.
+ * Readers for the API's environment variables, shared by the API's and the
+ * worker's configuration (api/src/config) and by the database targets the API
+ * and tools/reshard both read (database-targets.ts): each validates one
+ * variable and throws a ConfigError naming it (never echoing its value when it
+ * may hold a secret). Each takes a name from api-environment.ts, the list the
+ * stacks and the tests share, so a variable read here that the stacks cannot
+ * name fails the type check. Imports only that list.
  */
-import type { ApiEnvironmentVariable } from '../../../contracts/api-environment';
+import type { ApiEnvironmentVariable } from './api-environment';
 
 /** Raised when an environment variable is missing or malformed; names the variable, never echoes secrets. */
 export class ConfigError extends Error {
