@@ -139,10 +139,10 @@ export async function startApi(opts: StartApiOptions): Promise<RunningApi> {
 
 /** No AWS in tests: any attempt to read a secret is a bug in the test. */
 const noAws = {
-  secretJson: async () => {
+  getSecretString: async () => {
     throw new Error('tests must not read AWS secrets');
   },
-  parameter: async () => {
+  getParameter: async () => {
     throw new Error('tests must not read SSM parameters');
   },
 };

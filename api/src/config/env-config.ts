@@ -1,9 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
-import { parseShardMap, shardMapFromUrls, type ShardMapSpec } from '../../../contracts/shard-map';
+import { type DatabaseEnvironment, readDatabaseEnvironment } from '../../../contracts/database-targets';
 import { loadMetricsConfig, type MetricsConfig } from './metrics-config';
 import { loadQueueConfig, type QueueConfig } from './queue-config';
-import { arn, boolean, checkUrl, ConfigError, type Env, hostPort, integer, list, oneOf, text, url } from '../../../contracts/env-readers';
+import { arn, boolean, ConfigError, type Env, integer, oneOf, text, url } from '../../../contracts/env-readers';
 
 export { ConfigError } from '../../../contracts/env-readers';
 
@@ -14,18 +14,12 @@ export type PasswordHashCost = 'production' | 'test';
  * The API's configuration as read from the environment: validated, but with
  * secrets still referenced by ARN (see `resolve-config.ts`).
  */
-export interface EnvConfig extends QueueConfig, MetricsConfig {
+export interface EnvConfig extends QueueConfig, MetricsConfig, DatabaseEnvironment {
   readonly port: number;
   readonly host: string;
   readonly logLevel: string;
   readonly dataDir: string;
   readonly webRoot?: string;
-  readonly databaseUrl?: string;
-  readonly databaseSecretArn?: string;
-  readonly replicaUrls: readonly string[];
-  readonly replicaHosts: readonly string[];
-  readonly shardMap?: ShardMapSpec;
-  readonly shardMapParameter?: string;
   /** How often the API re-reads the `moved` rows of every server (only with more than one primary). */
   readonly shardMovesRefreshMs: number;
   /** How long a write to a frozen (moving) logical shard waits before a 503 `shard_moving`. */
@@ -106,40 +100,7 @@ function trustProxyHops(env: Env): number {
 export function loadEnvConfig(env: Env = process.env, cwd = process.cwd()): EnvConfig {
   const dataDirRaw = text(env, 'DATA_DIR') ?? './.data';
   const webRootRaw = text(env, 'WEB_ROOT');
-  const databaseUrl = url(env, 'DATABASE_URL', ['postgres', 'postgresql']);
-  const databaseSecretArn = arn(env, 'DATABASE_SECRET_ARN', 'secretsmanager');
-  if (databaseUrl && databaseSecretArn) {
-    throw new ConfigError('DATABASE_SECRET_ARN', 'and DATABASE_URL are both set; set only one');
-  }
-  const replicaUrls = list(env, 'DATABASE_REPLICA_URLS').map((u) => checkUrl('DATABASE_REPLICA_URLS', u, ['postgres', 'postgresql']));
-  const replicaHosts = list(env, 'DATABASE_REPLICA_HOSTS').map((h) => hostPort('DATABASE_REPLICA_HOSTS', h));
-  if (replicaHosts.length > 0 && !databaseSecretArn) {
-    throw new ConfigError('DATABASE_REPLICA_HOSTS', 'needs DATABASE_SECRET_ARN (replicas use the primary secret’s credentials)');
-  }
-  const shardMapRaw = text(env, 'SHARD_MAP');
-  const shardMapParameter = text(env, 'SHARD_MAP_PARAMETER');
-  if (shardMapRaw && shardMapParameter) throw new ConfigError('SHARD_MAP', 'and SHARD_MAP_PARAMETER are both set; set only one');
-  let shardMap: ShardMapSpec | undefined;
-  if (shardMapRaw) {
-    try {
-      shardMap = parseShardMap(shardMapRaw);
-    } catch (error) {
-      throw new ConfigError('SHARD_MAP', (error as Error).message);
-    }
-  }
-  const shardUrls = list(env, 'SHARD_DATABASE_URLS');
-  if (shardUrls.length > 0) {
-    const other = (['DATABASE_URL', 'DATABASE_SECRET_ARN', 'SHARD_MAP', 'SHARD_MAP_PARAMETER', 'DATABASE_REPLICA_URLS', 'DATABASE_REPLICA_HOSTS'] as const).find(
-      (name) => text(env, name) !== undefined,
-    );
-    if (other) throw new ConfigError('SHARD_DATABASE_URLS', `and ${other} are both set; set only one way to reach the database`);
-    try {
-      shardMap = shardMapFromUrls(shardUrls.map((u) => checkUrl('SHARD_DATABASE_URLS', u, ['postgres', 'postgresql'])));
-    } catch (error) {
-      if (error instanceof ConfigError) throw error;
-      throw new ConfigError('SHARD_DATABASE_URLS', (error as Error).message);
-    }
-  }
+  const database = readDatabaseEnvironment(env);
   const uploadsBucket = text(env, 'UPLOADS_BUCKET');
   if (uploadsBucket !== undefined && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(uploadsBucket)) {
     throw new ConfigError('UPLOADS_BUCKET', `is not a valid S3 bucket name: "${uploadsBucket}"`);
@@ -152,12 +113,7 @@ export function loadEnvConfig(env: Env = process.env, cwd = process.cwd()): EnvC
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     dataDir: isAbsolute(dataDirRaw) ? dataDirRaw : resolve(cwd, dataDirRaw),
     webRoot: webRootRaw === undefined ? undefined : resolve(cwd, webRootRaw),
-    databaseUrl,
-    databaseSecretArn,
-    replicaUrls,
-    replicaHosts,
-    shardMap,
-    shardMapParameter,
+    ...database,
     shardMovesRefreshMs: integer(env, 'SHARD_MOVES_REFRESH_MS', 2000, 100, 600_000),
     shardWriteWaitMs: integer(env, 'SHARD_WRITE_WAIT_MS', 5000, 0, 60_000),
     redisUrl,

@@ -103,8 +103,8 @@ describe('configuration from the environment', () => {
 
   describe('resolving secrets', () => {
     const source = (secrets: Record<string, Record<string, unknown>>, parameters: Record<string, string> = {}): SecretSource => ({
-      secretJson: async (arn) => secrets[arn] ?? Promise.reject(new Error(`no secret ${arn}`)),
-      parameter: async (name) => parameters[name] ?? Promise.reject(new Error(`no parameter ${name}`)),
+      getSecretString: async (arn) => (arn in secrets ? JSON.stringify(secrets[arn]) : Promise.reject(new Error(`no secret ${arn}`))),
+      getParameter: async (name) => parameters[name] ?? Promise.reject(new Error(`no parameter ${name}`)),
     });
 
     test('the RDS secret becomes the primary, replica hosts share its credentials, Redis AUTH comes from its secret', async () => {

@@ -458,8 +458,9 @@ describe('stage 1m: shards and a work queue', () => {
       .join('');
     const env = { SHARD_MAP_PARAMETER: 'graminsta-ShardMap', AWS_REGION: 'eu-west-1', PORT: '80' };
     const source = {
-      parameter: async (name: string) => (name === 'graminsta-ShardMap' ? value : Promise.reject(new Error(`no parameter ${name}`))),
-      secretJson: async (arn: string) => ({ host: `${arn.split(':').pop()!.toLowerCase()}.rds.amazonaws.com`, port: 5432, username: 'graminsta', password: 'x', dbname: 'graminsta' }),
+      getParameter: async (name: string) => (name === 'graminsta-ShardMap' ? value : Promise.reject(new Error(`no parameter ${name}`))),
+      getSecretString: async (arn: string) =>
+        JSON.stringify({ host: `${arn.split(':').pop()!.toLowerCase()}.rds.amazonaws.com`, port: 5432, username: 'graminsta', password: 'x', dbname: 'graminsta' }),
     };
     const config = await resolveConfig(loadEnvConfig(env, '/'), source, env);
     expect(config.primaries.map((p) => [p.name, p.shards, p.replicas.length])).toEqual([
