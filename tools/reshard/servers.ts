@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { Client, type ClientConfig } from 'pg';
-import { ConfigError, loadEnvConfig } from '../../api/src/config/env-config';
-import { resolveConfig, type PrimaryTarget } from '../../api/src/config/resolve-config';
-import { LOGICAL_SHARDS } from '../../contracts/ids';
 import { CliError } from '../../contracts/cli';
+import { type DatabaseTarget, PRIMARY_VARIABLES, readDatabaseEnvironment, resolveDatabaseTargets, type SecretStore } from '../../contracts/database-targets';
+import { ConfigError } from '../../contracts/env-readers';
+import { LOGICAL_SHARDS } from '../../contracts/ids';
+import { awsSecretStore } from './aws-secret-store';
 
 /** One physical primary of the shard map, by its stable name. */
 export interface Server {
@@ -20,7 +21,7 @@ export interface Server {
  */
 const STABLE_TEXT = ["SET TIME ZONE 'UTC'", "SET DateStyle = 'ISO, YMD'", "SET IntervalStyle = 'postgres'", 'SET extra_float_digits = 3', "SET bytea_output = 'hex'"];
 
-function shardsOf(target: PrimaryTarget): number[] {
+function shardsOf(target: DatabaseTarget): number[] {
   const shards: number[] = [];
   for (const [first, last] of target.shards) for (let shard = first; shard <= last; shard++) shards.push(shard);
   return shards;
@@ -41,12 +42,18 @@ export function describeServer(server: Server): string {
 }
 
 /**
- * The primaries of the shard map, read exactly as the API reads it: from
- * `--map <file>` (SHARD_MAP JSON), else SHARD_MAP / SHARD_MAP_PARAMETER /
- * SHARD_DATABASE_URLS / DATABASE_URL in the environment (secrets resolved the
- * same way). Names are the map's `name`s, `primary-<index>` when absent.
+ * The primaries of the shard map, read exactly as the API reads it
+ * (contracts/database-targets): from `--map <file>` (SHARD_MAP JSON), else
+ * SHARD_MAP / SHARD_MAP_PARAMETER / SHARD_DATABASE_URLS / DATABASE_URL /
+ * DATABASE_SECRET_ARN in the environment, secrets and the parameter read from
+ * `store` (Secrets Manager and SSM by default). Names are the map's `name`s,
+ * `primary-<index>` when absent.
  */
-export async function loadServers(mapFile: string | undefined, env: Readonly<Record<string, string | undefined>> = process.env): Promise<Server[]> {
+export async function loadServers(
+  mapFile: string | undefined,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  store: SecretStore = awsSecretStore(env.AWS_REGION?.trim() || undefined),
+): Promise<Server[]> {
   let source = env;
   if (mapFile !== undefined) {
     let json: string;
@@ -57,11 +64,10 @@ export async function loadServers(mapFile: string | undefined, env: Readonly<Rec
     }
     source = { ...env, SHARD_MAP: json, SHARD_MAP_PARAMETER: undefined, SHARD_DATABASE_URLS: undefined, DATABASE_URL: undefined, DATABASE_SECRET_ARN: undefined };
   }
-  const ways = ['SHARD_MAP', 'SHARD_MAP_PARAMETER', 'SHARD_DATABASE_URLS', 'DATABASE_URL', 'DATABASE_SECRET_ARN'];
-  if (!ways.some((name) => source[name]?.trim())) throw new CliError(`no shard map: pass --map <file> or set one of ${ways.join(', ')} (as for the API)`);
-  let targets: readonly PrimaryTarget[];
+  if (!PRIMARY_VARIABLES.some((name) => source[name]?.trim())) throw new CliError(`no shard map: pass --map <file> or set one of ${PRIMARY_VARIABLES.join(', ')} (as for the API)`);
+  let targets: readonly DatabaseTarget[];
   try {
-    targets = (await resolveConfig(loadEnvConfig(source), undefined, source)).primaries;
+    targets = await resolveDatabaseTargets(readDatabaseEnvironment(source), store, source);
   } catch (error) {
     if (error instanceof ConfigError) throw new CliError(`${mapFile !== undefined ? `--map ${mapFile}: ` : ''}${error.message}`);
     throw error;
