@@ -39,6 +39,7 @@ function main(): void {
     certificateArn: context(reader, 'certificateArn'),
     extraPrimaries: context(reader, 'extraPrimaries'),
     originSecretGeneration: context(reader, 'originSecretGeneration'),
+    confirm: context(reader, 'confirm'),
   };
   validateOptions(options);
 

@@ -29,6 +29,14 @@ export interface AppOptions {
    * @default 1
    */
   readonly originSecretGeneration?: number | string;
+  /**
+   * The deploy's confirmation for the deploy guard (lambda/deploy-guard): a
+   * runbook's id (`1-to-10`) on the deploys of that runbook, which cross its
+   * data move, or `<from>-to-<to>` (`10-to-1`) on a step down. Pass it on the
+   * command line only, never in cdk.json: it is meant for one runbook step.
+   * @default none (a deploy that needs one is refused by CloudFormation)
+   */
+  readonly confirm?: string;
 }
 
 /**
@@ -41,6 +49,8 @@ export const MAX_PRIMARIES = 8;
 export const DEFAULT_APP_NAME = 'graminsta';
 const APP_NAME = /^[A-Za-z][A-Za-z0-9-]{0,39}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** A runbook id or `<from>-to-<to>`: two stage-like words joined by -to-. */
+const CONFIRMATION = /^[0-9a-z]{1,5}-to-[0-9a-z]{1,5}$/;
 const CLOUDFRONT_CERTIFICATE = /^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[\w-]+$/;
 
 /**
@@ -48,7 +58,7 @@ const CLOUDFRONT_CERTIFICATE = /^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate
  * one-line error for the first bad value. Light on purpose (no CDK imports),
  * so bad input fails fast, before anything is built.
  */
-export function validateOptions(options: AppOptions): { spec: StageSpec; appName: string; originSecretGeneration: number } {
+export function validateOptions(options: AppOptions): { spec: StageSpec; appName: string; originSecretGeneration: number; confirm?: string } {
   const spec = stageSpec(options.stage);
   const appName = validateAppName(options.appName);
   if (options.alarmEmail !== undefined && !EMAIL.test(options.alarmEmail)) {
@@ -60,7 +70,15 @@ export function validateOptions(options: AppOptions): { spec: StageSpec; appName
   if (options.certificateArn !== undefined && !CLOUDFRONT_CERTIFICATE.test(options.certificateArn)) {
     throw new Error(`invalid certificateArn "${options.certificateArn}": CloudFront needs an ACM certificate ARN in us-east-1`);
   }
-  return { spec: withExtraPrimaries(spec, options.extraPrimaries), appName, originSecretGeneration: generation(options.originSecretGeneration) };
+  if (options.confirm !== undefined && !CONFIRMATION.test(options.confirm)) {
+    throw new Error(`invalid confirm "${options.confirm}": expected a runbook's id (1-to-10) or <from>-to-<to> (10-to-1), as the runbook writes it`);
+  }
+  return {
+    spec: withExtraPrimaries(spec, options.extraPrimaries),
+    appName,
+    originSecretGeneration: generation(options.originSecretGeneration),
+    ...(options.confirm !== undefined ? { confirm: options.confirm } : {}),
+  };
 }
 
 /** The stack-name prefix, or a one-line error. @default 'graminsta' */

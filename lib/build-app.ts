@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { applyCompliance } from './compliance';
 import { API_PATHS } from './constructs/compute';
+import { DeployGuard } from './constructs/deploy-guard/deploy-guard';
 import { AppStack } from './stacks/app-stack';
 import { DataStack } from './stacks/data-stack';
 import { EdgeStack } from './stacks/edge-stack';
@@ -49,7 +50,7 @@ function featureFlags(): Record<string, unknown> {
  * in place.
  */
 export function buildStageApp(props: BuildStageAppProps): StageApp {
-  const { spec, appName, originSecretGeneration } = validateOptions(props);
+  const { spec, appName, originSecretGeneration, confirm } = validateOptions(props);
 
   // Path metadata (as the CLI enables it) names each resource's construct path in the template.
   const app = new App({ outdir: props.outdir, context: { ...featureFlags(), 'aws:cdk:enable-path-metadata': true } });
@@ -124,6 +125,10 @@ export function buildStageApp(props: BuildStageAppProps): StageApp {
   monitoring.addStackDependency(appStack);
 
   const stacks: Stack[] = [network, data, appStack, monitoring];
+  // Each of the four refuses, inside CloudFormation, a stage change that needs a runbook's
+  // confirmation (runbooks deploy stacks one at a time, so each keeps its own stage). Not the
+  // Edge stack: it holds no state, and us-east-1 has no bootstrap for the guard's function.
+  for (const stack of stacks) new DeployGuard(stack, 'DeployGuard', { stage: spec.name, confirm });
   // The telemetry key is regional: it encrypts the log groups of these four stacks, not the Edge stack's.
   for (const stack of stacks) network.encryptLogGroupsOf(stack);
   if (edge) stacks.push(edge);

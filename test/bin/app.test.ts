@@ -80,6 +80,13 @@ describe('bin/app.ts', () => {
     expect(files).toEqual([]);
   });
 
+  test('rejects a confirmation that is not a runbook id or <from>-to-<to>, building nothing', () => {
+    const { status, stderr, files } = runApp({ stage: '10', confirm: 'yes' });
+    expect(status).toBe(1);
+    expect(stderr).toBe('error: invalid confirm "yes": expected a runbook\'s id (1-to-10) or <from>-to-<to> (10-to-1), as the runbook writes it');
+    expect(files).toEqual([]);
+  });
+
   test('synthesizes the four stacks of a valid stage, named after appName, in the CLI account/region (the Edge stack in the account and us-east-1), without context lookups, cdk-nag passing', () => {
     // cdk-nag runs here too: acknowledgements naming account-specific ARNs (the CDK assets bucket) must match a pinned account.
     const { status, stderr, manifest } = runApp({ stage: '1m', appName: 'demo' }, { CDK_DEFAULT_ACCOUNT: '123456789012', CDK_DEFAULT_REGION: 'eu-west-1' });

@@ -71,6 +71,6 @@ class WaitForGuard implements IAspect {
     if (!(node instanceof CfnResource) || node.cfnResourceType === 'AWS::KMS::Key' || node.cfnResourceType === 'AWS::CDK::Metadata') return;
     if (node.node.scopes.includes(this.guard)) return;
     if (Stack.of(node) !== Stack.of(this.guard)) return;
-    node.addDependency(this.guardResource);
+    node.addResourceDependency(this.guardResource);
   }
 }

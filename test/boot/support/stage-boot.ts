@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { deployGuardRefusal } from './deploy-guard-stand-in';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildStageApp } from '../../../lib/build-app';
@@ -501,13 +502,13 @@ export class StageBoot {
    * create (the database, the bucket), a changed App stack reaches the instance through cfn-hup,
    * and a replaced API resource is launched anew (see the class comment).
    */
-  public async deploy(options: { readonly stage: string; readonly stacks?: readonly string[] }): Promise<DeployResult> {
+  public async deploy(options: { readonly stage: string; readonly stacks?: readonly string[]; readonly confirm?: string }): Promise<DeployResult> {
     const { templates, outdir } = this.synthesize(options.stage);
     const stacks = options.stacks ?? Object.keys(templates);
     const missing = stacks.filter((stack) => !templates[stack]);
     if (missing.length) throw new Error(`stage ${options.stage} has no stack ${missing.join(', ')} (it has ${Object.keys(templates).join(', ')})`);
     const before = { ...this.templates };
-    const { result, publish } = this.apply(templates, outdir, stacks, options.stage);
+    const { result, publish } = this.apply(templates, outdir, stacks, options.stage, options.confirm);
     const databaseRestart = await this.applyDatabaseChanges(before);
     // What the new templates create exists before the instance hears of them (CloudFormation
     // creates the database before it updates the instance that depends on it).
@@ -576,9 +577,14 @@ export class StageBoot {
     outdir: string,
     stacks: readonly string[],
     stage: string,
+    confirm?: string,
   ): { result: { sameResource: boolean; userDataUnchanged: boolean; leftBehind: LeftBehind[] }; publish: () => void } {
     const leftBehind: LeftBehind[] = [];
     for (const stack of Object.keys(templates).filter((name) => stacks.includes(name))) {
+      // The stack's deploy guard runs first (everything else waits for it): a refusal fails this
+      // stack's update before anything changes; the stacks deployed before it stay updated.
+      const refusal = deployGuardRefusal(this.templates[stack], templates[stack], confirm);
+      if (refusal) throw new Error(`${stack} failed: Received response status [FAILED] from custom resource. Message returned: ${refusal}`);
       const next = { ...this.templates, [stack]: templates[stack] };
       for (const reference of stackOutputReferences(templates[stack])) {
         if (!next[reference.stack]?.Outputs?.[reference.output]) {
@@ -783,3 +789,4 @@ export class StageBoot {
     await Promise.all([this.rds?.stop(), this.secrets?.stop(), this.s3?.stop()]);
   }
 }
+

@@ -10,3 +10,4 @@ import './ladder-invariants.cases';
 import './in-place-update.cases';
 import './security-rules.cases';
 import './stack-outputs.cases';
+import './deploy-guard.cases';

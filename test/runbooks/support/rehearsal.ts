@@ -196,7 +196,7 @@ export class Rehearsal {
    * a change set is made for describe-change-set.
    */
   private async deploy(args: readonly string[]): Promise<string> {
-    const { stacks, stage, method, changeSetName } = parseDeploy(args);
+    const { stacks, stage, confirm, method, changeSetName } = parseDeploy(args);
     const boot = this.props.boot;
     if (method === 'prepare-change-set') {
       if (stacks.length !== 1 || !changeSetName) throw new Error('cdk deploy --method=prepare-change-set: the rehearsal prepares a named change set of one named stack');
@@ -205,7 +205,7 @@ export class Rehearsal {
       this.aws.prepareChangeSet(stacks[0], changeSetName, templates[stacks[0]]);
       return '';
     }
-    const result = await boot.deploy({ stage, stacks: stacks.length ? stacks : undefined });
+    const result = await boot.deploy({ stage, confirm, stacks: stacks.length ? stacks : undefined });
     if (result.sameResource && !result.userDataUnchanged) throw new Error(`stage ${stage} changes the instance's user data in place (${JSON.stringify(result)}), which the rehearsal does not model`);
     if (result.databaseRestart) this.props.log(`  (RDS) ${result.databaseRestart}`);
     if (result.replaced) this.props.log(`  (CloudFormation) launched ${result.replaced.launched}, then terminated ${result.replaced.terminated} in the clean-up`);
@@ -231,10 +231,11 @@ export class Rehearsal {
 }
 
 /** The options of `cdk deploy` the rehearsal knows; named stacks need --exclusively (runbooks name what they deploy). */
-function parseDeploy(args: readonly string[]): { stacks: string[]; stage: string; method?: string; changeSetName?: string } {
+function parseDeploy(args: readonly string[]): { stacks: string[]; stage: string; confirm?: string; method?: string; changeSetName?: string } {
   const stacks: string[] = [];
   let all = false;
   let stage: string | undefined;
+  let confirm: string | undefined;
   let exclusively = false;
   let method: string | undefined;
   let changeSetName: string | undefined;
@@ -245,8 +246,9 @@ function parseDeploy(args: readonly string[]): { stacks: string[]; stage: string
     else if (arg === '--exclusively') exclusively = true;
     else if (arg === '-c' || arg === '--context') {
       const [key, value] = (args[++i] ?? '').split('=');
-      if (key !== 'stage' || !value) throw new Error(`cdk deploy: the rehearsal knows only -c stage=<stage>, not ${args[i]}`);
-      stage = value;
+      if ((key !== 'stage' && key !== 'confirm') || !value) throw new Error(`cdk deploy: the rehearsal knows only -c stage=<stage> and -c confirm=<step>, not ${args[i]}`);
+      if (key === 'stage') stage = value;
+      else confirm = value;
     } else if (flag === '--method') {
       method = inline ?? args[++i];
       if (method !== 'prepare-change-set' && method !== 'change-set' && method !== 'direct') throw new Error(`cdk deploy: --method ${method} is not a method`);
@@ -258,7 +260,7 @@ function parseDeploy(args: readonly string[]): { stacks: string[]; stage: string
   if (all === stacks.length > 0) throw new Error('cdk deploy needs either --all or stack names');
   // Named stacks without --exclusively would deploy their dependencies too; runbooks name both.
   if (!all && !exclusively) throw new Error('cdk deploy of named stacks without --exclusively also deploys what they depend on; say --exclusively');
-  return { stacks, stage, method, changeSetName };
+  return { stacks, stage, confirm, method, changeSetName };
 }
 
 function runHere(command: string, args: readonly string[]): Promise<{ status: number; output: string }> {

@@ -1,0 +1,57 @@
+/**
+ * The deploy guard in each stage's templates: every stack holds one, recording
+ * the stage, and CloudFormation cannot touch any other resource of the stack
+ * (the stateful ones above all) before the guard has agreed.
+ */
+import { isStatefulType } from '../../../lib/resource-spec';
+import { deployGuardRefusal } from '../../boot/support/deploy-guard-stand-in';
+import { ALL_STAGES, STACKS, constructPath, resourcesOfType, templateJson } from './stage-templates';
+
+/** What a resource needs first in its own template (DependsOn, Ref, Fn::GetAtt). */
+function needs(resources: Record<string, any>, id: string): Set<string> {
+  const found = new Set<string>(([] as string[]).concat(resources[id].DependsOn ?? []));
+  const walk = (value: unknown): void => {
+    if (Array.isArray(value)) value.forEach(walk);
+    else if (value && typeof value === 'object') {
+      for (const [key, inner] of Object.entries(value)) {
+        if (key === 'Ref' && typeof inner === 'string' && inner in resources) found.add(inner);
+        else if (key === 'Fn::GetAtt' && Array.isArray(inner) && inner[0] in resources) found.add(inner[0] as string);
+        else walk(inner);
+      }
+    }
+  };
+  walk(resources[id].Properties);
+  return found;
+}
+
+describe('deploy guard', () => {
+  test.each(ALL_STAGES.flatMap((stage) => STACKS.map((stack) => [stage, stack] as const)))('stage %s, %s: one guard recording the stage; every resource but its own and the KMS key waits for it', (stage, stack) => {
+    const resources = templateJson(stage, stack).Resources as Record<string, any>;
+    const guards = resourcesOfType(stage, stack, 'Custom::DeployGuard');
+    expect(Object.keys(guards)).toHaveLength(1);
+    const [guardId, guard] = Object.entries(guards)[0];
+    expect(guard.Properties).toMatchObject({ StackLabel: `graminsta-${stack}`, Stage: stage, Confirm: '' });
+
+    const own = new Set([guardId]);
+    for (const pending = [guardId]; pending.length > 0; ) {
+      for (const dep of needs(resources, pending.pop()!)) if (!own.has(dep)) (own.add(dep), pending.push(dep));
+    }
+    // The guard needs only its function, role, policy, log group (and in Network the key that encrypts it).
+    expect([...own].filter((id) => id !== guardId).every((id) => constructPath(resources[id]).startsWith('DeployGuard/') || resources[id].Type === 'AWS::KMS::Key')).toBe(true);
+    const notWaiting = Object.keys(resources).filter((id) => !own.has(id) && !needs(resources, id).has(guardId) && resources[id].Type !== 'AWS::KMS::Key');
+    expect(notWaiting.map((id) => `${id} (${resources[id].Type})`)).toEqual([]);
+    // Stateful resources above all: none of the app's is among what the guard needs (its own log group and the retained key are).
+    const statefulWaiting = Object.keys(resources).filter((id) => isStatefulType(resources[id].Type) && !constructPath(resources[id]).startsWith('DeployGuard/') && resources[id].Type !== 'AWS::KMS::Key');
+    expect(statefulWaiting.filter((id) => !needs(resources, id).has(guardId))).toEqual([]);
+  });
+
+  test('a plain cdk deploy --all from stage 1 to 10 stops at the first stack, with the message cdk deploy prints; the runbook\'s confirmation passes every stack', () => {
+    expect(deployGuardRefusal(templateJson('1', 'Network'), templateJson('10', 'Network'), undefined)).toBe(
+      'graminsta-Network: stage 1 → 10 moves data that a plain deploy would lose. Follow the runbook for 1 → 10 (docs/runbooks/1-to-10.md, -c confirm=1-to-10): ' +
+        'its deploy commands carry the confirmation once the data is moved. Nothing was changed.',
+    );
+    for (const stack of STACKS) expect({ stack, refusal: deployGuardRefusal(templateJson('1', stack), templateJson('10', stack), '1-to-10') }).toEqual({ stack, refusal: undefined });
+    // 10 → 100 moves no data: a plain deploy.
+    for (const stack of STACKS) expect({ stack, refusal: deployGuardRefusal(templateJson('10', stack), templateJson('100', stack), undefined) }).toEqual({ stack, refusal: undefined });
+  });
+});
