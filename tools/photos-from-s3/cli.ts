@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { S3Client } from '@aws-sdk/client-s3';
-import { parseCliArgs } from '../lib/cli-args';
+import { parsePhotoCopyArgs } from '../lib/photo-copy-args';
 import { CliError, runCli } from '../../contracts/cli';
 import { createProgress } from '../lib/progress';
 import { copyPhotosFromS3 } from './copy-photos-from-s3';
@@ -11,25 +11,9 @@ Copies the bucket's photo files (media/) to the same paths under --data-dir: pho
 exit codes: 0 every photo file of the bucket is under the directory, 2 bad arguments or a download failed (run again to resume)`;
 
 export async function main(argv: readonly string[]): Promise<number> {
-  let concurrency = 8;
-  const args = parseCliArgs(
-    argv,
-    {
-      bucket: { type: 'string' },
-      'data-dir': { type: 'string' },
-      region: { type: 'string' },
-      endpoint: { type: 'string' },
-      concurrency: { type: 'string', default: '8' },
-      'dry-run': { type: 'boolean', default: false },
-    },
-    USAGE,
-    (values, problems) => {
-      if (!values.bucket) problems.add("--bucket is required (the App stack's UploadsBucketName output)");
-      concurrency = problems.integer('--concurrency', values.concurrency, 1, 64);
-    },
-  );
-  if (!args?.bucket) return 0;
-  const dataDir = args['data-dir'] ?? process.env.DATA_DIR ?? '/var/lib/graminsta';
+  const args = parsePhotoCopyArgs(argv, USAGE);
+  if (!args) return 0;
+  const { dataDir, concurrency, dryRun } = args;
   if (!existsSync(dataDir) || !statSync(dataDir).isDirectory()) throw new CliError(`no directory at ${dataDir} (mount the data volume there, or pass --data-dir <DATA_DIR>)`);
   const client = new S3Client({
     ...(args.region ? { region: args.region } : {}),
@@ -37,9 +21,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   });
   const progress = createProgress();
   try {
-    const result = await copyPhotosFromS3({ dataDir, bucket: args.bucket, client, progress, concurrency, dryRun: args['dry-run'] });
+    const result = await copyPhotosFromS3({ dataDir, bucket: args.bucket, client, progress, concurrency, dryRun });
     progress.log(
-      `photos-from-s3: ${result.objects} objects: ${result.downloaded} ${args['dry-run'] ? 'to download' : 'downloaded'} (${(result.bytesDownloaded / 1024 / 1024).toFixed(1)} MiB), ${result.skipped} already in ${dataDir}`,
+      `photos-from-s3: ${result.objects} objects: ${result.downloaded} ${dryRun ? 'to download' : 'downloaded'} (${(result.bytesDownloaded / 1024 / 1024).toFixed(1)} MiB), ${result.skipped} already in ${dataDir}`,
     );
   } catch (error) {
     throw new CliError(`${((error as Error).message ?? String(error)).split('\n')[0]} (run again: files already copied are skipped)`);

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
-import { parseCliArgs } from '../lib/cli-args';
+import { parsePhotoCopyArgs } from '../lib/photo-copy-args';
 import { CliError, runCli } from '../../contracts/cli';
 import { createProgress } from '../lib/progress';
 import { copyPhotos } from './copy-photos';
@@ -11,25 +11,9 @@ const USAGE = `usage: npx tsx tools/photos-to-s3/cli.ts --bucket <uploads bucket
 exit codes: 0 every file is in the bucket, 2 bad arguments or an upload failed (run again to resume)`;
 
 export async function main(argv: readonly string[]): Promise<number> {
-  let concurrency = 8;
-  const args = parseCliArgs(
-    argv,
-    {
-      bucket: { type: 'string' },
-      'data-dir': { type: 'string' },
-      region: { type: 'string' },
-      endpoint: { type: 'string' },
-      concurrency: { type: 'string', default: '8' },
-      'dry-run': { type: 'boolean', default: false },
-    },
-    USAGE,
-    (values, problems) => {
-      if (!values.bucket) problems.add("--bucket is required (the App stack's UploadsBucketName output)");
-      concurrency = problems.integer('--concurrency', values.concurrency, 1, 64);
-    },
-  );
-  if (!args?.bucket) return 0;
-  const dataDir = args['data-dir'] ?? process.env.DATA_DIR ?? '/var/lib/graminsta';
+  const args = parsePhotoCopyArgs(argv, USAGE);
+  if (!args) return 0;
+  const { dataDir, concurrency, dryRun } = args;
   if (!existsSync(join(dataDir, 'media')) || !statSync(join(dataDir, 'media')).isDirectory()) {
     throw new CliError(`no photo directory at ${join(dataDir, 'media')} (pass --data-dir <DATA_DIR>)`);
   }
@@ -39,9 +23,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   });
   const progress = createProgress();
   try {
-    const result = await copyPhotos({ dataDir, bucket: args.bucket, client, progress, concurrency, dryRun: args['dry-run'] });
+    const result = await copyPhotos({ dataDir, bucket: args.bucket, client, progress, concurrency, dryRun });
     progress.log(
-      `photos-to-s3: ${result.files} files: ${result.uploaded} ${args['dry-run'] ? 'to upload' : 'uploaded'} (${(result.bytesUploaded / 1024 / 1024).toFixed(1)} MiB), ${result.skipped} already in the bucket`,
+      `photos-to-s3: ${result.files} files: ${result.uploaded} ${dryRun ? 'to upload' : 'uploaded'} (${(result.bytesUploaded / 1024 / 1024).toFixed(1)} MiB), ${result.skipped} already in the bucket`,
     );
   } catch (error) {
     throw new CliError(`${((error as Error).message ?? String(error)).split('\n')[0]} (run again: files already copied are skipped)`);
