@@ -9,5 +9,12 @@ export const stage1: StageSpec = {
   edge: { priceClass: 'PriceClass_100' },
   compute: { kind: 'single-instance', instanceType: 't4g.small', rootVolumeGiB: 20 },
   database: { kind: 'on-instance', volumeGiB: 20 },
-  monitoring: { cpuAlarmPercent: 80, latencyAlarmSeconds: 1, logRetentionDays: 30 },
+  monitoring: {
+    cpuAlarmPercent: 80,
+    latencyAlarmSeconds: 1,
+    // Hour-long windows: at a few hundred users the busiest hour holds about a thousand requests (docs/metrics.md).
+    requests: { windowMinutes: 60, windows: 1, minRequests: 500, serverErrorPercent: 5 },
+    climb: { kind: 'data-volume-full' },
+    logRetentionDays: 30,
+  },
 };

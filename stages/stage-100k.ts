@@ -12,5 +12,10 @@ export const stage100k: StageSpec = {
   compute: { kind: 'fleet', instanceType: 'c7g.large', rootVolumeGiB: 20, minCapacity: 3, maxCapacity: 12, targetCpuPercent: 50 },
   database: { ...rds(stage10k), instanceClass: 'db.r7g.large', allocatedStorageGiB: 200, maxAllocatedStorageGiB: 2000, readReplicas: 2 },
   cache: { nodeType: 'cache.r7g.large', shards: 2, replicasPerShard: 1, engineVersion: '7.1' },
-  monitoring: { ...stage10k.monitoring, latencyAlarmSeconds: 0.5 },
+  monitoring: {
+    ...stage10k.monitoring,
+    latencyAlarmSeconds: 0.5,
+    requests: { windowMinutes: 5, windows: 3, minRequests: 1000, serverErrorPercent: 1 },
+    climb: { kind: 'database-memory', readIops: 1000 },
+  },
 };

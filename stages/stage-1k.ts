@@ -12,6 +12,11 @@ export const stage1k: StageSpec = {
   compute: { kind: 'fleet', instanceType: 't4g.small', rootVolumeGiB: 20, minCapacity: 2, maxCapacity: 4, targetCpuPercent: 50 },
   database: { ...rds(stage100), instanceClass: 'db.t4g.small', multiAz: true },
   uploads: { viaCdn: false, presignedBrowserUploads: false, maxUploadBytes: MAX_UPLOAD_BYTES },
+  monitoring: {
+    ...stage100.monitoring,
+    requests: { windowMinutes: 15, windows: 2, minRequests: 500, serverErrorPercent: 2 },
+    climb: { kind: 'fleet-at-maximum' },
+  },
   replaces: { 'compute:single-instance': 'compute:fleet' },
 };
 

@@ -167,11 +167,60 @@ export function queueVisibilityTimeoutSeconds(spec: QueueSpec): number {
   return spec.jobTimeoutSeconds * VISIBILITY_TIMEOUT_FACTOR;
 }
 
+/**
+ * How the API's own request metrics (its EMF lines, the whole API: namespace
+ * `Graminsta/Api`, no dimension) are judged: p99 `Latency` against
+ * `MonitoringSpec.latencyAlarmSeconds` and the 5xx rate (`Status5xx /
+ * Requests`) against `serverErrorPercent`, per window. Why each stage's
+ * values: docs/metrics.md, "Alarms".
+ */
+export interface RequestAlarmSpec {
+  /** Length of one judged window: long enough that a window of this stage's traffic holds `minRequests`. */
+  readonly windowMinutes: number;
+  /** Consecutive windows over the target before the alarm fires. */
+  readonly windows: number;
+  /**
+   * A window with fewer requests is not judged (reads as 0): the p99 of a
+   * handful of requests is their slowest one, often a log-in's deliberately
+   * slow scrypt, and two failures of ten requests are not a 20 % error rate
+   * worth a page.
+   */
+  readonly minRequests: number;
+  /** Alarm when more than this percentage of the window's requests were answered 500-599. */
+  readonly serverErrorPercent: number;
+}
+
+/**
+ * The limit a stage reaches first (what `npm run plan` finds: docs/capacity.md)
+ * and so the condition that says it is time to climb the ladder. Both the plan
+ * (its "signal" text) and the Monitoring stack's when-to-climb alarm read it
+ * through `climbCondition` (stages/climb-signals.ts).
+ */
+export type ClimbSignal =
+  /** The instance's data volume (photos, and at stage 1 PostgreSQL) filling up. */
+  | { readonly kind: 'data-volume-full' }
+  /** The fleet's CPU near what its maximum size gives at the target CPU: scaling out has nowhere left to go. */
+  | { readonly kind: 'fleet-at-maximum' }
+  /**
+   * The primaries' hot data outgrowing their memory: reads go to disk, so
+   * ReadIOPS climbs. `readIops`: a primary's sustained read operations per
+   * second that say so.
+   */
+  | { readonly kind: 'database-memory'; readonly readIops: number };
+
 export interface MonitoringSpec {
   /** Alarm when average CPU stays above this. */
   readonly cpuAlarmPercent: number;
-  /** Alarm when API p99 latency (from the load balancer) stays above this. */
+  /**
+   * The stage's p99 latency target: alarm when the API's own p99 (its EMF
+   * `Latency`, every stage) and, on a fleet, the load balancer's p99 target
+   * response time stay above it.
+   */
   readonly latencyAlarmSeconds: number;
+  /** The request alarms' windows, guard and 5xx target. */
+  readonly requests: RequestAlarmSpec;
+  /** What says this stage is full: the when-to-climb alarm. */
+  readonly climb: ClimbSignal;
   readonly logRetentionDays: number;
 }
 

@@ -7,7 +7,10 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { PostgresDatabase } from '../constructs/database/postgres-database';
 import { AlarmTopic } from '../constructs/monitoring/alarm-topic';
+import { apiRequestAlarms } from '../constructs/monitoring/api-request-alarms';
+import { businessGraphs } from '../constructs/monitoring/business-graphs';
 import { cacheAlarms } from '../constructs/monitoring/cache-alarms';
+import { climbAlarm } from '../constructs/monitoring/climb-alarm';
 import { databaseAlarms } from '../constructs/monitoring/database-alarms';
 import { distributionGraphs } from '../constructs/monitoring/distribution-graphs';
 import { fleetAlarms } from '../constructs/monitoring/fleet-alarms';
@@ -67,6 +70,19 @@ export class MonitoringStack extends StageStack {
       title: `Stage **${spec.name}**: ${spec.summary}`,
     }));
     const cpuAlarmPercent = spec.monitoring.cpuAlarmPercent;
+
+    // The API's own figures first: they exist at every stage (its EMF lines, shipped by the agent).
+    const requests = apiRequestAlarms({ latencyAlarmSeconds: spec.monitoring.latencyAlarmSeconds, requests: spec.monitoring.requests });
+    m.addService('Requests', requests.alarms, requests.graphs);
+    const business = businessGraphs({ cache: spec.cache !== undefined, activeUsersPerInstance: spec.compute.kind === 'fleet' && spec.cache === undefined });
+    m.addService('Business', business.alarms, business.graphs);
+    const climb = climbAlarm({
+      spec,
+      instance: r.instance && r.instanceDataPaths?.[0] !== undefined ? { instanceId: r.instance.instanceId, dataPath: r.instanceDataPaths[0] } : undefined,
+      autoScalingGroupName: r.fleet?.autoScalingGroupName,
+      primaries: r.databases?.map((d) => d.instance),
+    });
+    m.addService('Climb', climb.alarms, climb.graphs);
 
     if (r.instance) {
       const a = instanceAlarms({ instanceId: r.instance.instanceId, cpuAlarmPercent, dataPaths: r.instanceDataPaths ?? [] });

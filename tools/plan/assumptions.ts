@@ -4,6 +4,7 @@
  * plan prints them next to its table so a reader can disagree with a number.
  */
 import type { MeasuredPerCore } from '../../contracts/bench-results';
+import { CLIMB_AT_PERCENT } from '../../stages/climb-signals';
 
 /** The API requests the benchmark measures, one per scenario. */
 export const REQUEST_KINDS = ['userRead', 'feed', 'userPhotos', 'createPhoto', 'login'] as const;
@@ -115,7 +116,7 @@ export interface Assumptions {
   readonly redisConnectionsPerInstanceNode: number;
   /** ElastiCache's maxclients per node. */
   readonly redisMaxClients: number;
-  /** Share of a limit at which to climb to the next stage (the alarms fire at 80%). */
+  /** Share of a limit at which to climb to the next stage: where the when-to-climb alarms fire (stages/climb-signals.ts). */
   readonly climbAtShare: number;
   // Cost lines that used to be left out
   /** VPC flow-log bytes per API request: about one 130-byte record per network hop, connections reused (a guess). */
@@ -175,7 +176,7 @@ export const DEFAULT_ASSUMPTIONS: Assumptions = {
   cacheUsableShare: 0.75,
   redisConnectionsPerInstanceNode: 3,
   redisMaxClients: 65_000,
-  climbAtShare: 0.8,
+  climbAtShare: CLIMB_AT_PERCENT / 100,
   flowLogBytesPerRequest: 400,
   flowLogKiBPerInstanceHour: 50,
   snapshotDailyChangeShare: 0.02,

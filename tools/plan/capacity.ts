@@ -1,7 +1,7 @@
 import type { StageSpec } from '../../stages/stage-spec';
 import { type Assumptions, type PerCoreThroughput, REQUEST_KINDS } from './assumptions';
 import { sustainedVcpus } from './instance-types';
-import { type Limit, nonCpuLimits } from './limits';
+import { climbSignalText, type Limit, nonCpuLimits } from './limits';
 
 /** One part of a stage that limits how many users it holds. */
 export interface TierCapacity {
@@ -92,14 +92,16 @@ const CPU_SIGNALS: Readonly<Record<TierCapacity['tier'], string>> = {
   cache: 'the Redis engine CPU alarms',
 };
 
-function cpuLimit(t: TierCapacity): Limit {
-  return {
-    kind: 'cpu',
+function cpuLimit(spec: StageSpec, t: TierCapacity): Limit {
+  const base = {
+    kind: 'cpu' as const,
     resource: `${t.tier} CPU`,
     users: t.users,
     detail: `${Math.round(t.peakRps).toLocaleString('en-US')} peak req/s at the planned utilisation`,
-    signal: CPU_SIGNALS[t.tier],
   };
+  // The fleet's CPU at its maximum size is what the fleet-at-maximum alarm watches.
+  if (t.tier === 'api' && spec.compute.kind === 'fleet') return { ...base, signal: climbSignalText(spec, 'fleet-at-maximum', CPU_SIGNALS.api), climbSignal: 'fleet-at-maximum' };
+  return { ...base, signal: CPU_SIGNALS[t.tier] };
 }
 
 /**
@@ -140,7 +142,7 @@ export function estimateCapacity(spec: StageSpec, a: Assumptions, perCore: PerCo
 
   const least = tiers.reduce((min, t) => (t.users < min.users ? t : min));
   const apiUsers = tiers.find((t) => t.tier === 'api' || t.tier === 'single-instance')!.users;
-  const limits = [...tiers.map(cpuLimit), ...nonCpuLimits(spec, a, apiUsers)];
+  const limits = [...tiers.map((t) => cpuLimit(spec, t)), ...nonCpuLimits(spec, a, apiUsers)];
   const first = limits.reduce((min, l) => (l.users < min.users ? l : min));
   return {
     peakRpsPerUser: perUser,

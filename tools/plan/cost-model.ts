@@ -56,12 +56,14 @@ export function estimatedAlarms(spec: StageSpec): number {
   // Single instance: CPU, status checks, memory, root disk, data volume. Fleet: CPU, p99 latency, API 5xx,
   // load balancer 5xx, unhealthy hosts, memory, root disk.
   let alarms = spec.compute.kind === 'fleet' ? 7 : 5;
+  // Every stage: the API's p99 latency and 5xx rate (its EMF metrics), and the when-to-climb alarm.
+  alarms += 3;
   // Per primary: CPU, free storage, connections; per replica: CPU and lag.
   if (spec.database.kind === 'rds') alarms += spec.database.primaries * (3 + 2 * spec.database.readReplicas);
   // Per node: engine CPU, memory, evictions.
   if (spec.cache) alarms += 3 * spec.cache.shards * (1 + spec.cache.replicasPerShard);
   if (spec.uploads?.thumbnails) alarms += 2; // function errors, the failed-thumbnail queue
-  if (spec.queue) alarms += 2; // dead-letter queue depth, oldest message age
+  if (spec.queue) alarms += 3; // dead-letter queue depth, oldest message age, messages waiting
   return alarms;
 }
 

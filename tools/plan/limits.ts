@@ -1,4 +1,5 @@
-import type { StageSpec } from '../../stages/stage-spec';
+import { climbCondition } from '../../stages/climb-signals';
+import type { ClimbSignal, StageSpec } from '../../stages/stage-spec';
 import type { Assumptions } from './assumptions';
 import { memoryGiB, rdsMaxConnections } from './instance-types';
 
@@ -13,6 +14,16 @@ export interface Limit {
   readonly detail: string;
   /** What says it is getting close: the alarm or metric to watch. */
   readonly signal: string;
+  /** The when-to-climb signal that watches this limit (stages/climb-signals.ts), where there is one. */
+  readonly climbSignal?: ClimbSignal['kind'];
+}
+
+/**
+ * The signal of a limit a when-to-climb alarm can watch: the alarm's own
+ * condition when the stage climbs on it (`monitoring.climb`), else `otherwise`.
+ */
+export function climbSignalText(spec: StageSpec, kind: ClimbSignal['kind'], otherwise: string): string {
+  return spec.monitoring.climb.kind === kind ? climbCondition(spec).text : otherwise;
 }
 
 /**
@@ -89,7 +100,8 @@ export function nonCpuLimits(spec: StageSpec, a: Assumptions, apiUsers: number):
       resource: `data volume (${volume} GiB EBS)`,
       users: (volume * GIB) / perUser,
       detail: `${holds}: ${size(perUser)} per user (${a.storedPhotosPerUser} photos × ${a.photoMiB} MiB${db.kind === 'on-instance' ? ` + ${size(dbPerUser)} of database` : ''})`,
-      signal: `the instance's ${a.climbAtShare * 100}%-full alarm on /var/lib/graminsta`,
+      signal: climbSignalText(spec, 'data-volume-full', `the instance's ${a.climbAtShare * 100}%-full alarm on /var/lib/graminsta`),
+      climbSignal: 'data-volume-full',
     });
   }
   if (db.kind === 'rds') {
@@ -166,7 +178,8 @@ export function nonCpuLimits(spec: StageSpec, a: Assumptions, apiUsers: number):
       resource: `RDS memory (${memoryGiB(db.instanceClass)} GiB ${db.instanceClass}${db.primaries > 1 ? ` × ${db.primaries} primaries` : ''})`,
       users: (db.primaries * dataMiB * MIB) / hotPerUser,
       detail: `${Math.round(dataMiB)} MiB of data pages per primary (${a.rdsDataMemoryShare * 100}%); ${size(hotPerUser)} hot per user (${a.databaseHotShare * 100}% of the database)`,
-      signal: 'ReadIOPS climbing while the buffer cache hit ratio falls',
+      signal: climbSignalText(spec, 'database-memory', 'ReadIOPS climbing while the buffer cache hit ratio falls'),
+      climbSignal: 'database-memory',
     });
   }
   if (spec.cache) {

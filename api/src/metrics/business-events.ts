@@ -1,3 +1,5 @@
+import type { BusinessEventMetric } from '../../../contracts/api-metrics';
+
 /**
  * The business figures the API counts, each read off a successful answer of
  * one route (method and route template, the same label as the request
@@ -14,7 +16,7 @@ export const BUSINESS_EVENTS = {
   Uploads: { route: 'POST /api/photos', status: 201 },
   Follows: { route: 'PUT /api/users/:id/follow', status: 204 },
   Likes: { route: 'PUT /api/photos/:id/like', status: 204 },
-} as const;
+} as const satisfies Record<BusinessEventMetric, { readonly route: string; readonly status: number }>;
 
 export type BusinessEvent = keyof typeof BUSINESS_EVENTS;
 

@@ -1,8 +1,9 @@
+import { API_METRICS_NAMESPACE } from '../../../contracts/api-metrics';
 import { BUSINESS_EVENT_NAMES } from './business-events';
 import type { IntervalSnapshot } from './interval-metrics';
 
-/** The CloudWatch namespace of every metric the API publishes. */
-export const METRICS_NAMESPACE = 'Graminsta/Api';
+/** The CloudWatch namespace of every metric the API publishes (contracts/api-metrics.ts: the alarms read it too). */
+export const METRICS_NAMESPACE = API_METRICS_NAMESPACE;
 
 /** The EMF specification's limit on the values of one metric member. */
 export const EMF_MAX_VALUES = 100;
