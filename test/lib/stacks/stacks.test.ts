@@ -11,3 +11,4 @@ import './in-place-update.cases';
 import './security-rules.cases';
 import './stack-outputs.cases';
 import './deploy-guard.cases';
+import './stack-policy.cases';
