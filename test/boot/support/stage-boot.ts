@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { deployGuardRefusal } from './deploy-guard-stand-in';
+import { stackPolicyRefusal } from './stack-policy-stand-in';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildStageApp } from '../../../lib/build-app';
@@ -585,6 +586,9 @@ export class StageBoot {
       // stack's update before anything changes; the stacks deployed before it stay updated.
       const refusal = deployGuardRefusal(this.templates[stack], templates[stack], confirm);
       if (refusal) throw new Error(`${stack} failed: Received response status [FAILED] from custom resource. Message returned: ${refusal}`);
+      // The stack policy the deployed template set (its StackPolicy resource) governs this update.
+      const denied = stackPolicyRefusal(stack, this.templates[stack], templates[stack]);
+      if (denied) throw new Error(`${stack} failed: ${denied}; CloudFormation would roll the update back`);
       const next = { ...this.templates, [stack]: templates[stack] };
       for (const reference of stackOutputReferences(templates[stack])) {
         if (!next[reference.stack]?.Outputs?.[reference.output]) {

@@ -44,13 +44,13 @@ describe('extraPrimaries', () => {
     expect(added.map(([id]) => id.replace(/[0-9A-F]{8}$/, ''))).toEqual(['Shard4Database', 'Shard4DatabaseReplica1', 'Shard4DatabaseReplica2']);
   });
 
-  test('elsewhere only the map, the fleet (env parameter, role policy, launch template, group) and the dashboard change; the network not at all', () => {
+  test('elsewhere only the map, the stack policy (it protects the new primary too), the fleet (env parameter, role policy, launch template, group) and the dashboard change; the network not at all', () => {
     const changed = (stack: string) =>
       Object.entries(resources(base(), stack))
         .filter(([id, r]) => JSON.stringify(r) !== JSON.stringify(resources(plusOne(), stack)[id]))
         .map(([id]) => id.replace(/[0-9A-F]{8}$/, ''));
     expect(changed('Network')).toEqual([]);
-    expect(changed('Data')).toEqual(['ShardMap']);
+    expect(changed('Data').sort()).toEqual(['ShardMap', 'StackPolicy']);
     expect(changed('App').sort()).toEqual(['ApiFleetEnvironment', 'ApiFleetGroupASG', 'ApiFleetGroupLaunchTemplate', 'ApiFleetRoleDefaultPolicy']);
     expect(changed('Monitoring')).toEqual(['AlarmsDashboard']);
   });

@@ -9,6 +9,7 @@ import { decide, downgradeConfirmation } from '../../../lambda/deploy-guard/deci
 import { isStatefulType } from '../../../lib/resource-spec';
 import { RUNBOOKS, plannedChangesBetween } from '../../../lib/transitions';
 import { diffStack } from '../../../tools/review/stack-diff';
+import { stackPolicyRefusal } from '../../boot/support/stack-policy-stand-in';
 import { STAGE_NAMES, stageIndex, type StageName } from '../../../stages/ladder';
 import { ALL_STAGES, STACKS, constructPath, templateJson, type StackKind } from './stage-templates';
 
@@ -85,9 +86,12 @@ describe('stack policy', () => {
 
   test.each(RUNBOOK_PATHS)('%s → %s: the policies refuse nothing (no runbook lifts them)', (from, to) => {
     expect(refusals(from, to)).toEqual([]);
+    // The rehearsals' CloudFormation (test/boot/support/stack-policy-stand-in.ts) agrees.
+    for (const stack of STACKS) expect({ stack, refusal: stackPolicyRefusal(`graminsta-${stack}`, templateJson(from, stack), templateJson(to, stack)) }).toEqual({ stack, refusal: undefined });
   });
 
   test('a step down no runbook covers that drops the cache is refused until an operator lifts the policy', () => {
     expect(refusals('100k', '10k')).toEqual([expect.stringMatching(/^Data\/\w+ \(AWS::ElastiCache::ReplicationGroup\): deleted$/)]);
+    expect(stackPolicyRefusal('graminsta-Data', templateJson('100k', 'Data'), templateJson('10k', 'Data'))).toMatch(/^graminsta-Data: the stack policy denies Update:Delete of \w+$/);
   });
 });

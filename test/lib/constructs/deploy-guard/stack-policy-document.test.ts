@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { MAX_POLICY_BODY, stackPolicyBody, stackPolicyDocument } from '../../../../lib/constructs/deploy-guard/stack-policy-document';
 
 describe('stack policy document', () => {
@@ -19,4 +21,9 @@ describe('stack policy document', () => {
     const ids = Array.from({ length: 400 }, (_, i) => `Primary${i}DatabaseResourceABCDEF12`);
     expect(() => stackPolicyBody('graminsta-Data', { noReplace: ids, noDelete: [] })).toThrow(new RegExp(`^graminsta-Data: its stack policy is \\d+ characters, over SetStackPolicy's ${MAX_POLICY_BODY}`));
   });
+});
+
+test('docs/stack-policy-lifted.json, the body an operator lifts the policy with, allows everything and denies nothing', () => {
+  const lifted: unknown = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', '..', 'docs', 'stack-policy-lifted.json'), 'utf8'));
+  expect(lifted).toEqual(stackPolicyDocument({ noReplace: [], noDelete: [] }));
 });
