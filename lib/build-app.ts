@@ -132,8 +132,15 @@ export function buildStageApp(props: BuildStageAppProps): StageApp {
   // Each of the four refuses, inside CloudFormation, a stage change that needs a runbook's
   // confirmation (runbooks deploy stacks one at a time, so each keeps its own stage). Not the
   // Edge stack: it holds no state, and us-east-1 has no bootstrap for the guard's function.
-  // Each also carries a stack policy that denies replacing its stateful resources, set by the guard's function.
-  for (const stack of stacks) new StackPolicy(stack, 'StackPolicy', { guard: new DeployGuard(stack, 'DeployGuard', { stage: spec.name, confirm }) });
+  const guards = stacks.map((stack) => new DeployGuard(stack, 'DeployGuard', { stage: spec.name, confirm }));
+  // Network, Data and App get a stack policy that denies replacing their stateful resources, set
+  // from Monitoring (deployed after them, by its guard's function), never from inside the stack
+  // being updated (lib/constructs/deploy-guard/stack-policy.ts says why). Monitoring itself has
+  // termination protection only (docs/stage-safety.md).
+  const monitoringGuard = guards[stacks.indexOf(monitoring)];
+  for (const [kind, target] of [['Network', network], ['Data', data], ['App', appStack]] as const) {
+    new StackPolicy(monitoring, `${kind}StackPolicy`, { guard: monitoringGuard, target, logicalIdPrefix: kind });
+  }
   // The telemetry key is regional: it encrypts the log groups of these four stacks, not the Edge stack's.
   for (const stack of stacks) network.encryptLogGroupsOf(stack);
   if (edge) stacks.push(edge);

@@ -58,15 +58,16 @@ export async function handler(event: CloudFormationCustomResourceEvent): Promise
 
 /**
  * The StackPolicy resource (lib/constructs/deploy-guard/stack-policy.ts), served by the same
- * function: SetStackPolicy on the event's own stack with the body its properties carry
- * (stack-policy.ts says when). A failure fails the resource, and with it the update.
+ * function: SetStackPolicy on the stack its StackName property names (another stack of the app,
+ * whose update is complete), with the body its properties carry (stack-policy.ts says when).
+ * A failure fails the resource, and with it this stack's update.
  */
 async function setStackPolicy(event: CloudFormationCustomResourceEvent): Promise<void> {
   let status: 'SUCCESS' | 'FAILED' = 'SUCCESS';
   let reason: string;
   try {
-    const action = stackPolicyAction(event.RequestType, event.ResourceProperties.PolicyBody);
-    if (action.set !== undefined) await cloudFormation.send(new SetStackPolicyCommand({ StackName: event.StackId, StackPolicyBody: action.set }));
+    const action = stackPolicyAction(event.RequestType, event.ResourceProperties.StackName, event.ResourceProperties.PolicyBody);
+    if (action.set !== undefined) await cloudFormation.send(new SetStackPolicyCommand({ StackName: action.stackName, StackPolicyBody: action.set }));
     reason = action.why;
   } catch (error) {
     status = 'FAILED';

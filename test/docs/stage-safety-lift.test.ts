@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decide } from '../../lambda/deploy-guard/decision';
 import { synthStage } from '../../lib/synth';
-import { stackPolicyRefusal } from '../boot/support/stack-policy-stand-in';
+import { policyBodyFor, stackPolicyRefusal } from '../boot/support/stack-policy-stand-in';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -19,7 +19,8 @@ function liftCommands(): string[] {
  * The documented way to lift a stack policy on purpose, command by command, as far as it goes
  * offline: the lift body exists, the example deploy is one the policy in force refuses and the
  * deploy guard lets through with its confirmation, and the command that sets the policy back
- * prints the body of the stage's StackPolicy resource from the cloud assembly that deploy wrote.
+ * prints the body the stage's Monitoring template sets on that stack (its DataStackPolicy
+ * resource), from the cloud assembly that deploy wrote.
  */
 describe("docs/stage-safety.md: lifting the stack policy on purpose", () => {
   const [show, lift, deploy, restore] = liftCommands();
@@ -36,22 +37,24 @@ describe("docs/stage-safety.md: lifting the stack policy on purpose", () => {
     const [, to, confirm] = match;
     const from = '100k';
     const [fromData, toData] = [synthStage(from)['graminsta-Data'], synthStage(to)['graminsta-Data']];
-    expect(stackPolicyRefusal('graminsta-Data', fromData, toData)).toMatch(/^graminsta-Data: the stack policy denies Update:Delete of CacheReplicationGroup/);
+    const inForce = policyBodyFor(synthStage(from)['graminsta-Monitoring'], 'graminsta-Data');
+    expect(stackPolicyRefusal('graminsta-Data', inForce, fromData, toData)).toMatch(/^graminsta-Data: the stack policy denies Update:Delete of CacheReplicationGroup/);
     const guard = Object.values<any>(toData.Resources).find((resource) => resource.Type === 'Custom::DeployGuard').Properties;
     expect(decide({ stack: 'graminsta-Data', from, to, confirm, ladder: guard.Ladder, runbookSteps: guard.RunbookSteps })).toMatchObject({ allowed: true });
   });
 
-  test("setting it back prints the deployed stage's policy body from cdk.out", () => {
+  test("setting it back prints the deployed stage's policy body for the stack from Monitoring's template in cdk.out", () => {
     const stage = /-c stage=(\S+)/.exec(deploy)![1];
-    const template = synthStage(stage)['graminsta-Data'];
+    const templates = synthStage(stage);
     const dir = mkdtempSync(join(tmpdir(), 'graminsta-lift-'));
     try {
+      // `cdk deploy <one stack>` synthesizes the whole app into cdk.out.
       mkdirSync(join(dir, 'cdk.out'));
-      writeFileSync(join(dir, 'cdk.out', 'graminsta-Data.template.json'), JSON.stringify(template));
+      for (const [name, template] of Object.entries(templates)) writeFileSync(join(dir, 'cdk.out', `${name}.template.json`), JSON.stringify(template));
       const substitution = /--stack-policy-body "\$\((.*)\)"$/.exec(restore)![1];
       expect(restore.startsWith('aws cloudformation set-stack-policy --stack-name graminsta-Data ')).toBe(true);
       const printed = execFileSync('bash', ['-c', substitution], { cwd: dir, encoding: 'utf8' }).trim();
-      expect(printed).toBe(template.Resources.StackPolicy.Properties.PolicyBody);
+      expect(printed).toBe(policyBodyFor(templates['graminsta-Monitoring'], 'graminsta-Data'));
       expect(JSON.parse(printed).Statement[0]).toEqual({ Effect: 'Allow', Action: 'Update:*', Principal: '*', Resource: '*' });
     } finally {
       rmSync(dir, { recursive: true, force: true });

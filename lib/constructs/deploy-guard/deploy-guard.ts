@@ -33,7 +33,7 @@ export interface DeployGuardProps {
  */
 export class DeployGuard extends Construct {
   public readonly resource: CustomResource;
-  /** The guard's function; the stack's StackPolicy resource is served by it too. */
+  /** The guard's function; in the Monitoring stack it also serves the StackPolicy resources that set the other stacks' policies. */
   public readonly handler: LocalNodeFunction;
 
   constructor(scope: Construct, id: string, props: DeployGuardProps) {

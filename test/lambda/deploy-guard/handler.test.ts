@@ -123,8 +123,10 @@ test('create and delete always succeed', async () => {
   expect(await run({ ...rest, RequestType: 'Delete', PhysicalResourceId: 'graminsta-deploy-guard' })).toMatchObject({ Status: 'SUCCESS' });
 });
 
-describe('the StackPolicy resource (served by the same function)', () => {
-  const STACK_ID = 'arn:aws:cloudformation:eu-west-1:123456789012:stack/graminsta-Data/1';
+describe('the StackPolicy resource (served by the same function, in the Monitoring stack)', () => {
+  /** The event's own stack: Monitoring, whose update is in progress; never the one whose policy is set. */
+  const STACK_ID = 'arn:aws:cloudformation:eu-west-1:123456789012:stack/graminsta-Monitoring/1';
+  const TARGET = 'graminsta-Data';
   const body = (ids: string[]) =>
     JSON.stringify({
       Statement: [
@@ -133,19 +135,19 @@ describe('the StackPolicy resource (served by the same function)', () => {
         { Effect: 'Deny', Action: 'Update:Delete', Principal: '*', Resource: ids.slice(0, 1).map((id) => `LogicalResourceId/${id}`) },
       ],
     });
-  const policyEvent = (requestType: 'Create' | 'Update' | 'Delete', policyBody: string, oldBody?: string): CloudFormationCustomResourceEvent => {
+  const policyEvent = (requestType: 'Create' | 'Update' | 'Delete', policyBody: string, oldBody?: string, stackName: unknown = TARGET): CloudFormationCustomResourceEvent => {
     const common = {
       ServiceToken: 'arn:aws:lambda:eu-west-1:123456789012:function:guard',
       ResponseURL: `${endpoint}/response?X-Amz-Signature=p`,
       StackId: STACK_ID,
       RequestId: 'request-2',
-      LogicalResourceId: 'StackPolicy',
+      LogicalResourceId: 'DataStackPolicy',
       ResourceType: 'Custom::StackPolicy',
-      ResourceProperties: { ServiceToken: 'arn:aws:lambda:eu-west-1:123456789012:function:guard', PolicyBody: policyBody },
+      ResourceProperties: { ServiceToken: 'arn:aws:lambda:eu-west-1:123456789012:function:guard', StackName: stackName, PolicyBody: policyBody },
     };
     if (requestType === 'Create') return { ...common, RequestType: 'Create' };
     if (requestType === 'Delete') return { ...common, RequestType: 'Delete', PhysicalResourceId: 'graminsta-stack-policy' };
-    return { ...common, RequestType: 'Update', PhysicalResourceId: 'graminsta-stack-policy', OldResourceProperties: { ServiceToken: common.ServiceToken, PolicyBody: oldBody ?? '' } };
+    return { ...common, RequestType: 'Update', PhysicalResourceId: 'graminsta-stack-policy', OldResourceProperties: { ServiceToken: common.ServiceToken, StackName: TARGET, PolicyBody: oldBody ?? '' } };
   };
 
   beforeEach(() => {
@@ -153,16 +155,23 @@ describe('the StackPolicy resource (served by the same function)', () => {
     setStackPolicyError = undefined;
   });
 
-  test('create sets the body on its own stack (by stack ID) and succeeds with a physical ID of its own', async () => {
+  test('create sets the body on the stack its StackName names (not the event\'s own stack) and succeeds with a physical ID of its own', async () => {
     const response = await run(policyEvent('Create', body(['Database', 'Volume'])));
-    expect(response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'graminsta-stack-policy', LogicalResourceId: 'StackPolicy' });
-    expect(response.Reason).toBe('stack policy set: 2 resource(s) may not be replaced, 1 may not be deleted');
-    expect([...policies]).toEqual([[STACK_ID, body(['Database', 'Volume'])]]);
+    expect(response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'graminsta-stack-policy', LogicalResourceId: 'DataStackPolicy', StackId: STACK_ID });
+    expect(response.Reason).toBe('stack policy of graminsta-Data set: 2 resource(s) may not be replaced, 1 may not be deleted');
+    expect([...policies]).toEqual([[TARGET, body(['Database', 'Volume'])]]);
   });
 
   test('an update (the set of stateful resources changed) sets the new body', async () => {
     expect(await run(policyEvent('Update', body(['Database']), body(['Database', 'Volume'])))).toMatchObject({ Status: 'SUCCESS' });
-    expect(policies.get(STACK_ID)).toBe(body(['Database']));
+    expect([...policies]).toEqual([[TARGET, body(['Database'])]]);
+  });
+
+  test('without a stack name it fails naming StackName, without calling CloudFormation (it never falls back to its own stack)', async () => {
+    for (const stackName of [null, '', STACK_ID]) {
+      expect(await run(policyEvent('Create', body(['Database']), undefined, stackName))).toMatchObject({ Status: 'FAILED', Reason: 'stack policy: StackName: expected the name of the stack whose policy to set' });
+    }
+    expect(policies.size).toBe(0);
   });
 
   test('CloudFormation refusing the call fails the resource with its message; nothing is set', async () => {
@@ -178,8 +187,12 @@ describe('the StackPolicy resource (served by the same function)', () => {
     expect(policies.size).toBe(0);
   });
 
-  test('delete leaves the policy as it is (a stack policy cannot be removed) and succeeds', async () => {
-    expect(await run(policyEvent('Delete', body(['Database'])))).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'graminsta-stack-policy' });
+  test('delete (the resource left Monitoring\'s template) leaves the policy as it is and succeeds', async () => {
+    expect(await run(policyEvent('Delete', body(['Database'])))).toMatchObject({
+      Status: 'SUCCESS',
+      PhysicalResourceId: 'graminsta-stack-policy',
+      Reason: 'the stack policy of graminsta-Data stays as last set (a stack policy cannot be removed)',
+    });
     expect(policies.size).toBe(0);
   });
 });

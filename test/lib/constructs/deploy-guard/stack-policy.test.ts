@@ -10,60 +10,91 @@ import { StackPolicy } from '../../../../lib/constructs/deploy-guard/stack-polic
 type Resources = Record<string, { Type: string; DependsOn?: string[]; Properties?: Record<string, any> }>;
 
 /**
- * A stack with retained stateful resources (a bucket, a log group), two snapshotted databases
- * (one with deletion protection), a log group CloudFormation deletes, a stateless topic, the
- * guard and the policy.
+ * A protected stack (graminsta-Data) with retained stateful resources (a bucket, a log group),
+ * two snapshotted databases (one with deletion protection), a log group CloudFormation deletes
+ * and a stateless topic; and a second stack (graminsta-Monitoring) whose guard's function sets
+ * the first one's policy through a StackPolicy resource.
  */
-function policedStack(): Resources {
+function policedStacks(): { data: Resources; monitoring: Resources; app: App; dataStack: Stack; monitoringStack: Stack } {
   const app = new App();
-  const stack = new Stack(app, 'graminsta-Data', { env: { account: '123456789012', region: 'eu-west-1' } });
-  new s3.Bucket(stack, 'Uploads', { removalPolicy: RemovalPolicy.RETAIN });
-  new StackPolicy(stack, 'StackPolicy', { guard: new DeployGuard(stack, 'DeployGuard', { stage: '10' }) });
-  // Added after the policy: the body is computed once the stack is complete.
-  new logs.LogGroup(stack, 'Logs', { removalPolicy: RemovalPolicy.RETAIN });
-  new sns.Topic(stack, 'Alarms');
-  new logs.LogGroup(stack, 'Scratch', { removalPolicy: RemovalPolicy.DESTROY });
+  const env = { account: '123456789012', region: 'eu-west-1' };
+  const dataStack = new Stack(app, 'graminsta-Data', { env });
+  const monitoringStack = new Stack(app, 'graminsta-Monitoring', { env });
+  new s3.Bucket(dataStack, 'Uploads', { removalPolicy: RemovalPolicy.RETAIN });
+  new DeployGuard(dataStack, 'DeployGuard', { stage: '10' });
+  new StackPolicy(monitoringStack, 'DataStackPolicy', { guard: new DeployGuard(monitoringStack, 'DeployGuard', { stage: '10' }), target: dataStack, logicalIdPrefix: 'Data' });
+  // Added after the policy: the body is computed once the app is complete.
+  new logs.LogGroup(dataStack, 'Logs', { removalPolicy: RemovalPolicy.RETAIN });
+  new sns.Topic(dataStack, 'Alarms');
+  new logs.LogGroup(dataStack, 'Scratch', { removalPolicy: RemovalPolicy.DESTROY });
   const database = (id: string, deletionProtection: boolean) =>
-    new rds.CfnDBInstance(stack, id, { dbInstanceClass: 'db.t4g.micro', engine: 'postgres', storageEncrypted: true, deletionProtection }).applyRemovalPolicy(RemovalPolicy.SNAPSHOT);
+    new rds.CfnDBInstance(dataStack, id, { dbInstanceClass: 'db.t4g.micro', engine: 'postgres', storageEncrypted: true, deletionProtection }).applyRemovalPolicy(RemovalPolicy.SNAPSHOT);
   database('Protected', true);
   database('Unprotected', false);
-  return Template.fromStack(stack).toJSON().Resources;
+  return { data: Template.fromStack(dataStack).toJSON().Resources, monitoring: Template.fromStack(monitoringStack).toJSON().Resources, app, dataStack, monitoringStack };
 }
 
 const idsOfType = (resources: Resources, type: string) => Object.keys(resources).filter((id) => resources[id].Type === type);
 
 describe('StackPolicy', () => {
   const denied = (resources: Resources, action: string): string[] =>
-    JSON.parse(resources.StackPolicy.Properties!.PolicyBody)
+    JSON.parse(resources.DataStackPolicy.Properties!.PolicyBody)
       .Statement.filter((s: { Effect: string; Action: string }) => s.Effect === 'Deny' && s.Action === action)
       .flatMap((s: { Resource: string[] }) => s.Resource.map((r) => r.replace('LogicalResourceId/', '')));
 
-  test('denies replacing every stateful resource of the stack, those added after it included, and nothing stateless', () => {
-    const resources = policedStack();
-    expect(resources.StackPolicy.Type).toBe('Custom::StackPolicy');
-    const stateful = [...idsOfType(resources, 'AWS::S3::Bucket'), ...idsOfType(resources, 'AWS::Logs::LogGroup'), ...idsOfType(resources, 'AWS::RDS::DBInstance')].sort();
+  test('denies replacing every stateful resource of the target stack, those added after it included, and nothing stateless', () => {
+    const { data, monitoring } = policedStacks();
+    expect(monitoring.DataStackPolicy.Type).toBe('Custom::StackPolicy');
+    expect(monitoring.DataStackPolicy.Properties!.StackName).toBe('graminsta-Data');
+    const stateful = [...idsOfType(data, 'AWS::S3::Bucket'), ...idsOfType(data, 'AWS::Logs::LogGroup'), ...idsOfType(data, 'AWS::RDS::DBInstance')].sort();
     // The guard's own log group is stateful too.
     expect(stateful).toHaveLength(6);
-    expect(denied(resources, 'Update:Replace')).toEqual(stateful);
+    expect(denied(monitoring, 'Update:Replace')).toEqual(stateful);
   });
 
   test('denies deleting only what CloudFormation would delete: not retained, and no deletion protection of its own', () => {
-    const resources = policedStack();
-    const scratch = idsOfType(resources, 'AWS::Logs::LogGroup').filter((id) => id.startsWith('Scratch'));
+    const { data, monitoring } = policedStacks();
+    const scratch = idsOfType(data, 'AWS::Logs::LogGroup').filter((id) => id.startsWith('Scratch'));
     expect(scratch).toHaveLength(1);
     // Not the bucket, the retained log groups or the protected database.
-    expect(denied(resources, 'Update:Delete')).toEqual([scratch[0], 'Unprotected'].sort());
+    expect(denied(monitoring, 'Update:Delete')).toEqual([scratch[0], 'Unprotected'].sort());
   });
 
-  test('is served by the guard\'s function, waits for the guard, and may set the policy of its own stack only', () => {
-    const resources = policedStack();
-    const [guardId] = idsOfType(resources, 'Custom::DeployGuard');
-    const [functionId] = idsOfType(resources, 'AWS::Lambda::Function').filter((id) => id.startsWith('DeployGuard'));
-    expect(resources.StackPolicy.Properties!.ServiceToken).toEqual({ 'Fn::GetAtt': [functionId, 'Arn'] });
-    expect(resources.StackPolicy.DependsOn).toEqual([guardId]);
-    const statements = idsOfType(resources, 'AWS::IAM::Policy').flatMap((id) => resources[id].Properties!.PolicyDocument.Statement);
-    expect(statements.filter((s: { Action: string }) => s.Action === 'cloudformation:SetStackPolicy')).toEqual([
-      { Action: 'cloudformation:SetStackPolicy', Effect: 'Allow', Resource: { Ref: 'AWS::StackId' } },
+  test('lives outside the protected stack: served by the other stack\'s guard, waits for that guard, and that stack deploys after the target', () => {
+    const { data, monitoring, dataStack, monitoringStack } = policedStacks();
+    expect(idsOfType(data, 'Custom::StackPolicy')).toEqual([]);
+    const [guardId] = idsOfType(monitoring, 'Custom::DeployGuard');
+    const [functionId] = idsOfType(monitoring, 'AWS::Lambda::Function').filter((id) => id.startsWith('DeployGuard'));
+    expect(monitoring.DataStackPolicy.Properties!.ServiceToken).toEqual({ 'Fn::GetAtt': [functionId, 'Arn'] });
+    expect(monitoring.DataStackPolicy.DependsOn).toEqual([guardId]);
+    expect(monitoringStack.dependencies).toEqual([dataStack]);
+  });
+
+  test('its guard may set the target stack\'s policy only (by name, any stack ID), and the target\'s own guard may set none', () => {
+    const { data, monitoring } = policedStacks();
+    const setters = (resources: Resources) =>
+      idsOfType(resources, 'AWS::IAM::Policy')
+        .flatMap((id) => resources[id].Properties!.PolicyDocument.Statement)
+        .filter((s: { Action: string }) => s.Action === 'cloudformation:SetStackPolicy');
+    expect(setters(monitoring)).toEqual([
+      {
+        Action: 'cloudformation:SetStackPolicy',
+        Effect: 'Allow',
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudformation:eu-west-1:123456789012:stack/graminsta-Data/*']] },
+      },
     ]);
+    expect(setters(data)).toEqual([]);
+  });
+
+  test('refuses to set its own stack\'s policy, or to be served by another stack\'s guard', () => {
+    const app = new App();
+    const stack = new Stack(app, 'graminsta-Data');
+    const other = new Stack(app, 'graminsta-Monitoring');
+    expect(() => new StackPolicy(stack, 'Own', { guard: new DeployGuard(stack, 'DeployGuard', { stage: '1' }), target: stack, logicalIdPrefix: 'Data' })).toThrow(
+      "graminsta-Data: a StackPolicy sets another stack's policy, never its own (SetStackPolicy during the stack's own update is undocumented)",
+    );
+    expect(() => new StackPolicy(other, 'Foreign', { guard: new DeployGuard(new Stack(app, 'graminsta-App'), 'DeployGuard', { stage: '1' }), target: stack, logicalIdPrefix: 'Data' })).toThrow(
+      "graminsta-Monitoring: the StackPolicy's guard must be this stack's deploy guard",
+    );
   });
 });
