@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { applyCompliance } from './compliance';
 import { API_PATHS } from './constructs/compute';
 import { DeployGuard } from './constructs/deploy-guard/deploy-guard';
+import { StackPolicy } from './constructs/deploy-guard/stack-policy';
 import { AppStack } from './stacks/app-stack';
 import { DataStack } from './stacks/data-stack';
 import { EdgeStack } from './stacks/edge-stack';
@@ -55,13 +56,16 @@ export function buildStageApp(props: BuildStageAppProps): StageApp {
   // Path metadata (as the CLI enables it) names each resource's construct path in the template.
   const app = new App({ outdir: props.outdir, context: { ...featureFlags(), 'aws:cdk:enable-path-metadata': true } });
   const common = { spec, env: props.env };
+  // The four regional stacks hold state (databases, volumes, buckets, keys, log groups): CloudFormation
+  // refuses to delete them until an operator lifts the protection on purpose (README, "Removing the app").
+  const stateful = { ...common, terminationProtection: true };
 
   const network = new NetworkStack(app, stackName(appName, 'Network'), {
-    ...common,
+    ...stateful,
     description: `${appName}: VPC, flow logs and security groups`,
   });
   const data = new DataStack(app, stackName(appName, 'Data'), {
-    ...common,
+    ...stateful,
     description: `${appName}: databases, cache and queues (stateful)`,
     vpc: network.network.vpc,
     securityGroups: network.securityGroups,
@@ -75,7 +79,7 @@ export function buildStageApp(props: BuildStageAppProps): StageApp {
       })
     : undefined;
   const appStack = new AppStack(app, stackName(appName, 'App'), {
-    ...common,
+    ...stateful,
     description: `${appName}: API compute, buckets, CDN and functions`,
     vpc: network.network.vpc,
     securityGroups: network.securityGroups,
@@ -90,7 +94,7 @@ export function buildStageApp(props: BuildStageAppProps): StageApp {
   });
   const compute = appStack.compute;
   const monitoring = new MonitoringStack(app, stackName(appName, 'Monitoring'), {
-    ...common,
+    ...stateful,
     description: `${appName}: alarms and dashboard`,
     alarmEmail: props.alarmEmail,
     encryptionKey: network.telemetryKey.key,
@@ -128,7 +132,15 @@ export function buildStageApp(props: BuildStageAppProps): StageApp {
   // Each of the four refuses, inside CloudFormation, a stage change that needs a runbook's
   // confirmation (runbooks deploy stacks one at a time, so each keeps its own stage). Not the
   // Edge stack: it holds no state, and us-east-1 has no bootstrap for the guard's function.
-  for (const stack of stacks) new DeployGuard(stack, 'DeployGuard', { stage: spec.name, confirm });
+  const guards = stacks.map((stack) => new DeployGuard(stack, 'DeployGuard', { stage: spec.name, confirm }));
+  // Network, Data and App get a stack policy that denies replacing their stateful resources, set
+  // from Monitoring (deployed after them, by its guard's function), never from inside the stack
+  // being updated (lib/constructs/deploy-guard/stack-policy.ts says why). Monitoring itself has
+  // termination protection only (docs/stage-safety.md).
+  const monitoringGuard = guards[stacks.indexOf(monitoring)];
+  for (const [kind, target] of [['Network', network], ['Data', data], ['App', appStack]] as const) {
+    new StackPolicy(monitoring, `${kind}StackPolicy`, { guard: monitoringGuard, target, logicalIdPrefix: kind });
+  }
   // The telemetry key is regional: it encrypts the log groups of these four stacks, not the Edge stack's.
   for (const stack of stacks) network.encryptLogGroupsOf(stack);
   if (edge) stacks.push(edge);

@@ -15,7 +15,7 @@ export { buildStageApp, type BuildStageAppProps, type StageApp } from './build-a
 export { synthStage, type SynthOptions, type Template } from './synth';
 
 // cdk-nag's acknowledged findings per stage (the compliance check).
-export { acknowledgementsFor, findAcknowledged, type Acknowledgement } from './compliance';
+export { acknowledgementsFor, findAcknowledged, ruleIdsIn, type Acknowledgement } from './compliance';
 
 // The image ID the instances resolve at launch (the template checks' registry schemas).
 export { RESOLVED_AT_LAUNCH_IMAGE_ID } from './constructs/compute';

@@ -28,6 +28,13 @@ export function buildsStacks(bundlingStacks: unknown): boolean {
  * of any stage in them. bin/app.ts builds it only when the CLI builds no
  * stacks; synth, diff and deploy still need `-c stage=<…>`.
  *
+ * `cdk destroy` with it deletes the deployed stacks only once their
+ * termination protection is lifted, on purpose, stack by stack (the README's
+ * "Removing the app"): `aws cloudformation update-termination-protection
+ * --no-enable-termination-protection --stack-name <appName>-<kind>`. These
+ * stacks leave it off: they are never deployed, and the deployed stacks'
+ * protection is CloudFormation's, not this app's.
+ *
  * Each template holds one inert resource and a rule that always fails, so
  * that a deploy of it, were one ever attempted, is refused by CloudFormation
  * before it changes anything: an empty template would make the CLI delete

@@ -1,8 +1,9 @@
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, DescribeStacksCommand, SetStackPolicyCommand } from '@aws-sdk/client-cloudformation';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { decide, type RunbookStep } from './decision';
+import { stackPolicyAction } from './stack-policy';
 
 /** The guard resource's properties, as lib/ writes them (CloudFormation passes every value as a string or list). */
 interface GuardProperties {
@@ -13,8 +14,9 @@ interface GuardProperties {
   readonly RunbookSteps: readonly RunbookStep[];
 }
 
-/** One physical ID for the life of the resource: a new one would make CloudFormation delete the old. */
+/** One physical ID per resource type for the life of the resource: a new one would make CloudFormation delete the old. */
 const PHYSICAL_ID = 'graminsta-deploy-guard';
+const STACK_POLICY_PHYSICAL_ID = 'graminsta-stack-policy';
 
 const cloudFormation = new CloudFormationClient({});
 
@@ -27,6 +29,7 @@ const cloudFormation = new CloudFormationClient({});
  * update before anything else changes. Delete always succeeds.
  */
 export async function handler(event: CloudFormationCustomResourceEvent): Promise<void> {
+  if (event.ResourceType === 'Custom::StackPolicy') return setStackPolicy(event);
   let status: 'SUCCESS' | 'FAILED' = 'SUCCESS';
   let reason = 'deleted';
   try {
@@ -50,7 +53,28 @@ export async function handler(event: CloudFormationCustomResourceEvent): Promise
     reason = `deploy guard: ${error instanceof Error ? error.message : String(error)}`;
   }
   console.log(JSON.stringify({ requestType: event.RequestType, status, reason }));
-  await respond(event, status, reason);
+  await respond(event, status, reason, PHYSICAL_ID);
+}
+
+/**
+ * The StackPolicy resource (lib/constructs/deploy-guard/stack-policy.ts), served by the same
+ * function: SetStackPolicy on the stack its StackName property names (another stack of the app,
+ * whose update is complete), with the body its properties carry (stack-policy.ts says when).
+ * A failure fails the resource, and with it this stack's update.
+ */
+async function setStackPolicy(event: CloudFormationCustomResourceEvent): Promise<void> {
+  let status: 'SUCCESS' | 'FAILED' = 'SUCCESS';
+  let reason: string;
+  try {
+    const action = stackPolicyAction(event.RequestType, event.ResourceProperties.StackName, event.ResourceProperties.PolicyBody);
+    if (action.set !== undefined) await cloudFormation.send(new SetStackPolicyCommand({ StackName: action.stackName, StackPolicyBody: action.set }));
+    reason = action.why;
+  } catch (error) {
+    status = 'FAILED';
+    reason = `stack policy: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  console.log(JSON.stringify({ requestType: event.RequestType, resourceType: event.ResourceType, status, reason }));
+  await respond(event, status, reason, STACK_POLICY_PHYSICAL_ID);
 }
 
 /** True while CloudFormation undoes a failed update of the stack (it sends the old properties as an Update). */
@@ -60,12 +84,12 @@ async function rollingBack(stackId: string): Promise<boolean> {
 }
 
 /** The custom resource response: a PUT of JSON to the presigned S3 URL CloudFormation gave. */
-function respond(event: CloudFormationCustomResourceEvent, status: 'SUCCESS' | 'FAILED', reason: string): Promise<void> {
+function respond(event: CloudFormationCustomResourceEvent, status: 'SUCCESS' | 'FAILED', reason: string, physicalId: string): Promise<void> {
   const body = JSON.stringify({
     Status: status,
     // CloudFormation keeps at most 4 KiB of the response; the reason is one line.
     Reason: reason.slice(0, 1000),
-    PhysicalResourceId: PHYSICAL_ID,
+    PhysicalResourceId: physicalId,
     StackId: event.StackId,
     RequestId: event.RequestId,
     LogicalResourceId: event.LogicalResourceId,

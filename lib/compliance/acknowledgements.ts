@@ -118,6 +118,16 @@ export function database(prefix: string, stages: readonly StageName[], replicaSt
 }
 
 export const ACKNOWLEDGEMENTS: readonly Acknowledgement[] = [
+  // Monitoring: its deploy guard function sets the stack policies of Network, Data and App (lib/constructs/deploy-guard/stack-policy.ts).
+  ...(['Network', 'Data', 'App'] as const).map(
+    (kind): Acknowledgement => ({
+      stack: 'Monitoring',
+      path: 'DeployGuard/Function/Role/DefaultPolicy/Resource',
+      rule: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudformation:<AWS::Region>:<AWS::AccountId>:stack/<AppName>-${kind}/*]`,
+      stages: ALL,
+      reason: `A stack's ID ends in a UUID CloudFormation picks at creation, so the guard function may call SetStackPolicy on the ${kind} stack by its name with any ID, and only that action.`,
+    }),
+  ),
   // Network
   {
     stack: 'Network',

@@ -29,13 +29,16 @@ export function findAcknowledged(app: App, ack: Acknowledgement): IConstruct | u
 }
 
 /**
- * The finding IDs an acknowledgement stands for in this stack. Acknowledgements
+ * The finding IDs an acknowledgement stands for in this stack. `<AppName>` in a
+ * rule stands for the app's stack-name prefix (stack names are `<app>-<kind>`),
+ * for ARNs that name another stack of the app. Acknowledgements
  * are written for environment-agnostic stacks; when CDK_DEFAULT_ACCOUNT/REGION
  * pin a stack (as `cdk deploy` with credentials does), some ARNs (the CDK assets
  * bucket's) carry the literal account, region and partition instead of the
  * pseudo parameters, while others (AWS managed policies) keep the partition token.
  */
-export function ruleIdsIn(stack: Stack, rule: string): string[] {
+export function ruleIdsIn(stack: Stack, appRule: string): string[] {
+  const rule = appRule.split('<AppName>').join(stack.stackName.slice(0, stack.stackName.lastIndexOf('-')));
   const ids = new Set([rule]);
   if (!Token.isUnresolved(stack.account) && !Token.isUnresolved(stack.region)) {
     const pinned = rule.split('<AWS::AccountId>').join(stack.account).split('<AWS::Region>').join(stack.region);

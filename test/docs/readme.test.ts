@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { STACK_KINDS, stackName } from '../../lib/app-options';
 import { STAGE_NAMES } from '../../stages/ladder';
 import { US_EAST_1 } from '../../tools/plan/price-table';
 
@@ -51,5 +52,13 @@ describe('README', () => {
     const links = [...readme.matchAll(/\]\(([^)#]+)\)/g)].map((m) => m[1]).filter((href) => !/^https?:/.test(href));
     expect(links.length).toBeGreaterThan(5);
     expect(links.filter((href) => !existsSync(join(root, href)))).toEqual([]);
+  });
+
+  test('"Removing the app" lifts termination protection on every protected stack, the last deployed first, before cdk destroy', () => {
+    const section = readme.slice(readme.indexOf('### Removing the app'));
+    const lines = /```sh\n([\s\S]*?)```/.exec(section)![1].trim().split('\n');
+    expect(lines[0]).toBe(`for stack in ${[...STACK_KINDS].reverse().map((kind) => stackName('graminsta', kind)).join(' ')}; do`);
+    expect(lines[1].trim()).toBe('aws cloudformation update-termination-protection --no-enable-termination-protection --stack-name "$stack"');
+    expect(lines.at(-1)).toBe('npx cdk destroy --all');
   });
 });

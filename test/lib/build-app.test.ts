@@ -1,5 +1,10 @@
 import { buildStageApp } from '../../lib/build-app';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isStatefulType } from '../../lib/resource-spec';
+import { STAGE_NAMES } from '../../stages/ladder';
 
 describe('buildStageApp', () => {
   test('appName prefixes the stack names', () => {
@@ -36,5 +41,31 @@ describe('buildStageApp', () => {
     const subscriptions = stacks[3].node.findAll().filter((c): c is sns.CfnSubscription => c instanceof sns.CfnSubscription);
     expect(subscriptions.map((s) => [s.protocol, s.endpoint])).toEqual([['email', 'ops@example.com']]);
     expect(buildStageApp({ stage: '1' }).stacks[3].node.findAll().filter((c) => c instanceof sns.CfnSubscription)).toEqual([]);
+  });
+});
+
+/**
+ * Termination protection as `cdk deploy` applies it: from the stack artifact in
+ * the cloud assembly's manifest (the CLI reads it there and sets it on the
+ * stack), for every stack of every stage. A stack that holds a resource of a
+ * stateful type must have it; one that holds none (Edge: a web ACL) need not.
+ */
+describe('termination protection', () => {
+  test.each(STAGE_NAMES)('stage %s: every stack holding a stateful resource is protected in the cloud assembly', (stage) => {
+    const outdir = mkdtempSync(join(tmpdir(), 'graminsta-protection-'));
+    try {
+      const { app, stacks } = buildStageApp({ stage, outdir });
+      const assembly = app.synth();
+      const found = stacks.map((stack) => {
+        const artifact = assembly.getStackByName(stack.stackName);
+        const holdsState = Object.values<{ Type: string }>(artifact.template.Resources).some((resource) => isStatefulType(resource.Type));
+        return { stack: stack.stackName, holdsState, protected: artifact.terminationProtection === true };
+      });
+      expect(found.filter((entry) => entry.holdsState && !entry.protected)).toEqual([]);
+      // Network, Data, App and Monitoring all hold state at every stage (at least their deploy guard's log group).
+      expect(found.filter((entry) => entry.protected).map((entry) => entry.stack)).toEqual(['graminsta-Network', 'graminsta-Data', 'graminsta-App', 'graminsta-Monitoring']);
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
   });
 });

@@ -10,6 +10,7 @@ import { waitFor } from '../boot/support/boot-instance';
 import { buildHarnessLayer } from '../boot/support/harness-layer';
 import { baseRootfs } from '../boot/support/rootfs';
 import { StageBoot } from '../boot/support/stage-boot';
+import { policyBodyFor } from '../boot/support/stack-policy-stand-in';
 import { Rehearsal } from './support/rehearsal';
 import { blocksUnder, runbookBlocks } from './support/runbook-blocks';
 import { WriteLedger } from './support/write-ledger';
@@ -65,6 +66,10 @@ describeBoot('runbook 1 → 10, rehearsed from docs/runbooks/1-to-10.md', () => 
     await rehearsal.run(blocksUnder(blocks, 'Steps'));
 
     expect(boot.stackStages).toEqual({ 'graminsta-Network': '10', 'graminsta-Data': '10', 'graminsta-App': '10', 'graminsta-Monitoring': '10' });
+    // The runbook's deploy of Monitoring at 10 set the three stacks' policies from the 10 templates (Data's now names the database).
+    const protectedStacks = ['graminsta-App', 'graminsta-Data', 'graminsta-Network'];
+    expect([...boot.stackPolicies.keys()].sort()).toEqual(protectedStacks);
+    for (const stack of protectedStacks) expect({ stack, policy: boot.stackPolicies.get(stack) }).toEqual({ stack, policy: policyBodyFor(boot.templates['graminsta-Monitoring'], stack) });
     expect(boot.env.DATABASE_SECRET_ARN).toBe(boot.databaseSecretArn);
     expect(await readyz()).toBe(200);
     expect(localPostgresActive()).toBe(false);

@@ -33,16 +33,18 @@ export interface DeployGuardProps {
  */
 export class DeployGuard extends Construct {
   public readonly resource: CustomResource;
+  /** The guard's function; in the Monitoring stack it also serves the StackPolicy resources that set the other stacks' policies. */
+  public readonly handler: LocalNodeFunction;
 
   constructor(scope: Construct, id: string, props: DeployGuardProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    const handler = new LocalNodeFunction(this, 'Function', {
+    const handler = (this.handler = new LocalNodeFunction(this, 'Function', {
       entry: join(PROJECT_ROOT, 'lambda', 'deploy-guard', 'index.ts'),
       description: `Deploy guard of ${stack.stackName}: refuses a stage change that needs a runbook's confirmation`,
       memorySize: 256,
       timeout: Duration.seconds(30),
-    });
+    }));
     // Whether CloudFormation is rolling the stack back (then the guard always agrees).
     handler.role.addToPolicy(new iam.PolicyStatement({ actions: ['cloudformation:DescribeStacks'], resources: [stack.stackId] }));
     this.resource = new CustomResource(this, 'Resource', {

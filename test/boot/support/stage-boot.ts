@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { deployGuardRefusal } from './deploy-guard-stand-in';
+import { stackPoliciesSet, stackPolicyRefusal } from './stack-policy-stand-in';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildStageApp } from '../../../lib/build-app';
@@ -162,6 +163,11 @@ export class StageBoot {
 
   /** The stage each stack was last deployed at. */
   public readonly stackStages: Record<string, string>;
+  /**
+   * The stack policy in force on each stack (name → body): the one the last deploy of the stack
+   * holding the StackPolicy resources (Monitoring) set, as CloudFormation keeps it between deploys.
+   */
+  public readonly stackPolicies = new Map<string, string>();
 
   private current: LaunchedInstance;
   /** The cloud assembly each deployed stack's template comes from (where its assets are). */
@@ -186,6 +192,8 @@ export class StageBoot {
     for (const [stack, template] of Object.entries(templates)) {
       this.history[stack] = new Set(Object.keys(template.Resources ?? {}));
       this.assemblyOf[stack] = outdir;
+      // Created last, Monitoring protects the stacks created before it.
+      for (const [target, body] of stackPoliciesSet(undefined, template)) this.stackPolicies.set(target, body);
     }
     this.synthesized.set(props.stage, { templates: { ...templates }, outdir });
     this.assemblies = [outdir];
@@ -585,6 +593,9 @@ export class StageBoot {
       // stack's update before anything changes; the stacks deployed before it stay updated.
       const refusal = deployGuardRefusal(this.templates[stack], templates[stack], confirm);
       if (refusal) throw new Error(`${stack} failed: Received response status [FAILED] from custom resource. Message returned: ${refusal}`);
+      // The stack policy in force (the last Monitoring deploy set it) governs this update.
+      const denied = stackPolicyRefusal(stack, this.stackPolicies.get(stack), this.templates[stack], templates[stack]);
+      if (denied) throw new Error(`${stack} failed: ${denied}; CloudFormation would roll the update back`);
       const next = { ...this.templates, [stack]: templates[stack] };
       for (const reference of stackOutputReferences(templates[stack])) {
         if (!next[reference.stack]?.Outputs?.[reference.output]) {
@@ -614,6 +625,8 @@ export class StageBoot {
         if (this.templates[stack].Resources[entry.resource.logicalId]?.DeletionPolicy !== 'Retain') throw new Error(`${volumeId} would be deleted: the harness models retained volumes only`);
         entry.resource = undefined;
       }
+      // This stack's StackPolicy resources (Monitoring's) set the named stacks' policies once its guard agreed.
+      for (const [target, body] of stackPoliciesSet(this.templates[stack], templates[stack])) this.stackPolicies.set(target, body);
       this.templates[stack] = templates[stack];
       this.stackStages[stack] = stage;
       this.assemblyOf[stack] = outdir;

@@ -12,6 +12,9 @@ let server: Server;
 let endpoint: string;
 let stackStatus = 'UPDATE_IN_PROGRESS';
 const responses: Record<string, unknown>[] = [];
+/** SetStackPolicy calls the stand-in received (stack → body), and the error it answers with when set. */
+const policies = new Map<string, string>();
+let setStackPolicyError: string | undefined;
 
 beforeAll(async () => {
   jest.spyOn(console, 'log').mockImplementation(() => undefined); // the handler's one line per event
@@ -24,7 +27,22 @@ beforeAll(async () => {
         response.writeHead(200).end();
         return;
       }
-      if (new URLSearchParams(body).get('Action') === 'DescribeStacks') {
+      const query = new URLSearchParams(body);
+      if (query.get('Action') === 'SetStackPolicy') {
+        if (setStackPolicyError) {
+          response.writeHead(400, { 'content-type': 'text/xml' }).end(
+            `<ErrorResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><Error><Type>Sender</Type><Code>ValidationError</Code>` +
+              `<Message>${setStackPolicyError}</Message></Error><RequestId>r</RequestId></ErrorResponse>`,
+          );
+          return;
+        }
+        policies.set(query.get('StackName') ?? '', query.get('StackPolicyBody') ?? '');
+        response.writeHead(200, { 'content-type': 'text/xml' }).end(
+          `<SetStackPolicyResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></SetStackPolicyResponse>`,
+        );
+        return;
+      }
+      if (query.get('Action') === 'DescribeStacks') {
         response.writeHead(200, { 'content-type': 'text/xml' }).end(
           `<DescribeStacksResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><DescribeStacksResult><Stacks><member>` +
             `<StackName>graminsta-Data</StackName><StackId>arn:aws:cloudformation:eu-west-1:123456789012:stack/graminsta-Data/1</StackId>` +
@@ -103,4 +121,78 @@ test('create and delete always succeed', async () => {
   const { OldResourceProperties: _old, PhysicalResourceId: _id, ...rest } = base as Extract<CloudFormationCustomResourceEvent, { RequestType: 'Update' }>;
   expect(await run({ ...rest, RequestType: 'Create' })).toMatchObject({ Status: 'SUCCESS' });
   expect(await run({ ...rest, RequestType: 'Delete', PhysicalResourceId: 'graminsta-deploy-guard' })).toMatchObject({ Status: 'SUCCESS' });
+});
+
+describe('the StackPolicy resource (served by the same function, in the Monitoring stack)', () => {
+  /** The event's own stack: Monitoring, whose update is in progress; never the one whose policy is set. */
+  const STACK_ID = 'arn:aws:cloudformation:eu-west-1:123456789012:stack/graminsta-Monitoring/1';
+  const TARGET = 'graminsta-Data';
+  const body = (ids: string[]) =>
+    JSON.stringify({
+      Statement: [
+        { Effect: 'Allow', Action: 'Update:*', Principal: '*', Resource: '*' },
+        { Effect: 'Deny', Action: 'Update:Replace', Principal: '*', Resource: ids.map((id) => `LogicalResourceId/${id}`) },
+        { Effect: 'Deny', Action: 'Update:Delete', Principal: '*', Resource: ids.slice(0, 1).map((id) => `LogicalResourceId/${id}`) },
+      ],
+    });
+  const policyEvent = (requestType: 'Create' | 'Update' | 'Delete', policyBody: string, oldBody?: string, stackName: unknown = TARGET): CloudFormationCustomResourceEvent => {
+    const common = {
+      ServiceToken: 'arn:aws:lambda:eu-west-1:123456789012:function:guard',
+      ResponseURL: `${endpoint}/response?X-Amz-Signature=p`,
+      StackId: STACK_ID,
+      RequestId: 'request-2',
+      LogicalResourceId: 'DataStackPolicy',
+      ResourceType: 'Custom::StackPolicy',
+      ResourceProperties: { ServiceToken: 'arn:aws:lambda:eu-west-1:123456789012:function:guard', StackName: stackName, PolicyBody: policyBody },
+    };
+    if (requestType === 'Create') return { ...common, RequestType: 'Create' };
+    if (requestType === 'Delete') return { ...common, RequestType: 'Delete', PhysicalResourceId: 'graminsta-stack-policy' };
+    return { ...common, RequestType: 'Update', PhysicalResourceId: 'graminsta-stack-policy', OldResourceProperties: { ServiceToken: common.ServiceToken, StackName: TARGET, PolicyBody: oldBody ?? '' } };
+  };
+
+  beforeEach(() => {
+    policies.clear();
+    setStackPolicyError = undefined;
+  });
+
+  test('create sets the body on the stack its StackName names (not the event\'s own stack) and succeeds with a physical ID of its own', async () => {
+    const response = await run(policyEvent('Create', body(['Database', 'Volume'])));
+    expect(response).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'graminsta-stack-policy', LogicalResourceId: 'DataStackPolicy', StackId: STACK_ID });
+    expect(response.Reason).toBe('stack policy of graminsta-Data set: 2 resource(s) may not be replaced, 1 may not be deleted');
+    expect([...policies]).toEqual([[TARGET, body(['Database', 'Volume'])]]);
+  });
+
+  test('an update (the set of stateful resources changed) sets the new body', async () => {
+    expect(await run(policyEvent('Update', body(['Database']), body(['Database', 'Volume'])))).toMatchObject({ Status: 'SUCCESS' });
+    expect([...policies]).toEqual([[TARGET, body(['Database'])]]);
+  });
+
+  test('without a stack name it fails naming StackName, without calling CloudFormation (it never falls back to its own stack)', async () => {
+    for (const stackName of [null, '', STACK_ID]) {
+      expect(await run(policyEvent('Create', body(['Database']), undefined, stackName))).toMatchObject({ Status: 'FAILED', Reason: 'stack policy: StackName: expected the name of the stack whose policy to set' });
+    }
+    expect(policies.size).toBe(0);
+  });
+
+  test('CloudFormation refusing the call fails the resource with its message; nothing is set', async () => {
+    setStackPolicyError = 'User is not authorized to perform: cloudformation:SetStackPolicy';
+    const response = await run(policyEvent('Update', body(['Database'])));
+    expect(response).toMatchObject({ Status: 'FAILED', Reason: 'stack policy: User is not authorized to perform: cloudformation:SetStackPolicy' });
+    expect(policies.size).toBe(0);
+  });
+
+  test('a body that is not a stack policy fails the resource naming PolicyBody, without calling CloudFormation', async () => {
+    expect(await run(policyEvent('Create', '{"Statement": []}'))).toMatchObject({ Status: 'FAILED', Reason: 'stack policy: PolicyBody: expected an object with a non-empty Statement list' });
+    expect(await run(policyEvent('Create', 'deny everything'))).toMatchObject({ Status: 'FAILED', Reason: 'stack policy: PolicyBody: not JSON' });
+    expect(policies.size).toBe(0);
+  });
+
+  test('delete (the resource left Monitoring\'s template) leaves the policy as it is and succeeds', async () => {
+    expect(await run(policyEvent('Delete', body(['Database'])))).toMatchObject({
+      Status: 'SUCCESS',
+      PhysicalResourceId: 'graminsta-stack-policy',
+      Reason: 'the stack policy of graminsta-Data stays as last set (a stack policy cannot be removed)',
+    });
+    expect(policies.size).toBe(0);
+  });
 });

@@ -44,7 +44,7 @@ describe('extraPrimaries', () => {
     expect(added.map(([id]) => id.replace(/[0-9A-F]{8}$/, ''))).toEqual(['Shard4Database', 'Shard4DatabaseReplica1', 'Shard4DatabaseReplica2']);
   });
 
-  test('elsewhere only the map, the fleet (env parameter, role policy, launch template, group), the dashboard and the when-to-climb alarm (it watches every primary) change; the network not at all', () => {
+  test('elsewhere only the map, the Data stack\'s policy in Monitoring (it protects the new primary too), the fleet (env parameter, role policy, launch template, group), the dashboard and the when-to-climb alarm (it watches every primary) change; the network not at all', () => {
     const changed = (stack: string) =>
       Object.entries(resources(base(), stack))
         .filter(([id, r]) => JSON.stringify(r) !== JSON.stringify(resources(plusOne(), stack)[id]))
@@ -52,7 +52,7 @@ describe('extraPrimaries', () => {
     expect(changed('Network')).toEqual([]);
     expect(changed('Data')).toEqual(['ShardMap']);
     expect(changed('App').sort()).toEqual(['ApiFleetEnvironment', 'ApiFleetGroupASG', 'ApiFleetGroupLaunchTemplate', 'ApiFleetRoleDefaultPolicy']);
-    expect(changed('Monitoring').sort()).toEqual(['AlarmsClimbWhenToClimb', 'AlarmsDashboard']);
+    expect(changed('Monitoring').sort()).toEqual(['AlarmsClimbWhenToClimb', 'AlarmsDashboard', 'DataStackPolicy']);
   });
 
   test('the added primary\'s replicas have gp3 storage and autoscale to the same ceiling as it', () => {

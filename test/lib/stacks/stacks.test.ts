@@ -12,3 +12,4 @@ import './security-rules.cases';
 import './stack-outputs.cases';
 import './deploy-guard.cases';
 import './monitoring.cases';
+import './stack-policy.cases';
