@@ -257,7 +257,8 @@ export async function startPrimary(): Promise<PgNode> {
 /**
  * A streaming replica of the primary reachable at `sourceUrl` (the primary's
  * URL, or a proxy in front of it: the replica streams through the same
- * address): `pg_basebackup -R -X stream`, then a hot standby on its own port.
+ * address): `pg_basebackup -R -X stream`, then a hot standby on its own port,
+ * returned once its WAL receiver streams.
  * It uses the source's password, as an RDS read replica has its primary's users.
  */
 export async function startReplica(sourceUrl: string): Promise<PgNode> {
@@ -267,9 +268,33 @@ export async function startReplica(sourceUrl: string): Promise<PgNode> {
     const source = new URL(sourceUrl);
     const conninfo = `host=${source.hostname} port=${source.port} user=${decodeURIComponent(source.username)} password=${decodeURIComponent(source.password)} application_name=replica`;
     await runAs(owner, join(requireBin(), 'pg_basebackup'), ['-D', join(dir, 'data'), '-R', '-X', 'stream', '-c', 'fast', '--no-sync', '-d', conninfo], 'pg_basebackup');
-    return await launch(dir, await freePort(), decodeURIComponent(source.password), owner);
+    const node = await launch(dir, await freePort(), decodeURIComponent(source.password), owner);
+    try {
+      await waitForStreaming(node.url);
+    } catch (error) {
+      await node.stop();
+      throw error;
+    }
+    return node;
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
     throw error;
+  }
+}
+
+/** A standby accepts connections before its WAL receiver has connected: wait for the stream, so a new replica is a streaming one. */
+async function waitForStreaming(url: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const client = new Client({ connectionString: url });
+    try {
+      await client.connect();
+      const { rows } = await client.query<{ status: string }>('SELECT status FROM pg_stat_wal_receiver');
+      if (rows[0]?.status === 'streaming') return;
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+    if (Date.now() > deadline) throw new Error(`the replica was not streaming within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
