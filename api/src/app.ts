@@ -10,6 +10,7 @@ import originVerify from './origin/origin-verify';
 import configPlugin from './plugins/app/config';
 import regions from './plugins/app/regions';
 import writeForwarding from './plugins/app/write-forwarding';
+import crossRegionReads from './plugins/app/cross-region-reads';
 import database from './plugins/app/database';
 import cache from './plugins/app/cache';
 import metrics from './plugins/app/metrics';
@@ -120,6 +121,7 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
   await app.register(uploadSweeper);
   // Before the routes: outside the home region their writes go home instead (stage 10m).
   await app.register(writeForwarding);
+  await app.register(crossRegionReads);
 
   await app.register(healthRoutes);
   await app.register(userRoutes, { prefix: '/api' });

@@ -61,6 +61,11 @@ export default fp(
         );
       }
       reply.code(answer.statusCode ?? 502).headers(responseHeaders(answer.headers));
+      // A log-out done at home: this region's copy of the session goes too (home cannot reach this region's Redis).
+      if (request.method === 'DELETE' && answer.statusCode === 204 && request.url.split('?')[0] === '/api/sessions') {
+        const token = /^Bearer (\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+        if (token) await app.sessions.dropCopy?.(token).catch((error: unknown) => request.log.warn({ err: error }, 'could not drop the local copy of a session logged out at home'));
+      }
       // Fastify would drop a body on these statuses anyway; the stream must still be read off the connection.
       if (answer.statusCode === 204 || answer.statusCode === 304 || request.method === 'HEAD') {
         answer.resume();
@@ -84,5 +89,5 @@ export default fp(
       return forwardHome(request, reply);
     });
   },
-  { name: 'write-forwarding', dependencies: ['config', 'regions'] },
+  { name: 'write-forwarding', dependencies: ['config', 'regions', 'sessions'] },
 );

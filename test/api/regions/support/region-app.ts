@@ -7,8 +7,13 @@ import { migrateAll } from '../../../../api/src/db/open-database';
 import type { RegionConfig } from '../../../../contracts/region-config';
 import { TEST_API_ENV } from '../../../support/api-server';
 
+/** Where a test API reads its region configuration parameter from. */
+export interface ParameterSource {
+  read(): Promise<string>;
+}
+
 /** The SSM parameter holding the region configuration, as a test holds it: what every region reads. */
-export class RegionParameter {
+export class RegionParameter implements ParameterSource {
   /** GetParameter calls answered (each region's API re-reads it on its timer). */
   reads = 0;
   /** When set, every read fails (SSM unreachable). */
@@ -48,13 +53,13 @@ export interface RegionApp {
  * `parameter`), migrated as server.ts does (which, outside home, migrates
  * nothing), listening on a free loopback port, its log captured.
  */
-export async function startRegionApp(env: Record<string, string>, parameter?: RegionParameter): Promise<RegionApp> {
+export async function startRegionApp(env: Record<string, string>, parameter?: ParameterSource, port = 0): Promise<RegionApp> {
   const source = {
     getSecretString: async () => {
       throw new Error('tests must not read AWS secrets');
     },
     getParameter: async (name: string) => {
-      if (!parameter || name !== PARAMETER_NAME) throw new Error(`no parameter ${name}`);
+      if (!parameter || (name !== PARAMETER_NAME && name !== env.REGION_CONFIG_PARAMETER)) throw new Error(`no parameter ${name}`);
       return parameter.read();
     },
   };
@@ -69,12 +74,12 @@ export async function startRegionApp(env: Record<string, string>, parameter?: Re
     for (const line of parts) if (line.trim()) lines.push(JSON.parse(line));
   });
   const app = await buildApp(config, { logStream: log });
-  await app.listen({ port: 0, host: '127.0.0.1' });
+  await app.listen({ port, host: '127.0.0.1' });
   const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
+  const listening = typeof address === 'object' && address ? address.port : 0;
   return {
     app,
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${listening}`,
     config,
     lines,
     ipOf: (requestId) => lines.find((line) => line.reqId === requestId && line.msg === 'incoming request')?.req?.remoteAddress,
