@@ -58,6 +58,11 @@ describe('region B while home is down', () => {
     await Promise.all([pgA?.stop(), pgB?.stop()]);
   });
 
+  test('an unusable region configuration stops the start: exit status 2, one line naming the variable', async () => {
+    const unknown = startApi({ databaseUrl: pgB.url, env: { REGION_NAME: 'region-c', REGION_CONFIG: JSON.stringify(twoRegions('region-a', { a: NOWHERE, b: NOWHERE })) } });
+    await expect(unknown).rejects.toThrow(/exited with 2\b.*invalid configuration: REGION_CONFIG is not usable here \(region region-c\): region configuration has no region region-c \(regions: region-a, region-b\)$/s);
+  });
+
   test('the origin-verify header travels with the forwarded request: home accepts it with the header and refuses it without', async () => {
     expect((await signUp()).status).toBe(201);
     expectError(await signUp({}), 403, 'not_through_cdn');
