@@ -6,7 +6,7 @@ import { freePort } from '../../support/free-port';
 import { sql } from '../../support/postgres-servers';
 import { describeWithStreamingPostgres } from '../../support/streaming-postgres';
 import { startTwoRegions, TEST_REGION_CONFIG_PARAMETER, type TwoRegions } from '../../support/two-regions';
-import { configIn, runTool } from './support';
+import { configIn, killTools, runTool } from './support';
 
 /**
  * `npm run failover` on two loopback regions (test/support/two-regions.ts),
@@ -30,6 +30,7 @@ describeWithStreamingPostgres('npm run failover: refusals, dry run, a planned mo
     dir = mkdtempSync(join(tmpdir(), 'graminsta-failover-test-'));
     for (const node of regions.a.nodes) await sql(node.url, 'CREATE TABLE ledger (id int PRIMARY KEY)');
   }, 60_000);
+  afterEach(killTools);
   afterAll(async () => {
     await regions?.stop();
     rmSync(dir, { recursive: true, force: true });

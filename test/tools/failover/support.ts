@@ -5,7 +5,23 @@ import { parseRegionConfig, type RegionConfig } from '../../../contracts/region-
 import { TEST_REGION_CONFIG_PARAMETER, type TwoRegions } from '../../support/two-regions';
 
 const ROOT = join(__dirname, '..', '..', '..');
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
+
+/** Tools still running: killed by `killTools()` (afterEach), so a failed wait never leaves one behind. */
+const running = new Set<ChildProcess>();
+
+export async function killTools(): Promise<void> {
+  await Promise.all(
+    [...running].map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once('exit', () => resolve());
+          child.kill('SIGKILL');
+        }),
+    ),
+  );
+  running.clear();
+}
 
 export interface ToolRun {
   readonly code: number | null;
@@ -13,7 +29,11 @@ export interface ToolRun {
   readonly stderr: string;
 }
 
-/** The real command (`tools/failover/cli.ts` through tsx, as `npm run failover` runs it) as a child process. */
+/**
+ * The real command (`tools/failover/cli.ts` through tsx, as `npm run failover`
+ * runs it) as one child process: `node --import tsx`, not the `tsx` launcher,
+ * whose own child would outlive a SIGKILL of the launcher.
+ */
 export interface RunningTool {
   readonly child: ChildProcess;
   readonly done: Promise<ToolRun>;
@@ -29,7 +49,9 @@ export interface RunningTool {
 export function startTool(regions: TwoRegions, region: string, args: readonly string[], extraEnv: Record<string, string> = {}): RunningTool {
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !(API_ENVIRONMENT_VARIABLES as readonly string[]).includes(name) && !name.startsWith('AWS_')));
   const { PORT: _port, HOST: _host, REDIS_URL: _redis, ...toolEnv } = regions.env(region);
-  const child = spawn(TSX, [join(ROOT, 'tools', 'failover', 'cli.ts'), ...args], { cwd: ROOT, env: { ...inherited, ...toolEnv, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'tools', 'failover', 'cli.ts'), ...args], { cwd: ROOT, env: { ...inherited, ...toolEnv, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   let stdout = '';
   let stderr = '';
   const watchers: { pattern: RegExp; resolve: () => void }[] = [];
