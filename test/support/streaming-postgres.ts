@@ -59,6 +59,8 @@ export interface PgNode {
   kill(): Promise<void>;
   /** A fast shutdown (open sessions are ended), files kept. */
   stopServer(): Promise<void>;
+  /** Starts a killed or stopped server again on its files and port (a lost region coming back). */
+  restart(): Promise<void>;
   /** Stops the server if it runs and removes its files. */
   stop(): Promise<void>;
 }
@@ -153,35 +155,41 @@ async function launch(dir: string, port: number, password: string, owner: Owner)
     ['shared_buffers', '32MB'],
     ['max_connections', '100'],
   ].flatMap(([name, value]) => ['-c', `${name}=${value}`]);
-  const child: ChildProcess = spawn(process.execPath, [join(__dirname, 'process-guardian.mjs'), join(bin, 'postgres'), '-D', dataDir, ...settings], {
-    stdio: ['pipe', 'pipe', 'ignore'],
-    env: {
-      ...process.env,
-      GUARDIAN_REMOVE: dir,
-      ...(owner.uid !== undefined ? { GUARDIAN_UID: String(owner.uid), GUARDIAN_GID: String(owner.gid) } : {}),
-    },
-  });
+  // One guardian per start of the server (a restart after a kill starts another); all are closed by stop().
+  const guardians: ChildProcess[] = [];
   let serverPid: number | undefined;
   let ended: string | undefined;
   let onEnded: (() => void)[] = [];
-  let pending = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
-    pending += chunk.toString();
-    const lines = pending.split('\n');
-    pending = lines.pop() ?? '';
-    for (const line of lines.filter(Boolean)) {
-      const event = JSON.parse(line) as { pid?: number; exit?: number | null; signal?: string | null; stderr?: string; error?: string };
-      if (event.pid) serverPid = event.pid;
-      else {
-        ended = `exit ${event.exit ?? event.signal} ${event.stderr ?? event.error ?? ''}`.trim();
-        serverPid = undefined;
-        const waiting = onEnded;
-        onEnded = [];
-        waiting.forEach((resolve) => resolve());
+  const spawnServer = () => {
+    ended = undefined;
+    const child = spawn(process.execPath, [join(__dirname, 'process-guardian.mjs'), join(bin, 'postgres'), '-D', dataDir, ...settings], {
+      stdio: ['pipe', 'pipe', 'ignore'],
+      env: {
+        ...process.env,
+        GUARDIAN_REMOVE: dir,
+        ...(owner.uid !== undefined ? { GUARDIAN_UID: String(owner.uid), GUARDIAN_GID: String(owner.gid) } : {}),
+      },
+    });
+    guardians.push(child);
+    let pending = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      pending += chunk.toString();
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines.filter(Boolean)) {
+        const event = JSON.parse(line) as { pid?: number; exit?: number | null; signal?: string | null; stderr?: string; error?: string };
+        if (event.pid) serverPid = event.pid;
+        else {
+          ended = `exit ${event.exit ?? event.signal} ${event.stderr ?? event.error ?? ''}`.trim();
+          serverPid = undefined;
+          const waiting = onEnded;
+          onEnded = [];
+          waiting.forEach((resolve) => resolve());
+        }
       }
-    }
-  });
-  const guardianGone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    });
+  };
+  spawnServer();
   const url = `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
   const signal = async (name: NodeJS.Signals) => {
     if (ended !== undefined || serverPid === undefined) return;
@@ -216,11 +224,20 @@ async function launch(dir: string, port: number, password: string, owner: Owner)
     // The listening socket closes with the postmaster; its backends see it gone and exit on their own.
     kill: () => signal('SIGKILL'),
     stopServer: () => signal('SIGINT'),
+    restart: async () => {
+      if (ended === undefined) return;
+      spawnServer();
+      await waitForServer(url, () => ended);
+    },
     stop: async () => {
-      if (child.exitCode === null) {
-        child.stdin!.end();
-        await guardianGone;
-      }
+      await Promise.all(
+        guardians.map(async (guardian) => {
+          if (guardian.exitCode !== null || guardian.signalCode !== null) return;
+          const gone = new Promise<void>((resolve) => guardian.once('exit', () => resolve()));
+          guardian.stdin!.end();
+          await gone;
+        }),
+      );
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -37,7 +37,8 @@
  *
  * Faults: `killRegion(name)` is a region lost (its PostgreSQL servers
  * SIGKILLed, its Redis killed, its API killed when the start function gave
- * `kill`, its SSM unreachable). `partition()` cuts the ocean (both regions
+ * `kill`, its SSM unreachable, the bytes still crossing the ocean from it
+ * dropped). `partition()` cuts the ocean (both regions
  * alive). `rebuildAsReplicas(name)` replaces a region's servers with fresh
  * streaming replicas of the other region's (the failback's first step).
  */
@@ -287,6 +288,8 @@ export async function startTwoRegions(options: TwoRegionsOptions = {}): Promise<
       killRegion: async (name) => {
         const region = known(name);
         ssm.setReachable(region.name, false);
+        // Bytes on their way out of the region are lost with it (the proxies would otherwise deliver what they hold).
+        for (const proxy of [...ocean.get(region.name)!, apiProxies.get(region.name)!]) proxy.cut();
         const api = apis.get(region.name);
         await Promise.all([...region.nodes.map((node) => node.kill()), region.redis.kill(), api ? (api.kill ?? api.stop)() : Promise.resolve()]);
       },
@@ -306,6 +309,7 @@ export async function startTwoRegions(options: TwoRegionsOptions = {}): Promise<
         const fresh = await Promise.all(known(source).nodes.map((node, i) => startReplica(ocean.get(source)![i].rewrite(node.url))));
         old.push(...fresh);
         fresh.forEach((node, i) => ocean.get(region.name)![i].retarget(node.port));
+        for (const proxy of [...ocean.get(region.name)!, apiProxies.get(region.name)!]) proxy.restore();
         ssm.setReachable(region.name, true);
         if (!(await redisAnswers(region.redis))) await region.redis.start();
       },
