@@ -2,6 +2,7 @@ import { Agent as HttpAgent, type IncomingHttpHeaders, type IncomingMessage, typ
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream';
+import { ForwardError } from './forward-error';
 
 /**
  * The loop guard: set on every forwarded request, naming the region that
@@ -32,18 +33,6 @@ export interface HomeForwarderOptions {
   readonly idleTimeoutMs: number;
   /** Longest wait for a new connection to home. @default 3000 */
   readonly connectTimeoutMs?: number;
-}
-
-/** A forward that got no answer from home (`sent`: the request may have reached it). */
-export class ForwardError extends Error {
-  constructor(
-    message: string,
-    readonly sent: boolean,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'ForwardError';
-  }
 }
 
 /**

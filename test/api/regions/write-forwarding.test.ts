@@ -95,6 +95,10 @@ describe('writes outside the home region go home', () => {
   test('reads are served by region B itself', async () => {
     const before = a.received('/api/users');
     expect((await call(b.url, 'GET', '/api/users?prefix=fwd')).status).toBe(200);
+    // A write-position cookie that is garbage, or of another epoch (before a failover), changes nothing.
+    for (const cookie of ['graminsta_wal=%%%|x', 'graminsta_wal=0|primary-0=FFFFFFFF/FFFFFFFF']) {
+      expect((await call(b.url, 'GET', '/api/users?prefix=fwd', { headers: { cookie } })).status).toBe(200);
+    }
     expect(a.received('/api/users')).toBe(before);
   });
 

@@ -1,7 +1,8 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HttpError } from '../../lib/http-error';
-import { FORWARDED_FROM_HEADER, type ForwardError, HomeForwarder, responseHeaders } from '../../regions/home-forwarder';
+import { ForwardError } from '../../regions/forward-error';
+import { FORWARDED_FROM_HEADER, HomeForwarder, responseHeaders } from '../../regions/home-forwarder';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -51,7 +52,7 @@ export default fp(
       try {
         answer = await forwarder.forward(request, home.apiUrl);
       } catch (error) {
-        const sent = (error as ForwardError).sent;
+        const sent = error instanceof ForwardError && error.sent;
         throw new HttpError(
           503,
           'home_unreachable',
