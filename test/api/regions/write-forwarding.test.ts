@@ -43,8 +43,8 @@ describe('writes outside the home region go home', () => {
     urlB = pgB.url;
     await migrate(urlB);
     // Both behind one proxy each, as behind CloudFront: TRUST_PROXY=1.
-    a = await startRegionApp({ DATABASE_URL: urlA, DATA_DIR: dataDir(), TRUST_PROXY: '1', REGION_NAME: 'region-a', REGION_CONFIG: JSON.stringify(twoRegions('region-a', { a: NOWHERE, b: NOWHERE })) });
-    b = await startRegionApp({ DATABASE_URL: urlB, DATA_DIR: dataDir(), TRUST_PROXY: '1', REGION_NAME: 'region-b', REGION_CONFIG: JSON.stringify(twoRegions('region-a', { a: a.url, b: NOWHERE })) });
+    a = await startRegionApp({ DATABASE_URL: urlA, DATA_DIR: dataDir(), TRUST_PROXY: '1', METRICS_ENDPOINT: 'true', REGION_NAME: 'region-a', REGION_CONFIG: JSON.stringify(twoRegions('region-a', { a: NOWHERE, b: NOWHERE })) });
+    b = await startRegionApp({ DATABASE_URL: urlB, DATA_DIR: dataDir(), TRUST_PROXY: '1', METRICS_ENDPOINT: 'true', REGION_NAME: 'region-b', REGION_CONFIG: JSON.stringify(twoRegions('region-a', { a: a.url, b: NOWHERE })) });
     cdnB = await startForwardingProxy(CDN, b.url);
   });
   afterAll(async () => {
@@ -90,6 +90,13 @@ describe('writes outside the home region go home', () => {
     // Log-out at home through B: the token stops working there.
     expect((await call(b.url, 'DELETE', '/api/sessions', { token: user.token })).status).toBe(204);
     expectError(await call(b.url, 'POST', '/api/photos', { token: user.token, body: { caption: 'x', contentType: 'image/jpeg', size: 10 } }), 401, 'unauthorized');
+  });
+
+  test('a forwarded sign-up is counted once, by home (region B’s business figures leave it out)', async () => {
+    const signUps = async (url: string) => Number(/^graminsta_sign_ups_total (\d+)$/m.exec(await (await fetch(`${url}/metrics`)).text())?.[1] ?? 0);
+    const before = [await signUps(a.url), await signUps(b.url)];
+    expect((await call(b.url, 'POST', '/api/users', { body: { username: uniqueName('count'), password: 'correct horse battery' } })).status).toBe(201);
+    expect([await signUps(a.url), await signUps(b.url)]).toEqual([before[0] + 1, before[1]]);
   });
 
   test('reads are served by region B itself', async () => {

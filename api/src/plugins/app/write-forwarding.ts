@@ -9,6 +9,10 @@ declare module 'fastify' {
     /** Stage 10m: sends a request on to the home region and answers with home's response (undefined before 10m). */
     forwardHome: ((request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>) | undefined;
   }
+  interface FastifyRequest {
+    /** Stage 10m: this answer is home's, forwarded (home counts its business event; this region does not count it again). */
+    answeredByHome: boolean;
+  }
 }
 
 /** The methods that write: everything else is served from this region's replicas and cache. */
@@ -38,6 +42,7 @@ const isApi = (url: string) => url === '/api' || url.startsWith('/api/') || url.
  */
 export default fp(
   async function writeForwarding(app: FastifyInstance) {
+    app.decorateRequest('answeredByHome', false);
     const region = app.region;
     if (!region) {
       app.decorate('forwardHome', undefined);
@@ -61,6 +66,7 @@ export default fp(
           { cause: error },
         );
       }
+      request.answeredByHome = true;
       reply.code(answer.statusCode ?? 502).headers(responseHeaders(answer.headers));
       // A log-out done at home: this region's copy of the session goes too (home cannot reach this region's Redis).
       if (request.method === 'DELETE' && answer.statusCode === 204 && request.url.split('?')[0] === '/api/sessions') {
