@@ -130,7 +130,7 @@ describe('writes outside the home region go home', () => {
   });
 
   test('home unreachable: 503 home_unreachable in the error shape with Retry-After, never a 500', async () => {
-    const lonely = await startRegionApp({ DATABASE_URL: urlB, REGION_NAME: 'region-b', REGION_CONFIG: JSON.stringify(twoRegions('region-a', { a: NOWHERE, b: NOWHERE })) });
+    const lonely = await startRegionApp({ DATABASE_URL: urlB, REGION_NAME: 'region-b', REGION_READ_WAIT_MS: '100', REGION_CONFIG: JSON.stringify(twoRegions('region-a', { a: NOWHERE, b: NOWHERE })) });
     try {
       const user = { username: uniqueName('down'), password: 'correct horse battery' };
       for (const [method, path] of [
@@ -144,6 +144,10 @@ describe('writes outside the home region go home', () => {
         expect(response.headers.get('retry-after')).toBe('2');
       }
       expect((await call(lonely.url, 'GET', '/healthz')).status).toBe(200);
+      // A read whose writer's write B has not replayed would go home; home down, B serves what it has.
+      const behind = await call(lonely.url, 'GET', '/api/users?prefix=down', { headers: { cookie: 'graminsta_wal=1|primary-0=FFFFFFFF/FFFFFFFF' } });
+      expect(behind.status).toBe(200);
+      expect(lonely.lines.some((line) => line.msg === 'replicas behind this client’s write and home unreachable: serving the read here')).toBe(true);
     } finally {
       await lonely.close();
     }
