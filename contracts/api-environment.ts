@@ -37,6 +37,13 @@ export const API_ENVIRONMENT_VARIABLES = [
   'QUEUE_VISIBILITY_TIMEOUT_MS',
   'WORKER_JOB_TIMEOUT_MS',
   'WORKER_CONCURRENCY',
+  // Stage 10m: which region this API is in and which one is home (contracts/region-config.ts, docs/region-routing.md).
+  'REGION_NAME',
+  'REGION_CONFIG_PARAMETER',
+  'REGION_CONFIG',
+  'REGION_CONFIG_REFRESH_MS',
+  'REGION_READ_WAIT_MS',
+  'REGION_CACHE_TTL_SECONDS',
   // API-side tuning, local runs and tests; the stacks may leave them unset.
   'TRUST_PROXY',
   'ORIGIN_VERIFY_SECRET_ARN',

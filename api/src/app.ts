@@ -8,6 +8,9 @@ import openapi, { OPENAPI_PATH } from './plugins/external/openapi';
 import { answerClientError } from './lib/client-error';
 import originVerify from './origin/origin-verify';
 import configPlugin from './plugins/app/config';
+import regions from './plugins/app/regions';
+import writeForwarding from './plugins/app/write-forwarding';
+import crossRegionReads from './plugins/app/cross-region-reads';
 import database from './plugins/app/database';
 import cache from './plugins/app/cache';
 import metrics from './plugins/app/metrics';
@@ -104,6 +107,7 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
   // Before anything else answers: only requests through CloudFront (where a secret is configured).
   await app.register(originVerify, { secretArn: config.originVerifySecretArn, region: config.awsRegion, refreshMs: config.originVerifyRefreshMs });
   await app.register(configPlugin, { config });
+  await app.register(regions);
   await app.register(database);
   await app.register(cache);
   // Before every route: its onResponse hook measures them all (docs/metrics.md).
@@ -115,6 +119,9 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
   await app.register(feed, { workQueue: options.workQueue });
   await app.register(services);
   await app.register(uploadSweeper);
+  // Before the routes: outside the home region their writes go home instead (stage 10m).
+  await app.register(writeForwarding);
+  await app.register(crossRegionReads);
 
   await app.register(healthRoutes);
   await app.register(userRoutes, { prefix: '/api' });

@@ -9,6 +9,7 @@ import { feedJobHandler } from './feed/feed-jobs';
 import { JobWorker } from './queue/job-worker';
 import { closeOnSignals, exitOnStartFailure } from './lifecycle';
 import { CliError, formatCliError, parseCliArgs } from '../../contracts/cli';
+import { RegionState } from './regions/region-state';
 
 /**
  * The queue worker (bundled by build/api-bundle.ts as dist/api/worker.js; at 1m a
@@ -46,7 +47,17 @@ async function main(): Promise<void> {
     return;
   }
   const feed = new FeedWriter(db, { celebrityFollowers: config.feedCelebrityFollowers });
-  const worker = new JobWorker(queue, feedJobHandler(feed), log, { concurrency: config.workerConcurrency, jobTimeoutMs: config.workerJobTimeoutMs });
+  // Stage 10m: outside the home region the jobs wait in this region's queue until it is home (docs/region-routing.md).
+  const region =
+    config.regionName && config.regionConfig
+      ? new RegionState({ name: config.regionName, initial: config.regionConfig, reread: config.readRegionConfig, refreshMs: config.regionConfigRefreshMs, log })
+      : undefined;
+  region?.start();
+  const worker = new JobWorker(queue, feedJobHandler(feed), log, {
+    concurrency: config.workerConcurrency,
+    jobTimeoutMs: config.workerJobTimeoutMs,
+    takesJobs: region ? () => region.isHome : undefined,
+  });
   worker.start();
   log.info({ queue: queue.kind, concurrency: config.workerConcurrency, jobTimeoutMs: config.workerJobTimeoutMs, visibilityTimeoutMs: config.queueVisibilityTimeoutMs }, 'worker started');
 
@@ -54,6 +65,7 @@ async function main(): Promise<void> {
     log,
     close: async () => {
       await worker.stop();
+      await region?.stop();
       await Promise.all([queue.close(), db.close()]);
       log.info(worker.stats, 'worker stopped');
     },

@@ -15,7 +15,8 @@ export const userKey = (id: string) => `user:${id}`;
 const SECOND_INVALIDATION_MS = 1_000;
 
 export interface UserCacheOptions {
-  readonly ttlSeconds: number;
+  /** Lifetime of a Redis entry, asked at each fill (stage 10m: shorter outside the home region). */
+  readonly ttlSeconds: number | (() => number);
   readonly nearTtlMs: number;
 }
 
@@ -90,7 +91,8 @@ export class UserCache {
   async fill(id: string, json: string): Promise<void> {
     this.near.set(id, json);
     try {
-      await this.redis.set(userKey(id), json, 'EX', this.options.ttlSeconds, 'NX');
+      const { ttlSeconds } = this.options;
+      await this.redis.set(userKey(id), json, 'EX', typeof ttlSeconds === 'number' ? ttlSeconds : ttlSeconds(), 'NX');
     } catch {
       // Redis down: serve from the database until it is back.
     }

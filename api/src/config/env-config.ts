@@ -3,6 +3,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { type DatabaseEnvironment, readDatabaseEnvironment } from '../../../contracts/database-targets';
 import { loadMetricsConfig, type MetricsConfig } from './metrics-config';
 import { loadQueueConfig, type QueueConfig } from './queue-config';
+import { loadRegionEnvironment, type RegionEnvironment } from './region-env';
 import { arn, boolean, ConfigError, type Env, integer, oneOf, text, url } from '../../../contracts/env-readers';
 
 export { ConfigError } from '../../../contracts/env-readers';
@@ -14,7 +15,7 @@ export type PasswordHashCost = 'production' | 'test';
  * The API's configuration as read from the environment: validated, but with
  * secrets still referenced by ARN (see `resolve-config.ts`).
  */
-export interface EnvConfig extends QueueConfig, MetricsConfig, DatabaseEnvironment {
+export interface EnvConfig extends QueueConfig, MetricsConfig, DatabaseEnvironment, RegionEnvironment {
   readonly port: number;
   readonly host: string;
   readonly logLevel: string;
@@ -137,6 +138,7 @@ export function loadEnvConfig(env: Env = process.env, cwd = process.cwd()): EnvC
     workQueueUrl: url(env, 'WORK_QUEUE_URL', ['https', 'http']),
     ...loadQueueConfig(env),
     ...loadMetricsConfig(env),
+    ...loadRegionEnvironment(env),
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 500),
     authRateLimitPerIp: integer(env, 'AUTH_RATE_LIMIT_PER_IP', 30, 1, 1_000_000),
     authRateLimitPerUsernameAndIp: integer(env, 'AUTH_RATE_LIMIT_PER_USERNAME_AND_IP', 10, 1, 1_000_000),

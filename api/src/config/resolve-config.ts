@@ -1,7 +1,9 @@
 import type { ClientConfig } from 'pg';
 import { readSecretJson, resolveDatabaseTargets, type SecretStore } from '../../../contracts/database-targets';
 import type { ShardRange } from '../../../contracts/shard-map';
+import type { RegionConfig } from '../../../contracts/region-config';
 import { ConfigError, type EnvConfig } from './env-config';
+import { checkedRegionConfig } from './region-env';
 
 /**
  * Where one primary and its replicas are, its name in the shard map, and the
@@ -29,6 +31,13 @@ export interface PrimaryTarget {
 export interface AppConfig extends EnvConfig {
   readonly primaries: readonly PrimaryTarget[];
   readonly redisPassword?: string;
+  /**
+   * Reads the region configuration again (REGION_CONFIG_PARAMETER): the
+   * regions plugin calls it every REGION_CONFIG_REFRESH_MS and keeps the
+   * higher epoch. Throws a ConfigError for an unusable value. Absent for a
+   * REGION_CONFIG literal and before stage 10m.
+   */
+  readonly readRegionConfig?: () => Promise<RegionConfig>;
 }
 
 /** Fetches secrets and parameters; injectable so tests need no AWS. */
@@ -77,5 +86,12 @@ export async function resolveConfig(
     if (typeof secret.password !== 'string') throw new ConfigError('REDIS_AUTH_SECRET_ARN', 'points at a secret without a password field');
     redisPassword = secret.password;
   }
-  return { ...env, primaries, redisPassword };
+  const { regionConfigParameter: parameter, regionName } = env;
+  if (!parameter || !regionName) return { ...env, primaries, redisPassword };
+  const readRegionConfig = async () => checkedRegionConfig('REGION_CONFIG_PARAMETER', await source.getParameter(parameter), regionName);
+  const regionConfig = await readRegionConfig().catch((error: unknown) => {
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError('REGION_CONFIG_PARAMETER', `cannot be read: ${error instanceof Error ? error.message : String(error)}`);
+  });
+  return { ...env, primaries, redisPassword, regionConfig, readRegionConfig };
 }

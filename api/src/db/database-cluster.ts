@@ -5,6 +5,7 @@ import { shardOfId } from '../../../contracts/ids';
 import { DatabaseNode } from './database-node';
 import { SHARD_FROZEN, SHARD_MOVED, ShardMovingError, sqlState } from './shard-errors';
 import { resolvePlacement } from '../../../contracts/shard-placement';
+import { noteWrite } from './write-tracking';
 
 export { DatabaseNode, isConnectionFailure, type Queryable } from './database-node';
 
@@ -140,8 +141,11 @@ export class DatabaseCluster {
   async write<T>(shard: number, work: (node: DatabaseNode) => Promise<T>): Promise<T> {
     const retry = this.fenceRetry();
     for (;;) {
+      const node = this.forShard(shard);
       try {
-        return await work(this.forShard(shard));
+        const result = await work(node);
+        noteWrite(node.name);
+        return result;
       } catch (error) {
         await retry(error, shard);
       }
@@ -167,6 +171,7 @@ export class DatabaseCluster {
       for (const [node, group] of groups) {
         try {
           results.push(await work(node, group));
+          noteWrite(node.name);
         } catch (error) {
           await retry(error, shardOfId(group[0]));
           pending.push(...group);

@@ -7,9 +7,12 @@ export type DatabaseSettings = Pick<AppConfig, 'primaries' | 'databasePoolSize' 
 
 /**
  * Migrates every primary of the shard map. The API and the worker both do it
- * at start (advisory-locked, so either may start first).
+ * at start (advisory-locked, so either may start first). Outside the home
+ * region (stage 10m) nothing is migrated: the servers there are replicas of
+ * home's, which carry the schema home migrated, and refuse writes.
  */
-export async function migrateAll(config: Pick<AppConfig, 'primaries'>): Promise<void> {
+export async function migrateAll(config: Pick<AppConfig, 'primaries' | 'regionName' | 'regionConfig'>): Promise<void> {
+  if (config.regionConfig && config.regionConfig.home !== config.regionName) return;
   for (const target of config.primaries) await migrate(target.primary);
 }
 

@@ -14,10 +14,13 @@ const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT'
 /**
  * SQLSTATEs of an unavailable server: class 08 (connection exception),
  * 57P01-57P03 (admin shutdown, crash shutdown, cannot connect now: a restart
- * or failover), 53300 (too many connections), and 28000/28P01 (authentication:
- * the password rotated and the API is re-reading its secret).
+ * or failover), 53300 (too many connections), 28000/28P01 (authentication:
+ * the password rotated and the API is re-reading its secret), and 25006
+ * (read-only transaction: a write reached a server that is still a replica,
+ * as in the moments of a regional failover between the home region moving and
+ * its servers' promotion).
  */
-const UNAVAILABLE_SQLSTATE = /^(08...|57P0[123]|53300|28000|28P01)$/;
+const UNAVAILABLE_SQLSTATE = /^(08...|57P0[123]|53300|28000|28P01|25006)$/;
 
 const LINK_MESSAGES = [
   // pg / pg-pool

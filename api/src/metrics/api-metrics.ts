@@ -29,11 +29,15 @@ export class ApiMetrics {
     if (options.prometheus) this.prometheus = new PrometheusMetrics(() => options.activeUsers.count());
   }
 
-  /** One answered request: its route label (never the URL), status and time to answer. */
-  request(route: string, statusCode: number, latencyMs: number, userId?: string): void {
+  /**
+   * One answered request: its route label (never the URL), status and time to
+   * answer. `forwarded`: the answer came from the home region (stage 10m), which
+   * counts the business event itself, so this region does not count it again.
+   */
+  request(route: string, statusCode: number, latencyMs: number, userId?: string, forwarded = false): void {
     this.interval.request(route, statusCode, latencyMs);
     this.prometheus?.request(route, statusCode, latencyMs);
-    const event = businessEvent(route, statusCode);
+    const event = forwarded ? undefined : businessEvent(route, statusCode);
     if (event) {
       this.interval.event(event);
       this.prometheus?.event(event);

@@ -9,6 +9,12 @@ export interface JobWorkerOptions {
   readonly jobTimeoutMs: number;
   /** Long-poll wait per receive. @default 10000 */
   readonly receiveWaitMs?: number;
+  /**
+   * Asked before each receive: false leaves the jobs in the queue (stage 10m,
+   * outside the home region, where the servers are replicas and refuse the
+   * jobs' writes); asked again every second. @default always true
+   */
+  readonly takesJobs?: () => boolean;
 }
 
 /** What a job did, for the worker's log line. */
@@ -27,6 +33,8 @@ export class JobTimeoutError extends Error {
 
 /** Pause after a failed receive (database or SQS unreachable) before polling again. */
 const RECEIVE_ERROR_PAUSE_MS = 1000;
+/** Pause before asking `takesJobs` again while it says no. */
+const IDLE_PAUSE_MS = 1000;
 
 /**
  * Polls the queue and runs jobs, at most `concurrency` at once. Each job:
@@ -66,6 +74,10 @@ export class JobWorker {
       const free = this.options.concurrency - this.inFlight.size;
       if (free === 0) {
         await Promise.race(this.inFlight);
+        continue;
+      }
+      if (this.options.takesJobs && !this.options.takesJobs()) {
+        await new Promise((resolve) => setTimeout(resolve, IDLE_PAUSE_MS));
         continue;
       }
       let jobs: ReceivedJob[];

@@ -23,6 +23,8 @@ export class RedisSessionStoreWithFallback implements SessionStore {
   constructor(
     private readonly redis: RedisSessionStore,
     private readonly database: DatabaseSessionStore,
+    /** How long a copy found in PostgreSQL lives in Redis, given the session's seconds left. @default all of them */
+    private readonly copySeconds: (secondsLeft: number) => number = (secondsLeft) => secondsLeft,
   ) {}
 
   available(): boolean {
@@ -40,12 +42,17 @@ export class RedisSessionStoreWithFallback implements SessionStore {
     if (cached) return cached;
     const found = await this.database.findWithLifetime(token);
     if (!found || found.secondsLeft <= 0) return undefined;
-    await this.redis.put(token, found.session, found.secondsLeft);
+    await this.redis.put(token, found.session, this.copySeconds(found.secondsLeft));
     return found.session;
   }
 
   async delete(token: string): Promise<void> {
     await Promise.all([this.redis.delete(token), this.database.delete(token)]);
+  }
+
+  /** Forgets this store's Redis copy only (stage 10m: home deleted the session; this region's PostgreSQL is a replica). */
+  async dropCopy(token: string): Promise<void> {
+    await this.redis.delete(token);
   }
 
   async markWrite(token: string): Promise<void> {

@@ -18,6 +18,12 @@ export interface SessionStore {
   delete(token: string): Promise<void>;
   /** Records that this session just wrote, so its next reads go to the primary. */
   markWrite(token: string): Promise<void>;
+  /**
+   * Forgets a copy of the session this instance keeps in front of the store
+   * that owns it, where there is one (Redis in front of PostgreSQL): stage
+   * 10m's other region after forwarding a log-out home.
+   */
+  dropCopy?(token: string): Promise<void>;
 }
 
 /** Sessions last 30 days. */

@@ -39,7 +39,12 @@ export default fp(
     redis.on('error', () => report('unreachable'));
     subscriber.on('error', () => undefined);
     app.decorate<RedisClient | undefined>('redis', redis);
-    app.decorate('userCache', new UserCache(redis, subscriber, { ttlSeconds: userCacheTtlSeconds, nearTtlMs: nearCacheTtlMs }, app.log));
+    // Stage 10m, outside home: home's invalidations never reach this region's Redis, so entries filled
+    // from its replicas live REGION_CACHE_TTL_SECONDS at most (docs/region-routing.md).
+    const region = app.region;
+    const remoteTtl = Math.min(userCacheTtlSeconds, app.config.regionCacheTtlSeconds);
+    const ttlSeconds = region ? () => (region.isHome ? userCacheTtlSeconds : remoteTtl) : userCacheTtlSeconds;
+    app.decorate('userCache', new UserCache(redis, subscriber, { ttlSeconds, nearTtlMs: nearCacheTtlMs }, app.log));
     await waitUntilReady(redis, 2_000);
     app.addHook('onClose', async () => {
       app.userCache?.close();
@@ -47,5 +52,5 @@ export default fp(
       subscriber.disconnect();
     });
   },
-  { name: 'cache', dependencies: ['config'] },
+  { name: 'cache', dependencies: ['config', 'regions'] },
 );

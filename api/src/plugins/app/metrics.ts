@@ -44,7 +44,7 @@ export default fp(
     app.userCache?.onLookup((hit) => apiMetrics.cacheLookup(hit));
 
     app.addHook('onResponse', async (request, reply) => {
-      apiMetrics.request(routeLabel(request), reply.statusCode, reply.elapsedTime, request.session?.userId);
+      apiMetrics.request(routeLabel(request), reply.statusCode, reply.elapsedTime, request.session?.userId, request.answeredByHome);
     });
 
     const flush = () => apiMetrics.flush().catch((error: Error) => app.log.warn({ err: error }, 'metrics: flush failed'));

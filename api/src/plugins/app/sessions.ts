@@ -40,7 +40,12 @@ function sessionStoreFor(app: FastifyInstance): SessionStore {
   const database = new DatabaseSessionStore(app.db);
   if (!app.redis) return database;
   const redis = new RedisSessionStore(app.redis);
-  return app.config.sessionsDatabaseFallback ? new RedisSessionStoreWithFallback(redis, database) : redis;
+  if (!app.config.sessionsDatabaseFallback) return redis;
+  // Stage 10m, outside home: a copy of a session made at home lives only briefly here, so a log-out at
+  // home (which deletes the replicated row) ends it here too within REGION_CACHE_TTL_SECONDS and the lag.
+  const region = app.region;
+  const copySeconds = (secondsLeft: number) => (region && !region.isHome ? Math.min(secondsLeft, app.config.regionCacheTtlSeconds) : secondsLeft);
+  return new RedisSessionStoreWithFallback(redis, database, copySeconds);
 }
 
 /**
@@ -86,7 +91,7 @@ export default fp(
 
     const readYourWrites = new ReadYourWrites(app.sessions, app.db, app.config.readYourWritesMs);
     app.decorate('readYourWrites', readYourWrites);
-    app.decorate('readsFromPrimary', (request: FastifyRequest) => readYourWrites.readsFromPrimary(request.session));
+    app.decorate('readsFromPrimary', (request: FastifyRequest) => readYourWrites.readsFromPrimary(request.session) || request.readsOwnRemoteWrite);
   },
-  { name: 'sessions', dependencies: ['database', 'cache'] },
+  { name: 'sessions', dependencies: ['database', 'cache', 'regions'] },
 );

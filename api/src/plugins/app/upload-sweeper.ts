@@ -36,6 +36,8 @@ export default fp(
     const sweep = async () => {
       const parts = await app.storage.sweepIncomplete?.(claimStaleMs);
       if (parts) app.log.info({ removed: parts }, 'part files of unfinished uploads removed');
+      // Outside the home region (stage 10m) the servers are replicas: home's instances sweep its photos.
+      if (app.region && !app.region.isHome) return;
       // One server's outage must not stop the others' sweep.
       await Promise.all(app.db.nodes.map((node) => sweepNode(node).catch((error: unknown) => app.log.warn({ err: error, primary: node.name }, 'abandoned photo sweep failed'))));
     };
@@ -53,5 +55,5 @@ export default fp(
       await running;
     });
   },
-  { name: 'upload-sweeper', dependencies: ['database', 'storage', 'repositories', 'services'] },
+  { name: 'upload-sweeper', dependencies: ['database', 'storage', 'repositories', 'services', 'regions'] },
 );

@@ -50,7 +50,8 @@ async function publicUserRoutes(app: FastifyInstance) {
     // Not awaited yet: the viewer's row is read while the profile is looked up.
     followedByMe?.catch(() => undefined);
     let json: string | undefined;
-    if (cache) json = await cache.get(id);
+    // A reader who just wrote at home, in another region: this region's cache may predate the write.
+    if (cache && !request.readsOwnRemoteWrite) json = await cache.get(id);
     if (json === undefined) {
       const profile = await app.users.profile(id, cacheUp);
       if (!profile) throw notFound('user');
