@@ -69,6 +69,7 @@ describeWithStreamingPostgres('npm run failover: region A lost, the tool killed 
   test('region A comes back writable with its old configuration: the re-run writes its copy and fences its old primaries', async () => {
     regions.ssm.setReachable('region-a', true);
     await Promise.all(regions.a.nodes.map((node) => node.restart()));
+    regions.heal();
     expect(configIn(regions, 'region-a')).toMatchObject({ home: 'region-a', epoch: 1 });
     await sql(regions.a.nodes[0].url, 'INSERT INTO ledger VALUES (2000)');
 
