@@ -82,3 +82,27 @@ describeWithStreamingPostgres('npm run failover: region A lost, the tool killed 
     for (const node of regions.a.nodes) await expect(sql(node.url, 'INSERT INTO ledger VALUES (3000)')).rejects.toThrow(/read-only transaction/);
   });
 });
+
+describeWithStreamingPostgres('npm run failover: a planned move whose home is lost mid-run', () => {
+  let regions: TwoRegions;
+  beforeAll(async () => {
+    regions = await startTwoRegions({ shards: 2, delayMs: 5 });
+  }, 60_000);
+  afterEach(killTools);
+  afterAll(async () => regions?.stop());
+
+  test('killed before fencing, home lost, re-run: the shards fail over as from a lost home, reported as unplanned', async () => {
+    const first = startTool(regions, 'region-b', ['--to', 'region-b'], { FAILOVER_FAILPOINT: 'state-written' });
+    await first.waitFor(/failpoint state-written reached/);
+    first.child.kill('SIGKILL');
+    expect((await first.done).stdout).toMatch(/plan \(planned move: home answers\)/);
+    await regions.killRegion('region-a');
+
+    const run = await runTool(regions, 'region-b', ['--to', 'region-b']);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/primary-0's home primary 127\.0\.0\.1:\d+ no longer answers: promoting without catch-up/);
+    expect(run.stdout).toMatch(/unplanned: writes the replicas had not received are lost/);
+    for (const node of regions.b.nodes) expect(await node.inRecovery()).toBe(false);
+    expect(configIn(regions, 'region-b')).toMatchObject({ home: 'region-b', epoch: 2 });
+  });
+});
