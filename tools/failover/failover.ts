@@ -111,6 +111,12 @@ export async function failover(o: FailoverOptions): Promise<number> {
     const waiting: ShardPair[] = [];
     for (const pair of toFence) {
       if ((await inRecovery(pair, 'replica')) === false) continue; // promoted already: its home was fenced and caught up before
+      if ((await inRecovery(pair, 'home')) === undefined) {
+        // Home answered at the start and is gone now (lost during the run): this shard fails over as from a lost home.
+        log(`failover: ${pair.name}'s home primary ${describeServer(pair.home)} no longer answers: promoting without catch-up (what it had not sent is lost)`);
+        if (current.planned) await record({ planned: false });
+        continue;
+      }
       if (!current.fenced.includes(pair.name)) await record({ fenced: [...current.fenced, pair.name] });
       log(`failover: fencing ${pair.name}'s home primary ${describeServer(pair.home)} (new transactions read-only, sessions ended)`);
       try {

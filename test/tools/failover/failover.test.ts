@@ -97,6 +97,24 @@ describeWithStreamingPostgres('npm run failover: refusals, dry run, a planned mo
     expect(await before()).toEqual(start);
   });
 
+  test('replicas that do not catch up after the fence: home unfenced, nothing promoted, exit 1; the configuration unchanged', async () => {
+    const start = await before();
+    // Replay paused on one replica: it receives home's WAL but never reaches lag 0.
+    await sql(regions.b.nodes[1].url, 'SELECT pg_wal_replay_pause()');
+    try {
+      await sql(regions.a.nodes[1].url, 'INSERT INTO ledger SELECT generate_series(1001, 1100)');
+      const run = await runTool(regions, 'region-b', ['--to', 'region-b', '--catch-up-timeout-ms', '1000']);
+      expect(run.stderr).toMatch(/replicas did not catch up within 1000 ms \(primary-1 \d+ bytes behind\): home unfenced, nothing promoted/);
+      expect(run.code).toBe(1);
+    } finally {
+      await sql(regions.b.nodes[1].url, 'SELECT pg_wal_replay_resume()');
+    }
+    const after = await before();
+    expect({ ...after, state: undefined }).toEqual({ ...start, state: undefined });
+    // The run stays open (fences forgotten): the next run resumes it.
+    expect(JSON.parse(after.state!)).toMatchObject({ to: 'region-b', epoch: 2, fenced: [], promoting: [] });
+  });
+
   test('a planned move: home fenced, lag 0, replicas promoted, configuration in both regions; every acknowledged write is on B', async () => {
     for (const node of regions.a.nodes) await sql(node.url, 'INSERT INTO ledger SELECT generate_series(2001, 2100)');
     const run = await runTool(regions, 'region-b', ['--to', 'region-b']);

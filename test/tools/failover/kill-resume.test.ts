@@ -69,6 +69,7 @@ describeWithStreamingPostgres('npm run failover: region A lost, the tool killed 
   test('region A comes back writable with its old configuration: the re-run writes its copy and fences its old primaries', async () => {
     regions.ssm.setReachable('region-a', true);
     await Promise.all(regions.a.nodes.map((node) => node.restart()));
+    regions.heal();
     expect(configIn(regions, 'region-a')).toMatchObject({ home: 'region-a', epoch: 1 });
     await sql(regions.a.nodes[0].url, 'INSERT INTO ledger VALUES (2000)');
 
@@ -79,5 +80,29 @@ describeWithStreamingPostgres('npm run failover: region A lost, the tool killed 
     expect(run.stderr).not.toMatch(/promoting/);
     expect(configIn(regions, 'region-a')).toMatchObject({ home: 'region-b', epoch: 2 });
     for (const node of regions.a.nodes) await expect(sql(node.url, 'INSERT INTO ledger VALUES (3000)')).rejects.toThrow(/read-only transaction/);
+  });
+});
+
+describeWithStreamingPostgres('npm run failover: a planned move whose home is lost mid-run', () => {
+  let regions: TwoRegions;
+  beforeAll(async () => {
+    regions = await startTwoRegions({ shards: 2, delayMs: 5 });
+  }, 60_000);
+  afterEach(killTools);
+  afterAll(async () => regions?.stop());
+
+  test('killed before fencing, home lost, re-run: the shards fail over as from a lost home, reported as unplanned', async () => {
+    const first = startTool(regions, 'region-b', ['--to', 'region-b'], { FAILOVER_FAILPOINT: 'state-written' });
+    await first.waitFor(/failpoint state-written reached/);
+    first.child.kill('SIGKILL');
+    expect((await first.done).stdout).toMatch(/plan \(planned move: home answers\)/);
+    await regions.killRegion('region-a');
+
+    const run = await runTool(regions, 'region-b', ['--to', 'region-b']);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/primary-0's home primary 127\.0\.0\.1:\d+ no longer answers: promoting without catch-up/);
+    expect(run.stdout).toMatch(/unplanned: writes the replicas had not received are lost/);
+    for (const node of regions.b.nodes) expect(await node.inRecovery()).toBe(false);
+    expect(configIn(regions, 'region-b')).toMatchObject({ home: 'region-b', epoch: 2 });
   });
 });
