@@ -1,5 +1,5 @@
 /**
- * The stacks of all seven stages, tested from one file so that each stage is
+ * The stacks of all eight stages, tested from one file so that each stage is
  * synthesized once (lib/synth.ts caches per process) and CDK's template
  * validator loads once: what each stage adds and must not have yet, security
  * properties, the invariants that hold going up the ladder (one snapshot per
@@ -11,3 +11,4 @@ import './in-place-update.cases';
 import './security-rules.cases';
 import './stack-outputs.cases';
 import './deploy-guard.cases';
+import './two-regions.cases';
