@@ -121,7 +121,7 @@ export class PublicOrigin extends Construct {
       },
     });
 
-    new route53.ARecord(this, 'LatencyRecord', {
+    const record = new route53.ARecord(this, 'LatencyRecord', {
       zone: props.hostedZone,
       recordName: `${name}.`,
       target: route53.RecordTarget.fromAlias(new targets.LoadBalancerTarget(this.loadBalancer)),
@@ -129,5 +129,8 @@ export class PublicOrigin extends Construct {
       setIdentifier: region,
       healthCheck: route53.HealthCheck.fromHealthCheckId(this, 'HealthCheckRef', this.healthCheck.attrHealthCheckId),
     });
+    // Only once the fleet has signalled healthy (its creation policy): a record made earlier would send users to a
+    // region with no instance until the alarm first evaluates (a health check with no data yet counts as healthy).
+    record.node.addDependency(props.autoScalingGroup);
   }
 }

@@ -125,6 +125,9 @@ describe('stage 10m: the second region', () => {
       const [[checkId, check]] = resources(template, 'AWS::Route53::HealthCheck');
       expect(record.HealthCheckId).toEqual({ 'Fn::GetAtt': [checkId, 'HealthCheckId'] });
       expect(check.Properties.HealthCheckConfig).toMatchObject({ Type: 'CLOUDWATCH_METRIC', AlarmIdentifier: { Region: region } });
+      // Made only after the fleet signalled healthy.
+      const [[groupId]] = resources(template, 'AWS::AutoScaling::AutoScalingGroup');
+      expect(records[0][1].DependsOn).toContain(groupId);
       const regionalName = resources(template, 'AWS::Route53::RecordSet').filter(([, r]) => r.Properties.Name === `${region}.regions.${DOMAIN}.`);
       expect(regionalName).toHaveLength(1);
     }
