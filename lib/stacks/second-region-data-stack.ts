@@ -64,6 +64,17 @@ export class SecondRegionDataStack extends StageStack {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    // AWS Control Tower CT.KMS.PR.3, as on the telemetry key: grants only for AWS resources (RDS makes its own).
+    this.replicaKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'GrantsOnlyForAwsResources',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['kms:CreateGrant'],
+        resources: ['*'],
+        conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+      }),
+    );
     const foundation = new DatabaseFoundation(this, 'DatabaseFoundation', { vpc, engineMajorVersion: db.engineMajorVersion });
     props.primaries.forEach((primary, i) => {
       this.replicas.push(
