@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { EXAMPLE_REGION_OPTIONS } from '../lib/app-options';
 import { buildStageApp } from '../lib/build-app';
-import { STAGE_NAMES } from '../stages/stage-spec';
+import { stageSpec, STAGE_NAMES } from '../stages/ladder';
 
-// Builds and synthesizes all seven stages in ONE process (as the tests and lib/synth.ts do) and prints
+// Builds and synthesizes every stage (10m with the example regions the tests use) in ONE process (as the tests and lib/synth.ts do) and prints
 // one JSON line of timings. bench/synth-timing.ts runs it under a CPU profile.
 const seconds = (since: number) => (performance.now() - since) / 1000;
 const outRoot = mkdtempSync(join(tmpdir(), 'synth-all-'));
@@ -12,7 +13,7 @@ try {
   const started = performance.now();
   const stages = STAGE_NAMES.map((stage) => {
     const t0 = performance.now();
-    const { app } = buildStageApp({ stage, outdir: join(outRoot, stage) });
+    const { app } = buildStageApp({ stage, outdir: join(outRoot, stage), ...(stageSpec(stage).regions ? EXAMPLE_REGION_OPTIONS : {}) });
     const constructSeconds = seconds(t0);
     const t1 = performance.now();
     app.synth();

@@ -3,7 +3,8 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { STAGE_NAMES } from '../stages/stage-spec';
+import { EXAMPLE_REGION_OPTIONS } from '../lib/app-options';
+import { stageSpec, STAGE_NAMES } from '../stages/ladder';
 
 // `npx tsx bench/synth-timing.ts [--cli] [--compare-validation] [--out bench/results/synth.json]`: how long synthesis takes and what dominates.
 // 1. All seven stages in one process (bench/synth-all.ts) under a V8 CPU profile; every sample is put in one bucket
@@ -107,7 +108,9 @@ function profiledInProcess(dir: string, env: Record<string, string> = {}) {
 function viaCli(outRoot: string) {
   return STAGE_NAMES.map((stage) => {
     const started = performance.now();
-    const run = spawnSync('npx', ['cdk', 'synth', '-c', `stage=${stage}`, '-o', join(outRoot, `cli-${stage}`), '--quiet', '--no-notices', '--no-version-reporting'], {
+    // 10m needs its regions, domain and zone: the example values the tests use.
+    const regions = stageSpec(stage).regions ? Object.entries(EXAMPLE_REGION_OPTIONS).flatMap(([key, value]) => ['-c', `${key}=${value}`]) : [];
+    const run = spawnSync('npx', ['cdk', 'synth', '-c', `stage=${stage}`, ...regions, '-o', join(outRoot, `cli-${stage}`), '--quiet', '--no-notices', '--no-version-reporting'], {
       cwd: ROOT,
       encoding: 'utf8',
       // Offline: no telemetry, no version check, no credentials.

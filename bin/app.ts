@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { App } from 'aws-cdk-lib';
-import { type AppOptions, validateAppName, validateOptions } from '../lib/app-options';
+import { type AppOptions, parseRegions, validateAppName, validateOptions } from '../lib/app-options';
 import { BUNDLING_STACKS_CONTEXT, buildNamesOnlyApp, buildsStacks } from '../lib/names-only-app';
 
 /**
@@ -27,7 +27,8 @@ function main(): void {
   // `cdk ls`, `cdk bootstrap` and `cdk destroy` run the app too, but build no
   // stacks: without a stage they get the four stacks by name only.
   if (context(reader, 'stage') === undefined && !buildsStacks(reader.node.tryGetContext(BUNDLING_STACKS_CONTEXT))) {
-    buildNamesOnlyApp({ appName: validateAppName(context(reader, 'appName')), outdir: reader.outdir, env }).app.synth();
+    const regions = context(reader, 'regions');
+    buildNamesOnlyApp({ appName: validateAppName(context(reader, 'appName')), outdir: reader.outdir, env, regions: regions === undefined ? undefined : parseRegions(regions) }).app.synth();
     return;
   }
 
@@ -40,6 +41,8 @@ function main(): void {
     extraPrimaries: context(reader, 'extraPrimaries'),
     originSecretGeneration: context(reader, 'originSecretGeneration'),
     confirm: context(reader, 'confirm'),
+    regions: context(reader, 'regions'),
+    hostedZoneId: context(reader, 'hostedZoneId'),
   };
   validateOptions(options);
 

@@ -24,6 +24,8 @@ export const API_ENVIRONMENT_VARIABLES = [
   'SHARD_DATABASE_URLS',
   /** Written by the stacks, never read by the API: a changed shard map changes the env file and rolls the fleet. */
   'SHARD_MAP_VERSION',
+  /** 10m: the SSM parameter holding the region configuration (contracts/region-config.ts), re-read at run time. */
+  'REGION_CONFIG_PARAMETER',
   'REDIS_URL',
   'REDIS_CLUSTER',
   'REDIS_AUTH_SECRET_ARN',

@@ -10,8 +10,13 @@ import { DataStack } from './stacks/data-stack';
 import { EdgeStack } from './stacks/edge-stack';
 import { MonitoringStack } from './stacks/monitoring-stack';
 import { NetworkStack } from './stacks/network-stack';
-import type { StageSpec } from '../stages/ladder';
-import { type AppOptions, stackName, validateOptions } from './app-options';
+import { SecondRegionAppStack } from './stacks/second-region-app-stack';
+import { SecondRegionDataStack } from './stacks/second-region-data-stack';
+import { SecondRegionNetworkStack } from './stacks/second-region-network-stack';
+import { regionalApiUrl } from './constructs/regions/region-names';
+import type { SecondRegionSpec, StageSpec } from '../stages/ladder';
+import type { RegionConfigParameterProps } from './constructs/regions/region-config-parameter';
+import { type AppOptions, regionalStackName, stackName, validateOptions } from './app-options';
 
 export { DEFAULT_APP_NAME } from './app-options';
 
@@ -33,8 +38,9 @@ export interface StageApp {
   readonly spec: StageSpec;
   /**
    * Network, Data, App, Monitoring (in deployment order, in the account's
-   * region), then from stage 100 Edge (in us-east-1), which CDK deploys
-   * before App (App depends on it).
+   * region, at 10m the home region), then from stage 100 Edge (in us-east-1),
+   * which CDK deploys before App (App depends on it), then at 10m the second
+   * region's Network, Data and App.
    */
   readonly stacks: Stack[];
 }
@@ -45,31 +51,91 @@ function featureFlags(): Record<string, unknown> {
   return cdkJson.context ?? {};
 }
 
+/** Stage 10m's regions, domain and zone, with the stage's second-region spec. */
+interface TwoRegions {
+  readonly home: string;
+  readonly secondRegion: string;
+  readonly second: SecondRegionSpec;
+  readonly domainName: string;
+  readonly hostedZoneId: string;
+}
+
+/** Stage 10m: the second region's Network and Data stacks, named with the region (never the stage), in that region. */
+function buildSecondRegionData(
+  app: App,
+  appName: string,
+  regions: TwoRegions,
+  common: { readonly spec: StageSpec; readonly env: Environment },
+  home: { readonly network: NetworkStack; readonly data: DataStack },
+  regionConfig: RegionConfigParameterProps,
+): { network: SecondRegionNetworkStack; data: SecondRegionDataStack } {
+  const network = new SecondRegionNetworkStack(app, regionalStackName(appName, regions.secondRegion, 'Network'), {
+    ...common,
+    terminationProtection: true,
+    description: `${appName}: VPC peered with the home region, security groups (${regions.secondRegion}, second region)`,
+    second: regions.second,
+    homeVpc: home.network.network.vpc,
+    homeRegion: regions.home,
+  });
+  const data = new SecondRegionDataStack(app, regionalStackName(appName, regions.secondRegion, 'Data'), {
+    ...common,
+    terminationProtection: true,
+    description: `${appName}: cross-region replicas, cache, queue, uploads replica (${regions.secondRegion}, second region; stateful)`,
+    second: regions.second,
+    vpc: network.network.vpc,
+    securityGroups: network.securityGroups,
+    homeRegion: regions.home,
+    primaries: home.data.databases,
+    regionConfig,
+  });
+  data.addStackDependency(network);
+  return { network, data };
+}
+
 /**
  * Builds one stage's stacks (four, and the Edge stack from stage 100). Stack
  * names never contain the stage, so moving up a stage updates the same stacks
  * in place.
  */
 export function buildStageApp(props: BuildStageAppProps): StageApp {
-  const { spec, appName, originSecretGeneration, confirm } = validateOptions(props);
+  const { spec, appName, originSecretGeneration, confirm, regions, hostedZoneId } = validateOptions(props);
 
   // Path metadata (as the CLI enables it) names each resource's construct path in the template.
   const app = new App({ outdir: props.outdir, context: { ...featureFlags(), 'aws:cdk:enable-path-metadata': true } });
-  const common = { spec, env: props.env };
-  // The four regional stacks hold state (databases, volumes, buckets, keys, log groups): CloudFormation
+  // At 10m the home stacks live in the home region whatever the CLI's region is: the second region's
+  // stacks read theirs by region (Fn::GetStackOutput), so both must be known at synth.
+  const env: Environment | undefined = regions ? { account: props.env?.account, region: regions.home } : props.env;
+  const common = { spec, env };
+
+  const second = spec.regions?.second;
+  const twoRegions: TwoRegions | undefined =
+    regions && second && props.domainName && hostedZoneId
+      ? { home: regions.home, secondRegion: regions.second, second, domainName: props.domainName, hostedZoneId }
+      : undefined;
+  const regionConfig: RegionConfigParameterProps | undefined = twoRegions && {
+    home: twoRegions.home,
+    regions: [twoRegions.home, twoRegions.secondRegion].map((name) => ({ name, apiUrl: regionalApiUrl(name, twoRegions.domainName) })),
+  };
+  // The regional stacks hold state (databases, volumes, buckets, keys, log groups): CloudFormation
   // refuses to delete them until an operator lifts the protection on purpose (README, "Removing the app").
   const stateful = { ...common, terminationProtection: true };
 
   const network = new NetworkStack(app, stackName(appName, 'Network'), {
     ...stateful,
     description: `${appName}: VPC, flow logs and security groups`,
+    twoRegions: twoRegions && { secondVpcCidr: twoRegions.second.vpcCidr },
   });
   const data = new DataStack(app, stackName(appName, 'Data'), {
     ...stateful,
     description: `${appName}: databases, cache and queues (stateful)`,
     vpc: network.network.vpc,
     securityGroups: network.securityGroups,
+    regionConfig,
   });
+  // The second region's Network and Data deploy before the home App, which routes to the one and replicates to the other.
+  const secondEnv: Environment | undefined = twoRegions && { account: props.env?.account, region: twoRegions.secondRegion };
+  const secondStacks =
+    twoRegions && secondEnv && regionConfig ? buildSecondRegionData(app, appName, twoRegions, { spec, env: secondEnv }, { network, data }, regionConfig) : undefined;
   // CloudFront's web ACL lives in us-east-1, whatever the region of the other stacks.
   const edge = spec.edge.firewall
     ? new EdgeStack(app, `${appName}-Edge`, {
@@ -91,6 +157,18 @@ export function buildStageApp(props: BuildStageAppProps): StageApp {
     apiBundleDir: props.apiBundleDir,
     originSecretGeneration,
     webAclArn: edge?.webAclArn(),
+    twoRegions:
+      twoRegions && secondStacks && data.regionConfig
+        ? {
+            domainName: twoRegions.domainName,
+            hostedZoneId: twoRegions.hostedZoneId,
+            regionConfig: data.regionConfig.parameter,
+            secondRegion: twoRegions.secondRegion,
+            uploadsReplica: secondStacks.data.uploadsReplica,
+            peeringConnectionId: secondStacks.network.peering.connection.ref,
+            secondVpcCidr: twoRegions.second.vpcCidr,
+          }
+        : undefined,
   });
   const compute = appStack.compute;
   const monitoring = new MonitoringStack(app, stackName(appName, 'Monitoring'), {
@@ -144,6 +222,30 @@ export function buildStageApp(props: BuildStageAppProps): StageApp {
   // The telemetry key is regional: it encrypts the log groups of these four stacks, not the Edge stack's.
   for (const stack of stacks) network.encryptLogGroupsOf(stack);
   if (edge) stacks.push(edge);
+  if (twoRegions && secondStacks) {
+    if (!appStack.media) throw new Error('two regions need the uploads bucket');
+    const secondApp = new SecondRegionAppStack(app, regionalStackName(appName, twoRegions.secondRegion, 'App'), {
+      spec,
+      env: secondEnv,
+      terminationProtection: true,
+      description: `${appName}: API fleet, load balancers and latency record (${twoRegions.secondRegion}, second region)`,
+      second: twoRegions.second,
+      vpc: secondStacks.network.network.vpc,
+      securityGroups: secondStacks.network.securityGroups,
+      data: secondStacks.data,
+      originSecret: appStack.originSecret,
+      homeUploads: appStack.media,
+      homeRegion: twoRegions.home,
+      mediaBaseUrl: `https://${twoRegions.domainName}/`,
+      domainName: twoRegions.domainName,
+      hostedZoneId: twoRegions.hostedZoneId,
+      apiBundleDir: props.apiBundleDir,
+    });
+    secondApp.addStackDependency(secondStacks.data);
+    const regional = [secondStacks.network, secondStacks.data, secondApp];
+    for (const stack of regional) secondStacks.network.encryptLogGroupsOf(stack);
+    stacks.push(...regional);
+  }
   for (const stack of stacks) {
     Tags.of(stack).add('app', appName);
   }

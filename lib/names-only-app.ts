@@ -1,11 +1,14 @@
 import { App, CfnResource, CfnRule, Fn, type Environment, Stack } from 'aws-cdk-lib';
-import { STACK_KINDS, stackName } from './app-options';
+import { type AppRegions, regionalStackName, SECOND_REGION_STACK_KINDS, STACK_KINDS, stackName } from './app-options';
+import { STAGE_NAMES } from '../stages/ladder';
 
 export interface NamesOnlyAppProps {
   readonly appName: string;
   /** Cloud assembly directory (the CLI's `CDK_OUTDIR`). */
   readonly outdir?: string;
   readonly env?: Environment;
+  /** With `-c regions=` (10m): the second region's stacks too, in that region, after the home region's. @default the home stacks only */
+  readonly regions?: AppRegions;
 }
 
 /**
@@ -43,9 +46,15 @@ export function buildsStacks(bundlingStacks: unknown): boolean {
 export function buildNamesOnlyApp(props: NamesOnlyAppProps): { app: App; stacks: Stack[] } {
   const app = new App({ outdir: props.outdir });
   const stacks: Stack[] = [];
-  for (const kind of STACK_KINDS) {
-    const stack = new Stack(app, stackName(props.appName, kind), {
-      env: props.env,
+  const home = props.regions ? { account: props.env?.account, region: props.regions.home } : props.env;
+  const second = props.regions && { account: props.env?.account, region: props.regions.second };
+  const all = [
+    ...STACK_KINDS.map((kind) => ({ name: stackName(props.appName, kind), env: home })),
+    ...(props.regions ? SECOND_REGION_STACK_KINDS.map((kind) => ({ name: regionalStackName(props.appName, props.regions!.second, kind), env: second })) : []),
+  ];
+  for (const { name, env } of all) {
+    const stack = new Stack(app, name, {
+      env,
       description: `${props.appName}: names only (no stage given); synth, diff and deploy need -c stage=<stage>`,
     });
     new CfnResource(stack, 'NoStage', { type: 'AWS::CloudFormation::WaitConditionHandle' });
@@ -54,7 +63,7 @@ export function buildNamesOnlyApp(props: NamesOnlyAppProps): { app: App; stacks:
         {
           // Never true: the bootstrap version parameter (every CDK template has it) is a number.
           assert: Fn.conditionEquals(Fn.ref('BootstrapVersion'), 'no-stage'),
-          assertDescription: 'This template was synthesized without a stage and deploys nothing: deploy with -c stage=<1|10|100|1k|10k|100k|1m>.',
+          assertDescription: `This template was synthesized without a stage and deploys nothing: deploy with -c stage=<${STAGE_NAMES.join('|')}>.`,
         },
       ],
     });

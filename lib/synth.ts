@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { EXAMPLE_REGION_OPTIONS } from './app-options';
 import { buildStageApp, type BuildStageAppProps } from './build-app';
+import { stageSpec } from '../stages/ladder';
 
 /** A CloudFormation template as JSON. */
 export type Template = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -67,13 +69,20 @@ function throughSharedCache(dir: string, key: string, make: () => Record<string,
   }
 }
 
+/** A two-region stage without its regions gets `EXAMPLE_REGION_OPTIONS` (offline tools and tests only; bin/app.ts requires real ones). */
+function withExampleRegions(stage: string, opts: SynthOptions): SynthOptions {
+  if (opts.regions !== undefined || !stageSpec(stage).regions) return opts;
+  return { ...EXAMPLE_REGION_OPTIONS, ...opts };
+}
+
 /**
  * Synthesizes a stage and returns its templates by stack name. Results are
  * cached per process (keyed by stage and options), and across processes when
  * GRAMINSTA_SYNTH_CACHE_DIR is set, so tests and tools pay for each stage's
  * synthesis (and asset bundling) once.
  */
-export function synthStage(stage: string, opts: SynthOptions = {}): Record<string, Template> {
+export function synthStage(stage: string, given: SynthOptions = {}): Record<string, Template> {
+  const opts = withExampleRegions(stage, given);
   const key = JSON.stringify([stage, opts]);
   const hit = cache.get(key);
   if (hit) return hit;

@@ -54,6 +54,12 @@ export const RUNBOOKS = [
     steps: [['100k', '1m']],
   },
   {
+    id: '1m-to-10m',
+    title: 'Stage 1m → 10m: a second region (cross-region replicas, uploads replication, latency DNS, region configuration)',
+    file: 'docs/runbooks/1m-to-10m.md',
+    steps: [['1m', '10m']],
+  },
+  {
     id: 'add-a-primary',
     title: 'Stage 1m: add a primary (-c extraPrimaries) and move shards onto it with npm run reshard',
     file: 'docs/runbooks/add-a-primary.md',

@@ -29,6 +29,12 @@ export function capabilities(spec: StageSpec): Set<string> {
   if (spec.cache) caps.add('cache:redis');
   if (spec.sharding) caps.add('sharding');
   if (spec.queue) caps.add('queue');
+  if (spec.regions) {
+    caps.add('regions:second');
+    caps.add('regions:cross-region-replicas');
+    caps.add('regions:latency-dns');
+    caps.add('uploads:replication');
+  }
   return caps;
 }
 

@@ -8,19 +8,20 @@ import { stage1k } from './stage-1k';
 import { stage10k } from './stage-10k';
 import { stage100k } from './stage-100k';
 import { stage1m } from './stage-1m';
+import { stage10m } from './stage-10m';
 
 export * from './stage-spec';
 
 /** Every stage, in order of growth. */
-export const LADDER: readonly StageSpec[] = [stage1, stage10, stage100, stage1k, stage10k, stage100k, stage1m];
+export const LADDER: readonly StageSpec[] = [stage1, stage10, stage100, stage1k, stage10k, stage100k, stage1m, stage10m];
 
-/** True when `name` is one of the seven stage names. */
+/** True when `name` is one of the stage names. */
 export function isStageName(name: unknown): name is StageName {
   return typeof name === 'string' && (STAGE_NAMES as readonly string[]).includes(name);
 }
 
 /** Stage names written out as numbers: 1000 is 1k. */
-const SPELLED_OUT: Readonly<Record<string, StageName>> = { '1000': '1k', '10000': '10k', '100000': '100k', '1000000': '1m' };
+const SPELLED_OUT: Readonly<Record<string, StageName>> = { '1000': '1k', '10000': '10k', '100000': '100k', '1000000': '1m', '10000000': '10m' };
 
 /**
  * The stage a near miss most likely meant (`1K`, ` 1k`, `stage-10`, `100000`,
@@ -57,7 +58,7 @@ export function stageIndex(name: StageName): number {
   return STAGE_NAMES.indexOf(name);
 }
 
-/** The stages from `first` up to `last`, both included, in ladder order (`stageRange('1k')`: 1k to 1m). */
+/** The stages from `first` up to `last`, both included, in ladder order (`stageRange('1k')`: 1k to 10m). */
 export function stageRange(first: StageName, last: StageName = STAGE_NAMES[STAGE_NAMES.length - 1]): StageName[] {
   return STAGE_NAMES.slice(stageIndex(first), stageIndex(last) + 1);
 }

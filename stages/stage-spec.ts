@@ -5,8 +5,8 @@
  */
 import { VISIBILITY_TIMEOUT_FACTOR } from '../contracts/work-queue';
 
-/** The seven stages, in order of growth. */
-export const STAGE_NAMES = ['1', '10', '100', '1k', '10k', '100k', '1m'] as const;
+/** The eight stages, in order of growth. */
+export const STAGE_NAMES = ['1', '10', '100', '1k', '10k', '100k', '1m', '10m'] as const;
 export type StageName = (typeof STAGE_NAMES)[number];
 
 /** The VPC. */
@@ -224,6 +224,45 @@ export interface MonitoringSpec {
   readonly logRetentionDays: number;
 }
 
+/**
+ * What the second region runs (stage 10m). Which regions they are is not part
+ * of the stage: the app reads them from `-c regions=<home>,<second>`, and which
+ * one takes writes is run-time configuration (contracts/region-config.ts).
+ */
+export interface SecondRegionSpec {
+  /**
+   * The second region's VPC range: it must not overlap the home VPC's
+   * (`HOME_VPC_CIDR`), because the two are peered and route to each other.
+   * Fixed once deployed (a VPC's CIDR cannot change).
+   */
+  readonly vpcCidr: string;
+  readonly natGateways: number;
+  /** Its own fleet behind its own load balancer, serving reads and forwarding writes. */
+  readonly compute: Extract<ComputeSpec, { kind: 'fleet' }>;
+  /** Its own Redis: the cache is regional, never replicated (its staleness bound is the cache TTL). */
+  readonly cache: CacheSpec;
+  /**
+   * One cross-region read replica of every shard primary, of this class
+   * (a failover promotes them, so they match the primaries' class).
+   */
+  readonly replicaInstanceClass: string;
+  /** Its own SQS queue and worker (slow work stays in the region that made it). */
+  readonly queue: QueueSpec;
+  /** The uploads bucket's replica: S3 replication copies every new object here. */
+  readonly uploadsReplica: {
+    /** Replicated objects' storage class: the replica serves reads (the CDN's failover origin), so it stays Standard. */
+    readonly storageClass: 'STANDARD';
+  };
+}
+
+/** The regions of a stage beyond the home region (10m). */
+export interface RegionsSpec {
+  readonly second: SecondRegionSpec;
+}
+
+/** The home VPC's range, from stage 1 (lib/constructs/network/network.ts uses it; the second region's must not overlap it). */
+export const HOME_VPC_CIDR = '10.0.0.0/16';
+
 export interface StageSpec {
   readonly name: StageName;
   /** The users this stage is built for (the ladder's label). */
@@ -241,6 +280,8 @@ export interface StageSpec {
   readonly cache?: CacheSpec;
   readonly sharding?: ShardingSpec;
   readonly queue?: QueueSpec;
+  /** A second, serving region (10m). @default one region */
+  readonly regions?: RegionsSpec;
   readonly monitoring: MonitoringSpec;
   /**
    * Capabilities of the previous stage that this stage deliberately replaces,

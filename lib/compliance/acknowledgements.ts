@@ -8,8 +8,8 @@ import { stageRange, type StageName } from '../../stages/ladder';
  * than a real sentence and on an acknowledgement no finding needs.
  */
 export interface Acknowledgement {
-  /** Stack name without the app prefix. */
-  readonly stack: 'Network' | 'Data' | 'App' | 'Monitoring';
+  /** Stack name without the app prefix; `SecondRegion:<Kind>` for the second region's stacks (10m), named `<app>-<region>-<Kind>`. */
+  readonly stack: 'Network' | 'Data' | 'App' | 'Monitoring' | 'SecondRegion:Network' | 'SecondRegion:Data' | 'SecondRegion:App';
   /** Construct path inside the stack. */
   readonly path: string;
   /** cdk-nag rule ID, with the finding in brackets for per-finding rules (IAM4, IAM5). */
@@ -17,6 +17,9 @@ export interface Acknowledgement {
   readonly stages: readonly StageName[];
   readonly reason: string;
 }
+
+/** How an acknowledgement names a second-region stack (10m). */
+export const SECOND_REGION_PREFIX = 'SecondRegion:';
 
 // Ranges of the ladder (stages/ladder.ts holds the order).
 const SINGLE_INSTANCE: readonly StageName[] = stageRange('1', '100');
@@ -27,6 +30,7 @@ const WITH_RDS: readonly StageName[] = stageRange('10');
 const WITH_THUMBNAILS: readonly StageName[] = stageRange('10k');
 const WITH_CACHE: readonly StageName[] = stageRange('100k');
 const ALL: readonly StageName[] = stageRange('1');
+const TWO_REGIONS: readonly StageName[] = stageRange('10m');
 
 // CDK's own singleton functions (custom resource providers), named by fixed UUIDs in aws-cdk-lib.
 const BUCKET_DEPLOYMENT = 'Custom::CDKBucketDeployment8693BB64968944B69AAFB0CC9EB8756C512MiB';
@@ -38,17 +42,17 @@ const MANAGED = (name: string) => `AwsSolutions-IAM4[Policy::arn:<AWS::Partition
 const ASSETS_BUCKET = 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]';
 const S3_READ_ACTIONS = ['s3:GetBucket*', 's3:GetObject*', 's3:List*'];
 
-function instanceRole(path: string, stages: readonly StageName[], who: string): Acknowledgement[] {
+function instanceRole(path: string, stages: readonly StageName[], who: string, stack: Acknowledgement['stack'] = 'App'): Acknowledgement[] {
   return [
     {
-      stack: 'App',
+      stack,
       path,
       rule: MANAGED('AmazonSSMManagedInstanceCore'),
       stages,
       reason: `${who} is managed through SSM Session Manager instead of SSH, and AmazonSSMManagedInstanceCore is the AWS-maintained minimum policy for that.`,
     },
     {
-      stack: 'App',
+      stack,
       path,
       rule: MANAGED('CloudWatchAgentServerPolicy'),
       stages,
@@ -57,11 +61,11 @@ function instanceRole(path: string, stages: readonly StageName[], who: string): 
   ];
 }
 
-function instancePolicy(path: string, stages: readonly StageName[], who: string): Acknowledgement[] {
+function instancePolicy(path: string, stages: readonly StageName[], who: string, stack: Acknowledgement['stack'] = 'App'): Acknowledgement[] {
   return [
     ...S3_READ_ACTIONS.map(
       (action): Acknowledgement => ({
-        stack: 'App',
+        stack,
         path,
         rule: `AwsSolutions-IAM5[Action::${action}]`,
         stages,
@@ -69,7 +73,7 @@ function instancePolicy(path: string, stages: readonly StageName[], who: string)
       }),
     ),
     {
-      stack: 'App',
+      stack,
       path,
       rule: ASSETS_BUCKET,
       stages,
@@ -234,7 +238,8 @@ export const ACKNOWLEDGEMENTS: readonly Acknowledgement[] = [
     stack: 'App',
     path: 'ApiLoadBalancer/Resource/Resource',
     rule: 'AwsSolutions-ELB2',
-    stages: FLEET,
+    // At 10m the stacks' region is known, and the load balancer logs to the site's log bucket (ApiLoadBalancer.logAccessTo).
+    stages: stageRange('1k', '1m'),
     reason: 'The load balancer only accepts CloudFront, whose access logs already record every request; ALB access logs would store the same requests twice.',
   },
   ...instanceRole('ApiFleet/Role/Resource', FLEET, 'Each fleet instance'),
@@ -280,7 +285,8 @@ export const ACKNOWLEDGEMENTS: readonly Acknowledgement[] = [
     stack: 'App',
     path: 'Site/Distribution/Resource',
     rule: 'AwsSolutions-CFR4',
-    stages: ALL,
+    // 10m requires domainName and certificateArn.
+    stages: stageRange('1', '1m'),
     reason: 'Without a custom domain CloudFront serves its default *.cloudfront.net certificate, whose TLS floor cannot be set; with domainName and certificateArn the distribution uses TLS 1.2 (2021 policy).',
   },
   {
@@ -363,5 +369,117 @@ export const ACKNOWLEDGEMENTS: readonly Acknowledgement[] = [
     rule: 'AwsSolutions-SQS3',
     stages: WITH_THUMBNAILS,
     reason: 'This queue is itself the dead-letter destination of the thumbnail function’s failed invocations, so it has no dead-letter queue of its own.',
+  },
+
+  // App: the public origin load balancer's CloudFront prefix-list lookup (10m, both regions)
+  ...(['App', 'SecondRegion:App'] as const).flatMap((stack): Acknowledgement[] => [
+    {
+      stack,
+      path: `${AWS_CUSTOM_RESOURCE}/ServiceRole/Resource`,
+      rule: MANAGED('service-role/AWSLambdaBasicExecutionRole'),
+      stages: TWO_REGIONS,
+      reason: 'The CDK-provided function that looks up CloudFront’s origin-facing prefix list for the public origin load balancer only needs to write its own logs, which is what this AWS-maintained policy allows.',
+    },
+    {
+      stack,
+      path: 'PublicOrigin/CloudFrontOrigins/Resource/CustomResourcePolicy/Resource',
+      rule: 'AwsSolutions-IAM5[Resource::*]',
+      stages: TWO_REGIONS,
+      reason: 'The ec2:DescribeManagedPrefixLists action supports no resource-level permissions, so the prefix-list lookup must be allowed on all resources; it is read-only.',
+    },
+  ]),
+  {
+    stack: 'SecondRegion:Network',
+    path: 'SecurityGroups/LoadBalancer/Resource',
+    rule: 'AwsSolutions-EC23',
+    stages: TWO_REGIONS,
+    reason: 'The second region’s internal load balancer admits port 80 from its own VPC’s range and the home VPC’s (forwarded writes over the peering); cdk-nag cannot evaluate the reference to its VPC’s range, and nothing outside the two peered VPCs can reach it.',
+  },
+
+  // App (home, 10m): S3 replication of the uploads bucket
+  {
+    stack: 'App',
+    path: 'UploadsReplication/Role/DefaultPolicy/Resource',
+    rule: 'AwsSolutions-IAM5[Resource::<MediaBucket4022EBBF.Arn>/*]',
+    stages: TWO_REGIONS,
+    reason: 'S3 replication reads every new version of every object in the uploads bucket, so its role may read object versions (for replication only) under any key of that one bucket.',
+  },
+  {
+    stack: 'App',
+    path: 'UploadsReplication/Role/DefaultPolicy/Resource',
+    rule: 'AwsSolutions-IAM5[Resource::{"Fn::GetStackOutput":{"StackName":"<APP_NAME>-<SECOND_REGION>-Data","Region":"<SECOND_REGION>","OutputName":"PublishOutputFnGetAttUploadsReplicaC284C7D6Arn9EF0A9F2"}}/*]',
+    stages: TWO_REGIONS,
+    reason: 'S3 replication writes a replica of any object of the uploads bucket into the second region’s replica bucket, so its role may replicate (and only replicate) to any key of that one bucket.',
+  },
+
+  // Second region (10m): its Data stack
+  ...['Database', 'Shard1Database', 'Shard2Database', 'Shard3Database'].flatMap((prefix): Acknowledgement[] => [
+    {
+      stack: 'SecondRegion:Data',
+      path: `${prefix}/Resource`,
+      rule: 'AwsSolutions-RDS11',
+      stages: TWO_REGIONS,
+      reason: 'A cross-region read replica listens on its primary’s port 5432, which cannot change without replacing the primary; only the second region’s API security group reaches it.',
+    },
+    {
+      stack: 'SecondRegion:Data',
+      path: `${prefix}/Resource`,
+      rule: 'AwsSolutions-RDS2',
+      stages: TWO_REGIONS,
+      reason: 'The rule looks for StorageEncrypted, which CloudFormation takes from the source for a read replica; a cross-region replica of the encrypted primary is encrypted with the KmsKeyId it names, this region’s ReplicaKey.',
+    },
+    {
+      stack: 'SecondRegion:Data',
+      path: `${prefix}/Resource`,
+      rule: 'AwsSolutions-RDS3',
+      stages: TWO_REGIONS,
+      reason: 'The second region’s replicas serve reads and stand by for a regional failover; a Multi-AZ standby per replica would double their cost, and the failover runbook turns Multi-AZ on after promoting them.',
+    },
+  ]),
+  {
+    stack: 'SecondRegion:Data',
+    path: 'DatabaseFoundation/MonitoringRole/Resource',
+    rule: MANAGED('service-role/AmazonRDSEnhancedMonitoringRole'),
+    stages: TWO_REGIONS,
+    reason: 'RDS Enhanced Monitoring of the cross-region replicas writes OS metrics with this role, and AmazonRDSEnhancedMonitoringRole is the AWS-maintained policy made for it; only RDS monitoring of this account may assume the role.',
+  },
+  {
+    stack: 'SecondRegion:Data',
+    path: 'Cache/ReplicationGroup',
+    rule: 'AwsSolutions-AEC5',
+    stages: TWO_REGIONS,
+    reason: 'Redis keeps its default port 6379 because the port cannot change without replacing the cache; the cache accepts only the second region’s API security group, with TLS and an AUTH token.',
+  },
+  {
+    stack: 'SecondRegion:Data',
+    path: 'Cache/AuthToken/Resource',
+    rule: 'AwsSolutions-SMG4',
+    stages: TWO_REGIONS,
+    reason: 'Rotating the Redis AUTH token needs an ElastiCache modify call with a rotate strategy that Secrets Manager rotation cannot do; it is rotated by hand in a deploy window, as at home.',
+  },
+
+  // Second region (10m): its App stack
+  {
+    stack: 'SecondRegion:App',
+    path: 'AccessLogs/Resource',
+    rule: 'AwsSolutions-S1',
+    stages: TWO_REGIONS,
+    reason: 'This bucket holds the second region’s load balancer access logs; logging the log bucket would only log its own log deliveries.',
+  },
+  {
+    stack: 'SecondRegion:App',
+    path: 'ApiFleet/Group/ASG',
+    rule: 'AwsSolutions-AS3',
+    stages: TWO_REGIONS,
+    reason: 'The second region’s fleet health is watched by its Route 53 health check alarm; scaling events stay in the group’s activity history, so per-event notifications would only add noise.',
+  },
+  ...instanceRole('ApiFleet/Role/Resource', TWO_REGIONS, 'Each second-region fleet instance', 'SecondRegion:App'),
+  ...instancePolicy('ApiFleet/Role/DefaultPolicy/Resource', TWO_REGIONS, 'Each second-region fleet instance', 'SecondRegion:App'),
+  {
+    stack: 'SecondRegion:App',
+    path: 'ApiFleet/Role/DefaultPolicy/Resource',
+    rule: 'AwsSolutions-IAM5[Resource::{"Fn::GetStackOutput":{"StackName":"<APP_NAME>-App","Region":"<HOME_REGION>","OutputName":"PublishOutputFnGetAttMediaBucket4022EBBFArn7E2EBF85"}}/media/*]',
+    stages: TWO_REGIONS,
+    reason: 'Photo keys are made per upload, and uploads go to the home bucket from either region, so the second region’s API may read and write any object under media/ of the home uploads bucket and nowhere else.',
   },
 ];

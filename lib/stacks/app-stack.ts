@@ -1,5 +1,8 @@
 import type * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as ssm from 'aws-cdk-lib/aws-ssm';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { API_PORT, ApiBundle, type ApiDependencies, ApiFleet, ApiLoadBalancer, ApiServer, WebClientBundle } from '../constructs/compute';
@@ -8,7 +11,13 @@ import { Media } from '../constructs/media/media';
 import type { RedisCache } from '../constructs/cache/redis-cache';
 import type { WorkQueue } from '../constructs/queue/work-queue';
 import type { SecurityGroups } from '../constructs/network/security-groups';
-import { instanceOrigin, loadBalancerOrigin } from '../constructs/site/api-origin';
+import { bucketValuesOf } from '../constructs/regions/cross-region-values';
+import { PublicOrigin } from '../constructs/regions/public-origin';
+import { apiOriginName } from '../constructs/regions/region-names';
+import { RegionalApiName } from '../constructs/regions/regional-api-name';
+import { UploadsReplication } from '../constructs/regions/uploads-replication';
+import { PeeringRoutes } from '../constructs/regions/vpc-peering';
+import { instanceOrigin, latencyOrigin, loadBalancerOrigin } from '../constructs/site/api-origin';
 import { OriginVerifySecret } from '../constructs/site/origin-verify-secret';
 import { Site } from '../constructs/site/site';
 import { retentionDays } from './retention';
@@ -33,6 +42,24 @@ export interface AppStackProps extends StageStackProps {
   readonly originSecretGeneration?: number;
   /** The distribution's web ACL (`EdgeStack.webAclArn()`, stage 100+). @default none */
   readonly webAclArn?: string;
+  /** Stage 10m: what the home region's App adds for the second region. @default one region */
+  readonly twoRegions?: HomeRegionLinks;
+}
+
+/** The home App's links to the second region (10m). */
+export interface HomeRegionLinks {
+  /** `-c domainName` (required at 10m), under which the latency and regional records live. */
+  readonly domainName: string;
+  /** `-c hostedZoneId`: the public zone of `domainName`. */
+  readonly hostedZoneId: string;
+  /** The home copy of the region configuration (the Data stack's). */
+  readonly regionConfig: ssm.IStringParameter;
+  readonly secondRegion: string;
+  /** The second region's uploads replica (a cross-region reference). */
+  readonly uploadsReplica: s3.IBucket;
+  /** The VPC peering (the second region's Network stack) and the second VPC's range, for the home routes. */
+  readonly peeringConnectionId: string;
+  readonly secondVpcCidr: string;
 }
 
 /** The API's compute at a stage: what the Monitoring stack watches, and the stack outputs. */
@@ -51,6 +78,9 @@ export class AppStack extends StageStack {
   public readonly site: Site;
   public readonly media?: Media;
   public readonly originSecret: OriginVerifySecret;
+  /** 10m. */
+  public readonly publicOrigin?: PublicOrigin;
+  private importedReplica?: s3.IBucket;
 
   constructor(scope: Construct, id: string, props: AppStackProps) {
     super(scope, id, props);
@@ -75,6 +105,7 @@ export class AppStack extends StageStack {
       database,
       uploads: this.media,
       cache: props.cache,
+      regionConfig: props.twoRegions?.regionConfig,
     };
     const originProps = { httpPort: API_PORT, customHeaders: this.originSecret.originHeaders };
 
@@ -86,7 +117,11 @@ export class AppStack extends StageStack {
         securityGroup: imported('LoadBalancerSecurityGroup', props.securityGroups.loadBalancer),
       });
       // The fleet's configuration names the distribution (MEDIA_BASE_URL), so the site comes first.
-      this.site = this.newSite(props, loadBalancerOrigin(loadBalancer.loadBalancer, originProps), logRetention);
+      // 10m: CloudFront reaches the API by its latency name instead of the VPC origin (PublicOrigin says why).
+      const apiOrigin = props.twoRegions
+        ? latencyOrigin(apiOriginName(props.twoRegions.domainName), originProps)
+        : loadBalancerOrigin(loadBalancer.loadBalancer, originProps);
+      this.site = this.newSite(props, apiOrigin, logRetention);
       loadBalancer.logAccessTo(this.site.accessLogsBucket);
       const fleet = new ApiFleet(this, 'ApiFleet', {
         ...dependencies,
@@ -106,6 +141,7 @@ export class AppStack extends StageStack {
         logRetention,
       });
       this.compute = { kind: 'fleet', loadBalancer, fleet };
+      if (props.twoRegions) this.publicOrigin = this.linkSecondRegion(props, props.twoRegions, loadBalancer, fleet);
     } else {
       if (props.workQueue) throw new Error('the work queue needs the fleet: its worker runs on the fleet instances');
       if (spec.uploads?.viaCdn) throw new Error('photos through the CDN (uploads.viaCdn) need the fleet: only its configuration names the distribution');
@@ -140,14 +176,46 @@ export class AppStack extends StageStack {
     if (this.media) addStackOutput(this, 'UploadsBucketName', this.media.bucket.bucketName);
   }
 
+  /**
+   * 10m, home side: the public origin and its latency record, this region's
+   * name for forwarded writes, the routes to the second VPC through the
+   * peering, and the uploads bucket's replication to the second region.
+   * (Routes are network, but they read the peering the second region's
+   * Network stack makes, which deploys after this region's Network and Data.)
+   */
+  private linkSecondRegion(props: AppStackProps, links: HomeRegionLinks, loadBalancer: ApiLoadBalancer, fleet: ApiFleet): PublicOrigin {
+    if (!this.media) throw new Error('two regions need the uploads bucket');
+    const hostedZone = route53.HostedZone.fromHostedZoneId(this, 'HostedZone', links.hostedZoneId);
+    const publicOrigin = new PublicOrigin(this, 'PublicOrigin', {
+      vpc: props.vpc,
+      apiSecurityGroup: ec2.SecurityGroup.fromSecurityGroupId(this, 'ApiSecurityGroupForPublicOrigin', props.securityGroups.api.securityGroupId, { mutable: false }),
+      autoScalingGroup: fleet.autoScalingGroup,
+      domainName: links.domainName,
+      hostedZone,
+      accessLogs: this.site.accessLogsBucket,
+    });
+    new RegionalApiName(this, 'RegionalApiName', { domainName: links.domainName, hostedZone, loadBalancer: loadBalancer.loadBalancer });
+    new PeeringRoutes(this, 'PeeringRoutes', { vpc: props.vpc, peeringConnectionId: links.peeringConnectionId, destinationCidr: links.secondVpcCidr });
+    new UploadsReplication(this, 'UploadsReplication', { source: this.media.bucket, destination: this.uploadsReplica(links) });
+    return publicOrigin;
+  }
+
+  /** The second region's uploads replica, by name and ARN (CDK refers to another region's bucket object only by physical name). */
+  private uploadsReplica(links: HomeRegionLinks): s3.IBucket {
+    this.importedReplica ??= s3.Bucket.fromBucketAttributes(this, 'UploadsReplica', { ...bucketValuesOf(links.uploadsReplica), region: links.secondRegion });
+    return this.importedReplica;
+  }
+
   /** The distribution in front of `apiOrigin`, the web client and (10k+) the photos. */
   private newSite(props: AppStackProps, apiOrigin: cloudfront.IOrigin, logRetention: logs.RetentionDays): Site {
     const { spec } = props;
+    const failover = props.twoRegions && this.uploadsReplica(props.twoRegions);
     return new Site(this, 'Site', {
       edge: spec.edge,
       webClientBucket: spec.site,
       apiOrigin,
       uploadsBucket: spec.uploads?.viaCdn ? this.media?.bucket : undefined,
+      uploadsFailoverBucket: failover,
       domainName: props.domainName,
       certificateArn: props.certificateArn,
       logRetention,

@@ -9,6 +9,7 @@ import { VolumeBackup } from '../constructs/database/volume-backup';
 import { RedisCache } from '../constructs/cache/redis-cache';
 import { WorkQueue } from '../constructs/queue/work-queue';
 import type { SecurityGroups } from '../constructs/network/security-groups';
+import { RegionConfigParameter, type RegionConfigParameterProps } from '../constructs/regions/region-config-parameter';
 import { retentionDays } from './retention';
 import { addStackOutput } from './stack-outputs';
 import { StageStack, type StageStackProps } from './stage-stack';
@@ -16,6 +17,8 @@ import { StageStack, type StageStackProps } from './stage-stack';
 export interface DataStackProps extends StageStackProps {
   readonly vpc: ec2.IVpc;
   readonly securityGroups: SecurityGroups;
+  /** 10m: the home copy of the region configuration. @default one region */
+  readonly regionConfig?: RegionConfigParameterProps;
 }
 
 /**
@@ -36,6 +39,8 @@ export class DataStack extends StageStack {
   public readonly cache?: RedisCache;
   /** 1m. */
   public readonly workQueue?: WorkQueue;
+  /** 10m. */
+  public readonly regionConfig?: RegionConfigParameter;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props);
@@ -94,6 +99,8 @@ export class DataStack extends StageStack {
       this.workQueue = new WorkQueue(this, 'WorkQueue', { spec: spec.queue });
     }
 
+    if (props.regionConfig) this.regionConfig = new RegionConfigParameter(this, 'RegionConfig', props.regionConfig);
+
     this.databases.forEach((database, i) => {
       const prefix = i === 0 ? '' : `Shard${i}`;
       addStackOutput(this, 'DatabaseSecretArn', database.secret.secretArn, prefix);
@@ -101,5 +108,6 @@ export class DataStack extends StageStack {
     });
     if (this.endpoints?.shardMap) addStackOutput(this, 'ShardMapParameterName', this.endpoints.shardMap.parameterName);
     if (this.cache) addStackOutput(this, 'CacheReplicationGroupId', this.cache.replicationGroup.ref);
+    if (this.regionConfig) addStackOutput(this, 'RegionConfigParameterName', this.regionConfig.parameter.parameterName);
   }
 }

@@ -9,6 +9,11 @@ import { SecurityGroups } from '../constructs/network/security-groups';
 import { retentionDays } from './retention';
 import { StageStack, type StageStackProps } from './stage-stack';
 
+export interface NetworkStackProps extends StageStackProps {
+  /** 10m: the second VPC's range, whose API forwards writes to the load balancer. @default one region */
+  readonly twoRegions?: { readonly secondVpcCidr: string };
+}
+
 /**
  * `<app>-Network`: the VPC, its flow logs, every security group, the Secrets
  * Manager endpoint (with RDS) and the stage's KMS key for logs and alarms
@@ -22,7 +27,7 @@ export class NetworkStack extends StageStack {
   /** With RDS. */
   public readonly secretsManagerEndpoint?: SecretsManagerEndpoint;
 
-  constructor(scope: Construct, id: string, props: StageStackProps) {
+  constructor(scope: Construct, id: string, props: NetworkStackProps) {
     super(scope, id, props);
     const { spec } = props;
     this.telemetryKey = new TelemetryKey(this, 'TelemetryKey');
@@ -36,6 +41,7 @@ export class NetworkStack extends StageStack {
       loadBalancer: spec.compute.kind === 'fleet',
       database: spec.database.kind === 'rds',
       cache: spec.cache !== undefined,
+      peerVpcCidr: props.twoRegions?.secondVpcCidr,
     });
     if (this.securityGroups.secretsManagerEndpoint) {
       this.secretsManagerEndpoint = new SecretsManagerEndpoint(this, 'SecretsManagerEndpoint', {

@@ -24,6 +24,7 @@ export const STACK_OUTPUTS = {
   DatabaseInstanceId: 'The RDS instance identifier (from 10)',
   CacheReplicationGroupId: 'The ElastiCache replication group (from 100k)',
   ShardMapParameterName: 'The SSM parameter holding the shard map (1m)',
+  RegionConfigParameterName: "The SSM parameter holding this region's copy of the region configuration (10m; npm run failover rewrites it)",
   AlarmTopicArn: 'The SNS topic every alarm notifies; subscribe to it with -c alarmEmail=<address>, or aws sns subscribe',
   DashboardName: 'The CloudWatch dashboard of this stage',
 } as const;

@@ -17,7 +17,7 @@ describe('buildStageApp', () => {
   });
 
   test.each([
-    [{ stage: 'huge' }, /^unknown stage "huge": pass -c stage=<1\|10\|100\|1k\|10k\|100k\|1m>$/],
+    [{ stage: 'huge' }, /^unknown stage "huge": pass -c stage=<1\|10\|100\|1k\|10k\|100k\|1m\|10m>$/],
     [{ stage: '1', appName: '9lives' }, /^invalid appName "9lives"/],
     [{ stage: '1', appName: 'has space' }, /^invalid appName/],
     [{ stage: '1', alarmEmail: 'ops' }, /^invalid alarmEmail "ops"/],

@@ -4,14 +4,14 @@ import { crossesStep, LADDER, STAGE_NAMES, stageIndex, stageRange, stageSpec, su
 const pairs = LADDER.slice(1).map((next, i) => [LADDER[i], next] as const);
 
 describe('the stage ladder', () => {
-  test('lists the seven stages in order of growth', () => {
+  test('lists the eight stages in order of growth', () => {
     expect(LADDER.map((s) => s.name)).toEqual([...STAGE_NAMES]);
-    expect(LADDER.map((s) => s.users)).toEqual([1, 10, 100, 1_000, 10_000, 100_000, 1_000_000]);
+    expect(LADDER.map((s) => s.users)).toEqual([1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000]);
     STAGE_NAMES.forEach((name, i) => expect(stageIndex(name)).toBe(i));
   });
 
   test('ranges and steps follow the ladder order', () => {
-    expect(stageRange('1k')).toEqual(['1k', '10k', '100k', '1m']);
+    expect(stageRange('1k')).toEqual(['1k', '10k', '100k', '1m', '10m']);
     expect(stageRange('1', '100')).toEqual(['1', '10', '100']);
     expect(stageRange('10', '10')).toEqual(['10']);
     expect(crossesStep('10', '1k', ['100', '1k'])).toBe(true);
@@ -89,7 +89,7 @@ describe('the stage ladder', () => {
   });
 
   test.each([[undefined], [''], ['2'], ['1K'], [' 1k']])('stageSpec(%p) throws one line naming the valid stages', (name) => {
-    expect(() => stageSpec(name)).toThrow(/^(no stage|unknown stage "[^"]*"( \(did you mean \w+\?\))?): pass -c stage=<1\|10\|100\|1k\|10k\|100k\|1m>$/);
+    expect(() => stageSpec(name)).toThrow(/^(no stage|unknown stage "[^"]*"( \(did you mean \w+\?\))?): pass -c stage=<1\|10\|100\|1k\|10k\|100k\|1m\|10m>$/);
   });
 
   test.each([
@@ -103,6 +103,8 @@ describe('the stage ladder', () => {
     ['10K users', '10k'],
     ['100kk', '100k'],
     ['1mil', '1m'],
+    ['10M', '10m'],
+    ['10000000', '10m'],
     ['10l', undefined],
     ['2', undefined],
     ['huge', undefined],
@@ -111,6 +113,6 @@ describe('the stage ladder', () => {
   });
 
   test('a near miss names the stage it likely meant', () => {
-    expect(() => stageSpec('100K')).toThrow('unknown stage "100K" (did you mean 100k?): pass -c stage=<1|10|100|1k|10k|100k|1m>');
+    expect(() => stageSpec('100K')).toThrow('unknown stage "100K" (did you mean 100k?): pass -c stage=<1|10|100|1k|10k|100k|1m|10m>');
   });
 });

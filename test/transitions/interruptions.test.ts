@@ -23,7 +23,7 @@ async function interruptions(from: StageName, to: StageName): Promise<string[]> 
   return (await review(from, to)).interruptions.map((i) => `${i.kind} ${i.logicalId.replace(/[0-9A-F]{8}$/, '')}`).sort();
 }
 
-describe('interruptions and verdicts on every upward stage change (21 pairs)', () => {
+describe('interruptions and verdicts on every upward stage change (28 pairs)', () => {
   test.each(pairs)('%s → %s has a verdict, and its JSON carries the verdict, the interruptions and the longest outage', async (a, b) => {
     const report = await review(a, b);
     expect(['safe', 'safe-with-interruption', 'needs-runbook', 'unsafe']).toContain(report.verdict);

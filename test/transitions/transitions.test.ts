@@ -31,7 +31,7 @@ beforeAll(() => {
   for (const stage of STAGE_NAMES) templates[stage] = synthStage(stage);
 }, 600_000);
 
-describe('every upward stage change, including skips (21 pairs)', () => {
+describe('every upward stage change, including skips (28 pairs)', () => {
   test.each(pairs)('%s → %s loses no data without a runbook, keeps retention, exports and ports safe', (a, b) => {
     const result = review(a, b);
     expect(result.problems).toEqual([]);

@@ -15,6 +15,7 @@ export interface GuardException {
 }
 
 export const GUARD_EXCEPTIONS: readonly GuardException[] = [
+  { control: 'CT.CLOUDWATCH.PR.1', reason: 'At 10m the public origins’ no-healthy-host alarms have no action on purpose: their consumer is the Route 53 health check that takes a region out of DNS, and notifying the alarm topic from the App stacks would make them wait for the Monitoring stack, which reads them.', stages: stageRange('10m') },
   { control: 'CT.CLOUDWATCH.PR.2', reason: 'Log retention follows the stage spec (30 days and up); a year of flow and application logs is a compliance regime this app does not have, and costs more than the stage does at first.' },
   { control: 'CT.CLOUDWATCH.PR.3', reason: 'Every log group is encrypted with the stage’s KMS key (test/lib/stacks/security-rules.cases.ts checks each); outside the Network stack the key’s ARN arrives through Fn::GetStackOutput, and the rule accepts only a literal ARN or a reference inside the same template, so it cannot evaluate them offline.' },
   { control: 'CT.EC2.PR.10', reason: 'Launch templates keep basic 5-minute monitoring: the alarms are built on 5-minute periods, and detailed monitoring on every fleet instance is a cost the stages do not need.' },
@@ -25,7 +26,7 @@ export const GUARD_EXCEPTIONS: readonly GuardException[] = [
   { control: 'CT.AUTOSCALING.PR.6', reason: 'The fleet runs one Graviton instance type per stage so capacity planning (tools/plan) holds; a mixed-instances policy would change the measured throughput per instance.' },
   { control: 'CT.ELASTICLOADBALANCING.PR.1', reason: 'The load balancer is internal and has no certificate: CloudFront reaches it as a VPC origin over the AWS network, and viewers get HTTPS (with redirect) at CloudFront.' },
   { control: 'CT.ELASTICLOADBALANCING.PR.6', reason: 'CloudFront access logs already record every request the load balancer sees; ALB access logs would store the same requests twice (as in the AwsSolutions-ELB2 acknowledgement).' },
-  { control: 'CT.CLOUDFRONT.PR.4', reason: 'Each path has one origin (site bucket, media bucket, API); there is no second origin to fail over to at these stages.' },
+  { control: 'CT.CLOUDFRONT.PR.4', reason: 'Below 10m each path has one origin (site bucket, media bucket, API), with no second origin to fail over to; at 10m `/media/*` is an origin group over both regions’ buckets, and the API origin is one latency-routed name whose failover is DNS’s (Route 53 health checks), not an origin group’s, which would fail over only GET, HEAD and OPTIONS.' },
   { control: 'CT.CLOUDFRONT.PR.6', reason: 'Without a custom domain the distribution serves CloudFront’s default certificate; with domainName and certificateArn it uses the given ACM certificate.' },
   { control: 'CT.CLOUDFRONT.PR.7', reason: 'SNI applies to custom certificates only; with domainName and certificateArn the distribution uses SNI, without them there is nothing to configure.' },
   { control: 'CT.CLOUDFRONT.PR.8', reason: 'The API origin has no certificate (no domain of its own): at stages 1 to 100 CloudFront reaches the instance over HTTP from its origin-facing prefix list only, from 1k the internal load balancer as a VPC origin; the origin secret header is checked either way.' },

@@ -1,7 +1,7 @@
-import { type App, Stack } from 'aws-cdk-lib';
+import type { App } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { StageSpec } from '../../stages/ladder';
-import { acknowledgementsFor, findAcknowledged, ruleIdsIn, type Acknowledgement } from '../../lib';
+import { acknowledgedRuleIds, acknowledgementsFor, findAcknowledged, type Acknowledgement } from '../../lib';
 
 export interface NagFinding {
   readonly rule: string;
@@ -46,7 +46,7 @@ export function checkNag(app: App, spec: StageSpec): NagCheck {
       continue;
     }
     const path = node.node.path;
-    const ids = ruleIdsIn(Stack.of(node), ack.rule);
+    const ids = acknowledgedRuleIds(app, ack, node);
     const used = raw.some((v) => ids.includes(v.ruleName) && v.violatingResources.some((r) => r.constructPath === path || r.constructPath.startsWith(`${path}/`)));
     if (!used) unused.push(ack);
   }

@@ -1,4 +1,4 @@
-import { buildStageApp } from '../../lib';
+import { buildStageApp, EXAMPLE_REGION_OPTIONS } from '../../lib';
 import { stageSpec, type StageName } from '../../stages/ladder';
 import type { StackTemplates } from '../review/template';
 import { checkNag, type NagCheck } from './nag-check';
@@ -27,7 +27,8 @@ export function checkStageCompliance(stage: StageName, options: StageComplianceO
   process.env.GRAMINSTA_NAG = '0';
   let built;
   try {
-    built = buildStageApp({ stage });
+    // Stage 10m with the example regions, domain and zone, as the other offline tools synthesize it.
+    built = buildStageApp({ stage, ...(stageSpec(stage).regions ? EXAMPLE_REGION_OPTIONS : {}) });
   } finally {
     if (previous === undefined) delete process.env.GRAMINSTA_NAG;
     else process.env.GRAMINSTA_NAG = previous;

@@ -125,6 +125,13 @@ export interface Assumptions {
   readonly flowLogKiBPerInstanceHour: number;
   /** Share of the data volume's contents written anew per day: each daily snapshot keeps those blocks for the retention. */
   readonly snapshotDailyChangeShare: number;
+  // Two regions (10m)
+  /** Share of API requests latency DNS sends to the second region (its users' share of the traffic). */
+  readonly secondRegionRequestShare: number;
+  /** PostgreSQL WAL bytes one write unit ships to each replica (the row, its index entries, the commit record). */
+  readonly walBytesPerWriteUnit: number;
+  /** Bytes of one write the second region forwards to the home region, request and response together. */
+  readonly forwardedWriteKiB: number;
 }
 
 export const DEFAULT_ASSUMPTIONS: Assumptions = {
@@ -161,6 +168,9 @@ export const DEFAULT_ASSUMPTIONS: Assumptions = {
   enhancedMonitoringKiBPerSample: 12,
   kmsRequestsPerLogStreamHour: 12,
   daysPerMonth: 30.4,
+  secondRegionRequestShare: 0.4,
+  walBytesPerWriteUnit: 4096,
+  forwardedWriteKiB: 4,
   followsPerUser: 20,
   likesPerUser: 50,
   databaseBytesPerRow: { user: 500, photo: 350, follow: 120, like: 120, session: 250, feedEntry: 150 },
@@ -194,6 +204,7 @@ export function validateAssumptions(a: Assumptions): Assumptions {
     ['cacheUsableShare', a.cacheUsableShare],
     ['climbAtShare', a.climbAtShare],
     ['snapshotDailyChangeShare', a.snapshotDailyChangeShare],
+    ['secondRegionRequestShare', a.secondRegionRequestShare],
   ];
   for (const [name, value] of shares) {
     if (!(value >= 0 && value <= 1)) throw new Error(`assumption ${name} must be between 0 and 1, got ${value}`);
@@ -212,6 +223,8 @@ export function validateAssumptions(a: Assumptions): Assumptions {
     ['instancePostgresMaxConnections', a.instancePostgresMaxConnections],
     ['redisMaxClients', a.redisMaxClients],
     ['cacheBytesPerActiveUser', a.cacheBytesPerActiveUser],
+    ['walBytesPerWriteUnit', a.walBytesPerWriteUnit],
+    ['forwardedWriteKiB', a.forwardedWriteKiB],
     ...Object.entries(a.databaseBytesPerRow).map(([k, v]): [string, number] => [`databaseBytesPerRow.${k}`, v]),
     ...Object.entries(a.defaultPerCore).map(([k, v]): [string, number] => [`defaultPerCore.${k}`, v]),
   ];

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseCliArgs } from '../lib/cli-args';
 import { runCli } from '../../contracts/cli';
-import { LADDER, stageSpec } from '../../stages/ladder';
+import { LADDER, STAGE_NAMES, stageSpec } from '../../stages/ladder';
 import { DEFAULT_ASSUMPTIONS } from './assumptions';
 import { BENCH_RESULT_FILE, loadPerCore } from './bench-throughput';
 import { US_EAST_1 } from './price-table';
@@ -11,7 +11,7 @@ import { planStages } from './stage-plan';
 import { capacityDocument } from './capacity-doc';
 import { loadBenchReport, loadGuardCost, loadShardLayoutReport, loadSynthTiming } from './measured-sections';
 
-const USAGE = `usage: npm run plan [-- --stage <1|10|100|1k|10k|100k|1m>] [--bench bench/results/latest.json] [--write docs/capacity.md]
+const USAGE = `usage: npm run plan [-- --stage <${STAGE_NAMES.join('|')}>] [--bench bench/results/latest.json] [--write docs/capacity.md]
 Capacity and monthly cost of every stage (or one, with its cost lines and tiers) from the price table, the
 measured per-core throughput (--bench) and the stated assumptions; --write renders docs/capacity.md.
 exit codes: 0 printed (or written), 1 unreadable input, 2 bad arguments`;

@@ -2,6 +2,7 @@ import type { StageSpec } from '../../stages/stage-spec';
 import { type Assumptions, DEFAULT_ASSUMPTIONS, validateAssumptions } from './assumptions';
 import { dataVolumeGiB, databaseBytesPerUser, photoBytesPerUser } from './limits';
 import { hourly, type PriceTable, US_EAST_1 } from './price-table';
+import { secondRegionLines } from './second-region';
 
 /** One line of a stage's monthly bill. */
 export interface CostLine {
@@ -228,8 +229,9 @@ export function monthlyCost(spec: StageSpec, options: CostOptions = {}): Monthly
   const c = spec.compute;
   const minInstances = c.kind === 'fleet' ? c.minCapacity : 1;
   const maxInstances = c.kind === 'fleet' ? c.maxCapacity : 1;
-  const provisioned = provisionedLines(spec, prices, assumptions, natGateways, minInstances);
-  const usage = usageLines(spec, prices, assumptions, users);
+  const regional = secondRegionLines(spec, prices, assumptions, users);
+  const provisioned = [...provisionedLines(spec, prices, assumptions, natGateways, minInstances), ...regional.filter((l) => l.basis === 'provisioned')];
+  const usage = [...usageLines(spec, prices, assumptions, users), ...regional.filter((l) => l.basis === 'usage')];
   const lines = [...provisioned, ...usage];
   const totalUsd = sum(lines);
   const perInstanceUsd = hourly(prices, 'ec2HourlyUsd', c.instanceType) * prices.hoursPerMonth + c.rootVolumeGiB * prices.ebsGp3GbMonthUsd;

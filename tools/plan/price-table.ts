@@ -47,6 +47,12 @@ export interface PriceTable {
   readonly kmsPer10kRequestsUsd: number;
   /** A VPC interface endpoint, per AZ (network interface) and hour. */
   readonly interfaceEndpointHourlyUsd: number;
+  /** Data transfer between two AWS regions (10m: database replication, S3 replication, forwarded writes), per GB, charged to the sender. */
+  readonly interRegionTransferGbUsd: number;
+  /** One Route 53 health check of an AWS endpoint (10m: one per region, CloudWatch-alarm based). */
+  readonly route53HealthCheckMonthUsd: number;
+  /** Route 53 latency-based routing queries, per million. */
+  readonly route53LatencyQueriesPerMillionUsd: number;
   /** An AWS WAF web ACL, per month. */
   readonly wafWebAclMonthUsd: number;
   /** Each rule of a web ACL, per month (a managed rule group counts as one). */

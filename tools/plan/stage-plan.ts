@@ -34,6 +34,12 @@ export function describeResources(spec: StageSpec): string[] {
   if (spec.uploads) out.push(`S3 uploads${spec.uploads.viaCdn ? ' via CloudFront' : ''}${spec.uploads.thumbnails ? ', thumbnail Lambda' : ''}`);
   if (spec.sharding) out.push(`${spec.sharding.logicalShards} logical shards`);
   if (spec.queue) out.push('SQS queue + worker');
+  const second = spec.regions?.second;
+  if (second && spec.database.kind === 'rds') {
+    out.push(
+      `second region: ${second.compute.minCapacity}–${second.compute.maxCapacity} × EC2 ${second.compute.instanceType}, ${spec.database.primaries} cross-region RDS replicas ${second.replicaInstanceClass}, ElastiCache ${second.cache.nodeType}: ${second.cache.shards} shards × ${1 + second.cache.replicasPerShard} nodes, SQS queue + worker, uploads replica; latency DNS with health checks`,
+    );
+  }
   return out;
 }
 

@@ -1,9 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { parseCliArgs } from '../lib/cli-args';
 import { runCli } from '../../contracts/cli';
+import { stageSpec } from '../../stages/ladder';
 
 const USAGE = `usage: npm run review -- --to <stage> (--from <stage> | --from-template <file|dir> [--from <stage>] | --deployed [--from <stage>])
                         [--json] [--output <file>] [--allow-downgrade] [--app-name <name>]
+                        [--regions <home>,<second> --domain-name <name> --hosted-zone-id <Z…>]   (10m; default: the example values)
 exit codes: 0 safe, 1 unsafe change without a runbook, 2 bad arguments or unreadable input`;
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -18,6 +20,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       output: { type: 'string' },
       'allow-downgrade': { type: 'boolean', default: false },
       'app-name': { type: 'string' },
+      regions: { type: 'string' },
+      'domain-name': { type: 'string' },
+      'hosted-zone-id': { type: 'string' },
     },
     USAGE,
     (values, problems) => {
@@ -29,7 +34,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   );
   if (!args) return 0;
   // Loaded here so `--help` and argument errors stay instant: the review reads lib/index.ts, which loads the CDK app.
-  const { synthStage } = await import('../../lib');
+  const { EXAMPLE_REGION_OPTIONS, synthStage } = await import('../../lib');
   const { reviewStageChange } = await import('./stage-change');
   const { toJson } = await import('./report-json');
   const { toMarkdown } = await import('./report-markdown');
@@ -41,7 +46,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     deployed: args.deployed,
     allowDowngrade: args['allow-downgrade'],
     appName,
-    synth: (stage) => synthStage(stage, appName ? { appName } : {}),
+    synth: (stage) => synthStage(stage, { ...(appName ? { appName } : {}), ...(stageSpec(stage).regions ? twoRegionOptions(args, EXAMPLE_REGION_OPTIONS.certificateArn) : {}) }),
   });
   const text = args.json ? `${JSON.stringify(toJson(report), null, 2)}\n` : toMarkdown(report);
   if (args.output) {
@@ -51,6 +56,22 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(text);
   }
   return report.safe ? 0 : 1;
+}
+
+/**
+ * Stage 10m's regions, domain and zone, as `cdk deploy` gets them; the second
+ * region's stack names follow `--regions`. Without them the review uses the
+ * example values (lib/app-options.ts, EXAMPLE_REGION_OPTIONS); the app checks
+ * whatever is given, with its one-line errors. The certificate's ARN (the
+ * example's) changes nothing the review reports.
+ */
+function twoRegionOptions(args: { regions?: string; 'domain-name'?: string; 'hosted-zone-id'?: string }, certificateArn: string): Record<string, string> {
+  if (args.regions === undefined && args['domain-name'] === undefined && args['hosted-zone-id'] === undefined) return {};
+  return {
+    ...(args.regions !== undefined ? { regions: args.regions } : {}),
+    ...(args['domain-name'] !== undefined ? { domainName: args['domain-name'], certificateArn } : {}),
+    ...(args['hosted-zone-id'] !== undefined ? { hostedZoneId: args['hosted-zone-id'] } : {}),
+  };
 }
 
 if (require.main === module) runCli('review', () => main(process.argv.slice(2)));

@@ -2,6 +2,7 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { QueueSpec } from '../../../stages/stage-spec';
 import type { DatabaseEndpoints } from '../database/database-endpoints';
 
@@ -55,4 +56,17 @@ export interface ApiDependencies {
   readonly uploads?: ApiUploads;
   /** @default sessions and caches in PostgreSQL and in process */
   readonly cache?: ApiCache;
+  /**
+   * Two regions (10m): the region configuration this region's copy holds
+   * (`REGION_CONFIG_PARAMETER`), which the API re-reads to know where writes go.
+   * @default one region
+   */
+  readonly regionConfig?: ssm.IStringParameter;
+  /**
+   * Sets `SESSIONS_DATABASE_FALLBACK` explicitly (the API's default is on): the
+   * second region's API reads a session its Redis does not know from the
+   * replicated sessions table, so a user signed in at home stays signed in.
+   * @default unset (the API's default)
+   */
+  readonly sessionsDatabaseFallback?: boolean;
 }

@@ -1,4 +1,4 @@
-import { Duration, Names, RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, Duration, Fn, Names, RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -71,6 +71,14 @@ export class PostgresDatabase extends Construct {
   public readonly instance: rds.DatabaseInstance;
   public readonly secret: rds.DatabaseSecret;
   public readonly replicas: rds.DatabaseInstanceReadReplica[] = [];
+  /**
+   * The primary's ARN written with the pseudo parameters, whatever the
+   * stack's environment: what its same-region replicas name as their source.
+   * CDK writes a literal region into `instanceArn` once a stack's region is
+   * known (10m pins it), and a changed SourceDBInstanceIdentifier may replace
+   * a replica, so the text stays the one every stage before wrote.
+   */
+  public readonly arn: string;
 
   constructor(scope: Construct, id: string, props: PostgresDatabaseProps) {
     super(scope, id);
@@ -122,6 +130,8 @@ export class PostgresDatabase extends Construct {
       copyTagsToSnapshot: true,
     });
 
+    this.arn = Fn.join('', ['arn:', Aws.PARTITION, ':rds:', Aws.REGION, ':', Aws.ACCOUNT_ID, ':db:', this.instance.instanceIdentifier]);
+
     if (props.credentialRotation) {
       // Single-user rotation by Secrets Manager's hosted PostgreSQL function, on the secret as attached to the
       // instance (host, port and dbname filled in). It sets a new password and makes it current at once; the API
@@ -154,6 +164,9 @@ export class PostgresDatabase extends Construct {
         // A replica cannot take a final snapshot; it is a copy of the primary, retained rather than deleted.
         removalPolicy: RemovalPolicy.RETAIN,
       });
+      const cfnReplica = replica.node.defaultChild;
+      if (!(cfnReplica instanceof rds.CfnDBInstance)) throw new Error('PostgresDatabase: a replica has no CfnDBInstance');
+      cfnReplica.sourceDbInstanceIdentifier = this.arn;
       this.replicas.push(replica);
     }
   }

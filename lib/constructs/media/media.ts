@@ -105,18 +105,28 @@ export class Media extends Construct {
    * photo objects, so listing it reveals nothing the API does not own).
    */
   public grantApiAccess(grantee: iam.IGrantable): iam.Grant {
-    const objects = iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
-      resourceArns: [this.bucket.arnForObjects(`${MEDIA_PREFIX}*`)],
-    });
-    iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['s3:ListBucket'],
-      resourceArns: [this.bucket.bucketArn],
-    });
-    return objects;
+    return grantMediaAccess(this.bucket, grantee);
   }
+
+}
+
+/**
+ * What the API may do in the uploads bucket: read, write and delete photo
+ * objects (`media/`), and list (so a missing key is a 404, not a 403). Also
+ * used by the second region's fleet (10m) on the home bucket, by ARN.
+ */
+export function grantMediaAccess(bucket: s3.IBucket, grantee: iam.IGrantable): iam.Grant {
+  const objects = iam.Grant.addToPrincipal({
+    grantee,
+    actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+    resourceArns: [bucket.arnForObjects(`${MEDIA_PREFIX}*`)],
+  });
+  iam.Grant.addToPrincipal({
+    grantee,
+    actions: ['s3:ListBucket'],
+    resourceArns: [bucket.bucketArn],
+  });
+  return objects;
 }
 
 /** Browser origins allowed to POST uploads: the custom domain, else any CloudFront default domain. */

@@ -33,11 +33,10 @@ function howToClimb(from: StageSpec, to: StageSpec): string {
 /** The alarm's advice: the next stage by name (from the ladder's order), and the one that lifts the limit when the next does not. */
 export function climbAdvice(spec: StageSpec): string {
   const { next, lifts } = climbTargets(spec);
-  if (!next) {
-    const grow = RUNBOOKS.find((r) => r.id === 'add-a-primary');
-    return `Stage ${spec.name} is the top of the ladder: grow within it, add a primary (${grow?.file})`;
-  }
-  if (!lifts) return `No stage above ${spec.name} lifts this limit: the next is stage ${next.name}; grow within stage ${spec.name}`;
+  const grow = RUNBOOKS.find((r) => r.id === 'add-a-primary');
+  if (!next) return `Stage ${spec.name} is the top of the ladder: grow within it, add a primary (${grow?.file})`;
+  // 1m's limit is the home primaries' memory, which 10m (a second region, not more write capacity) keeps.
+  if (!lifts) return `The next stage, ${next.name}, keeps this limit and no stage above lifts it: grow within stage ${spec.name}, add a primary (${grow?.file})`;
   if (lifts === next) return `Climb to stage ${next.name}: ${howToClimb(spec, next)}`;
   return `The next stage, ${next.name}, keeps this limit: climb to stage ${lifts.name}: ${howToClimb(spec, lifts)}`;
 }

@@ -2,6 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { HOME_VPC_CIDR } from '../../../stages/stage-spec';
 
 export interface NetworkProps {
   /**
@@ -12,7 +13,7 @@ export interface NetworkProps {
   readonly natGateways?: number;
   /** Retention of the flow logs. @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
-  /** @default '10.0.0.0/16' */
+  /** @default HOME_VPC_CIDR (10.0.0.0/16) */
   readonly cidr?: string;
 }
 
@@ -29,7 +30,7 @@ export class Network extends Construct {
   constructor(scope: Construct, id: string, props: NetworkProps = {}) {
     super(scope, id);
     this.vpc = new ec2.Vpc(this, 'Vpc', {
-      ipAddresses: ec2.IpAddresses.cidr(props.cidr ?? '10.0.0.0/16'),
+      ipAddresses: ec2.IpAddresses.cidr(props.cidr ?? HOME_VPC_CIDR),
       maxAzs: 2,
       natGateways: props.natGateways ?? 0,
       subnetConfiguration: [

@@ -19,6 +19,19 @@ export interface SecurityGroupsProps {
   readonly database?: boolean;
   /** An ElastiCache Redis cluster exists. @default false */
   readonly cache?: boolean;
+  /**
+   * The credential rotation function's and the Secrets Manager endpoint's
+   * groups, with the database. The second region (10m) has neither: its
+   * replicas' credentials are the home primaries', rotated there.
+   * @default true (with `database`)
+   */
+  readonly credentialRotation?: boolean;
+  /**
+   * The other region's VPC range (10m): its API forwards writes to this
+   * region's internal load balancer over the VPC peering.
+   * @default none
+   */
+  readonly peerVpcCidr?: string;
 }
 
 /**
@@ -75,6 +88,9 @@ export class SecurityGroups extends Construct {
         allowAllOutbound: false,
       });
       this.loadBalancer.addIngressRule(ec2.Peer.ipv4(vpc.vpcCidrBlock), ec2.Port.tcp(80), 'HTTP from CloudFront VPC origin interfaces');
+      if (props.peerVpcCidr) {
+        this.loadBalancer.addIngressRule(ec2.Peer.ipv4(props.peerVpcCidr), ec2.Port.tcp(80), "HTTP from the other region's API (forwarded writes, VPC peering)");
+      }
       // The one egress rule the load balancer needs (requests and health checks to the fleet). A rule to another
       // group is a separate AWS::EC2::SecurityGroupEgress, so the group itself would list no egress, and a group
       // created without any gets EC2's allow-all rule. Listing CDK's match-nothing rule inline (as the database and
@@ -92,6 +108,9 @@ export class SecurityGroups extends Construct {
     if (props.database) {
       this.database = new ec2.SecurityGroup(this, 'Database', { vpc, description: 'Graminsta PostgreSQL', allowAllOutbound: false });
       this.database.addIngressRule(this.api, ec2.Port.tcp(POSTGRES_PORT), 'PostgreSQL from the API');
+    }
+    if (props.database && (props.credentialRotation ?? true)) {
+      if (!this.database) throw new Error('SecurityGroups: no database group');
 
       // Secrets Manager's rotation function for the database credentials runs in the isolated subnets: it
       // logs in to PostgreSQL and calls Secrets Manager through the interface endpoint (no NAT at 10 and 100).

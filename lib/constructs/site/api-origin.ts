@@ -46,3 +46,20 @@ export function loadBalancerOrigin(loadBalancer: elbv2.IApplicationLoadBalancer,
     customHeaders: props.customHeaders,
   });
 }
+
+/**
+ * Stage 10m's API origin: a DNS name with a latency record per region
+ * (`api-origin.<domain>`, `PublicOrigin`), so each CloudFront edge reaches the
+ * nearest healthy region's public origin load balancer, over HTTPS (the name
+ * has a certificate; the origin sees it as Host). Browsers stay same-origin:
+ * only CloudFront's origin changes.
+ */
+export function latencyOrigin(domainName: string, props: ApiOriginProps): cloudfront.IOrigin {
+  return new origins.HttpOrigin(domainName, {
+    protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+    originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
+    readTimeout: props.readTimeout ?? Duration.seconds(30),
+    keepaliveTimeout: Duration.seconds(5),
+    customHeaders: props.customHeaders,
+  });
+}

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
@@ -35,6 +35,16 @@ export interface SiteProps {
    * @default no `/media/*` behaviour
    */
   readonly uploadsBucket?: s3.IBucket;
+  /**
+   * The uploads bucket's replica in the second region (10m): `/media/*` reads
+   * fail over to it (a CloudFront origin group) when the home bucket answers
+   * 5xx or cannot be reached. Only GET, HEAD and OPTIONS fail over, which is
+   * all `/media/*` allows: uploads go to the API or, presigned, straight to
+   * the home bucket, never through this behaviour. Its bucket policy (in its
+   * own stack) admits this account's distributions.
+   * @default no failover
+   */
+  readonly uploadsFailoverBucket?: s3.IBucket;
   /** Custom domain (alias); needs `certificateArn`. @default the distribution's *.cloudfront.net name */
   readonly domainName?: string;
   /** ACM certificate in us-east-1 covering `domainName`. @default none */
@@ -112,7 +122,9 @@ export class Site extends Construct {
     const additionalBehaviors: Record<string, cloudfront.BehaviorOptions> = { '/api/*': apiBehavior };
     if (props.uploadsBucket) {
       additionalBehaviors['/media/*'] = {
-        origin: origins.S3BucketOrigin.withOriginAccessControl(props.uploadsBucket),
+        origin: props.uploadsFailoverBucket
+          ? this.failoverMediaOrigin(props.uploadsBucket, props.uploadsFailoverBucket)
+          : origins.S3BucketOrigin.withOriginAccessControl(props.uploadsBucket),
         viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
         cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
@@ -197,5 +209,24 @@ export class Site extends Construct {
         builtDir: props.webClientDir,
       });
     }
+  }
+
+  /**
+   * `/media/*` at 10m: the home bucket, failing over to the second region's
+   * replica on a 5xx or a failed connection (GET and HEAD only: the behaviour
+   * allows nothing else). The replica's bucket policy lives in its own stack
+   * (it admits this account's distributions), so CDK's warning that it cannot
+   * add the statement to an imported bucket is acknowledged here.
+   */
+  private failoverMediaOrigin(home: s3.IBucket, replica: s3.IBucket): cloudfront.IOrigin {
+    Annotations.of(this).acknowledgeWarning(
+      '@aws-cdk/aws-cloudfront-origins:updateImportedBucketPolicyOac',
+      "the replica bucket's policy (second region's Data stack) admits this account's CloudFront distributions",
+    );
+    return new origins.OriginGroup({
+      primaryOrigin: origins.S3BucketOrigin.withOriginAccessControl(home),
+      fallbackOrigin: origins.S3BucketOrigin.withOriginAccessControl(replica),
+      fallbackStatusCodes: [500, 502, 503, 504],
+    });
   }
 }

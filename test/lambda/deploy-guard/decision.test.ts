@@ -25,6 +25,7 @@ const ONE_RUNBOOK: Record<string, string> = {
   '1k → 1m': '100k-to-1m',
   '10k → 1m': '100k-to-1m',
   '100k → 1m': '100k-to-1m',
+  '1m → 10m': '1m-to-10m',
 };
 const upward = STAGE_NAMES.flatMap((from, i) => STAGE_NAMES.slice(i + 1).map((to) => [from, to] as const));
 const downward = upward.map(([from, to]) => [to, from] as const);
@@ -41,19 +42,19 @@ describe('deploy guard: every stage pair', () => {
     if (runbook) {
       expect(decide(request(from, to, runbook)).allowed).toBe(true);
       // Another runbook's id, or the pair written out, does not confirm it.
-      for (const other of ['1-to-10', '100-to-1k', '100k-to-1m', `${from}-to-${to}`].filter((id) => id !== runbook)) {
+      for (const other of ['1-to-10', '100-to-1k', '100k-to-1m', '1m-to-10m', `${from}-to-${to}`].filter((id) => id !== runbook)) {
         expect({ other, allowed: decide(request(from, to, other)).allowed }).toEqual({ other, allowed: false });
       }
     } else {
       // Crosses two or three data moves: one runbook at a time, whatever the confirmation.
-      for (const id of ['1-to-10', '100-to-1k', '100k-to-1m', `${from}-to-${to}`]) expect(decide(request(from, to, id)).allowed).toBe(false);
+      for (const id of ['1-to-10', '100-to-1k', '100k-to-1m', '1m-to-10m', `${from}-to-${to}`]) expect(decide(request(from, to, id)).allowed).toBe(false);
     }
   });
 
-  test('the table covers the 21 upward pairs', () => {
+  test('the table covers the 28 upward pairs', () => {
     const covered = upward.map(([f, t]) => `${f} → ${t}`).filter((pair) => PLAIN.includes(pair) || ONE_RUNBOOK[pair]);
     expect(covered).toHaveLength(PLAIN.length + Object.keys(ONE_RUNBOOK).length);
-    expect(upward).toHaveLength(21);
+    expect(upward).toHaveLength(28);
   });
 
   test.each(downward.map(([from, to]) => [`${from} → ${to}`, from, to]))('down %s: only with -c confirm=<from>-to-<to>', (_pair, from, to) => {
@@ -96,7 +97,7 @@ describe('deploy guard: what a user reads', () => {
   });
 
   test('a stage this app does not know (a newer app deployed before) counts as a step down; an unknown target is refused', () => {
-    expect(message('10m', '1m')).toMatch(/^graminsta-Data: stage 10m → 1m goes down the ladder/);
-    expect(message('1', '2')).toBe('graminsta-Data: unknown stage "2" (stages: 1, 10, 100, 1k, 10k, 100k, 1m). Nothing was changed.');
+    expect(message('100m', '10m')).toMatch(/^graminsta-Data: stage 100m → 10m goes down the ladder/);
+    expect(message('1', '2')).toBe('graminsta-Data: unknown stage "2" (stages: 1, 10, 100, 1k, 10k, 100k, 1m, 10m). Nothing was changed.');
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The stacks of all seven stages, tested from one file so that each stage is
+ * The stacks of all eight stages, tested from one file so that each stage is
  * synthesized once (lib/synth.ts caches per process) and CDK's template
  * validator loads once: what each stage adds and must not have yet, security
  * properties, the invariants that hold going up the ladder (one snapshot per
@@ -13,3 +13,4 @@ import './stack-outputs.cases';
 import './deploy-guard.cases';
 import './monitoring.cases';
 import './stack-policy.cases';
+import './two-regions.cases';

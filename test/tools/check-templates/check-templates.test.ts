@@ -24,8 +24,8 @@ describe('npm run check:templates', () => {
     await expect(failure).rejects.toMatchObject({ exitCode: 2 });
     await expect(failure).rejects.toThrow(
       [
-        '--stage: unknown stage "2k"; expected one of 1, 10, 100, 1k, 10k, 100k, 1m',
-        '--stage: unknown stage "1M" (did you mean 1m?); expected one of 1, 10, 100, 1k, 10k, 100k, 1m',
+        '--stage: unknown stage "2k"; expected one of 1, 10, 100, 1k, 10k, 100k, 1m, 10m',
+        '--stage: unknown stage "1M" (did you mean 1m?); expected one of 1, 10, 100, 1k, 10k, 100k, 1m, 10m',
       ].join('\n'),
     );
   });

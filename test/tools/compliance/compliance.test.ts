@@ -10,8 +10,8 @@ import { checkImdsv2 } from '../../../tools/compliance/imdsv2';
 import { runControlTowerRules } from '../../../tools/compliance/control-tower';
 import { GUARD_EXCEPTIONS, ruleFileOf } from '../../../tools/compliance/guard-exceptions';
 
-// The Control Tower rules take tens of seconds per stage; stages 1 and 1m hold every resource type between them.
-const GUARD_STAGES = new Set(['1', '1m']);
+// The Control Tower rules take tens of seconds per stage; stages 1, 1m and 10m hold every resource type between them.
+const GUARD_STAGES = new Set(['1', '1m', '10m']);
 const results = new Map<string, StageCompliance>();
 
 beforeAll(() => {

@@ -46,10 +46,10 @@ describe('parseCliArgs', () => {
     expect(problems.stage('--to', '1m')).toBe('1m');
     expect(problems.stages('--stage', '1,10K,2')).toEqual(['1']);
     expect(problems.lines).toEqual([
-      '--from: unknown stage "100K" (did you mean 100k?); expected one of 1, 10, 100, 1k, 10k, 100k, 1m',
-      '--to: unknown stage "1M" (did you mean 1m?); expected one of 1, 10, 100, 1k, 10k, 100k, 1m',
-      '--stage: unknown stage "10K" (did you mean 10k?); expected one of 1, 10, 100, 1k, 10k, 100k, 1m',
-      '--stage: unknown stage "2"; expected one of 1, 10, 100, 1k, 10k, 100k, 1m',
+      '--from: unknown stage "100K" (did you mean 100k?); expected one of 1, 10, 100, 1k, 10k, 100k, 1m, 10m',
+      '--to: unknown stage "1M" (did you mean 1m?); expected one of 1, 10, 100, 1k, 10k, 100k, 1m, 10m',
+      '--stage: unknown stage "10K" (did you mean 10k?); expected one of 1, 10, 100, 1k, 10k, 100k, 1m, 10m',
+      '--stage: unknown stage "2"; expected one of 1, 10, 100, 1k, 10k, 100k, 1m, 10m',
     ]);
   });
 

@@ -20,7 +20,7 @@ describe('npm run plan', () => {
   test('an unknown stage names the plan\'s own flag (not cdk\'s -c stage), the likely stage, and exits 2', () => {
     const run = plan('--stage', '100K');
     expect(run.status).toBe(2);
-    expect(run.stderr.split('\n')[0]).toBe('plan: --stage: unknown stage "100K" (did you mean 100k?); expected one of 1, 10, 100, 1k, 10k, 100k, 1m');
+    expect(run.stderr.split('\n')[0]).toBe('plan: --stage: unknown stage "100K" (did you mean 100k?); expected one of 1, 10, 100, 1k, 10k, 100k, 1m, 10m');
     expect(run.stderr).toContain('usage: npm run plan');
     expect(run.stdout).toBe('');
   });

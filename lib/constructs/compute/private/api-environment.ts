@@ -27,6 +27,10 @@ export interface ApiRuntimeConfig {
    * the instances' configuration and so rolls the fleet.
    */
   readonly shardMapVersion?: string;
+  /** The region configuration parameter (10m: which region takes writes; contracts/region-config.ts). */
+  readonly regionConfigParameter?: string;
+  /** Explicitly on in the second region (10m): sessions made at home are read from the replicated sessions table. */
+  readonly sessionsDatabaseFallback?: boolean;
   readonly redisUrl?: string;
   readonly redisCluster?: boolean;
   readonly redisAuthSecretArn?: string;
@@ -73,6 +77,8 @@ export function apiEnvironment(config: ApiRuntimeConfig): Array<[ApiEnvironmentV
     ['DATABASE_REPLICA_HOSTS', config.databaseReplicaHosts?.length ? config.databaseReplicaHosts.join(',') : undefined],
     ['SHARD_MAP_PARAMETER', config.shardMapParameter],
     ['SHARD_MAP_VERSION', config.shardMapVersion],
+    ['REGION_CONFIG_PARAMETER', config.regionConfigParameter],
+    ['SESSIONS_DATABASE_FALLBACK', config.sessionsDatabaseFallback === undefined ? undefined : String(config.sessionsDatabaseFallback)],
     ['REDIS_URL', config.redisUrl],
     ['REDIS_CLUSTER', config.redisCluster === undefined ? undefined : String(config.redisCluster)],
     ['REDIS_AUTH_SECRET_ARN', config.redisAuthSecretArn],

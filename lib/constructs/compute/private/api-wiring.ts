@@ -40,6 +40,8 @@ export function apiRuntimeConfig(deps: ApiDependencies, host: ApiHost): ApiRunti
     databaseReplicaHosts: database?.replicaHosts,
     shardMapParameter: database?.shardMap?.parameterName,
     shardMapVersion: database?.shardMapVersion,
+    regionConfigParameter: deps.regionConfig?.parameterName,
+    sessionsDatabaseFallback: deps.sessionsDatabaseFallback,
     uploadsBucket: uploads?.bucket.bucketName,
     uploadMode: uploads?.uploadMode,
     mediaBaseUrl: host.mediaBaseUrl,
@@ -65,6 +67,7 @@ export function grantApiDependencies(role: iam.IGrantable, deps: ApiDependencies
     for (const secret of deps.database.allSecrets) secret.grantRead(role);
     deps.database.shardMap?.grantRead(role);
   }
+  deps.regionConfig?.grantRead(role);
   deps.uploads?.grantApiAccess(role);
   deps.cache?.grantReadAuthToken(role);
   if (workQueue) {

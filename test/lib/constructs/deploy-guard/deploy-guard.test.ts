@@ -61,11 +61,12 @@ describe('DeployGuard', () => {
       StackLabel: 'graminsta-Data',
       Stage: '10',
       Confirm: '',
-      Ladder: ['1', '10', '100', '1k', '10k', '100k', '1m'],
+      Ladder: ['1', '10', '100', '1k', '10k', '100k', '1m', '10m'],
       RunbookSteps: [
         { runbook: '1-to-10', from: '1', to: '10', file: 'docs/runbooks/1-to-10.md' },
         { runbook: '100-to-1k', from: '100', to: '1k', file: 'docs/runbooks/100-to-1k.md' },
         { runbook: '100k-to-1m', from: '100k', to: '1m', file: 'docs/runbooks/100k-to-1m.md' },
+        { runbook: '1m-to-10m', from: '1m', to: '10m', file: 'docs/runbooks/1m-to-10m.md' },
       ],
     });
     expect(guardedStack('1-to-10')[guardId].Properties).toMatchObject({ Confirm: '1-to-10' });

@@ -9,7 +9,7 @@ import type { StageSpec } from '../../../../stages/stage-spec';
 
 describe('when-to-climb alarm', () => {
   test.each(LADDER.slice(0, -1).map((spec, i) => [spec.name, spec, LADDER[i + 1].name]))('stage %s names the next stage on the ladder, %s', (_name, spec, next) => {
-    expect(climbAdvice(spec)).toMatch(new RegExp(`^(Climb to stage ${next}: |The next stage, ${next}, keeps this limit: )`));
+    expect(climbAdvice(spec)).toMatch(new RegExp(`^(Climb to stage ${next}: |The next stage, ${next}, keeps this limit(: | and no stage above lifts it: ))`));
   });
 
   test('stages 1 and 10 keep their data volume one step up: the advice goes on to 1k, crossing every runbook on the way', () => {
@@ -18,8 +18,12 @@ describe('when-to-climb alarm', () => {
     expect(climbAdvice(stageSpec('1k'))).toBe('Climb to stage 10k: npm run review -- --from 1k --to 10k, then npx cdk deploy --all -c stage=10k (no runbook: docs/runbooks/README.md)');
   });
 
+  test('1m: the next stage (10m, a second region) keeps the primaries\' memory limit, so the advice is to add a primary', () => {
+    expect(climbAdvice(stageSpec('1m'))).toBe('The next stage, 10m, keeps this limit and no stage above lifts it: grow within stage 1m, add a primary (docs/runbooks/add-a-primary.md)');
+  });
+
   test('the top of the ladder says what to do instead of climbing', () => {
-    expect(climbAdvice(LADDER[LADDER.length - 1])).toBe('Stage 1m is the top of the ladder: grow within it, add a primary (docs/runbooks/add-a-primary.md)');
+    expect(climbAdvice(LADDER[LADDER.length - 1])).toBe('Stage 10m is the top of the ladder: grow within it, add a primary (docs/runbooks/add-a-primary.md)');
   });
 
   test('a climb signal that does not fit the stage is refused with the field named', () => {

@@ -1,0 +1,140 @@
+import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { MEDIA_PREFIX } from '../../contracts/media-keys';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import type { SecondRegionSpec } from '../../stages/stage-spec';
+import { RedisCache } from '../constructs/cache/redis-cache';
+import { PrivateBucket } from '../constructs/common/private-bucket';
+import type { DatabaseEndpoints } from '../constructs/database/database-endpoints';
+import { DatabaseFoundation } from '../constructs/database/database-foundation';
+import type { PostgresDatabase } from '../constructs/database/postgres-database';
+import { ShardMap } from '../constructs/database/shard-map';
+import type { SecurityGroups } from '../constructs/network/security-groups';
+import { WorkQueue } from '../constructs/queue/work-queue';
+import { instanceIdentifierOf, secretArnOf } from '../constructs/regions/cross-region-values';
+import { CrossRegionReplica } from '../constructs/regions/cross-region-replica';
+import { RegionConfigParameter, type RegionConfigParameterProps } from '../constructs/regions/region-config-parameter';
+import { retentionDays } from './retention';
+import { addStackOutput } from './stack-outputs';
+import { StageStack, type StageStackProps } from './stage-stack';
+
+export interface SecondRegionDataStackProps extends StageStackProps {
+  readonly second: SecondRegionSpec;
+  readonly vpc: ec2.IVpc;
+  readonly securityGroups: SecurityGroups;
+  readonly homeRegion: string;
+  /** The home region's primaries, in shard-map order (cross-region references). */
+  readonly primaries: readonly PostgresDatabase[];
+  readonly regionConfig: RegionConfigParameterProps;
+}
+
+/**
+ * `<app>-<region>-Data` (10m): the second region's stateful resources: a KMS
+ * key of its own (replicas and Performance Insights), one cross-region read
+ * replica of every home primary, the shard map naming those replicas, its own
+ * Redis and SQS queue, the bucket the uploads replicate to, and its copy of
+ * the region configuration.
+ *
+ * Construct IDs are frozen: `ReplicaKey`, `Database` / `Shard<n>Database`
+ * (each the replica of the home primary with that ID), `Cache`, `WorkQueue`,
+ * `UploadsReplica`, `RegionConfig`.
+ */
+export class SecondRegionDataStack extends StageStack {
+  public readonly replicaKey: kms.Key;
+  public readonly replicas: CrossRegionReplica[] = [];
+  public readonly endpoints: DatabaseEndpoints;
+  public readonly cache: RedisCache;
+  public readonly workQueue: WorkQueue;
+  public readonly uploadsReplica: PrivateBucket;
+  public readonly regionConfig: RegionConfigParameter;
+
+  constructor(scope: Construct, id: string, props: SecondRegionDataStackProps) {
+    super(scope, id, props);
+    const { spec, second, vpc, securityGroups } = props;
+    if (spec.database.kind !== 'rds' || !spec.sharding) throw new Error('a second region replicates the sharded RDS primaries (stage 1m and up)');
+    if (!securityGroups.database || !securityGroups.cache) throw new Error('the second region needs the database and cache security groups');
+    const db = spec.database;
+    const logRetention = retentionDays(spec.monitoring.logRetentionDays);
+
+    this.replicaKey = new kms.Key(this, 'ReplicaKey', {
+      description: 'Graminsta: cross-region read replicas of the home primaries (storage and Performance Insights)',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // AWS Control Tower CT.KMS.PR.3, as on the telemetry key: grants only for AWS resources (RDS makes its own).
+    this.replicaKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'GrantsOnlyForAwsResources',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['kms:CreateGrant'],
+        resources: ['*'],
+        conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+      }),
+    );
+    const foundation = new DatabaseFoundation(this, 'DatabaseFoundation', { vpc, engineMajorVersion: db.engineMajorVersion });
+    props.primaries.forEach((primary, i) => {
+      this.replicas.push(
+        new CrossRegionReplica(this, i === 0 ? 'Database' : `Shard${i}Database`, {
+          sourceIdentifier: instanceIdentifierOf(primary.instance),
+          sourceRegion: props.homeRegion,
+          encryptionKey: this.replicaKey,
+          instanceClass: second.replicaInstanceClass,
+          maxAllocatedStorageGiB: db.maxAllocatedStorageGiB,
+          subnetGroup: foundation.subnetGroup,
+          parameterGroup: foundation.parameterGroup,
+          securityGroup: securityGroups.database!,
+          enhancedMonitoring: { interval: Duration.seconds(db.enhancedMonitoringSeconds), role: foundation.monitoringRole },
+        }),
+      );
+    });
+    // This region's shard map: each primary's credentials (its secret at home, which the replica shares: PostgreSQL
+    // replicates its roles) and, as its only replica, the local cross-region one. Reads go there; after a failover
+    // promotes the replicas, npm run failover points the map's primaries at them.
+    // The home secrets by ARN (a cross-region reference): CDK grants on another region's secret object only by
+    // physical name, which these generated secrets have not.
+    const secrets = props.primaries.map((primary, i) => secretsmanager.Secret.fromSecretCompleteArn(this, `HomeSecret${i}`, secretArnOf(primary.secret)));
+    const shardMap = new ShardMap(this, 'ShardMap', {
+      logicalShards: spec.sharding.logicalShards,
+      primaries: secrets.map((secret, i) => ({ secretArn: secret.secretArn, replicaHosts: [this.replicas[i].host] })),
+    });
+    this.endpoints = {
+      secret: secrets[0],
+      replicaHosts: [this.replicas[0].host],
+      allSecrets: secrets,
+      shardMap: shardMap.parameter,
+      shardMapVersion: shardMap.version,
+    };
+    this.cache = new RedisCache(this, 'Cache', { spec: second.cache, vpc, securityGroup: securityGroups.cache, logRetention });
+    this.workQueue = new WorkQueue(this, 'WorkQueue', { spec: second.queue });
+    const accessLogs = new PrivateBucket(this, 'UploadsReplicaAccessLogs', {
+      lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(365) }],
+    });
+    // Versioned: S3 replication needs versioning on both buckets.
+    this.uploadsReplica = new PrivateBucket(this, 'UploadsReplica', {
+      versioned: true,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'uploads-replica/',
+      lifecycleRules: [{ id: 'expire-noncurrent-versions', noncurrentVersionExpiration: Duration.days(30), expiredObjectDeleteMarker: true }],
+    });
+    // The CDN's `/media/*` failover origin (origin access control). The distribution lives in the home App stack,
+    // which reads this bucket, so naming the distribution here would make the two stacks wait for each other:
+    // the condition admits this account's distributions instead, for reads of photos only.
+    this.uploadsReplica.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudFrontReadsPhotosOfThisAccountsDistributions',
+        principals: [new iam.ServicePrincipal('cloudfront.amazonaws.com')],
+        actions: ['s3:GetObject'],
+        resources: [this.uploadsReplica.arnForObjects(`${MEDIA_PREFIX}*`)],
+        conditions: { StringLike: { 'AWS:SourceArn': `arn:${Aws.PARTITION}:cloudfront::${Aws.ACCOUNT_ID}:distribution/*` } },
+      }),
+    );
+    this.regionConfig = new RegionConfigParameter(this, 'RegionConfig', props.regionConfig);
+    addStackOutput(this, 'RegionConfigParameterName', this.regionConfig.parameter.parameterName);
+    addStackOutput(this, 'ShardMapParameterName', shardMap.parameter.parameterName);
+    addStackOutput(this, 'CacheReplicationGroupId', this.cache.replicationGroup.ref);
+  }
+}
