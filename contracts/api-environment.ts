@@ -41,7 +41,6 @@ export const API_ENVIRONMENT_VARIABLES = [
   'WORKER_CONCURRENCY',
   // Stage 10m: which region this API is in and which one is home (contracts/region-config.ts, docs/region-routing.md).
   'REGION_NAME',
-  'REGION_CONFIG_PARAMETER',
   'REGION_CONFIG',
   'REGION_CONFIG_REFRESH_MS',
   'REGION_READ_WAIT_MS',

@@ -1,3 +1,4 @@
+import { EXAMPLE_REGION_OPTIONS } from '../../lib/app-options';
 import { buildStageApp } from '../../lib/build-app';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -54,7 +55,7 @@ describe('termination protection', () => {
   test.each(STAGE_NAMES)('stage %s: every stack holding a stateful resource is protected in the cloud assembly', (stage) => {
     const outdir = mkdtempSync(join(tmpdir(), 'graminsta-protection-'));
     try {
-      const { app, stacks } = buildStageApp({ stage, outdir });
+      const { app, stacks } = buildStageApp({ stage, outdir, ...(stage === '10m' ? EXAMPLE_REGION_OPTIONS : {}) });
       const assembly = app.synth();
       const found = stacks.map((stack) => {
         const artifact = assembly.getStackByName(stack.stackName);
@@ -62,8 +63,10 @@ describe('termination protection', () => {
         return { stack: stack.stackName, holdsState, protected: artifact.terminationProtection === true };
       });
       expect(found.filter((entry) => entry.holdsState && !entry.protected)).toEqual([]);
-      // Network, Data, App and Monitoring all hold state at every stage (at least their deploy guard's log group).
-      expect(found.filter((entry) => entry.protected).map((entry) => entry.stack)).toEqual(['graminsta-Network', 'graminsta-Data', 'graminsta-App', 'graminsta-Monitoring']);
+      // Network, Data, App and Monitoring all hold state at every stage (at least their deploy guard's log group);
+      // at 10m the second region's three stacks too (replicas, cache, queue, buckets, keys).
+      const second = stage === '10m' ? ['Network', 'Data', 'App'].map((kind) => `graminsta-eu-west-1-${kind}`) : [];
+      expect(found.filter((entry) => entry.protected).map((entry) => entry.stack).sort()).toEqual(['graminsta-Network', 'graminsta-Data', 'graminsta-App', 'graminsta-Monitoring', ...second].sort());
     } finally {
       rmSync(outdir, { recursive: true, force: true });
     }

@@ -1,7 +1,7 @@
 import { isStatefulType } from '../../../lib/resource-spec';
 import { isRetiredAt, RUNBOOKS, retirements } from '../../../lib/transitions';
 import { stageRange, stageIndex, type StageName } from '../../../stages/ladder';
-import { ALL_STAGES, constructPath, STACKS, type StackKind, templateJson } from './stage-templates';
+import { ALL_STAGES, constructPath, STACKS, type StackKind, templateJson, withoutFingerprints } from './stage-templates';
 
 interface Stateful {
   readonly stack: StackKind;
@@ -77,11 +77,6 @@ describe('going up the ladder', () => {
     }
   });
 });
-
-/** The fleet's user data carries a hash of its cfn-init config (which names the bundle's asset hash): normalized too. */
-function withoutFingerprints(template: Record<string, any>): Record<string, any> {
-  return JSON.parse(JSON.stringify(template).replace(/# fingerprint: [0-9a-f]+/g, '# fingerprint: [FINGERPRINT]'));
-}
 
 describe('snapshots (asset hashes normalized)', () => {
   test.each(ALL_STAGES.flatMap((stage) => STACKS.map((stack) => [stage, stack] as const)))('stage %s, %s stack', (stage, stack) => {

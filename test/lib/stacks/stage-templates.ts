@@ -82,3 +82,8 @@ export function ingressRules(stage: StageName): Array<{ stack: StackKind; group:
   }
   return rules;
 }
+
+/** The fleet's user data carries a hash of its cfn-init config (which names the bundle's asset hash): normalized for snapshots, like the asset hashes. */
+export function withoutFingerprints(template: Record<string, any>): Record<string, any> {
+  return JSON.parse(JSON.stringify(template).replace(/# fingerprint: [0-9a-f]+/g, '# fingerprint: [FINGERPRINT]'));
+}
