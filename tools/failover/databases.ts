@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { Client } from 'pg';
 import { CliError } from '../../contracts/cli';
-import { type ConnectionSettings, type DatabaseTarget, PRIMARY_VARIABLES, readDatabaseEnvironment, resolveDatabaseTargets, type SecretStore } from '../../contracts/database-targets';
-import { ConfigError } from '../../contracts/env-readers';
+import type { ConnectionSettings, SecretStore } from '../../contracts/database-targets';
+import { loadShardMapTargets } from '../lib/shard-map-targets';
 
 /** One shard of the failover: the home primary and the target region's replica of it. */
 export interface ShardPair {
@@ -21,24 +20,7 @@ export interface ShardPair {
  * shard without exactly one replica (nothing to promote, or no way to choose).
  */
 export async function loadShardPairs(mapFile: string | undefined, env: Readonly<Record<string, string | undefined>>, store: SecretStore): Promise<ShardPair[]> {
-  let source = env;
-  if (mapFile !== undefined) {
-    let json: string;
-    try {
-      json = readFileSync(mapFile, 'utf8');
-    } catch (error) {
-      throw new CliError(`--map: cannot read ${mapFile}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-    }
-    source = { ...env, SHARD_MAP: json, SHARD_MAP_PARAMETER: undefined, SHARD_DATABASE_URLS: undefined, DATABASE_URL: undefined, DATABASE_SECRET_ARN: undefined };
-  }
-  if (!PRIMARY_VARIABLES.some((name) => source[name]?.trim())) throw new CliError(`no shard map: pass --map <file> or set one of ${PRIMARY_VARIABLES.join(', ')} (the target region's API environment)`);
-  let targets: readonly DatabaseTarget[];
-  try {
-    targets = await resolveDatabaseTargets(readDatabaseEnvironment(source), store, source);
-  } catch (error) {
-    if (error instanceof ConfigError) throw new CliError(`${mapFile !== undefined ? `--map ${mapFile}: ` : ''}${error.message}`);
-    throw error;
-  }
+  const targets = await loadShardMapTargets(mapFile, env, store, "the target region's API environment");
   return targets.map((target) => {
     if (target.replicas.length !== 1) {
       throw new CliError(`${target.name} has ${target.replicas.length} replicas in the shard map; the failover needs exactly one per shard: the target region's (replica missing?)`, 2);

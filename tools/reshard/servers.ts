@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { Client, type ClientConfig } from 'pg';
 import { CliError } from '../../contracts/cli';
-import { type DatabaseTarget, PRIMARY_VARIABLES, readDatabaseEnvironment, resolveDatabaseTargets, type SecretStore } from '../../contracts/database-targets';
-import { ConfigError } from '../../contracts/env-readers';
+import type { DatabaseTarget, SecretStore } from '../../contracts/database-targets';
+import { loadShardMapTargets } from '../lib/shard-map-targets';
 import { LOGICAL_SHARDS } from '../../contracts/ids';
 import { awsSecretStore } from './aws-secret-store';
 
@@ -54,24 +53,7 @@ export async function loadServers(
   env: Readonly<Record<string, string | undefined>> = process.env,
   store: SecretStore = awsSecretStore(env.AWS_REGION?.trim() || undefined),
 ): Promise<Server[]> {
-  let source = env;
-  if (mapFile !== undefined) {
-    let json: string;
-    try {
-      json = readFileSync(mapFile, 'utf8');
-    } catch (error) {
-      throw new CliError(`--map: cannot read ${mapFile}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-    }
-    source = { ...env, SHARD_MAP: json, SHARD_MAP_PARAMETER: undefined, SHARD_DATABASE_URLS: undefined, DATABASE_URL: undefined, DATABASE_SECRET_ARN: undefined };
-  }
-  if (!PRIMARY_VARIABLES.some((name) => source[name]?.trim())) throw new CliError(`no shard map: pass --map <file> or set one of ${PRIMARY_VARIABLES.join(', ')} (as for the API)`);
-  let targets: readonly DatabaseTarget[];
-  try {
-    targets = await resolveDatabaseTargets(readDatabaseEnvironment(source), store, source);
-  } catch (error) {
-    if (error instanceof ConfigError) throw new CliError(`${mapFile !== undefined ? `--map ${mapFile}: ` : ''}${error.message}`);
-    throw error;
-  }
+  const targets = await loadShardMapTargets(mapFile, env, store, 'as for the API');
   const servers = targets.map(
     (target, index): Server => ({
       name: target.name,

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { PassThrough } from 'node:stream';
 import type { TestPostgres } from '../../support/postgres';
 import { requestFrom, startForwardingProxy, type ForwardingProxy } from './forwarding-proxy';
 import { startTestApp, type TestApp } from '../../support/api-server';
+import { jsonLogCapture } from './json-log-capture';
 
 /** Addresses on loopback: each client, and each proxy of the chain, has its own. */
 export const CLIENT_A = '127.0.0.5';
@@ -22,14 +22,7 @@ export interface Chain {
 
 /** The app (TRUST_PROXY as given) behind `hops` forwarding proxies: the CDN, then the load balancer. */
 export async function chain(pg: TestPostgres, hops: 0 | 1 | 2, trustProxy: string | undefined): Promise<Chain> {
-  const lines: Record<string, any>[] = [];
-  const log = new PassThrough();
-  let partial = '';
-  log.on('data', (chunk: Buffer) => {
-    const parts = (partial + chunk.toString()).split('\n');
-    partial = parts.pop() ?? '';
-    for (const line of parts) if (line.trim()) lines.push(JSON.parse(line));
-  });
+  const { stream: log, lines } = jsonLogCapture();
   const api = await startTestApp(
     { DATABASE_URL: await pg.createDatabase(), LOG_LEVEL: 'info', AUTH_RATE_LIMIT_PER_IP: '3', ...(trustProxy === undefined ? {} : { TRUST_PROXY: trustProxy }) },
     log,

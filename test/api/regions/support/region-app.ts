@@ -1,4 +1,3 @@
-import { PassThrough } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../../../api/src/app';
 import { loadEnvConfig } from '../../../../api/src/config/env-config';
@@ -6,6 +5,7 @@ import { resolveConfig, type AppConfig } from '../../../../api/src/config/resolv
 import { migrateAll } from '../../../../api/src/db/open-database';
 import type { RegionConfig } from '../../../../contracts/region-config';
 import { TEST_API_ENV } from '../../../support/api-server';
+import { jsonLogCapture } from '../../support/json-log-capture';
 
 /** Where a test API reads its region configuration parameter from. */
 export interface ParameterSource {
@@ -65,14 +65,7 @@ export async function startRegionApp(env: Record<string, string>, parameter?: Pa
   };
   const config = await resolveConfig(loadEnvConfig({ ...TEST_API_ENV, LOG_LEVEL: 'info', ...env }), source, {});
   await migrateAll(config);
-  const lines: Record<string, any>[] = [];
-  const log = new PassThrough();
-  let partial = '';
-  log.on('data', (chunk: Buffer) => {
-    const parts = (partial + chunk.toString()).split('\n');
-    partial = parts.pop() ?? '';
-    for (const line of parts) if (line.trim()) lines.push(JSON.parse(line));
-  });
+  const { stream: log, lines } = jsonLogCapture();
   const app = await buildApp(config, { logStream: log });
   await app.listen({ port, host: '127.0.0.1' });
   const address = app.server.address();
