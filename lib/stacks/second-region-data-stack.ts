@@ -20,6 +20,7 @@ import { RegionConfigParameter, type RegionConfigParameterProps } from '../const
 import { retentionDays } from './retention';
 import { addStackOutput } from './stack-outputs';
 import { StageStack, type StageStackProps } from './stage-stack';
+import { grantsOnlyForAwsResources } from '../constructs/encryption/grants-only-for-aws-resources';
 
 export interface SecondRegionDataStackProps extends StageStackProps {
   readonly second: SecondRegionSpec;
@@ -65,16 +66,7 @@ export class SecondRegionDataStack extends StageStack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     // AWS Control Tower CT.KMS.PR.3, as on the telemetry key: grants only for AWS resources (RDS makes its own).
-    this.replicaKey.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'GrantsOnlyForAwsResources',
-        effect: iam.Effect.DENY,
-        principals: [new iam.AnyPrincipal()],
-        actions: ['kms:CreateGrant'],
-        resources: ['*'],
-        conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
-      }),
-    );
+    this.replicaKey.addToResourcePolicy(grantsOnlyForAwsResources());
     const foundation = new DatabaseFoundation(this, 'DatabaseFoundation', { vpc, engineMajorVersion: db.engineMajorVersion });
     props.primaries.forEach((primary, i) => {
       this.replicas.push(

@@ -2,6 +2,7 @@ import { Aws, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { grantsOnlyForAwsResources } from './grants-only-for-aws-resources';
 
 /**
  * The stage's one customer-managed KMS key, for what the app writes about
@@ -48,15 +49,6 @@ export class TelemetryKey extends Construct {
       }),
     );
     // AWS Control Tower CT.KMS.PR.3: grants only for AWS resources, made by AWS services.
-    this.key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'GrantsOnlyForAwsResources',
-        effect: iam.Effect.DENY,
-        principals: [new iam.AnyPrincipal()],
-        actions: ['kms:CreateGrant'],
-        resources: ['*'],
-        conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
-      }),
-    );
+    this.key.addToResourcePolicy(grantsOnlyForAwsResources());
   }
 }
