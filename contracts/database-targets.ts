@@ -65,6 +65,13 @@ export interface DatabaseTarget {
   readonly replicas: readonly ConnectionSettings[];
   readonly shards: readonly ShardRange[];
   /**
+   * The server the credentials secret names, when the map's `host` points
+   * elsewhere: in stage 10m's second region, the home primary that this
+   * region's server replicates (what `npm run failover` fences and measures
+   * the lag against).
+   */
+  readonly secretServer?: ConnectionSettings;
+  /**
    * Where the credentials come from a secret: reads it again and returns the
    * target with the current credentials (the database refused the ones in
    * hand: the secret was rotated). Absent for connection URLs.
@@ -174,12 +181,15 @@ function replicaFromHost(primary: ConnectionSettings, address: string): Connecti
 
 async function resolvePrimary(spec: ShardMapPrimarySpec, store: SecretStore, ssl: TlsSettings): Promise<DatabaseTarget> {
   const secretArn = spec.secretArn;
-  const primary = spec.url || !secretArn ? { connectionString: spec.url } : fromSecret(await readSecretJson(store, secretArn, 'SHARD_MAP'), 'SHARD_MAP', ssl);
+  const fromMap = spec.url || !secretArn ? { connectionString: spec.url } : fromSecret(await readSecretJson(store, secretArn, 'SHARD_MAP'), 'SHARD_MAP', ssl);
+  // The map's `host` (the second region's local replica) on the secret's credentials.
+  const primary = spec.host ? replicaFromHost(fromMap, spec.host) : fromMap;
   return {
     name: spec.name,
     primary,
     replicas: [...spec.replicaUrls.map((url) => ({ connectionString: url })), ...spec.replicaHosts.map((h) => replicaFromHost(primary, h))],
     shards: spec.shards,
+    ...(spec.host ? { secretServer: fromMap } : {}),
     reread: spec.url || !secretArn ? undefined : () => resolvePrimary(spec, store, ssl),
   };
 }

@@ -21,6 +21,15 @@ export type ShardRange = readonly [number, number];
 export interface ShardMapPrimarySpec {
   readonly name: string;
   readonly secretArn?: string;
+  /**
+   * `host[:port]` of the primary when it is not the server the secret names
+   * (only with `secretArn`): stage 10m's second region lists its own
+   * cross-region replica of each home primary here, reached with the home
+   * primary's credentials (PostgreSQL replicates its roles), so the region
+   * reads its local server and, once a failover promotes it, writes it with
+   * no change to the map (docs/region-routing.md).
+   */
+  readonly host?: string;
   readonly url?: string;
   readonly replicaHosts: readonly string[];
   readonly replicaUrls: readonly string[];
@@ -32,6 +41,9 @@ export interface ShardMapSpec {
   readonly logicalShards: number;
   readonly primaries: readonly ShardMapPrimarySpec[];
 }
+
+/** A primary's `host`: a DNS name or address, optionally `:port`. */
+const HOST_PORT = /^[A-Za-z0-9.-]+(:[0-9]{1,5})?$/;
 
 /** Names appear in `shard_moves.peer`, logs and tool flags: short, lower-case, no spaces. */
 export const PRIMARY_NAME = /^[a-z0-9-]{1,40}$/;
@@ -48,6 +60,7 @@ export function primaryName(index: number): string {
 export interface ShardMapEntry<T = string> {
   readonly name: string;
   readonly secretArn: T;
+  readonly host?: T;
   readonly replicaHosts: readonly T[];
   readonly shards: readonly ShardRange[];
 }
@@ -63,7 +76,7 @@ export interface ShardMapEntry<T = string> {
  */
 export function initialShardMap<T>(
   logicalShards: number,
-  primaries: ReadonlyArray<{ readonly secretArn: T; readonly replicaHosts: readonly T[] }>,
+  primaries: ReadonlyArray<{ readonly secretArn: T; readonly host?: T; readonly replicaHosts: readonly T[] }>,
 ): { logicalShards: number; primaries: Array<ShardMapEntry<T>> } {
   if (!Number.isInteger(logicalShards) || logicalShards < 1) throw new Error(`logicalShards must be a positive integer, got ${logicalShards}`);
   if (primaries.length < 1) throw new Error('the shard map needs at least one primary');
@@ -72,6 +85,7 @@ export function initialShardMap<T>(
     primaries: primaries.map((p, i) => ({
       name: primaryName(i),
       secretArn: p.secretArn,
+      ...(p.host === undefined ? {} : { host: p.host }),
       replicaHosts: [...p.replicaHosts],
       shards: i === 0 ? [[0, logicalShards - 1] as const] : [],
     })),
@@ -90,7 +104,7 @@ function stringArray(value: unknown, where: string): string[] {
   return value as string[];
 }
 
-const ALLOWED_KEYS = new Set(['name', 'secretArn', 'url', 'replicaHosts', 'replicaUrls', 'shards']);
+const ALLOWED_KEYS = new Set(['name', 'secretArn', 'host', 'url', 'replicaHosts', 'replicaUrls', 'shards']);
 
 const isShard = (n: unknown): n is number => Number.isInteger(n) && (n as number) >= 0 && (n as number) < LOGICAL_SHARDS;
 const isRange = (value: unknown): value is [number, number] =>
@@ -207,16 +221,19 @@ export function parseShardMap(json: string): ShardMapSpec {
     const record = entry as Record<string, unknown>;
     const unknownKey = Object.keys(record).find((key) => !ALLOWED_KEYS.has(key));
     if (unknownKey) fail(`${where} has an unknown key "${unknownKey}"`);
-    const { name, secretArn, url, shards } = record;
+    const { name, secretArn, host, url, shards } = record;
     if (name !== undefined && (typeof name !== 'string' || !PRIMARY_NAME.test(name))) {
       fail(`${where}.name must match ${PRIMARY_NAME.source} (lower-case letters, digits and dashes, at most 40)`);
     }
     if ((secretArn === undefined) === (url === undefined)) fail(`${where} needs exactly one of secretArn or url`);
     if (secretArn !== undefined && (typeof secretArn !== 'string' || !secretArn.startsWith('arn:'))) fail(`${where}.secretArn must be an ARN`);
     if (url !== undefined && (typeof url !== 'string' || !/^postgres(ql)?:\/\//.test(url))) fail(`${where}.url must be a postgres:// URL`);
+    if (host !== undefined && secretArn === undefined) fail(`${where}.host goes with secretArn (its credentials); a url names its own host`);
+    if (host !== undefined && (typeof host !== 'string' || !HOST_PORT.test(host))) fail(`${where}.host must be host or host:port`);
     return {
       name: (name as string | undefined) ?? primaryName(index),
       secretArn: secretArn as string | undefined,
+      ...(host === undefined ? {} : { host: host as string }),
       url: url as string | undefined,
       replicaHosts: stringArray(record.replicaHosts, `${where}.replicaHosts`),
       replicaUrls: stringArray(record.replicaUrls, `${where}.replicaUrls`),

@@ -90,6 +90,14 @@ describe('database targets from the environment', () => {
     ]);
   });
 
+  test("a primary's host replaces the secret's (stage 10m's second region): its credentials, the local server; the secret's server is kept as secretServer", async () => {
+    const map = JSON.stringify({ logicalShards: 4096, primaries: [{ secretArn: `${ARN}1`, host: 'local-replica:5433', shards: [0, 4095] }] });
+    const [target] = await targets({ SHARD_MAP: map }, store({ [`${ARN}1`]: rds('home-primary', 'pw1') }));
+    expect(target.primary).toMatchObject({ host: 'local-replica', port: 5433, user: 'graminsta', password: 'pw1' });
+    expect(target.secretServer).toMatchObject({ host: 'home-primary', port: 5432, password: 'pw1' });
+    expect((await target.reread!()).primary.host).toBe('local-replica');
+  });
+
   test('SHARD_DATABASE_URLS: one primary per URL, even ranges', async () => {
     const resolved = await targets({ SHARD_DATABASE_URLS: 'postgres://h/a, postgres://h/b' }, store({}));
     expect(resolved.map((t) => [t.name, t.primary.connectionString, t.shards])).toEqual([

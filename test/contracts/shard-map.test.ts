@@ -30,8 +30,15 @@ describe('shard map', () => {
     ['neither url nor secretArn', map([{ shards: [0, 4095] }]), /exactly one/],
     ['bad ARN', map([{ secretArn: 'db1', shards: [0, 4095] }]), /must be an ARN/],
     ['unknown key', map([{ url: 'postgres://a/b', shards: [0, 4095], weight: 2 }]), /unknown key "weight"/],
+    ['host without secretArn', map([{ url: 'postgres://a/b', host: 'r1:5432', shards: [0, 4095] }]), /host goes with secretArn/],
+    ['bad host', map([{ secretArn: arn(1), host: 'r1:5432/x', shards: [0, 4095] }]), /host must be host or host:port/],
   ])('rejects %s', (_name, json, message) => {
     expect(() => parseShardMap(json)).toThrow(message);
+  });
+
+  test("a primary's host (the second region's local server) is kept beside its secret", () => {
+    const parsed = parseShardMap(map([{ secretArn: arn(1), host: 'replica-0.eu-west-1.rds.amazonaws.com:5432', shards: [0, 4095] }]));
+    expect(parsed.primaries[0]).toMatchObject({ secretArn: arn(1), host: 'replica-0.eu-west-1.rds.amazonaws.com:5432' });
   });
 
   test('primaries have stable names: given ones kept, missing ones primary-<index>', () => {
