@@ -45,6 +45,12 @@ export interface BenchEnvironment {
   readonly shardLayout?: ShardLayoutEnvironment;
   /** The postmasters a server's requests run on (every server of the layout for a sharded API). */
   postgresPidsFor(key: ServerKey): readonly number[];
+  /**
+   * Starts one more process of a server with the same script and settings
+   * (so the same data, Redis databases and sessions) and Node flags
+   * (`--cpu-prof`); stopped by `stop()` if not before.
+   */
+  spawnCopy(key: ServerKey, nodeArgs: readonly string[]): Promise<RunningServer>;
   /** Users whose views the cache scenarios read (`bench:user:{id}` is preloaded for the Redis baseline). */
   readonly hotUserIds: readonly string[];
   stop(): Promise<void>;
@@ -220,13 +226,27 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Ben
     const servers: Partial<Record<ServerKey, RunningServer>> = {};
     for (const [key, script, env] of specs) {
       options.log(`starting ${key}`);
-      servers[key] = await spawnServer(key, script, env, join(logs, `${key}.log`), undefined, (server) => {
-        started.push(server);
-        ledger.record(key, server.pid);
+      servers[key] = await spawnServer(key, script, env, join(logs, `${key}.log`), {
+        onSpawn: (server) => {
+          started.push(server);
+          ledger.record(key, server.pid);
+        },
       });
     }
+    // Another process of a server, same script and settings (same databases, Redis and sessions), with Node flags.
+    const spawnCopy = async (key: ServerKey, nodeArgs: readonly string[]) => {
+      const spec = specs.find(([k]) => k === key);
+      if (!spec) throw new Error(`this run did not start ${key}`);
+      return spawnServer(`${key} (copy)`, spec[1], spec[2], join(logs, `${key}-copy.log`), {
+        nodeArgs,
+        onSpawn: (server) => {
+          started.push(server);
+          ledger.record(`${key} (copy)`, server.pid);
+        },
+      });
+    };
     const postgresPidsFor = (key: ServerKey) => (isSharded(key) ? (shardLayout?.postmasterPids ?? []) : postmasterPid ? [postmasterPid] : []);
-    return { seed, databaseUrl: pg.url, servers, postmasterPid, redisPid: redisServerPid(redis.port), hotUserIds, shardLayout, postgresPidsFor, stop };
+    return { seed, databaseUrl: pg.url, servers, postmasterPid, redisPid: redisServerPid(redis.port), hotUserIds, shardLayout, postgresPidsFor, spawnCopy, stop };
   } catch (error) {
     await stop();
     throw error;

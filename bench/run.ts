@@ -1,5 +1,5 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ArgProblems, parseCliArgs, runCli } from '../contracts/cli';
 import { type BenchEnvironment, type ServerKey, startEnvironment } from './environment';
@@ -7,6 +7,8 @@ import { hashesPerSecondPerCore } from './load/hashing';
 import { checkFeedPlans } from './query-plans';
 import { treeCpuSeconds } from './load/process-cpu';
 import { runLoad } from './load/run-load';
+import { renderProfiles } from './profile/markdown';
+import { profileScenarios } from './profile/profile-scenarios';
 import { renderMarkdown } from './report/markdown';
 import { perCoreFigures, type RunRecord, summarize } from './report/summarize';
 import type { BenchReport } from '../contracts/bench-results';
@@ -18,7 +20,7 @@ import { progressBar } from './seed/progress-bar';
 // `npm run bench [-- --quick] [-- --duration 10 --rounds 2 --users 100000 --only feed]`
 const USAGE = `usage: npm run bench -- [--users 100000] [--duration 10] [--rounds 2] [--warmup 2] [--connections 10]
   [--feed-connections 10,50] [--hot-users 1000] [--shard-servers 2] [--only <id part>[,<id part>...]]
-  [--api-log-level info] [--out bench/results] [--quick] [--render <dir>]
+  [--api-log-level info] [--out bench/results] [--quick] [--profile] [--render <dir>]
 Seeds a throwaway PostgreSQL, starts Redis, the API bundle and the baselines on loopback, and drives each
 API scenario and its baseline alternately with autocannon. Writes <out>/latest.json and <out>/latest.md.
 The feed also runs as stage 1m serves it (api-feed-fanout-c*: QUEUE=postgres, the reader's feed_entries
@@ -30,6 +32,9 @@ plus celebrity followees); its first pages are checked equal to the pull feed's 
 --only: scenarios whose id contains any of the comma-separated parts (with their baselines and twins),
   e.g. --only feed,user-db,user-photos.
 --quick: 2000 users, 3 s runs, 1 round (a smoke test, not a measurement).
+--profile: instead of measuring, profile each selected API scenario: a copy of its server under node --cpu-prof,
+  driven for --duration s after --warmup s, then stopped; writes <out>/profiles.md (self time per library,
+  directory of ours, Node and V8, and the costliest functions, located through the bundle's source map).
 --render <dir>: rewrite <dir>/latest.md from <dir>/latest.json (after a change to the report's layout); runs nothing.
 exit codes: 0 measured (or rendered), 1 failed, 2 bad arguments`;
 
@@ -131,6 +136,7 @@ async function main(argv: readonly string[]): Promise<number> {
       'api-log-level': { type: 'string', default: 'info' },
       out: { type: 'string', default: join(__dirname, 'results') },
       quick: { type: 'boolean', default: false },
+      profile: { type: 'boolean', default: false },
       render: { type: 'string' },
     },
     USAGE,
@@ -175,6 +181,24 @@ async function main(argv: readonly string[]): Promise<number> {
     if (values.only) scenarios = selectScenarios(scenarios, values.only);
     const checked = await checkSameAnswers(env, scenarios);
     if (checked > 0) log(`${checked} scenario pairs answer the same requests with the same bytes (shard layout vs one server, fan-out vs pull feed)`);
+
+    if (values.profile) {
+      const rawDir = mkdtempSync(join(tmpdir(), 'bench-profiles-'));
+      try {
+        const profiles = await profileScenarios(env, scenarios, { durationSeconds: duration, warmupSeconds: warmup, dir: rawDir, log });
+        const out = resolve(values.out!);
+        mkdirSync(out, { recursive: true });
+        const header = [
+          `Profiled ${new Date().toISOString()} on ${machine.cpus} × ${machine.cpuModel}, Node.js ${machine.node}; load average at start ${machine.loadAverage.map((l) => l.toFixed(2)).join(' / ')}.`,
+          `Data set: ${data.users.toLocaleString('en-US')} users, ${data.photos.toLocaleString('en-US')} photos, ${data.follows.toLocaleString('en-US')} follows. Each scenario: its own API process (production bundle and settings, LOG_LEVEL=${apiLogLevel}) under \`node --cpu-prof\` (1 ms samples), ${warmup} s warm-up then ${duration} s of load; self time, idle left out. Profiling slows the process a little: these are shares, the throughput figures are latest.md's.`,
+        ];
+        writeFileSync(join(out, 'profiles.md'), renderProfiles(profiles, header));
+        log(`wrote ${join(out, 'profiles.md')}`);
+      } finally {
+        rmSync(rawDir, { recursive: true, force: true });
+      }
+      return 0;
+    }
 
     const records: RunRecord[] = [];
     for (let round = 0; round < rounds; round++) {

@@ -31,19 +31,21 @@ const tail = (file: string) => readFileSync(file, 'utf8').slice(-3000);
  * `logFile` (as journald would take it on an instance, and so the load
  * generator does not pay for reading it). Resolves once `GET /healthz` is 200.
  */
-export async function spawnServer(
-  name: string,
-  script: string,
-  env: Record<string, string>,
-  logFile: string,
-  timeoutMs = 60_000,
+export interface SpawnOptions {
+  /** @default 60 s */
+  readonly timeoutMs?: number;
   /** Told the process as soon as it runs, before it is healthy (so an interrupted start can still end it). */
-  onSpawn?: (server: RunningServer) => void,
-): Promise<RunningServer> {
+  readonly onSpawn?: (server: RunningServer) => void;
+  /** Node's own flags (`--cpu-prof …`). @default none */
+  readonly nodeArgs?: readonly string[];
+}
+
+export async function spawnServer(name: string, script: string, env: Record<string, string>, logFile: string, options: SpawnOptions = {}): Promise<RunningServer> {
+  const { timeoutMs = 60_000, onSpawn, nodeArgs = [] } = options;
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const log = openSync(logFile, 'a');
-  const child = spawn(process.execPath, [script], {
+  const child = spawn(process.execPath, [...nodeArgs, script], {
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...env, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production' },
     stdio: ['ignore', log, log],
   });

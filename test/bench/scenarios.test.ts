@@ -16,6 +16,7 @@ function env(keys: readonly ServerKey[], layout: boolean, urls: Partial<Record<S
     hotUserIds: ['1'],
     ...(layout ? { shardLayout: { servers: [], postmasterPids: [] } } : {}),
     postgresPidsFor: () => [],
+    spawnCopy: () => Promise.reject(new Error('no servers in this test')),
     stop: async () => undefined,
   } as BenchEnvironment;
 }
