@@ -65,6 +65,7 @@ export class RdsApiStandIn {
     private readonly modifyingMs: number,
   ) {}
 
+  /** `modifyingMs`: how long a promoted instance stays `modifying` at least. @default 1000 */
   public static async start(options: { readonly modifyingMs?: number } = {}): Promise<RdsApiStandIn> {
     const sockets = new Set<Socket>();
     let standIn: RdsApiStandIn | undefined;
@@ -82,7 +83,7 @@ export class RdsApiStandIn {
       server.listen(0, '127.0.0.1', () => resolve());
     });
     const { port } = server.address() as AddressInfo;
-    standIn = new RdsApiStandIn(server, `http://127.0.0.1:${port}`, sockets, options.modifyingMs ?? 300);
+    standIn = new RdsApiStandIn(server, `http://127.0.0.1:${port}`, sockets, options.modifyingMs ?? 1_000);
     return standIn;
   }
 

@@ -112,6 +112,8 @@ export function rdsDatabaseControl(props: RdsControlProps): DatabaseControl {
                 ? `failover: ${shard}: RDS accepted PromoteReadReplica of ${id} (automated backups kept ${props.backupRetentionDays} days); waiting for it (minutes)`
                 : `failover: ${shard}: RDS refuses PromoteReadReplica of ${id} now (InvalidDBInstanceState: a change under way); waiting`,
             );
+            lastSeen = seen; // the status read before the call: not news
+            lastLogAt = Date.now();
           } else if (!instance.replicaOf && instance.status === 'available' && (await answersAsPrimary(replica))) {
             log(`failover: ${shard}: ${id} is available and out of recovery (${seconds(Date.now() - started)})`);
             return;
