@@ -41,10 +41,10 @@ const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&
  *   Marker), or the one named (DBInstanceNotFound otherwise);
  * - PromoteReadReplica: refused with InvalidDBInstanceState unless the
  *   instance is an `available` read replica (as RDS refuses one that is, for
- *   instance, `backing-up`); otherwise `modifying` (held there while
- *   `holdPromotions()`), then `pg_promote()` on its server, `rebooting` (the
- *   server is stopped and started again, dropping every session, as RDS
- *   reboots a promoted replica), then `available`, no longer a replica, with
+ *   instance, `backing-up`); otherwise `modifying`, then `pg_promote()` on
+ *   its server, `rebooting` (the server is stopped and started again,
+ *   dropping every session, as RDS reboots a promoted replica; either status
+ *   can be held with `holdPromotions`), then `available`, no longer a replica, with
  *   the BackupRetentionPeriod asked for (RDS's default: 1).
  * `setReachable(region, false)` drops that region's requests. Requests are
  * not authenticated: IAM is not what these tests prove.
@@ -53,7 +53,7 @@ export class RdsApiStandIn {
   public readonly calls: RdsCall[] = [];
   private readonly instances = new Map<string, StandInDbInstance>();
   private readonly unreachable = new Set<string>();
-  private held = false;
+  private held: 'modifying' | 'rebooting' | undefined;
   private releaseHeld: (() => void)[] = [];
   private readonly promotions: Promise<void>[] = [];
 
@@ -105,13 +105,17 @@ export class RdsApiStandIn {
     return this.calls.filter((call) => call.action === 'PromoteReadReplica' && call.id === id && call.answered).length;
   }
 
-  /** Promotions accepted from now on stay `modifying` until `release()`. */
-  public holdPromotions(): void {
-    this.held = true;
+  /**
+   * Promotions stay in `phase` until `release()`: `modifying` (the server
+   * still a standby), or `rebooting` (promoted, its server stopped: it does
+   * not answer).
+   */
+  public holdPromotions(phase: 'modifying' | 'rebooting' = 'modifying'): void {
+    this.held = phase;
   }
 
   public release(): void {
-    this.held = false;
+    this.held = undefined;
     const waiting = this.releaseHeld;
     this.releaseHeld = [];
     waiting.forEach((resolve) => resolve());
@@ -184,10 +188,11 @@ export class RdsApiStandIn {
   private async promote(instance: StandInDbInstance, retention: number): Promise<void> {
     try {
       await new Promise((resolve) => setTimeout(resolve, this.modifyingMs));
-      if (this.held) await new Promise<void>((resolve) => this.releaseHeld.push(resolve));
+      if (this.held === 'modifying') await new Promise<void>((resolve) => this.releaseHeld.push(resolve));
       await instance.node.promote();
       instance.status = 'rebooting';
       await instance.node.stopServer();
+      if (this.held === 'rebooting') await new Promise<void>((resolve) => this.releaseHeld.push(resolve));
       await instance.node.restart();
       instance.replicaOf = undefined;
       instance.backupRetentionPeriod = retention;

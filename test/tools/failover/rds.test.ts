@@ -167,3 +167,36 @@ describeWithStreamingPostgres('npm run failover on RDS: home lost, the tool kill
     expect(state().doneAt).toBeDefined();
   }, 120_000);
 });
+
+describeWithStreamingPostgres('npm run failover on RDS: a planned move killed while the promoted instances reboot', () => {
+  let aws: AwsLayout;
+  beforeAll(async () => {
+    aws = await startAwsLayout();
+  }, 90_000);
+  afterEach(killTools);
+  afterAll(async () => aws?.stop());
+
+  test('the re-run neither fences again nor gives up on a replica that does not answer: it waits for the reboot (bounded), then finishes with lag 0', async () => {
+    for (const node of aws.regions.a.nodes) await sql(aws.asRole(node.url), 'INSERT INTO ledger SELECT generate_series(1, 300)');
+    aws.rds.holdPromotions('rebooting');
+    const first = startTool(aws.regions, 'region-b', ['--to', 'region-b'], aws.toolEnv());
+    await first.waitFor(/graminsta-b-0: rebooting[\s\S]*graminsta-b-1: rebooting|graminsta-b-1: rebooting[\s\S]*graminsta-b-0: rebooting/);
+    first.child.kill('SIGKILL');
+    expect((await first.done).stdout).toMatch(/plan \(planned move: home answers\)/);
+
+    const waiting = await runTool(aws.regions, 'region-b', ['--to', 'region-b', '--promote-timeout-ms', '1500'], aws.toolEnv());
+    expect(waiting.code).toBe(1);
+    expect(waiting.stderr).not.toMatch(/fencing/);
+    expect(waiting.stderr).toMatch(/RDS instance graminsta-b-\d in region-b was not promoted within 2 s \(rebooting, still a replica; PostgreSQL still in recovery or not answering\): re-running the same command resumes/);
+
+    aws.rds.release();
+    const last = await runTool(aws.regions, 'region-b', ['--to', 'region-b'], aws.toolEnv());
+    expect(last.code).toBe(0);
+    expect(last.stdout).toMatch(/failover to region-b done: home region-b, epoch 2 \(planned move, lag 0 at promotion\)/);
+    for (const [shard, node] of aws.regions.b.nodes.entries()) {
+      expect(aws.rds.promoteCalls(aws.replicaId(shard))).toBe(1);
+      await sql(aws.asRole(node.url), 'INSERT INTO ledger VALUES (1000)');
+      expect(await sql(node.url, 'SELECT count(*)::int AS n FROM ledger')).toEqual([{ n: 301 }]);
+    }
+  }, 120_000);
+});
