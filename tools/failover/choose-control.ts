@@ -37,7 +37,7 @@ export async function chooseControls(pairs: readonly ShardPair[], o: ChooseContr
   for (const pair of pairs) {
     const { connectionString, host, port } = pair.replica;
     if (connectionString) {
-      chosen.set(pair.name, { control: sqlDatabaseControl, reason: 'its replica is a URL: a PostgreSQL server reached directly' });
+      chosen.set(pair.name, { control: sqlDatabaseControl, reason: 'its replica is a URL: a PostgreSQL server reached directly; fence: ALTER SYSTEM on the home primary' });
       continue;
     }
     if (!instances) {

@@ -253,7 +253,8 @@ function controlOf(o: FailoverOptions, pair: ShardPair): DatabaseControl {
 function controlLines(o: FailoverOptions): string[] {
   return o.pairs.map((pair) => {
     const chosen = o.controls.get(pair.name);
-    return `  ${pair.name}: ${chosen ? `${chosen.control.kind} (${chosen.reason})` : 'no control chosen'}`;
+    // Not `  <name>: …`: that is a lag line (the drills read them).
+    return `  ${pair.name} is promoted with ${chosen ? `${chosen.control.kind} (${chosen.reason})` : 'no control chosen'}`;
   });
 }
 

@@ -79,7 +79,8 @@ const seconds = (ms: number) => `${Math.round(ms / 1000)} s`;
  * available, and a promotion takes minutes ("several minutes or longer,
  * depending on the size of the read replica": the RDS user guide,
  * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReadRepl.Promote.html);
- * the instance goes through `modifying` and `rebooting` meanwhile. The call is
+ * whatever status RDS reports meanwhile (`modifying`, `rebooting` …) is only
+ * printed: `available` is the one the tool relies on. The call is
  * made only while the instance is an `available` replica (RDS refuses it with
  * InvalidDBInstanceState otherwise, e.g. while `backing-up`: the API
  * reference, https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_PromoteReadReplica.html),

@@ -52,7 +52,7 @@ describeWithStreamingPostgres('npm run failover on RDS: dry run, refusals, a pla
       expect(run.stdout).toMatch(new RegExp(`^  primary-${shard}: replica 127\\.0\\.0\\.1:${aws.regions.b.nodes[shard].port} streaming; behind home by \\d+ bytes`, 'm'));
       expect(run.stdout).toMatch(
         new RegExp(
-          `^  primary-${shard}: RDS PromoteReadReplica of DB instance graminsta-b-${shard} in region-b \\(its replica is given by host \\(127\\.0\\.0\\.1:${aws.regions.b.nodes[shard].port}\\) on a credentials secret: the RDS instance with that endpoint in region-b, a read replica of arn:aws:rds:region-a:123456789012:db:graminsta-a-${shard}; fence: the secret's role set read-only\\)$`,
+          `^  primary-${shard} is promoted with RDS PromoteReadReplica of DB instance graminsta-b-${shard} in region-b \\(its replica is given by host \\(127\\.0\\.0\\.1:${aws.regions.b.nodes[shard].port}\\) on a credentials secret: the RDS instance with that endpoint in region-b, a read replica of arn:aws:rds:region-a:123456789012:db:graminsta-a-${shard}; fence: the secret's role set read-only\\)$`,
           'm',
         ),
       );
