@@ -41,7 +41,9 @@ async function inRecovery(pair: ShardPair, which: 'home' | 'replica'): Promise<b
  * `npm run failover -- --to <region>` (docs/runbooks/failover.md): check and
  * report the replication lag per shard, refuse a target that is not ready,
  * fence the home primaries that still answer and wait for lag 0, promote the
- * target region's replicas, write the region configuration with the new home
+ * target region's replicas (each shard by its control: choose-control.ts),
+ * lift a fence that came with the WAL (RDS: the role setting) on the promoted
+ * servers, write the region configuration with the new home
  * (epoch + 1) in the target region first and then in every other region it
  * reaches. DNS is left to the health checks. Every step is recorded in the run
  * state before it runs and skipped when already done, so re-running the same
@@ -75,7 +77,7 @@ export async function failover(o: FailoverOptions): Promise<number> {
     out('replication lag seen before the run changed anything:');
     for (const lag of state.lag) out(`  ${describeLag(lag)}`);
     if (o.dryRun) {
-      out(`dry run: would resume: ${planSteps(state.lag).join(' → ')}`);
+      out(`dry run: would resume: ${planSteps(state.lag, o).join(' → ')}`);
       for (const line of controlLines(o)) out(line);
       out('dry run: nothing changed');
       return EXIT.done;
@@ -89,7 +91,7 @@ export async function failover(o: FailoverOptions): Promise<number> {
     const problems = lags.flatMap((lag) => notReady(lag));
     if (problems.length > 0) throw refuse(`${to} is not ready:\n${problems.join('\n')}`);
     const planned = lags.every((lag) => !lag.homeProblem);
-    out(`plan (${planned ? 'planned move: home answers' : 'home lost: its unreplicated writes are lost'}): ${planSteps(lags).join(' → ')}`);
+    out(`plan (${planned ? 'planned move: home answers' : 'home lost: its unreplicated writes are lost'}): ${planSteps(lags, o).join(' → ')}`);
     for (const line of controlLines(o)) out(line);
     if (o.dryRun) {
       out('dry run: nothing changed');
@@ -233,11 +235,13 @@ function notReady(lag: ShardLag): string[] {
   return [];
 }
 
-function planSteps(lags: readonly ShardLag[]): string[] {
+function planSteps(lags: readonly ShardLag[], o: FailoverOptions): string[] {
   const reachable = lags.filter((lag) => !lag.homeProblem).map((lag) => lag.name);
+  const replicated = o.pairs.filter((pair) => o.controls.get(pair.name)?.control.fenceReplicates).map((pair) => pair.name);
   return [
     ...(reachable.length ? [`fence home primaries of ${reachable.join(', ')} and wait for lag 0`] : []),
     `promote ${lags.length} replicas (each as below)`,
+    ...(replicated.length ? [`lift the fence that reaches replicas through WAL on the promoted servers of ${replicated.join(', ')}`] : []),
     'write the region configuration in the target region, then in every other region that answers',
     'leave DNS to the health checks',
   ];

@@ -43,6 +43,8 @@ const END_ROLE_SESSIONS = `SELECT pg_terminate_backend(pid) FROM pg_stat_activit
  * promoted server whose control says `fenceReplicates`) before any region
  * writes to it. Each statement first lifts the session's own read-only
  * default: a session of an already fenced role could not run ALTER ROLE.
+ * Any role may set its own session defaults; ALTER SYSTEM needs a superuser.
+ * @see https://www.postgresql.org/docs/current/sql-alterrole.html
  */
 export const roleFence: Pick<DatabaseControl, 'fence' | 'unfence' | 'fenceReplicates'> = {
   fenceReplicates: true,

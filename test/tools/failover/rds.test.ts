@@ -57,6 +57,7 @@ describeWithStreamingPostgres('npm run failover on RDS: dry run, refusals, a pla
         ),
       );
     }
+    expect(run.stdout).toMatch(/plan \(planned move: home answers\): fence home primaries of primary-0, primary-1 and wait for lag 0 → promote 2 replicas \(each as below\) → lift the fence that reaches replicas through WAL on the promoted servers of primary-0, primary-1 → write the region configuration/);
     expect(run.stdout).toMatch(/^dry run: nothing changed$/m);
     expect(await snapshot()).toEqual(start);
   });
