@@ -14,6 +14,8 @@ type Stage = 'AWSCURRENT' | 'AWSPREVIOUS';
 export class SecretsManagerStandIn {
   /** GetSecretValue calls answered, by secret ID (tests count refreshes with it). */
   public readonly reads = new Map<string, number>();
+  /** The region each GetSecretValue was signed for (the SDK client's region), in order. */
+  public readonly signedRegions: string[] = [];
 
   private constructor(
     private readonly server: Server,
@@ -33,6 +35,7 @@ export class SecretsManagerStandIn {
           response.end(JSON.stringify(payload));
         };
         const target = request.headers['x-amz-target'];
+        standIn?.signedRegions.push(/Credential=[^/]+\/\d{8}\/([^/]+)\/secretsmanager\//.exec(request.headers.authorization ?? '')?.[1] ?? 'unsigned');
         if (target !== 'secretsmanager.GetSecretValue') return reply(400, { __type: 'InvalidAction', message: `stand-in only serves GetSecretValue, not ${target}` });
         const { SecretId, VersionStage } = JSON.parse(body || '{}') as { SecretId?: string; VersionStage?: Stage };
         const stage: Stage = VersionStage ?? 'AWSCURRENT';

@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -135,11 +135,36 @@ async function waitForServer(url: string, exited: () => string | undefined, time
   }
 }
 
+/** How a server is started. */
+export interface PgNodeOptions {
+  /**
+   * Accept TLS too (a self-signed certificate made for the server), as RDS
+   * does: clients that connect with an RDS secret's settings ask for TLS.
+   * @default false
+   */
+  readonly tls?: boolean;
+}
+
+/** A self-signed certificate in the server's directory (removed with it), its key the server user's own. */
+function selfSignedCertificate(dir: string, owner: Owner): [string, string][] {
+  const cert = join(dir, 'server.crt');
+  const key = join(dir, 'server.key');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
+  chmodSync(key, 0o600);
+  if (owner.uid !== undefined) for (const file of [cert, key]) chownSync(file, owner.uid, owner.gid!);
+  return [
+    ['ssl', 'on'],
+    ['ssl_cert_file', cert],
+    ['ssl_key_file', key],
+  ];
+}
+
 /** Starts `postgres` on the data directory under a guardian; resolves once it accepts connections. */
-async function launch(dir: string, port: number, password: string, owner: Owner): Promise<PgNode> {
+async function launch(dir: string, port: number, password: string, owner: Owner, options: PgNodeOptions = {}): Promise<PgNode> {
   const bin = requireBin();
   const dataDir = join(dir, 'data');
   const settings = [
+    ...(options.tls ? selfSignedCertificate(dir, owner) : []),
     ['port', String(port)],
     ['listen_addresses', '127.0.0.1'],
     ['unix_socket_directories', dir],
@@ -251,7 +276,7 @@ async function launch(dir: string, port: number, password: string, owner: Owner)
 }
 
 /** A new primary: initdb with a password for `postgres` (scram), then started on a free loopback port. */
-export async function startPrimary(): Promise<PgNode> {
+export async function startPrimary(options: PgNodeOptions = {}): Promise<PgNode> {
   const owner = serverOwner();
   const dir = serverDir(owner);
   try {
@@ -264,7 +289,7 @@ export async function startPrimary(): Promise<PgNode> {
     // initdb's pg_hba.conf lets loopback connect for replication too (`host replication all 127.0.0.1/32`).
     await runAs(owner, join(requireBin(), 'initdb'), ['-D', join(dir, 'data'), '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${pwfile}`, '-E', 'UTF8', '--no-sync'], 'initdb');
     rmSync(pwfile);
-    return await launch(dir, await freePort(), password, owner);
+    return await launch(dir, await freePort(), password, owner, options);
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
     throw error;
@@ -278,14 +303,14 @@ export async function startPrimary(): Promise<PgNode> {
  * returned once its WAL receiver streams.
  * It uses the source's password, as an RDS read replica has its primary's users.
  */
-export async function startReplica(sourceUrl: string): Promise<PgNode> {
+export async function startReplica(sourceUrl: string, options: PgNodeOptions = {}): Promise<PgNode> {
   const owner = serverOwner();
   const dir = serverDir(owner);
   try {
     const source = new URL(sourceUrl);
     const conninfo = `host=${source.hostname} port=${source.port} user=${decodeURIComponent(source.username)} password=${decodeURIComponent(source.password)} application_name=replica`;
     await runAs(owner, join(requireBin(), 'pg_basebackup'), ['-D', join(dir, 'data'), '-R', '-X', 'stream', '-c', 'fast', '--no-sync', '-d', conninfo], 'pg_basebackup');
-    const node = await launch(dir, await freePort(), decodeURIComponent(source.password), owner);
+    const node = await launch(dir, await freePort(), decodeURIComponent(source.password), owner, options);
     try {
       await waitForStreaming(node.url);
     } catch (error) {

@@ -63,6 +63,8 @@ export interface TwoRegionsOptions {
   readonly delayMs?: number;
   /** The regions' names, home first. @default ['region-a', 'region-b'] */
   readonly names?: readonly [string, string];
+  /** Every server accepts TLS as well (streaming-postgres.ts `tls`), as RDS does: for clients on an RDS secret's settings. @default false */
+  readonly tls?: boolean;
 }
 
 /** One region's servers. `nodes` change when a region is rebuilt. */
@@ -136,6 +138,7 @@ export async function startTwoRegions(options: TwoRegionsOptions = {}): Promise<
   const shards = options.shards ?? 2;
   const delayMs = options.delayMs ?? 0;
   const [nameA, nameB] = options.names ?? ['region-a', 'region-b'];
+  const server = { tls: options.tls ?? false };
   if (!Number.isInteger(shards) || shards < 2) throw new Error(`shards must be a whole number ≥ 2, got ${shards}`);
   for (const name of [nameA, nameB]) if (!REGION_NAME.test(name)) throw new Error(`region name ${name} is not a region name`);
   if (nameA === nameB) throw new Error('the two regions need different names');
@@ -157,7 +160,7 @@ export async function startTwoRegions(options: TwoRegionsOptions = {}): Promise<
     cleanups.push(async () => {
       await Promise.all([...nodes.values()].flat().map((node) => node.stop()));
     });
-    nodes.get(nameA)!.push(...(await Promise.all(Array.from({ length: shards }, () => startPrimary()))));
+    nodes.get(nameA)!.push(...(await Promise.all(Array.from({ length: shards }, () => startPrimary(server)))));
     const ocean = new Map<string, DelayProxy[]>();
     for (const name of [nameA, nameB]) {
       const list: DelayProxy[] = [];
@@ -171,7 +174,7 @@ export async function startTwoRegions(options: TwoRegionsOptions = {}): Promise<
       ocean.get(nameA)!.push(await startDelayProxy(nodes.get(nameA)![i].port, { delayMs }));
       ocean.get(nameB)!.push(await startDelayProxy(await freePort(), { delayMs }));
     }
-    nodes.get(nameB)!.push(...(await Promise.all(nodes.get(nameA)!.map((_, i) => startReplica(ocean.get(nameA)![i].rewrite(nodes.get(nameA)![i].url))))));
+    nodes.get(nameB)!.push(...(await Promise.all(nodes.get(nameA)!.map((_, i) => startReplica(ocean.get(nameA)![i].rewrite(nodes.get(nameA)![i].url), server)))));
     nodes.get(nameB)!.forEach((node, i) => ocean.get(nameB)![i].retarget(node.port));
 
     const apiPorts = new Map([
@@ -306,7 +309,7 @@ export async function startTwoRegions(options: TwoRegionsOptions = {}): Promise<
         await Promise.all(old.map((node) => node.stop()));
         old.length = 0;
         // The replicas stream from the other region across the ocean, as an RDS cross-region replica does.
-        const fresh = await Promise.all(known(source).nodes.map((node, i) => startReplica(ocean.get(source)![i].rewrite(node.url))));
+        const fresh = await Promise.all(known(source).nodes.map((node, i) => startReplica(ocean.get(source)![i].rewrite(node.url), server)));
         old.push(...fresh);
         fresh.forEach((node, i) => ocean.get(region.name)![i].retarget(node.port));
         for (const proxy of [...ocean.get(region.name)!, apiProxies.get(region.name)!]) proxy.restore();

@@ -12,6 +12,13 @@ import { lsnBytes } from './lag';
 export interface DatabaseControl {
   /** Which way `promote` works (printed in the plan). */
   readonly kind: string;
+  /**
+   * The fence reaches the replica through WAL (a catalog setting): the
+   * failover then unfences every promoted server before any region writes to
+   * it. False where the fence is local to the server (a configuration file).
+   */
+  readonly fenceReplicates: boolean;
+  /** Returns once the server takes writes; resumes a promotion already under way. */
   promote(replica: ConnectionSettings): Promise<void>;
   fence(home: ConnectionSettings): Promise<void>;
   unfence(server: ConnectionSettings): Promise<void>;
@@ -28,6 +35,7 @@ export interface DatabaseControl {
  */
 export const sqlDatabaseControl: DatabaseControl = {
   kind: 'pg_promote() over SQL',
+  fenceReplicates: false,
   promote: (replica) =>
     withConnection(replica, async (client) => {
       const { rows } = await client.query<{ in_recovery: boolean }>('SELECT pg_is_in_recovery() AS in_recovery');

@@ -15,15 +15,25 @@ export interface ShardPair {
 
 /**
  * The shards as the target region's API sees them (contracts/database-targets:
- * SHARD_MAP, SHARD_MAP_PARAMETER … or `--map <file>`): each primary of the map
- * is the home primary, its one replica is the target region's. Refuses a
- * shard without exactly one replica (nothing to promote, or no way to choose).
+ * SHARD_MAP, SHARD_MAP_PARAMETER … or `--map <file>`), in one of two layouts:
+ * - stage 10m on AWS: each primary of the map is the region's own server (the
+ *   map's `host`: its cross-region replica) on the home primary's replicated
+ *   credentials secret, so the resolved target's `secretServer` is the home
+ *   primary and its `primary` the replica to promote (any replicas listed
+ *   beside it are not part of the failover);
+ * - URLs (self-managed servers, the local drills): each primary is the home
+ *   primary and its one replica the target region's. A shard without exactly
+ *   one replica is refused (nothing to promote, or no way to choose).
  */
 export async function loadShardPairs(mapFile: string | undefined, env: Readonly<Record<string, string | undefined>>, store: SecretStore): Promise<ShardPair[]> {
   const targets = await loadShardMapTargets(mapFile, env, store, "the target region's API environment");
   return targets.map((target) => {
+    if (target.secretServer) return { name: target.name, home: target.secretServer, replica: target.primary };
     if (target.replicas.length !== 1) {
-      throw new CliError(`${target.name} has ${target.replicas.length} replicas in the shard map; the failover needs exactly one per shard: the target region's (replica missing?)`, 2);
+      throw new CliError(
+        `${target.name} has ${target.replicas.length} replicas in the shard map; the failover needs exactly one per shard: the target region's (replica missing?), or the primary's host on its credentials secret (the second region's map on AWS)`,
+        2,
+      );
     }
     return { name: target.name, home: target.primary, replica: target.replicas[0] };
   });

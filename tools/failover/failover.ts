@@ -1,5 +1,6 @@
 import { CliError } from '../../contracts/cli';
 import { moveHome, type RegionConfig } from '../../contracts/region-config';
+import type { ChosenControl } from './choose-control';
 import { caughtUp, type DatabaseControl } from './control';
 import { describeServer, errorText, withConnection, type ShardPair } from './databases';
 import { failpoint } from './failpoint';
@@ -14,7 +15,8 @@ export interface FailoverOptions {
   readonly catchUpTimeoutMs: number;
   readonly pairs: readonly ShardPair[];
   readonly store: RegionConfigStore;
-  readonly control: DatabaseControl;
+  /** Per shard (by name): how its replica is promoted and its home fenced (choose-control.ts). */
+  readonly controls: ReadonlyMap<string, ChosenControl>;
   /** Progress lines (stderr). */
   readonly log: (line: string) => void;
   /** The report (stdout). */
@@ -39,7 +41,9 @@ async function inRecovery(pair: ShardPair, which: 'home' | 'replica'): Promise<b
  * `npm run failover -- --to <region>` (docs/runbooks/failover.md): check and
  * report the replication lag per shard, refuse a target that is not ready,
  * fence the home primaries that still answer and wait for lag 0, promote the
- * target region's replicas, write the region configuration with the new home
+ * target region's replicas (each shard by its control: choose-control.ts),
+ * lift a fence that came with the WAL (RDS: the role setting) on the promoted
+ * servers, write the region configuration with the new home
  * (epoch + 1) in the target region first and then in every other region it
  * reaches. DNS is left to the health checks. Every step is recorded in the run
  * state before it runs and skipped when already done, so re-running the same
@@ -73,7 +77,8 @@ export async function failover(o: FailoverOptions): Promise<number> {
     out('replication lag seen before the run changed anything:');
     for (const lag of state.lag) out(`  ${describeLag(lag)}`);
     if (o.dryRun) {
-      out(`dry run: would resume: ${planSteps(state.lag, o.control).join(' → ')}`);
+      out(`dry run: would resume: ${planSteps(state.lag, o).join(' → ')}`);
+      for (const line of controlLines(o)) out(line);
       out('dry run: nothing changed');
       return EXIT.done;
     }
@@ -86,7 +91,8 @@ export async function failover(o: FailoverOptions): Promise<number> {
     const problems = lags.flatMap((lag) => notReady(lag));
     if (problems.length > 0) throw refuse(`${to} is not ready:\n${problems.join('\n')}`);
     const planned = lags.every((lag) => !lag.homeProblem);
-    out(`plan (${planned ? 'planned move: home answers' : 'home lost: its unreplicated writes are lost'}): ${planSteps(lags, o.control).join(' → ')}`);
+    out(`plan (${planned ? 'planned move: home answers' : 'home lost: its unreplicated writes are lost'}): ${planSteps(lags, o).join(' → ')}`);
+    for (const line of controlLines(o)) out(line);
     if (o.dryRun) {
       out('dry run: nothing changed');
       return EXIT.done;
@@ -110,7 +116,8 @@ export async function failover(o: FailoverOptions): Promise<number> {
     const toFence = o.pairs.filter((pair) => !lagOf.get(pair.name)?.homeProblem);
     const waiting: ShardPair[] = [];
     for (const pair of toFence) {
-      if ((await inRecovery(pair, 'replica')) === false) continue; // promoted already: its home was fenced and caught up before
+      // Promotion started (recorded only after the catch-up) or done: its home was fenced and caught up before.
+      if (current.promoting.includes(pair.name) || (await inRecovery(pair, 'replica')) === false) continue;
       if ((await inRecovery(pair, 'home')) === undefined) {
         // Home answered at the start and is gone now (lost during the run): this shard fails over as from a lost home.
         log(`failover: ${pair.name}'s home primary ${describeServer(pair.home)} no longer answers: promoting without catch-up (what it had not sent is lost)`);
@@ -120,7 +127,7 @@ export async function failover(o: FailoverOptions): Promise<number> {
       if (!current.fenced.includes(pair.name)) await record({ fenced: [...current.fenced, pair.name] });
       log(`failover: fencing ${pair.name}'s home primary ${describeServer(pair.home)} (new transactions read-only, sessions ended)`);
       try {
-        await o.control.fence(pair.home);
+        await controlOf(o, pair).fence(pair.home);
       } catch (error) {
         throw new Error(`fencing ${pair.name}'s home primary failed: ${errorText(error)} (re-running the same command resumes the run)`);
       }
@@ -137,11 +144,17 @@ export async function failover(o: FailoverOptions): Promise<number> {
           log(`failover: ${pair.name}'s replica is already promoted: skipped`);
           return;
         }
-        if (standby === undefined) throw new Error(`${pair.name}'s replica ${describeServer(pair.replica)} does not answer (re-running the same command resumes the run)`);
+        // A replica whose promotion this run started may be rebooting (RDS does): its control waits for it.
+        if (standby === undefined && !current.promoting.includes(pair.name)) throw new Error(`${pair.name}'s replica ${describeServer(pair.replica)} does not answer (re-running the same command resumes the run)`);
         if (standby === false) throw new Error(`${pair.name}'s replica ${describeServer(pair.replica)} is a primary that this run did not promote: stopping (see docs/runbooks/failover.md)`);
         if (!current.promoting.includes(pair.name)) await record({ promoting: [...current.promoting, pair.name] });
-        log(`failover: promoting ${pair.name}'s replica ${describeServer(pair.replica)} (${o.control.kind})`);
-        await o.control.promote(pair.replica);
+        const control = controlOf(o, pair);
+        log(`failover: promoting ${pair.name}'s replica ${describeServer(pair.replica)} (${control.kind})`);
+        try {
+          await control.promote(pair.replica);
+        } catch (error) {
+          throw new Error(`promoting ${pair.name}'s replica failed: ${errorText(error)}${/re-running/.test(errorText(error)) ? '' : ' (re-running the same command resumes the run)'}`);
+        }
         log(`failover: ${pair.name}'s replica takes writes`);
         if (first) {
           first = false;
@@ -149,9 +162,21 @@ export async function failover(o: FailoverOptions): Promise<number> {
         }
       }),
     );
+
+    // 3. A fence that replicated (RDS: the role's setting) came with the WAL: lift it on the promoted servers before any region writes to them.
+    for (const pair of o.pairs) {
+      const control = controlOf(o, pair);
+      if (!control.fenceReplicates) continue;
+      try {
+        await control.unfence(pair.replica);
+      } catch (error) {
+        throw new Error(`lifting the replicated fence on ${pair.name}'s promoted server failed: ${errorText(error)} (re-running the same command resumes the run)`);
+      }
+      log(`failover: ${pair.name}'s promoted server: the fence that came with the WAL lifted (its role's sessions restarted)`);
+    }
   }
 
-  // 3. The region configuration: the target first (its API takes writes from then on), then every other region.
+  // 4. The region configuration: the target first (its API takes writes from then on), then every other region.
   const moved: RegionConfig = { ...moveHome({ ...config, home: current.from, epoch: current.epoch - 1 }, to) };
   if (!current.configWritten.includes(to)) {
     try {
@@ -180,11 +205,11 @@ export async function failover(o: FailoverOptions): Promise<number> {
     }
   }
 
-  // 4. An old home primary that answers again must not take writes: fence it (a re-run after the old region came back).
+  // 5. An old home primary that answers again must not take writes: fence it (a re-run after the old region came back).
   for (const pair of o.pairs) {
     if (current.fenced.includes(pair.name) || (await inRecovery(pair, 'home')) !== false) continue;
     try {
-      await o.control.fence(pair.home);
+      await controlOf(o, pair).fence(pair.home);
       await record({ fenced: [...current.fenced, pair.name] });
       log(`failover: ${pair.name}'s old home primary ${describeServer(pair.home)} answers again: fenced`);
     } catch (error) {
@@ -210,14 +235,31 @@ function notReady(lag: ShardLag): string[] {
   return [];
 }
 
-function planSteps(lags: readonly ShardLag[], control: DatabaseControl): string[] {
+function planSteps(lags: readonly ShardLag[], o: FailoverOptions): string[] {
   const reachable = lags.filter((lag) => !lag.homeProblem).map((lag) => lag.name);
+  const replicated = o.pairs.filter((pair) => o.controls.get(pair.name)?.control.fenceReplicates).map((pair) => pair.name);
   return [
     ...(reachable.length ? [`fence home primaries of ${reachable.join(', ')} and wait for lag 0`] : []),
-    `promote ${lags.length} replicas (${control.kind})`,
+    `promote ${lags.length} replicas (each as below)`,
+    ...(replicated.length ? [`lift the fence that reaches replicas through WAL on the promoted servers of ${replicated.join(', ')}`] : []),
     'write the region configuration in the target region, then in every other region that answers',
     'leave DNS to the health checks',
   ];
+}
+
+function controlOf(o: FailoverOptions, pair: ShardPair): DatabaseControl {
+  const chosen = o.controls.get(pair.name);
+  if (!chosen) throw new Error(`no database control chosen for ${pair.name}`);
+  return chosen.control;
+}
+
+/** One plan line per shard: how its replica is promoted (and its home fenced), and why. */
+function controlLines(o: FailoverOptions): string[] {
+  return o.pairs.map((pair) => {
+    const chosen = o.controls.get(pair.name);
+    // Not `  <name>: …`: that is a lag line (the drills read them).
+    return `  ${pair.name} is promoted with ${chosen ? `${chosen.control.kind} (${chosen.reason})` : 'no control chosen'}`;
+  });
 }
 
 async function save(store: RegionConfigStore, state: RunState): Promise<void> {
@@ -239,7 +281,7 @@ async function waitForCatchUp(pairs: readonly ShardPair[], o: FailoverOptions, f
     pending = states.filter((s) => s.behind > 0).map((s) => s.pair);
     if (pending.length === 0) break;
     if (Date.now() > deadline) {
-      await Promise.all(pairs.map((pair) => o.control.unfence(pair.home).catch(() => undefined)));
+      await Promise.all(pairs.map((pair) => controlOf(o, pair).unfence(pair.home).catch(() => undefined)));
       await forget();
       throw new CliError(
         `replicas did not catch up within ${o.catchUpTimeoutMs} ms (${pending.map((p) => `${p.name} ${last.get(p.name)} bytes behind`).join(', ')}): home unfenced, nothing promoted; re-run when replication is healthy`,

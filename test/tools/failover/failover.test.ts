@@ -93,6 +93,7 @@ describeWithStreamingPostgres('npm run failover: refusals, dry run, a planned mo
     expect(run.stdout).toMatch(/^failover region-a -> region-b \(region configuration epoch 1 -> 2\)$/m);
     for (const shard of ['primary-0', 'primary-1']) expect(run.stdout).toMatch(new RegExp(`^  ${shard}: replica 127\\.0\\.0\\.1:\\d+ streaming; behind home by \\d+ bytes, \\d+\\.\\d s \\(\\d+ bytes not yet received\\); `, 'm'));
     expect(run.stdout).toMatch(/plan \(planned move: home answers\): fence home primaries of primary-0, primary-1 and wait for lag 0 → promote 2 replicas/);
+    expect(run.stdout).toMatch(/^  primary-1 is promoted with pg_promote\(\) over SQL \(its replica is a URL: a PostgreSQL server reached directly; fence: ALTER SYSTEM on the home primary\)$/m);
     expect(run.stdout).toMatch(/^dry run: nothing changed$/m);
     expect(await before()).toEqual(start);
   });
