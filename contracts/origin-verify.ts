@@ -1,3 +1,5 @@
+import { LIVENESS_PATH, READINESS_PATH } from './health-paths';
+
 /**
  * The header CloudFront adds to every request it sends to the API's origin,
  * carrying a secret only CloudFront and the API know (the stacks write it into
@@ -10,4 +12,4 @@
 export const ORIGIN_VERIFY_HEADER = 'x-origin-verify';
 
 /** Paths the API answers without the header: health checks from the load balancer and the instance itself. */
-export const ORIGIN_VERIFY_EXEMPT_PATHS: readonly string[] = ['/healthz', '/readyz'];
+export const ORIGIN_VERIFY_EXEMPT_PATHS: readonly string[] = [LIVENESS_PATH, READINESS_PATH];

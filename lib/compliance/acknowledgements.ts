@@ -371,22 +371,24 @@ export const ACKNOWLEDGEMENTS: readonly Acknowledgement[] = [
     reason: 'This queue is itself the dead-letter destination of the thumbnail function’s failed invocations, so it has no dead-letter queue of its own.',
   },
 
-  // App: the public origin load balancer's CloudFront prefix-list lookup (10m, both regions)
+  // App: the public origin load balancer's prefix-list lookups, CloudFront's and Route 53's health checkers' (10m, both regions)
   ...(['App', 'SecondRegion:App'] as const).flatMap((stack): Acknowledgement[] => [
     {
       stack,
       path: `${AWS_CUSTOM_RESOURCE}/ServiceRole/Resource`,
       rule: MANAGED('service-role/AWSLambdaBasicExecutionRole'),
       stages: TWO_REGIONS,
-      reason: 'The CDK-provided function that looks up CloudFront’s origin-facing prefix list for the public origin load balancer only needs to write its own logs, which is what this AWS-maintained policy allows.',
+      reason: 'The CDK-provided function that looks up the prefix lists of CloudFront’s origin-facing servers and Route 53’s health checkers for the public origin load balancer only needs to write its own logs, which is what this AWS-maintained policy allows.',
     },
-    {
-      stack,
-      path: 'PublicOrigin/CloudFrontOrigins/Resource/CustomResourcePolicy/Resource',
-      rule: 'AwsSolutions-IAM5[Resource::*]',
-      stages: TWO_REGIONS,
-      reason: 'The ec2:DescribeManagedPrefixLists action supports no resource-level permissions, so the prefix-list lookup must be allowed on all resources; it is read-only.',
-    },
+    ...['CloudFrontOrigins', 'HealthCheckers'].map(
+      (lookup): Acknowledgement => ({
+        stack,
+        path: `PublicOrigin/${lookup}/Resource/CustomResourcePolicy/Resource`,
+        rule: 'AwsSolutions-IAM5[Resource::*]',
+        stages: TWO_REGIONS,
+        reason: 'The ec2:DescribeManagedPrefixLists action supports no resource-level permissions, so the prefix-list lookup must be allowed on all resources; it is read-only.',
+      }),
+    ),
   ]),
   {
     stack: 'SecondRegion:Network',

@@ -17,6 +17,12 @@ export interface DelayProxy {
   retarget(port: number): void;
   /** Connections currently open through the proxy. */
   readonly openConnections: number;
+  /**
+   * How many times clients have sent `text` upstream since this call, on any
+   * connection (a chunk boundary inside it still counts once): e.g. the
+   * simple-query messages of one SQL statement through a PostgreSQL proxy.
+   */
+  countSent(text: string): () => number;
   cut(): void;
   restore(): void;
   stop(): Promise<void>;
@@ -35,6 +41,7 @@ export async function startDelayProxy(targetPort: number, options: DelayProxyOpt
   let upstreamPort = targetPort;
   const sockets = new Set<Socket>();
   let partitioned = false;
+  const taps: Array<(socket: Socket, chunk: Buffer) => void> = [];
   // Same-duration timers fire in the order they were set, so the stream keeps its order.
   const later = (action: () => void) => (delayMs > 0 ? setTimeout(action, delayMs) : setImmediate(action));
   const forward = (from: Socket, to: Socket) => {
@@ -53,6 +60,9 @@ export async function startDelayProxy(targetPort: number, options: DelayProxyOpt
       sockets.add(socket);
       socket.once('close', () => sockets.delete(socket));
     }
+    client.on('data', (chunk: Buffer) => {
+      for (const tap of taps) tap(client, chunk);
+    });
     forward(client, upstream);
     forward(upstream, client);
   });
@@ -77,6 +87,18 @@ export async function startDelayProxy(targetPort: number, options: DelayProxyOpt
     },
     get openConnections() {
       return Math.floor(sockets.size / 2);
+    },
+    countSent: (text) => {
+      const needle = Buffer.from(text);
+      // What each connection sent last that could be the start of `needle`, joined to its next chunk.
+      const tails = new WeakMap<Socket, Buffer>();
+      let count = 0;
+      taps.push((socket, chunk) => {
+        const data = Buffer.concat([tails.get(socket) ?? Buffer.alloc(0), chunk]);
+        for (let at = data.indexOf(needle); at >= 0; at = data.indexOf(needle, at + needle.length)) count += 1;
+        tails.set(socket, data.subarray(Math.max(0, data.length - needle.length + 1)));
+      });
+      return () => count;
     },
     cut: () => {
       partitioned = true;

@@ -1,5 +1,6 @@
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { Socket } from 'node:net';
+import { READINESS_PATH } from '../../contracts/health-paths';
 
 /** One region behind the router: its API's base URL. */
 export interface RoutedRegion {
@@ -9,7 +10,7 @@ export interface RoutedRegion {
 
 export interface LatencyRouterOptions {
   readonly regions: readonly RoutedRegion[];
-  /** Route 53 checks `/readyz`. @default '/readyz' */
+  /** Route 53 checks `/readyz`, as the templates' health checks do. @default READINESS_PATH */
   readonly healthPath?: string;
   /** Between two checks of one region (Route 53: 10 or 30 s; scaled down for tests). @default 200 */
   readonly intervalMs?: number;
@@ -55,7 +56,7 @@ export interface LatencyRouter {
 }
 
 export async function startLatencyRouter(options: LatencyRouterOptions): Promise<LatencyRouter> {
-  const healthPath = options.healthPath ?? '/readyz';
+  const healthPath = options.healthPath ?? READINESS_PATH;
   const intervalMs = options.intervalMs ?? 200;
   const threshold = options.failureThreshold ?? 3;
   const timeoutMs = options.timeoutMs ?? 500;

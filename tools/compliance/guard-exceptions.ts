@@ -15,7 +15,6 @@ export interface GuardException {
 }
 
 export const GUARD_EXCEPTIONS: readonly GuardException[] = [
-  { control: 'CT.CLOUDWATCH.PR.1', reason: 'At 10m the public origins’ no-healthy-host alarms have no action on purpose: their consumer is the Route 53 health check that takes a region out of DNS, and notifying the alarm topic from the App stacks would make them wait for the Monitoring stack, which reads them.', stages: stageRange('10m') },
   { control: 'CT.CLOUDWATCH.PR.2', reason: 'Log retention follows the stage spec (30 days and up); a year of flow and application logs is a compliance regime this app does not have, and costs more than the stage does at first.' },
   { control: 'CT.CLOUDWATCH.PR.3', reason: 'Every log group is encrypted with the stage’s KMS key (test/lib/stacks/security-rules.cases.ts checks each); outside the Network stack the key’s ARN arrives through Fn::GetStackOutput, and the rule accepts only a literal ARN or a reference inside the same template, so it cannot evaluate them offline.' },
   { control: 'CT.EC2.PR.10', reason: 'Launch templates keep basic 5-minute monitoring: the alarms are built on 5-minute periods, and detailed monitoring on every fleet instance is a cost the stages do not need.' },

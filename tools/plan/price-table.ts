@@ -49,8 +49,10 @@ export interface PriceTable {
   readonly interfaceEndpointHourlyUsd: number;
   /** Data transfer between two AWS regions (10m: database replication, S3 replication, forwarded writes), per GB, charged to the sender. */
   readonly interRegionTransferGbUsd: number;
-  /** One Route 53 health check of an AWS endpoint (10m: one per region, CloudWatch-alarm based). */
+  /** One Route 53 health check of an AWS endpoint (10m: one per region, HTTPS on /readyz). */
   readonly route53HealthCheckMonthUsd: number;
+  /** A Route 53 health check's HTTPS option, per check (an optional feature, priced apart for AWS endpoints). */
+  readonly route53HealthCheckHttpsMonthUsd: number;
   /** Route 53 latency-based routing queries, per million. */
   readonly route53LatencyQueriesPerMillionUsd: number;
   /** An AWS WAF web ACL, per month. */

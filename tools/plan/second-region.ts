@@ -57,6 +57,7 @@ export function secondRegionLines(spec: StageSpec, p: PriceTable, a: Assumptions
   lines.push(line('Public IPv4 addresses (public origins, 2 per region)', 4 * h, 'address-hour', p.publicIpv4HourlyUsd, 'provisioned'));
   lines.push(line('Second region: KMS keys (logs, replicas)', 2, 'key-month', p.kmsKeyMonthUsd, 'provisioned'));
   lines.push(line('Route 53 health checks (one per region)', 2, 'health-check-month', p.route53HealthCheckMonthUsd, 'provisioned'));
+  lines.push(line('Route 53 health checks: HTTPS (of /readyz on each public origin)', 2, 'health-check-month', p.route53HealthCheckHttpsMonthUsd, 'provisioned'));
 
   const activeUserDays = users * a.activeShare * a.daysPerMonth;
   const requests = activeUserDays * a.requestsPerActiveUserPerDay;

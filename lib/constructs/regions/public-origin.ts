@@ -1,15 +1,17 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import type * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { LIVENESS_PATH, READINESS_PATH } from '../../../contracts/health-paths';
+import { ORIGIN_VERIFY_EXEMPT_PATHS } from '../../../contracts/origin-verify';
 import { API_PORT } from '../compute/api-port';
 import { CloudFrontOriginPrefixList } from '../network/cloudfront-origin-prefix-list';
+import { Route53HealthCheckerPrefixList } from '../network/route53-health-checker-prefix-list';
 import { apiOriginName } from './region-names';
 
 export interface PublicOriginProps {
@@ -38,20 +40,23 @@ export interface PublicOriginProps {
  * protection) and take the API offline meanwhile, so it stays, for the
  * forwarded writes over the VPC peering, and this one is added beside it.
  *
- * The health check is a CloudWatch-alarm check on this target group's healthy
- * hosts, not an HTTPS check of `/readyz`: Route 53's checkers cannot send the
- * origin secret and are not in CloudFront's prefix list, the only addresses
- * this load balancer admits (docs/infrastructure.md, "Two regions").
+ * The health check is a Route 53 HTTPS check of `/readyz` through this load
+ * balancer, so a region whose API cannot reach its databases leaves DNS, not
+ * only one whose fleet is gone: Route 53's checkers send no origin secret, and
+ * the API answers `/readyz` without it (contracts/origin-verify.ts); a second
+ * security group admits their prefix list (docs/infrastructure.md, "Two
+ * regions", says why this replaced the CloudWatch-alarm check on healthy hosts
+ * rather than joining it in a calculated check).
  * @see https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/health-checks-types.html
  */
 export class PublicOrigin extends Construct {
   public readonly loadBalancer: elbv2.ApplicationLoadBalancer;
   public readonly targetGroup: elbv2.ApplicationTargetGroup;
-  public readonly healthAlarm: cloudwatch.Alarm;
   public readonly healthCheck: route53.CfnHealthCheck;
 
   constructor(scope: Construct, id: string, props: PublicOriginProps) {
     super(scope, id);
+    if (!ORIGIN_VERIFY_EXEMPT_PATHS.includes(READINESS_PATH)) throw new Error(`${READINESS_PATH} must answer without the origin secret: Route 53's health checkers cannot send it`);
     const region = Stack.of(this).region;
     const name = apiOriginName(props.domainName);
     const certificate = new acm.Certificate(this, 'Certificate', {
@@ -69,7 +74,8 @@ export class PublicOrigin extends Construct {
     });
     const cloudFront = new CloudFrontOriginPrefixList(this, 'CloudFrontOrigins');
     securityGroup.addIngressRule(ec2.Peer.prefixList(cloudFront.prefixListId), ec2.Port.tcp(443), 'HTTPS from CloudFront origin-facing servers');
-    securityGroup.addEgressRule(props.apiSecurityGroup, ec2.Port.tcp(API_PORT), 'HTTP to the API fleet');
+    // Its egress to the fleet on the API port is the one CDK adds for the targets (listener.addTargets below): a second,
+    // identical rule of our own would fail the deploy (EC2 refuses a duplicate rule).
     new ec2.CfnSecurityGroupIngress(this, 'ApiFromPublicOrigin', {
       groupId: props.apiSecurityGroup.securityGroupId,
       sourceSecurityGroupId: securityGroup.securityGroupId,
@@ -101,24 +107,36 @@ export class PublicOrigin extends Construct {
       targets: [props.autoScalingGroup],
       deregistrationDelay: Duration.seconds(30),
       // The same check as the internal load balancer's: the Auto Scaling group replaces instances failing either.
-      healthCheck: { path: '/healthz', healthyHttpCodes: '200', interval: Duration.seconds(15), timeout: Duration.seconds(5), healthyThresholdCount: 2, unhealthyThresholdCount: 3 },
+      healthCheck: { path: LIVENESS_PATH, healthyHttpCodes: '200', interval: Duration.seconds(15), timeout: Duration.seconds(5), healthyThresholdCount: 2, unhealthyThresholdCount: 3 },
     });
 
-    this.healthAlarm = new cloudwatch.Alarm(this, 'NoHealthyHosts', {
-      alarmDescription: `The API in ${region} has no healthy instance behind its public origin: Route 53 takes the region out of ${name}`,
-      metric: this.targetGroup.metrics.healthyHostCount({ period: Duration.minutes(1), statistic: 'Minimum' }),
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-      evaluationPeriods: 2,
-      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    // Route 53's health checkers, in a group of their own: CloudFront's prefix list weighs 55 of a group's 60 rules
+    // (the default quota) and theirs 25. The load balancer's groups admit the union. CDK gives every group of the load
+    // balancer the egress to its targets, so this one too may send only to the fleet on the API port.
+    const healthCheckers = new ec2.SecurityGroup(this, 'HealthCheckerSecurityGroup', {
+      vpc: props.vpc,
+      description: 'Graminsta public origin load balancer (Route 53 health checkers)',
+      allowAllOutbound: false,
     });
-    this.healthCheck = new route53.CfnHealthCheck(this, 'HealthCheck', {
+    const checkerAddresses = new Route53HealthCheckerPrefixList(this, 'HealthCheckers');
+    healthCheckers.addIngressRule(ec2.Peer.prefixList(checkerAddresses.prefixListId), ec2.Port.tcp(443), 'HTTPS from Route 53 health checkers');
+    this.loadBalancer.addSecurityGroup(healthCheckers);
+
+    // By the load balancer's own name: the latency name would resolve, from each checker, to whichever region is
+    // nearest it. No SNI: no certificate has that name, so the load balancer presents its default (and only) one;
+    // with SNI the checkers would retry every handshake without it anyway. Every 30 s from each checker location
+    // (several requests a second in all, uncoordinated), 3 failures in a row: the region leaves DNS in about 90 s.
+    this.healthCheck = new route53.CfnHealthCheck(this, 'ReadinessCheck', {
       healthCheckConfig: {
-        type: 'CLOUDWATCH_METRIC',
-        alarmIdentifier: { name: this.healthAlarm.alarmName, region },
-        // No data (the alarm itself unknown) keeps the last verdict rather than flapping the region out.
-        insufficientDataHealthStatus: 'LastKnownStatus',
+        type: 'HTTPS',
+        fullyQualifiedDomainName: this.loadBalancer.loadBalancerDnsName,
+        port: 443,
+        resourcePath: READINESS_PATH,
+        enableSni: false,
+        requestInterval: 30,
+        failureThreshold: 3,
       },
+      healthCheckTags: [{ key: 'Name', value: `${name} ${region} ${READINESS_PATH}` }],
     });
 
     const record = new route53.ARecord(this, 'LatencyRecord', {
@@ -130,7 +148,7 @@ export class PublicOrigin extends Construct {
       healthCheck: route53.HealthCheck.fromHealthCheckId(this, 'HealthCheckRef', this.healthCheck.attrHealthCheckId),
     });
     // Only once the fleet has signalled healthy (its creation policy): a record made earlier would send users to a
-    // region with no instance until the alarm first evaluates (a health check with no data yet counts as healthy).
+    // region with no instance until the checkers have failed it three times (a new health check counts as healthy).
     record.node.addDependency(props.autoScalingGroup);
   }
 }

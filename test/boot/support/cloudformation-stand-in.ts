@@ -14,6 +14,8 @@ export interface CloudFormationStandInProps {
   readonly templates: Readonly<Record<string, Template>>;
   /** @default 'eu-west-1' (not us-east-1, so that nothing can lean on the CLI's default region) */
   readonly region?: string;
+  /** The region of each stack pinned to one (10m's: each region's stacks); the others are in `region`. @default none */
+  readonly stackRegions?: Readonly<Record<string, string>>;
   /** @default '111122223333' */
   readonly accountId?: string;
   /** Pinned values by stack name, then logical ID. */
@@ -52,6 +54,11 @@ export class CloudFormationStandIn {
     this.accountId = props.accountId ?? '111122223333';
   }
 
+  /** The region a stack is deployed in: its own (two-region stages), else the default. */
+  public regionOf(stack: string): string {
+    return this.props.stackRegions?.[stack] ?? this.region;
+  }
+
   public template(stack: string): Template {
     const template = this.props.templates[stack];
     if (!template) throw new Error(`no stack named ${stack} (stacks: ${Object.keys(this.props.templates).join(', ')})`);
@@ -60,7 +67,7 @@ export class CloudFormationStandIn {
 
   public stackId(stack: string): string {
     const h = digest(`stack/${stack}`);
-    return `arn:aws:cloudformation:${this.region}:${this.accountId}:stack/${stack}/${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+    return `arn:aws:cloudformation:${this.regionOf(stack)}:${this.accountId}:stack/${stack}/${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
   }
 
   private resource(stack: string, logicalId: string): Template {
@@ -109,7 +116,7 @@ export class CloudFormationStandIn {
       case 'AWS::EC2::LaunchTemplate':
         return this.hexId('lt', stack, logicalId);
       case 'AWS::SecretsManager::Secret':
-        return `arn:aws:secretsmanager:${this.region}:${this.accountId}:secret:${props.Name ? this.resolve(stack, props.Name) : `${logicalId}-${this.suffix(stack, logicalId).slice(0, 12)}`}-${this.suffix(stack, `${logicalId}/arn`).slice(0, 6)}`;
+        return `arn:aws:secretsmanager:${this.regionOf(stack)}:${this.accountId}:secret:${props.Name ? this.resolve(stack, props.Name) : `${logicalId}-${this.suffix(stack, logicalId).slice(0, 12)}`}-${this.suffix(stack, `${logicalId}/arn`).slice(0, 6)}`;
       case 'AWS::SecretsManager::SecretTargetAttachment':
         // Its Ref is the ARN of the secret it completes.
         return String(this.resolve(stack, props.SecretId));
@@ -122,11 +129,11 @@ export class CloudFormationStandIn {
       case 'AWS::RDS::DBInstance':
         return (props.DBInstanceIdentifier ? String(this.resolve(stack, props.DBInstanceIdentifier)) : generatedName).toLowerCase();
       case 'AWS::SQS::Queue':
-        return `https://sqs.${this.region}.amazonaws.com/${this.accountId}/${generatedName}`;
+        return `https://sqs.${this.regionOf(stack)}.amazonaws.com/${this.accountId}/${generatedName}`;
       case 'AWS::ElasticLoadBalancingV2::LoadBalancer':
-        return `arn:aws:elasticloadbalancing:${this.region}:${this.accountId}:loadbalancer/${this.getAtt(stack, logicalId, 'LoadBalancerFullName')}`;
+        return `arn:aws:elasticloadbalancing:${this.regionOf(stack)}:${this.accountId}:loadbalancer/${this.getAtt(stack, logicalId, 'LoadBalancerFullName')}`;
       case 'AWS::ElasticLoadBalancingV2::TargetGroup':
-        return `arn:aws:elasticloadbalancing:${this.region}:${this.accountId}:${this.getAtt(stack, logicalId, 'TargetGroupFullName')}`;
+        return `arn:aws:elasticloadbalancing:${this.regionOf(stack)}:${this.accountId}:${this.getAtt(stack, logicalId, 'TargetGroupFullName')}`;
       default:
         return generatedName;
     }
@@ -141,9 +148,9 @@ export class CloudFormationStandIn {
     const props = resource.Properties ?? {};
     const rules: Record<string, Record<string, () => string>> = {
       'AWS::RDS::DBInstance': {
-        'Endpoint.Address': () => `${ref()}.c${digest(this.accountId).slice(0, 10)}.${this.region}.rds.amazonaws.com`,
+        'Endpoint.Address': () => `${ref()}.c${digest(this.accountId).slice(0, 10)}.${this.regionOf(stack)}.rds.amazonaws.com`,
         'Endpoint.Port': () => String(props.Port !== undefined ? this.resolve(stack, props.Port) : 5432),
-        DBInstanceArn: () => `arn:aws:rds:${this.region}:${this.accountId}:db:${ref()}`,
+        DBInstanceArn: () => `arn:aws:rds:${this.regionOf(stack)}:${this.accountId}:db:${ref()}`,
       },
       'AWS::SSM::Parameter': { Value: () => String(this.resolve(stack, props.Value)), Type: () => String(props.Type ?? 'String') },
       'AWS::EC2::SecurityGroup': { GroupId: ref, VpcId: () => String(this.resolve(stack, props.VpcId)) },
@@ -155,15 +162,19 @@ export class CloudFormationStandIn {
       'AWS::S3::Bucket': {
         Arn: () => `arn:aws:s3:::${ref()}`,
         DomainName: () => `${ref()}.s3.amazonaws.com`,
-        RegionalDomainName: () => `${ref()}.s3.${this.region}.amazonaws.com`,
+        RegionalDomainName: () => `${ref()}.s3.${this.regionOf(stack)}.amazonaws.com`,
       },
       'AWS::IAM::Role': { Arn: () => `arn:aws:iam::${this.accountId}:role/${ref()}`, RoleId: () => `AROA${this.suffix(stack, logicalId)}` },
-      'AWS::Logs::LogGroup': { Arn: () => `arn:aws:logs:${this.region}:${this.accountId}:log-group:${ref()}:*` },
-      'AWS::SQS::Queue': { Arn: () => `arn:aws:sqs:${this.region}:${this.accountId}:${ref().split('/').pop()}`, QueueUrl: ref, QueueName: () => ref().split('/').pop()! },
-      'AWS::SNS::Topic': { TopicArn: () => `arn:aws:sns:${this.region}:${this.accountId}:${stack}-${logicalId}` },
+      'AWS::Logs::LogGroup': { Arn: () => `arn:aws:logs:${this.regionOf(stack)}:${this.accountId}:log-group:${ref()}:*` },
+      'AWS::SQS::Queue': { Arn: () => `arn:aws:sqs:${this.regionOf(stack)}:${this.accountId}:${ref().split('/').pop()}`, QueueUrl: ref, QueueName: () => ref().split('/').pop()! },
+      'AWS::SNS::Topic': { TopicArn: () => `arn:aws:sns:${this.regionOf(stack)}:${this.accountId}:${stack}-${logicalId}` },
       'AWS::ElasticLoadBalancingV2::LoadBalancer': {
-        DNSName: () => `${logicalId.slice(0, 16).toLowerCase()}-${digest(logicalId).slice(0, 10)}.${this.region}.elb.amazonaws.com`,
+        DNSName: () => `${logicalId.slice(0, 16).toLowerCase()}-${digest(logicalId).slice(0, 10)}.${this.regionOf(stack)}.elb.amazonaws.com`,
         LoadBalancerFullName: () => `app/${stack}-${logicalId}`.slice(0, 36) + `/${digest(logicalId).slice(0, 16)}`,
+      },
+      'AWS::ElastiCache::ReplicationGroup': {
+        'ConfigurationEndPoint.Address': () => `clustercfg.${ref().toLowerCase()}.${digest(`${stack}/${logicalId}`).slice(0, 6)}.${this.regionOf(stack)}.cache.amazonaws.com`,
+        'ConfigurationEndPoint.Port': () => String(props.Port !== undefined ? this.resolve(stack, props.Port) : 6379),
       },
       'AWS::ElasticLoadBalancingV2::TargetGroup': { TargetGroupFullName: () => `targetgroup/${logicalId.slice(0, 32)}/${digest(logicalId).slice(0, 16)}` },
     };
@@ -188,7 +199,7 @@ export class CloudFormationStandIn {
   private pseudo(stack: string, name: string): string | typeof NO_VALUE {
     switch (name) {
       case 'AWS::Region':
-        return this.region;
+        return this.regionOf(stack);
       case 'AWS::AccountId':
         return this.accountId;
       case 'AWS::StackName':
@@ -263,7 +274,7 @@ export class CloudFormationStandIn {
         case 'Fn::Base64':
           return Buffer.from(String(r(arg))).toString('base64');
         case 'Fn::GetAZs':
-          return ['a', 'b', 'c'].map((zone) => `${this.region}${zone}`);
+          return ['a', 'b', 'c'].map((zone) => `${this.regionOf(stack)}${zone}`);
         case 'Fn::If': {
           const [condition, whenTrue, whenFalse] = arg as [string, unknown, unknown];
           return this.condition(stack, condition) ? r(whenTrue) : r(whenFalse);
@@ -297,7 +308,10 @@ export class CloudFormationStandIn {
         }
         case 'Fn::GetStackOutput': {
           const spec = r(arg) as { StackName: string; OutputName: string; Region?: string };
-          if (spec.Region && spec.Region !== this.region) throw new Error(`Fn::GetStackOutput across regions (${spec.Region}) is not modelled`);
+          // Another region's stack is named with its region: CloudFormation looks the stack up there, and fails if it is not.
+          if (spec.Region && spec.Region !== this.regionOf(spec.StackName)) {
+            throw new Error(`${stack} reads ${spec.StackName} in ${spec.Region}, but ${spec.StackName} is in ${this.regionOf(spec.StackName)}`);
+          }
           return this.output(spec.StackName, spec.OutputName);
         }
         default:

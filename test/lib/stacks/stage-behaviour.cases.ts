@@ -95,7 +95,7 @@ describe.each(ALL_STAGES.map((s) => [s]))('stage %s', (stage) => {
     expect(apiEnvFile(stage).TRUST_PROXY).toBe(spec.compute.kind === 'fleet' ? '2' : '1');
   });
 
-  test('keeps every security group rule in the Network stack (at 10m but the public origin load balancer\'s own group and its rule on the API group, lib/constructs/regions/public-origin.ts says why)', () => {
+  test('keeps every security group rule in the Network stack (at 10m but the public origin load balancer\'s own groups, CloudFront\'s and Route 53\'s health checkers\', and its rule on the API group, lib/constructs/regions/public-origin.ts says why)', () => {
     const outsidePublicOrigin = (stack: (typeof STACKS)[number], type: string) =>
       Object.values(resourcesOfType(stage, stack, type)).filter((r) => !constructPath(r).startsWith('PublicOrigin/')).length;
     for (const stack of ['Data', 'App', 'Monitoring'] as const) {
@@ -103,7 +103,7 @@ describe.each(ALL_STAGES.map((s) => [s]))('stage %s', (stage) => {
       expect(outsidePublicOrigin(stack, 'AWS::EC2::SecurityGroupEgress')).toBe(0);
       expect(outsidePublicOrigin(stack, 'AWS::EC2::SecurityGroup')).toBe(0);
     }
-    expect(count(stage, 'App', 'AWS::EC2::SecurityGroup')).toBe(spec.regions ? 1 : 0);
+    expect(count(stage, 'App', 'AWS::EC2::SecurityGroup')).toBe(spec.regions ? 2 : 0);
   });
 
   test('sends every alarm to the SNS topic and has one dashboard', () => {

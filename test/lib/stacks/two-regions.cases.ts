@@ -116,7 +116,7 @@ describe('stage 10m: the second region', () => {
     expect(replica.DeletionPolicy).toBe('Retain');
   });
 
-  test('each region has a latency record for the API origin, guarded by a Route 53 health check on its fleet', () => {
+  test('each region has a latency record for the API origin, guarded by a Route 53 HTTPS health check of /readyz through its public origin, which admits the checkers', () => {
     for (const [template, region] of [[templateJson('10m', 'App'), HOME], [regional('App'), SECOND]] as const) {
       const records = resources(template, 'AWS::Route53::RecordSet').filter(([, r]) => r.Properties.Name === `api-origin.${DOMAIN}.`);
       expect(records).toHaveLength(1);
@@ -124,7 +124,44 @@ describe('stage 10m: the second region', () => {
       expect({ region: record.Region, set: record.SetIdentifier, zone: record.HostedZoneId }).toEqual({ region, set: region, zone: EXAMPLE_REGION_OPTIONS.hostedZoneId });
       const [[checkId, check]] = resources(template, 'AWS::Route53::HealthCheck');
       expect(record.HealthCheckId).toEqual({ 'Fn::GetAtt': [checkId, 'HealthCheckId'] });
-      expect(check.Properties.HealthCheckConfig).toMatchObject({ Type: 'CLOUDWATCH_METRIC', AlarmIdentifier: { Region: region } });
+      // The public origin's own name (the latency name would resolve to the region nearest each checker).
+      const [[balancerId, balancer]] = resources(template, 'AWS::ElasticLoadBalancingV2::LoadBalancer').filter(([, b]) => b.Properties.Scheme === 'internet-facing');
+      expect(check.Properties.HealthCheckConfig).toEqual({
+        Type: 'HTTPS',
+        FullyQualifiedDomainName: { 'Fn::GetAtt': [balancerId, 'DNSName'] },
+        Port: 443,
+        ResourcePath: '/readyz',
+        EnableSNI: false,
+        RequestInterval: 30,
+        FailureThreshold: 3,
+      });
+      // Its listener forwards every request to the fleet: the API, not the load balancer, answers /readyz without the origin secret.
+      const [[listenerId, listener]] = resources(template, 'AWS::ElasticLoadBalancingV2::Listener').filter(([, l]) => l.Properties.LoadBalancerArn.Ref === balancerId);
+      expect(listener.Properties).toMatchObject({ Port: 443, Protocol: 'HTTPS', DefaultActions: [{ Type: 'forward' }] });
+      expect(resources(template, 'AWS::ElasticLoadBalancingV2::ListenerRule').filter(([, r]) => r.Properties.ListenerArn.Ref === listenerId)).toHaveLength(0);
+      // Two groups: CloudFront's prefix list (weight 55) and Route 53's health checkers' (weight 25) do not fit the 60 rules of one.
+      const groups: string[] = balancer.Properties.SecurityGroups.map((g: any) => g['Fn::GetAtt'][0]);
+      expect(groups).toHaveLength(2);
+      const ingress = (groupId: string) => [
+        ...(resources(template, 'AWS::EC2::SecurityGroup').find(([id]) => id === groupId)![1].Properties.SecurityGroupIngress ?? []),
+        ...resources(template, 'AWS::EC2::SecurityGroupIngress')
+          .filter(([, r]) => r.Properties.GroupId['Fn::GetAtt']?.[0] === groupId)
+          .map(([, r]) => r.Properties),
+      ];
+      const lookups = Object.fromEntries(
+        resources(template, 'Custom::AWS')
+          .map(([id, r]) => [id, JSON.stringify(r.Properties.Create)] as const)
+          .map(([id, create]) => [id, /"Values\\":\[\\"([^\\]+)\\"/.exec(create)?.[1]]),
+      );
+      const admitted = groups.map((g) => ingress(g).map((rule: any) => ({ port: rule.FromPort, list: lookups[rule.SourcePrefixListId['Fn::GetAtt'][0]] })));
+      expect(admitted).toEqual([[{ port: 443, list: 'com.amazonaws.global.cloudfront.origin-facing' }], [{ port: 443, list: `com.amazonaws.${region}.route53-healthchecks` }]]);
+      // Each group may send only to the fleet, on the API port.
+      for (const group of groups) {
+        const egress = resources(template, 'AWS::EC2::SecurityGroupEgress').filter(([, r]) => r.Properties.GroupId['Fn::GetAtt']?.[0] === group);
+        expect(egress.map(([, r]) => ({ port: r.Properties.FromPort, to: r.Properties.DestinationSecurityGroupId['Fn::GetStackOutput']?.OutputName }))).toEqual([
+          { port: 80, to: expect.stringContaining('SecurityGroupsApi') },
+        ]);
+      }
       // Made only after the fleet signalled healthy.
       const [[groupId]] = resources(template, 'AWS::AutoScaling::AutoScalingGroup');
       expect(records[0][1].DependsOn).toContain(groupId);

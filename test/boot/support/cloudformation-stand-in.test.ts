@@ -1,0 +1,65 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Token } from 'aws-cdk-lib';
+import { EXAMPLE_REGION_OPTIONS } from '../../../lib/app-options';
+import { buildStageApp } from '../../../lib/build-app';
+import { CloudFormationStandIn } from './cloudformation-stand-in';
+import { instanceBootstrap } from './instance-template';
+import { parseEnvFile } from './stage-boot';
+
+type Template = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/**
+ * The first step of booting stage 10m's second-region fleet instance: its launch template's user
+ * data and cfn-init metadata resolve as CloudFormation would resolve them in that region, the
+ * values it reads from the home region's stacks carrying the home region. (Booting it needs
+ * stand-ins the boot test does not have yet: SSM parameters, Redis in cluster mode over TLS, SQS,
+ * the shard map's primaries; the test names the variables it reads rather than hard-coding them.)
+ */
+describe('the CloudFormation stand-in at stage 10m', () => {
+  const [home, second] = EXAMPLE_REGION_OPTIONS.regions.split(',');
+  const secondApp = `graminsta-${second}-App`;
+  let dir: string;
+  let templates: Record<string, Template>;
+  let stackRegions: Record<string, string>;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'cfn-stand-in-10m-'));
+    const { app, stacks } = buildStageApp({ stage: '10m', outdir: dir, ...EXAMPLE_REGION_OPTIONS });
+    const assembly = app.synth();
+    templates = Object.fromEntries(stacks.map((s) => [s.stackName, assembly.getStackByName(s.stackName).template]));
+    stackRegions = Object.fromEntries(stacks.filter((s) => !Token.isUnresolved(s.region)).map((s) => [s.stackName, s.region]));
+  }, 240_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test("the second region's fleet bootstrap resolves in its region; what it reads from home carries the home region", () => {
+    expect(stackRegions).toMatchObject({ 'graminsta-App': home, 'graminsta-Data': home, [secondApp]: second, [`graminsta-${second}-Data`]: second });
+    const cloudformation = new CloudFormationStandIn({ templates, stackRegions });
+    const bootstrap = instanceBootstrap(cloudformation, secondApp);
+    expect(bootstrap.resourceType).toBe('AWS::AutoScaling::AutoScalingGroup');
+    expect(bootstrap.userData).toMatch(/cfn-init/);
+    const init = bootstrap.metadata['AWS::CloudFormation::Init'] as Record<string, { files?: Record<string, { content?: unknown }> }>;
+    const envFile = Object.values(init).map((c) => c?.files?.['/etc/graminsta/api.env']?.content).find((c) => typeof c === 'string');
+    const env = parseEnvFile(String(envFile));
+    // Home's: the primary's secret (the shard map names the others), the origin secret, the uploads bucket.
+    expect(env.DATABASE_SECRET_ARN).toMatch(new RegExp(`^arn:aws:secretsmanager:${home}:`));
+    expect(env.ORIGIN_VERIFY_SECRET_ARN).toMatch(new RegExp(`^arn:aws:secretsmanager:${home}:`));
+    const homeBucket = Object.keys(templates['graminsta-App'].Resources).find((id) => /^MediaBucket[0-9A-F]{8}$/.test(id))!;
+    expect(env.UPLOADS_BUCKET).toBe(cloudformation.ref('graminsta-App', homeBucket));
+    // Its own: region, parameters, replicas, Redis, queue.
+    expect(env.AWS_REGION).toBe(second);
+    expect(env.DATABASE_REPLICA_HOSTS).toMatch(new RegExp(`\\.${second}\\.rds\\.amazonaws\\.com:5432$`));
+    expect(env.REDIS_URL).toMatch(new RegExp(`^rediss://clustercfg\\..*\\.${second}\\.cache\\.amazonaws\\.com:6379$`));
+    expect(env.REDIS_AUTH_SECRET_ARN).toMatch(new RegExp(`^arn:aws:secretsmanager:${second}:`));
+    expect(env.WORK_QUEUE_URL).toMatch(new RegExp(`^https://sqs\\.${second}\\.amazonaws\\.com/`));
+    for (const name of ['SHARD_MAP_PARAMETER', 'REGION_CONFIG_PARAMETER']) expect({ name, value: env[name] }).toEqual({ name, value: expect.stringMatching(/\S/) });
+  });
+
+  test('a reference to a stack in another region than it names fails, as CloudFormation would', () => {
+    const wrong = { ...stackRegions, [`graminsta-${second}-Data`]: home };
+    expect(() => instanceBootstrap(new CloudFormationStandIn({ templates, stackRegions: wrong }), secondApp)).toThrow(
+      new RegExp(`${secondApp} reads graminsta-${second}-Data in ${second}, but graminsta-${second}-Data is in ${home}`),
+    );
+  });
+});
