@@ -108,6 +108,12 @@ export class SecurityGroups extends Construct {
     if (props.database) {
       this.database = new ec2.SecurityGroup(this, 'Database', { vpc, description: 'Graminsta PostgreSQL', allowAllOutbound: false });
       this.database.addIngressRule(this.api, ec2.Port.tcp(POSTGRES_PORT), 'PostgreSQL from the API');
+      if (props.peerVpcCidr) {
+        // npm run failover runs in the region it makes home (docs/runbooks/failover.md): it measures the lag
+        // against this region's primaries and fences them over the peering. Without this rule a planned move
+        // would see home as lost and promote without catching up, losing the replication lag.
+        this.database.addIngressRule(ec2.Peer.ipv4(props.peerVpcCidr), ec2.Port.tcp(POSTGRES_PORT), "PostgreSQL from the other region (npm run failover's lag check and fence, VPC peering)");
+      }
     }
     if (props.database && (props.credentialRotation ?? true)) {
       if (!this.database) throw new Error('SecurityGroups: no database group');

@@ -70,6 +70,16 @@ describe('stage 10m: the second region', () => {
     expect(ingress(regional('Network'))).toContain(HOME_VPC_CIDR);
   });
 
+  test("each region's database group admits the other VPC on PostgreSQL's port (npm run failover's lag check and fence over the peering), only at 10m", () => {
+    const postgresFrom = (template: Record<string, any>) =>
+      resources(template, 'AWS::EC2::SecurityGroup')
+        .filter(([, g]) => g.Properties.GroupDescription === 'Graminsta PostgreSQL')
+        .flatMap(([, g]) => (g.Properties.SecurityGroupIngress ?? []).filter((r: any) => r.FromPort === 5432).map((r: any) => r.CidrIp));
+    expect(postgresFrom(templateJson('10m', 'Network'))).toEqual([spec.regions!.second.vpcCidr]);
+    expect(postgresFrom(regional('Network'))).toEqual([HOME_VPC_CIDR]);
+    expect(postgresFrom(templateJson('1m', 'Network'))).toEqual([]);
+  });
+
   test('both regions hold the region configuration, epoch 0, home first, each region named with its internal load balancer', () => {
     const values = [templateJson('10m', 'Data'), regional('Data')].map((template) => {
       const parameter = resources(template, 'AWS::SSM::Parameter').find(([id]) => id.startsWith('RegionConfig'));
