@@ -10,9 +10,8 @@ import { ApiBundle, ApiFleet, ApiLoadBalancer } from '../constructs/compute';
 import { grantMediaAccess, type Media } from '../constructs/media/media';
 import type { SecurityGroups } from '../constructs/network/security-groups';
 import { PublicOrigin } from '../constructs/regions/public-origin';
-import { bucketValuesOf, secretArnOf } from '../constructs/regions/cross-region-values';
+import { bucketValuesOf } from '../constructs/regions/cross-region-values';
 import { RegionalApiName } from '../constructs/regions/regional-api-name';
-import type { OriginVerifySecret } from '../constructs/site/origin-verify-secret';
 import type { SecondRegionDataStack } from './second-region-data-stack';
 import { retentionDays } from './retention';
 import { addStackOutput } from './stack-outputs';
@@ -23,8 +22,12 @@ export interface SecondRegionAppStackProps extends StageStackProps {
   readonly vpc: ec2.IVpc;
   readonly securityGroups: SecurityGroups;
   readonly data: SecondRegionDataStack;
-  /** The home App's origin secret: CloudFront sends the same header to both regions. */
-  readonly originSecret: OriginVerifySecret;
+  /**
+   * The ARN of the home App's origin secret's replica in this region
+   * (`AppStack.originSecretReplicaArn()`): CloudFront sends the same header to
+   * both regions, and this region checks it even when home is lost.
+   */
+  readonly originSecretReplicaArn: string;
   /** The home uploads bucket: uploads (and presigned POSTs) go there, whichever region the API runs in. */
   readonly homeUploads: Media;
   readonly homeRegion: string;
@@ -64,8 +67,8 @@ export class SecondRegionAppStack extends StageStack {
     // By name and ARN (cross-region references): CDK refers to another region's bucket object only by physical name.
     const homeUploads = s3.Bucket.fromBucketAttributes(this, 'HomeUploads', { ...bucketValuesOf(props.homeUploads.bucket), region: props.homeRegion });
     this.fleet = new ApiFleet(this, 'ApiFleet', {
-      // By ARN (a cross-region reference): CDK grants on another region's secret object only by physical name.
-      originSecret: secretsmanager.Secret.fromSecretCompleteArn(this, 'OriginSecret', secretArnOf(props.originSecret.secret)),
+      // The replica in this region, by ARN: the fleet may read it and nothing of the home region's secret.
+      originSecret: secretsmanager.Secret.fromSecretCompleteArn(this, 'OriginSecretReplica', props.originSecretReplicaArn),
       database: data.endpoints,
       uploads: {
         bucket: homeUploads,

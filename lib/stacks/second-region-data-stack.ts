@@ -14,7 +14,7 @@ import type { PostgresDatabase } from '../constructs/database/postgres-database'
 import { ShardMap } from '../constructs/database/shard-map';
 import type { SecurityGroups } from '../constructs/network/security-groups';
 import { WorkQueue } from '../constructs/queue/work-queue';
-import { instanceIdentifierOf, secretArnOf } from '../constructs/regions/cross-region-values';
+import { instanceIdentifierOf } from '../constructs/regions/cross-region-values';
 import { CrossRegionReplica } from '../constructs/regions/cross-region-replica';
 import { RegionConfigParameter, type RegionConfigParameterProps } from '../constructs/regions/region-config-parameter';
 import { retentionDays } from './retention';
@@ -29,6 +29,11 @@ export interface SecondRegionDataStackProps extends StageStackProps {
   readonly homeRegion: string;
   /** The home region's primaries, in shard-map order (cross-region references). */
   readonly primaries: readonly PostgresDatabase[];
+  /**
+   * The ARN of each primary's credentials replica in this region, in the
+   * same order (`DataStack.replicaSecretArns()`): readable here when home is lost.
+   */
+  readonly credentialReplicaArns: readonly string[];
   readonly regionConfig: RegionConfigParameterProps;
 }
 
@@ -83,19 +88,20 @@ export class SecondRegionDataStack extends StageStack {
         }),
       );
     });
-    // This region's shard map: each primary's credentials (its secret at home, which the replica shares: PostgreSQL
-    // replicates its roles) and, as its only replica, the local cross-region one. Reads go there; after a failover
-    // promotes the replicas, npm run failover points the map's primaries at them.
-    // The home secrets by ARN (a cross-region reference): CDK grants on another region's secret object only by
-    // physical name, which these generated secrets have not.
-    const secrets = props.primaries.map((primary, i) => secretsmanager.Secret.fromSecretCompleteArn(this, `HomeSecret${i}`, secretArnOf(primary.secret)));
+    // This region's shard map names its own servers as the primaries (docs/region-routing.md, "Reads stay in the
+    // region"): each entry reaches the local cross-region replica (`host`) with the home primary's credentials
+    // (PostgreSQL replicates its roles), read from the secret's replica in this region. It reads them while home is
+    // elsewhere and, once a failover promotes them, writes them, with no change to the map. The secret's own `host`
+    // still names the home primary: what `npm run failover` fences (its `secretServer`).
+    if (props.credentialReplicaArns.length !== props.primaries.length) throw new Error('one credentials replica per home primary');
+    const secrets = props.credentialReplicaArns.map((arn, i) => secretsmanager.Secret.fromSecretCompleteArn(this, `CredentialsReplica${i}`, arn));
     const shardMap = new ShardMap(this, 'ShardMap', {
       logicalShards: spec.sharding.logicalShards,
-      primaries: secrets.map((secret, i) => ({ secretArn: secret.secretArn, replicaHosts: [this.replicas[i].host] })),
+      primaries: secrets.map((secret, i) => ({ secretArn: secret.secretArn, host: this.replicas[i].host, replicaHosts: [] })),
     });
     this.endpoints = {
       secret: secrets[0],
-      replicaHosts: [this.replicas[0].host],
+      replicaHosts: [],
       allSecrets: secrets,
       shardMap: shardMap.parameter,
       shardMapVersion: shardMap.version,

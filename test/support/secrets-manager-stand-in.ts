@@ -14,6 +14,12 @@ type Stage = 'AWSCURRENT' | 'AWSPREVIOUS';
 export class SecretsManagerStandIn {
   /** GetSecretValue calls answered, by secret ID (tests count refreshes with it). */
   public readonly reads = new Map<string, number>();
+  /**
+   * The region the last GetSecretValue of each secret ID was signed for (the
+   * SigV4 credential scope): the region the client called, since one endpoint
+   * here stands for every region's.
+   */
+  public readonly signedRegions = new Map<string, string>();
 
   private constructor(
     private readonly server: Server,
@@ -38,6 +44,8 @@ export class SecretsManagerStandIn {
         const stage: Stage = VersionStage ?? 'AWSCURRENT';
         const versions = SecretId ? held.get(SecretId) : undefined;
         if (SecretId) standIn?.reads.set(SecretId, (standIn.reads.get(SecretId) ?? 0) + 1);
+        const scope = /Credential=[^/]+\/\d{8}\/([^/]+)\/secretsmanager\//.exec(request.headers.authorization ?? '');
+        if (SecretId && scope) standIn?.signedRegions.set(SecretId, scope[1]);
         if (!versions) return reply(400, { __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." });
         const value = versions[stage];
         if (value === undefined) return reply(400, { __type: 'ResourceNotFoundException', message: `Secrets Manager can't find the specified secret value for staging label: ${stage}` });

@@ -1,3 +1,4 @@
+import { regionOfArn } from '../../contracts/arn';
 import type { SecretStore } from '../../contracts/database-targets';
 
 /**
@@ -6,12 +7,14 @@ import type { SecretStore } from '../../contracts/database-targets';
  * so `--help`, `--map` and local URLs never load it. The API has the same few
  * lines (api/src/config/resolve-config.ts, `awsSecretSource`): tools/ never
  * imports api/, and an adapter over two SDK calls is not worth a package.
+ * A secret is read in the region its ARN names (10m: the second region's map
+ * names its replicas there), `region` only for a bare name.
  */
 export function awsSecretStore(region?: string): SecretStore {
   return {
     async getSecretString(arn) {
       const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
-      const client = new SecretsManagerClient({ region });
+      const client = new SecretsManagerClient({ region: regionOfArn(arn) ?? region });
       try {
         const out = await client.send(new GetSecretValueCommand({ SecretId: arn }));
         // A binary secret has no SecretString: read as no fields, it fails naming the ones a connection needs.

@@ -16,6 +16,19 @@ const regional = (kind: 'Network' | 'Data' | 'App') => synthStage('10m')[`gramin
 const resources = (template: Record<string, any>, type: string) =>
   Object.entries(template.Resources as Record<string, any>).filter(([, r]) => r.Type === type);
 const stackOutput = (value: any) => value?.['Fn::GetStackOutput'];
+/** A template string with each reference written out: `<Stack/Output@Region>`, `<Id.Attribute>`, `<Ref Id>`. */
+const rendered = (value: any): string => {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value?.['Fn::Join'])) return (value['Fn::Join'][1] as any[]).map(rendered).join(value['Fn::Join'][0]);
+  const output = stackOutput(value);
+  if (output) return `<${output.StackName}/${output.OutputName}@${output.Region}>`;
+  if (value?.['Fn::GetAtt']) return `<${value['Fn::GetAtt'].join('.')}>`;
+  if (value?.Ref) return `<Ref ${value.Ref}>`;
+  return `<${JSON.stringify(value)}>`;
+};
+const shardPrefix = (i: number) => (i === 0 ? '' : `Shard${i}`);
+
+const replicaPrefixes = () => Array.from({ length: spec.database.kind === 'rds' ? spec.database.primaries : 0 }, (_, i) => shardPrefix(i));
 
 describe('stage 10m: the second region', () => {
   test('its stacks are named with the region, never the stage, and one snapshot each pins them', () => {
@@ -99,6 +112,49 @@ describe('stage 10m: the second region', () => {
     const text = JSON.stringify(map.Properties.Value);
     const replicaIds = resources(regional('Data'), 'AWS::RDS::DBInstance').map(([id]) => id);
     for (const id of replicaIds) expect(text).toContain(`"${id}","Endpoint.Address"`);
+  });
+
+  test("its shard map names this region's own servers as the primaries: each local replica as host, on the credentials' replica in this region, no further replicas", () => {
+    const map = resources(regional('Data'), 'AWS::SSM::Parameter').find(([id]) => id.startsWith('ShardMap'))![1];
+    const parsed = JSON.parse(rendered(map.Properties.Value));
+    const replicaIds = resources(regional('Data'), 'AWS::RDS::DBInstance').map(([id]) => id);
+    expect(parsed.primaries).toHaveLength(replicaIds.length);
+    parsed.primaries.forEach((primary: any, i: number) => {
+      // The replica of primary i (its construct ID names the home primary: Database, Shard<i>Database).
+      expect(primary.host).toMatch(new RegExp(`^<${shardPrefix(i)}Database[0-9A-F]{8}\\.Endpoint\\.Address>:<${shardPrefix(i)}Database[0-9A-F]{8}\\.Endpoint\\.Port>$`));
+      expect(primary.secretArn).toBe(`<graminsta-Data/${shardPrefix(i)}DatabaseSecretReplicaArn@${HOME}>`);
+      expect(primary.replicaHosts).toEqual([]);
+    });
+  });
+
+  test('every home credentials secret and the origin secret have a Secrets Manager replica in the second region, whose ARN their stack publishes', () => {
+    for (const kind of ['Data', 'App'] as const) {
+      const template = templateJson('10m', kind);
+      const secrets = resources(template, 'AWS::SecretsManager::Secret').filter(([id]) => !id.startsWith('CacheAuthToken'));
+      expect(secrets.length).toBe(kind === 'Data' ? (spec.database.kind === 'rds' ? spec.database.primaries : 0) : 1);
+      for (const [id, secret] of secrets) {
+        expect({ id, replicas: secret.Properties.ReplicaRegions }).toEqual({ id, replicas: [{ Region: SECOND }] });
+        // Its replica's ARN: the same name and suffix (the sixth field of its own ARN), the second region.
+        const outputs = Object.values(template.Outputs as Record<string, any>).filter((o) => JSON.stringify(o.Value).includes(`{"Ref":"${id}"}`) && JSON.stringify(o.Value).includes(SECOND));
+        expect(outputs.map((o) => rendered(o.Value))).toEqual([`arn:<Ref AWS::Partition>:secretsmanager:${SECOND}:<Ref AWS::AccountId>:secret:<${JSON.stringify({ 'Fn::Select': [6, { 'Fn::Split': [':', { Ref: id }] }] })}>`]);
+      }
+    }
+    // The cache's AUTH token stays in its region: each region has its own Redis.
+    for (const [, token] of resources(templateJson('10m', 'Data'), 'AWS::SecretsManager::Secret').filter(([id]) => id.startsWith('CacheAuthToken'))) expect(token.Properties.ReplicaRegions).toBeUndefined();
+  });
+
+  test("the second region's fleet may read the secrets' replicas in its region and no secret of the home region", () => {
+    const statements = resources(regional('App'), 'AWS::IAM::Policy').flatMap(([, p]) => p.Properties.PolicyDocument.Statement as any[]);
+    const read = statements.filter((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue')).flatMap((s) => [s.Resource].flat());
+    expect(read.map(rendered).sort()).toEqual(
+      [
+        `<graminsta-App/OriginSecretReplicaArn@${HOME}>`,
+        ...replicaPrefixes().map((prefix) => `<graminsta-Data/${prefix}DatabaseSecretReplicaArn@${HOME}>`),
+        expect.stringMatching(new RegExp(`^<graminsta-${SECOND}-Data/PublishOutputRefCacheAuthToken.*@${SECOND}>$`)),
+      ].sort(),
+    );
+    const env = Object.fromEntries(envFileText(regional('App').Resources).split('\n').filter((l) => l && !l.startsWith('#')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+    expect(env.DATABASE_REPLICA_HOSTS).toBeUndefined();
   });
 
   test('uploads replicate to the second region with a role that may only read source versions and replicate into the replica', () => {
