@@ -88,6 +88,7 @@ function buildSecondRegionData(
     primaries: home.data.databases,
     credentialReplicaArns: home.data.replicaSecretArns(),
     regionConfig,
+    domainName: regions.domainName,
   });
   data.addStackDependency(network);
   // It reads the home Data stack's credentials-replica outputs by hand-written Fn::GetStackOutput, which CDK does not track.

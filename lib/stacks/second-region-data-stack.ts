@@ -8,6 +8,7 @@ import type { Construct } from 'constructs';
 import type { SecondRegionSpec } from '../../stages/stage-spec';
 import { RedisCache } from '../constructs/cache/redis-cache';
 import { PrivateBucket } from '../constructs/common/private-bucket';
+import { presignedPostCors } from '../constructs/media/media';
 import type { DatabaseEndpoints } from '../constructs/database/database-endpoints';
 import { DatabaseFoundation } from '../constructs/database/database-foundation';
 import type { PostgresDatabase } from '../constructs/database/postgres-database';
@@ -35,14 +36,17 @@ export interface SecondRegionDataStackProps extends StageStackProps {
    */
   readonly credentialReplicaArns: readonly string[];
   readonly regionConfig: RegionConfigParameterProps;
+  /** `-c domainName`: the one origin that may POST uploads to this region's bucket (presigned, once it is home). */
+  readonly domainName: string;
 }
 
 /**
  * `<app>-<region>-Data` (10m): the second region's stateful resources: a KMS
  * key of its own (replicas and Performance Insights), one cross-region read
- * replica of every home primary, the shard map naming those replicas, its own
- * Redis and SQS queue, the bucket the uploads replicate to, and its copy of
- * the region configuration.
+ * replica of every home primary, the shard map naming those replicas as this
+ * region's primaries, its own Redis and SQS queue, its uploads bucket (the
+ * home bucket replicates into it; it replicates back, from the App stack),
+ * and its copy of the region configuration.
  *
  * Construct IDs are frozen: `ReplicaKey`, `Database` / `Shard<n>Database`
  * (each the replica of the home primary with that ID), `Cache`, `WorkQueue`,
@@ -111,9 +115,11 @@ export class SecondRegionDataStack extends StageStack {
     const accessLogs = new PrivateBucket(this, 'UploadsReplicaAccessLogs', {
       lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(365) }],
     });
-    // Versioned: S3 replication needs versioning on both buckets.
+    // Versioned: S3 replication needs versioning on both buckets. CORS as at home: once this region is home,
+    // browsers POST photos here (presigned), and this region's API writes them here.
     this.uploadsReplica = new PrivateBucket(this, 'UploadsReplica', {
       versioned: true,
+      cors: spec.uploads?.presignedBrowserUploads ? [presignedPostCors(props.domainName)] : undefined,
       serverAccessLogsBucket: accessLogs,
       serverAccessLogsPrefix: 'uploads-replica/',
       lifecycleRules: [{ id: 'expire-noncurrent-versions', noncurrentVersionExpiration: Duration.days(30), expiredObjectDeleteMarker: true }],
