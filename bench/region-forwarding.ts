@@ -1,7 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { ShardMapSpec } from '../contracts/shard-map';
 import { startApi, type RunningApi } from '../test/support/api-server';
 import { startTwoRegions, type TwoRegions } from '../test/support/two-regions';
 import { median } from './report/summarize';
@@ -39,14 +38,9 @@ async function main(): Promise<void> {
   try {
     log(`two regions, ${delayMs} ms each way`);
     h = await startTwoRegions({ shards: 2, delayMs });
-    const regions = h;
-    // Each region's own servers are its shard map's primaries (B: its replicas, never written while A is home).
-    const localMap = (region: string): ShardMapSpec => {
-      const map = regions.shardMap(region);
-      return { ...map, primaries: map.primaries.map((primary, i) => ({ ...primary, url: regions.databases(region).local[i], replicaUrls: [] })) };
-    };
+    // Each region's own servers are its shard map's primaries (B: its replicas, never written while A is home): env's SHARD_MAP.
     for (const region of [h.a, h.b]) {
-      const env = { ...h.env(region.name), SHARD_MAP: JSON.stringify(localMap(region.name)), LOG_LEVEL: 'warn' };
+      const env = { ...h.env(region.name), LOG_LEVEL: 'warn' };
       apis.push(await startApi({ databaseUrl: region.nodes[0].url, port: region.apiPort, env }));
     }
     const [a, b] = apis;

@@ -86,9 +86,13 @@ function buildSecondRegionData(
     securityGroups: network.securityGroups,
     homeRegion: regions.home,
     primaries: home.data.databases,
+    credentialReplicaArns: home.data.replicaSecretArns(),
     regionConfig,
+    domainName: regions.domainName,
   });
   data.addStackDependency(network);
+  // It reads the home Data stack's credentials-replica outputs by hand-written Fn::GetStackOutput, which CDK does not track.
+  data.addStackDependency(home.data);
   return { network, data };
 }
 
@@ -131,6 +135,7 @@ export function buildStageApp(props: BuildStageAppProps): StageApp {
     vpc: network.network.vpc,
     securityGroups: network.securityGroups,
     regionConfig,
+    secretReplicaRegion: twoRegions?.secondRegion,
   });
   // The second region's Network and Data deploy before the home App, which routes to the one and replicates to the other.
   const secondEnv: Environment | undefined = twoRegions && { account: props.env?.account, region: twoRegions.secondRegion };
@@ -233,7 +238,7 @@ export function buildStageApp(props: BuildStageAppProps): StageApp {
       vpc: secondStacks.network.network.vpc,
       securityGroups: secondStacks.network.securityGroups,
       data: secondStacks.data,
-      originSecret: appStack.originSecret,
+      originSecretReplicaArn: appStack.originSecretReplicaArn(),
       homeUploads: appStack.media,
       homeRegion: twoRegions.home,
       mediaBaseUrl: `https://${twoRegions.domainName}/`,
@@ -242,6 +247,8 @@ export function buildStageApp(props: BuildStageAppProps): StageApp {
       apiBundleDir: props.apiBundleDir,
     });
     secondApp.addStackDependency(secondStacks.data);
+    // It reads the home App's origin-secret replica output by hand-written Fn::GetStackOutput, which CDK does not track.
+    secondApp.addStackDependency(appStack);
     const regional = [secondStacks.network, secondStacks.data, secondApp];
     for (const stack of regional) secondStacks.network.encryptLogGroupsOf(stack);
     stacks.push(...regional);

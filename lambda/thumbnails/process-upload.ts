@@ -14,7 +14,10 @@ export type UploadOutcome =
   | { readonly status: 'skipped'; readonly key: string; readonly reason: string };
 
 /**
- * Makes the thumbnail of one uploaded original. Input that can never succeed
+ * Makes the thumbnail of one uploaded original. An original that S3
+ * replication copied here from the other region (10m) is skipped: the region
+ * that took the upload made its thumbnail, which replicates too, so each
+ * photo is decoded once. Input that can never succeed
  * (wrong prefix, too large, a type jimp cannot decode, corrupt bytes) is
  * skipped, not thrown, so Lambda does not retry it; S3 errors are thrown so the
  * asynchronous invocation is retried and finally lands in the failure queue.
@@ -22,6 +25,9 @@ export type UploadOutcome =
 export async function processUpload(store: ObjectStore, bucket: string, key: string, settings: ThumbnailSettings): Promise<UploadOutcome> {
   const thumbnailKey = thumbnailKeyFor(key);
   if (!thumbnailKey) return { status: 'skipped', key, reason: 'not under the originals prefix' };
+  if ((await store.replicationStatus(bucket, key)) === 'REPLICA') {
+    return { status: 'skipped', key, reason: 'a replica from the other region, whose thumbnail function made its thumbnail' };
+  }
   const original = await store.get(bucket, key);
   if (original.body.byteLength > settings.maxSourceBytes) {
     return { status: 'skipped', key, reason: `original is ${original.body.byteLength} bytes, above ${settings.maxSourceBytes}` };

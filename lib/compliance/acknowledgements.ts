@@ -38,6 +38,9 @@ const LOG_RETENTION = 'LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a';
 const AWS_CUSTOM_RESOURCE = 'AWS679f53fac002430cb0da5b7982bd2287';
 const BUCKET_NOTIFICATIONS = 'BucketNotificationsHandler050a0587b7544547bf325f094a3db834';
 
+// The second region's uploads bucket as its App stack reads it (a weak reference to its Data stack).
+const SECOND_UPLOADS = '{"Fn::GetStackOutput":{"StackName":"<APP_NAME>-<SECOND_REGION>-Data","Region":"<SECOND_REGION>","OutputName":"PublishOutputFnGetAttUploadsReplicaC284C7D6Arn9EF0A9F2"}}';
+
 const MANAGED = (name: string) => `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${name}]`;
 const ASSETS_BUCKET = 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]';
 const S3_READ_ACTIONS = ['s3:GetBucket*', 's3:GetObject*', 's3:List*'];
@@ -480,8 +483,50 @@ export const ACKNOWLEDGEMENTS: readonly Acknowledgement[] = [
   {
     stack: 'SecondRegion:App',
     path: 'ApiFleet/Role/DefaultPolicy/Resource',
-    rule: 'AwsSolutions-IAM5[Resource::{"Fn::GetStackOutput":{"StackName":"<APP_NAME>-App","Region":"<HOME_REGION>","OutputName":"PublishOutputFnGetAttMediaBucket4022EBBFArn7E2EBF85"}}/media/*]',
+    rule: `AwsSolutions-IAM5[Resource::${SECOND_UPLOADS}/media/*]`,
     stages: TWO_REGIONS,
-    reason: 'Photo keys are made per upload, and uploads go to the home bucket from either region, so the second region’s API may read and write any object under media/ of the home uploads bucket and nowhere else.',
+    reason: 'Photo keys are made per upload, and once this region is home its API writes uploads to its own bucket, so it may read and write any object under media/ of that bucket and nowhere else.',
+  },
+  {
+    stack: 'SecondRegion:App',
+    path: 'UploadsReplicationToHome/Role/DefaultPolicy/Resource',
+    rule: `AwsSolutions-IAM5[Resource::${SECOND_UPLOADS}/*]`,
+    stages: TWO_REGIONS,
+    reason: 'S3 replication back to the home bucket reads every new version of every object in the second region’s uploads bucket, so its role may read object versions (for replication only) under any key of that one bucket.',
+  },
+  {
+    stack: 'SecondRegion:App',
+    path: 'UploadsReplicationToHome/Role/DefaultPolicy/Resource',
+    rule: 'AwsSolutions-IAM5[Resource::{"Fn::GetStackOutput":{"StackName":"<APP_NAME>-App","Region":"<HOME_REGION>","OutputName":"PublishOutputFnGetAttMediaBucket4022EBBFArn7E2EBF85"}}/*]',
+    stages: TWO_REGIONS,
+    reason: 'S3 replication back to the home bucket writes a replica of any object of the second region’s uploads bucket into it, so its role may replicate (and only replicate) to any key of that one bucket.',
+  },
+  {
+    stack: 'SecondRegion:App',
+    path: `${BUCKET_NOTIFICATIONS}/Role/Resource`,
+    rule: MANAGED('service-role/AWSLambdaBasicExecutionRole'),
+    stages: TWO_REGIONS,
+    reason: 'CDK’s bucket-notification function that wires the second region’s uploads to its thumbnail function only writes its own logs with this AWS-maintained policy.',
+  },
+  {
+    stack: 'SecondRegion:App',
+    path: 'Thumbnails/Function/Role/DefaultPolicy/Resource',
+    rule: `AwsSolutions-IAM5[Resource::${SECOND_UPLOADS}/media/originals/*]`,
+    stages: TWO_REGIONS,
+    reason: 'The second region’s thumbnail function reads whichever original was just uploaded there, so it may read any key under media/originals/ and nothing else.',
+  },
+  {
+    stack: 'SecondRegion:App',
+    path: 'Thumbnails/Function/Role/DefaultPolicy/Resource',
+    rule: `AwsSolutions-IAM5[Resource::${SECOND_UPLOADS}/media/thumbnails/*]`,
+    stages: TWO_REGIONS,
+    reason: 'The second region’s thumbnail function writes one thumbnail per upload made there, so it may write any key under media/thumbnails/ and nothing else.',
+  },
+  {
+    stack: 'SecondRegion:App',
+    path: 'Thumbnails/FailureQueue/Resource',
+    rule: 'AwsSolutions-SQS3',
+    stages: TWO_REGIONS,
+    reason: 'This queue is itself the dead-letter destination of the second region’s thumbnail function’s failed invocations, so it has no dead-letter queue of its own.',
   },
 ];

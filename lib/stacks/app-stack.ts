@@ -15,6 +15,7 @@ import { bucketValuesOf } from '../constructs/regions/cross-region-values';
 import { PublicOrigin } from '../constructs/regions/public-origin';
 import { apiOriginName } from '../constructs/regions/region-names';
 import { RegionalApiName } from '../constructs/regions/regional-api-name';
+import { readReplicaSecretArn, replicaSecretArn } from '../constructs/regions/secret-replica';
 import { UploadsReplication } from '../constructs/regions/uploads-replication';
 import { PeeringRoutes } from '../constructs/regions/vpc-peering';
 import { instanceOrigin, latencyOrigin, loadBalancerOrigin } from '../constructs/site/api-origin';
@@ -81,6 +82,7 @@ export class AppStack extends StageStack {
   /** 10m. */
   public readonly publicOrigin?: PublicOrigin;
   private importedReplica?: s3.IBucket;
+  private readonly secondRegion?: string;
 
   constructor(scope: Construct, id: string, props: AppStackProps) {
     super(scope, id, props);
@@ -91,7 +93,7 @@ export class AppStack extends StageStack {
     const apiSecurityGroup = imported('ApiSecurityGroup', props.securityGroups.api);
     const apiBundle = new ApiBundle(this, 'ApiBundle', { prebuiltDir: props.apiBundleDir });
     const logRetention = retentionDays(spec.monitoring.logRetentionDays);
-    this.originSecret = new OriginVerifySecret(this, 'OriginVerifySecret');
+    this.originSecret = new OriginVerifySecret(this, 'OriginVerifySecret', { replicaRegions: props.twoRegions ? [props.twoRegions.secondRegion] : undefined });
 
     if (spec.uploads) {
       this.media = new Media(this, 'Media', {
@@ -166,6 +168,8 @@ export class AppStack extends StageStack {
     addStackOutput(this, 'AppUrl', this.site.url);
     addStackOutput(this, 'DistributionId', this.site.distribution.distributionId);
     addStackOutput(this, 'OriginSecretArn', this.originSecret.secret.secretArn);
+    if (props.twoRegions) addStackOutput(this, 'OriginSecretReplicaArn', replicaSecretArn(this.originSecret.secret, props.twoRegions.secondRegion));
+    this.secondRegion = props.twoRegions?.secondRegion;
     if (this.compute.kind === 'single-instance') {
       addStackOutput(this, 'InstanceId', this.compute.server.instance.instanceId);
       addStackOutput(this, 'DataVolumeId', this.compute.server.dataVolume.volumeId);
@@ -198,6 +202,16 @@ export class AppStack extends StageStack {
     new PeeringRoutes(this, 'PeeringRoutes', { vpc: props.vpc, peeringConnectionId: links.peeringConnectionId, destinationCidr: links.secondVpcCidr });
     new UploadsReplication(this, 'UploadsReplication', { source: this.media.bucket, destination: this.uploadsReplica(links) });
     return publicOrigin;
+  }
+
+  /**
+   * 10m, for the second region's App: the ARN of the origin secret's replica
+   * there (this stack's `OriginSecretReplicaArn` output, read whole; the
+   * caller adds the stack dependency).
+   */
+  public originSecretReplicaArn(): string {
+    if (!this.secondRegion) throw new Error('the origin secret has no replica: two regions only (10m)');
+    return readReplicaSecretArn(this, 'OriginSecretReplicaArn');
   }
 
   /** The second region's uploads replica, by name and ARN (CDK refers to another region's bucket object only by physical name). */

@@ -10,6 +10,7 @@ import { RedisCache } from '../constructs/cache/redis-cache';
 import { WorkQueue } from '../constructs/queue/work-queue';
 import type { SecurityGroups } from '../constructs/network/security-groups';
 import { RegionConfigParameter, type RegionConfigParameterProps } from '../constructs/regions/region-config-parameter';
+import { readReplicaSecretArn, replicaSecretArn } from '../constructs/regions/secret-replica';
 import { retentionDays } from './retention';
 import { addStackOutput } from './stack-outputs';
 import { StageStack, type StageStackProps } from './stage-stack';
@@ -19,6 +20,12 @@ export interface DataStackProps extends StageStackProps {
   readonly securityGroups: SecurityGroups;
   /** 10m: the home copy of the region configuration. @default one region */
   readonly regionConfig?: RegionConfigParameterProps;
+  /**
+   * 10m: the second region, where every credentials secret gets a Secrets
+   * Manager replica (its API reads them there, home lost or not).
+   * @default no replicas
+   */
+  readonly secretReplicaRegion?: string;
 }
 
 /**
@@ -41,10 +48,13 @@ export class DataStack extends StageStack {
   public readonly workQueue?: WorkQueue;
   /** 10m. */
   public readonly regionConfig?: RegionConfigParameter;
+  /** 10m: the region of the credentials' replicas. */
+  private readonly secretReplicaRegion?: string;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props);
     const { spec, vpc, securityGroups } = props;
+    this.secretReplicaRegion = props.secretReplicaRegion;
     this.volumeBackup = new VolumeBackup(this, 'VolumeBackup');
     const db = spec.database;
     if (db.kind === 'rds') {
@@ -69,6 +79,7 @@ export class DataStack extends StageStack {
             logRetention: retentionDays(spec.monitoring.logRetentionDays),
             enhancedMonitoring: { interval: Duration.seconds(db.enhancedMonitoringSeconds), role: foundation.monitoringRole },
             credentialRotation: { days: db.credentialRotationDays, securityGroup: rotationSecurityGroup },
+            secretReplicaRegions: props.secretReplicaRegion ? [props.secretReplicaRegion] : undefined,
           }),
         );
       }
@@ -105,9 +116,21 @@ export class DataStack extends StageStack {
       const prefix = i === 0 ? '' : `Shard${i}`;
       addStackOutput(this, 'DatabaseSecretArn', database.secret.secretArn, prefix);
       addStackOutput(this, 'DatabaseInstanceId', database.instance.instanceIdentifier, prefix);
+      if (props.secretReplicaRegion) addStackOutput(this, 'DatabaseSecretReplicaArn', replicaSecretArn(database.secret, props.secretReplicaRegion), prefix);
     });
     if (this.endpoints?.shardMap) addStackOutput(this, 'ShardMapParameterName', this.endpoints.shardMap.parameterName);
     if (this.cache) addStackOutput(this, 'CacheReplicationGroupId', this.cache.replicationGroup.ref);
     if (this.regionConfig) addStackOutput(this, 'RegionConfigParameterName', this.regionConfig.parameter.parameterName);
+  }
+
+  /**
+   * 10m, for a stack of the second region: the ARN of each primary's
+   * credentials replica there, in shard-map order (this stack's
+   * `DatabaseSecretReplicaArn` outputs, read whole; the caller adds the stack
+   * dependency).
+   */
+  public replicaSecretArns(): string[] {
+    if (!this.secretReplicaRegion) throw new Error('the credentials have no replicas: set secretReplicaRegion (10m)');
+    return this.databases.map((_, i) => readReplicaSecretArn(this, `${i === 0 ? '' : `Shard${i}`}DatabaseSecretReplicaArn`));
   }
 }

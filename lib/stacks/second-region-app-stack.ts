@@ -10,9 +10,10 @@ import { ApiBundle, ApiFleet, ApiLoadBalancer } from '../constructs/compute';
 import { grantMediaAccess, type Media } from '../constructs/media/media';
 import type { SecurityGroups } from '../constructs/network/security-groups';
 import { PublicOrigin } from '../constructs/regions/public-origin';
-import { bucketValuesOf, secretArnOf } from '../constructs/regions/cross-region-values';
+import { bucketValuesOf } from '../constructs/regions/cross-region-values';
 import { RegionalApiName } from '../constructs/regions/regional-api-name';
-import type { OriginVerifySecret } from '../constructs/site/origin-verify-secret';
+import { UploadsReplicationToHome } from '../constructs/regions/uploads-replication-to-home';
+import { Thumbnails } from '../constructs/media/thumbnails';
 import type { SecondRegionDataStack } from './second-region-data-stack';
 import { retentionDays } from './retention';
 import { addStackOutput } from './stack-outputs';
@@ -23,9 +24,17 @@ export interface SecondRegionAppStackProps extends StageStackProps {
   readonly vpc: ec2.IVpc;
   readonly securityGroups: SecurityGroups;
   readonly data: SecondRegionDataStack;
-  /** The home App's origin secret: CloudFront sends the same header to both regions. */
-  readonly originSecret: OriginVerifySecret;
-  /** The home uploads bucket: uploads (and presigned POSTs) go there, whichever region the API runs in. */
+  /**
+   * The ARN of the home App's origin secret's replica in this region
+   * (`AppStack.originSecretReplicaArn()`): CloudFront sends the same header to
+   * both regions, and this region checks it even when home is lost.
+   */
+  readonly originSecretReplicaArn: string;
+  /**
+   * The home uploads bucket: this region's bucket replicates back into it
+   * (photos written here while this region is home), and its upload mode is
+   * this region's.
+   */
   readonly homeUploads: Media;
   readonly homeRegion: string;
   /** `https://<domainName>/`: photos are served by the one distribution. */
@@ -40,15 +49,20 @@ export interface SecondRegionAppStackProps extends StageStackProps {
  * `<app>-<region>-App` (10m): the second region's API fleet (the API and the
  * queue worker on every instance), its internal load balancer (where the home
  * region forwards writes after a failover, over the peering) with its
- * regional name, and its public origin with its latency record and health
- * check. Its environment: this region's name, its copy of the region
- * configuration, its shard map (the local replicas), its Redis and queue,
- * the session fallback on.
+ * regional name, its public origin with its latency record and health
+ * check, its thumbnail function and the replication of its uploads bucket
+ * back to the home bucket. Its environment: this region's name, its copy of
+ * the region configuration, its shard map (the local replicas as primaries,
+ * on the credentials' replicas in this region), the origin secret's replica,
+ * its own uploads bucket, Redis and queue, the session fallback on.
  */
 export class SecondRegionAppStack extends StageStack {
   public readonly loadBalancer: ApiLoadBalancer;
   public readonly fleet: ApiFleet;
   public readonly publicOrigin: PublicOrigin;
+  public readonly uploadsReplication: UploadsReplicationToHome;
+  /** When the stage makes thumbnails (10k+, so always at 10m). */
+  public readonly thumbnails?: Thumbnails;
 
   constructor(scope: Construct, id: string, props: SecondRegionAppStackProps) {
     super(scope, id, props);
@@ -61,16 +75,19 @@ export class SecondRegionAppStack extends StageStack {
     });
     this.loadBalancer = new ApiLoadBalancer(this, 'ApiLoadBalancer', { vpc, securityGroup: imported('LoadBalancerSecurityGroup', securityGroups.loadBalancer) });
     this.loadBalancer.logAccessTo(accessLogs);
-    // By name and ARN (cross-region references): CDK refers to another region's bucket object only by physical name.
-    const homeUploads = s3.Bucket.fromBucketAttributes(this, 'HomeUploads', { ...bucketValuesOf(props.homeUploads.bucket), region: props.homeRegion });
+    // This region's bucket, imported by name and ARN: S3 notifications on a bucket of another stack would put the
+    // notification resource in that stack (the Data stack), which would then read this one's function (a cycle).
+    const uploads = s3.Bucket.fromBucketAttributes(this, 'Uploads', { bucketName: data.uploadsReplica.bucketName, bucketArn: data.uploadsReplica.bucketArn });
     this.fleet = new ApiFleet(this, 'ApiFleet', {
-      // By ARN (a cross-region reference): CDK grants on another region's secret object only by physical name.
-      originSecret: secretsmanager.Secret.fromSecretCompleteArn(this, 'OriginSecret', secretArnOf(props.originSecret.secret)),
+      // The replica in this region, by ARN: the fleet may read it and nothing of the home region's secret.
+      originSecret: secretsmanager.Secret.fromSecretCompleteArn(this, 'OriginSecretReplica', props.originSecretReplicaArn),
       database: data.endpoints,
+      // Its own bucket: this region's API writes uploads only while it is home (elsewhere every write goes home,
+      // presigning included), and then the home bucket may be gone. docs/infrastructure.md, "Two regions".
       uploads: {
-        bucket: homeUploads,
+        bucket: uploads,
         uploadMode: props.homeUploads.uploadMode,
-        grantApiAccess: (grantee) => grantMediaAccess(homeUploads, grantee),
+        grantApiAccess: (grantee) => grantMediaAccess(uploads, grantee),
       },
       cache: data.cache,
       regionConfig: data.regionConfig.parameter,
@@ -88,6 +105,23 @@ export class SecondRegionAppStack extends StageStack {
       apiBundle: new ApiBundle(this, 'ApiBundle', { prebuiltDir: props.apiBundleDir }).asset,
       logRetention,
     });
+    // By name and ARN (a cross-region reference): CDK refers to another region's bucket object only by physical name.
+    const homeUploads = s3.Bucket.fromBucketAttributes(this, 'HomeUploads', { ...bucketValuesOf(props.homeUploads.bucket), region: props.homeRegion });
+    this.uploadsReplication = new UploadsReplicationToHome(this, 'UploadsReplicationToHome', { source: uploads, destination: homeUploads });
+    // Thumbnails of the photos uploaded here (while this region is home); replicated originals are skipped by the
+    // function (the region that took the upload makes the thumbnail, and it replicates too).
+    const thumbnailsSpec = spec.uploads?.thumbnails;
+    if (thumbnailsSpec && spec.uploads) {
+      this.thumbnails = new Thumbnails(this, 'Thumbnails', {
+        bucket: uploads,
+        memoryMiB: thumbnailsSpec.memoryMiB,
+        maxWidthPx: thumbnailsSpec.maxWidthPx,
+        maxSourceBytes: spec.uploads.maxUploadBytes,
+        logRetention,
+        reservedConcurrency: thumbnailsSpec.reservedConcurrency,
+      });
+      this.thumbnails.sendReadyTo(data.workQueue.queue);
+    }
     const hostedZone = route53.HostedZone.fromHostedZoneId(this, 'HostedZone', props.hostedZoneId);
     this.publicOrigin = new PublicOrigin(this, 'PublicOrigin', {
       vpc,

@@ -8,13 +8,14 @@ import type { Construct } from 'constructs';
 import type { SecondRegionSpec } from '../../stages/stage-spec';
 import { RedisCache } from '../constructs/cache/redis-cache';
 import { PrivateBucket } from '../constructs/common/private-bucket';
+import { presignedPostCors } from '../constructs/media/media';
 import type { DatabaseEndpoints } from '../constructs/database/database-endpoints';
 import { DatabaseFoundation } from '../constructs/database/database-foundation';
 import type { PostgresDatabase } from '../constructs/database/postgres-database';
 import { ShardMap } from '../constructs/database/shard-map';
 import type { SecurityGroups } from '../constructs/network/security-groups';
 import { WorkQueue } from '../constructs/queue/work-queue';
-import { instanceIdentifierOf, secretArnOf } from '../constructs/regions/cross-region-values';
+import { instanceIdentifierOf } from '../constructs/regions/cross-region-values';
 import { CrossRegionReplica } from '../constructs/regions/cross-region-replica';
 import { RegionConfigParameter, type RegionConfigParameterProps } from '../constructs/regions/region-config-parameter';
 import { retentionDays } from './retention';
@@ -29,15 +30,23 @@ export interface SecondRegionDataStackProps extends StageStackProps {
   readonly homeRegion: string;
   /** The home region's primaries, in shard-map order (cross-region references). */
   readonly primaries: readonly PostgresDatabase[];
+  /**
+   * The ARN of each primary's credentials replica in this region, in the
+   * same order (`DataStack.replicaSecretArns()`): readable here when home is lost.
+   */
+  readonly credentialReplicaArns: readonly string[];
   readonly regionConfig: RegionConfigParameterProps;
+  /** `-c domainName`: the one origin that may POST uploads to this region's bucket (presigned, once it is home). */
+  readonly domainName: string;
 }
 
 /**
  * `<app>-<region>-Data` (10m): the second region's stateful resources: a KMS
  * key of its own (replicas and Performance Insights), one cross-region read
- * replica of every home primary, the shard map naming those replicas, its own
- * Redis and SQS queue, the bucket the uploads replicate to, and its copy of
- * the region configuration.
+ * replica of every home primary, the shard map naming those replicas as this
+ * region's primaries, its own Redis and SQS queue, its uploads bucket (the
+ * home bucket replicates into it; it replicates back, from the App stack),
+ * and its copy of the region configuration.
  *
  * Construct IDs are frozen: `ReplicaKey`, `Database` / `Shard<n>Database`
  * (each the replica of the home primary with that ID), `Cache`, `WorkQueue`,
@@ -83,19 +92,20 @@ export class SecondRegionDataStack extends StageStack {
         }),
       );
     });
-    // This region's shard map: each primary's credentials (its secret at home, which the replica shares: PostgreSQL
-    // replicates its roles) and, as its only replica, the local cross-region one. Reads go there; after a failover
-    // promotes the replicas, npm run failover points the map's primaries at them.
-    // The home secrets by ARN (a cross-region reference): CDK grants on another region's secret object only by
-    // physical name, which these generated secrets have not.
-    const secrets = props.primaries.map((primary, i) => secretsmanager.Secret.fromSecretCompleteArn(this, `HomeSecret${i}`, secretArnOf(primary.secret)));
+    // This region's shard map names its own servers as the primaries (docs/region-routing.md, "Reads stay in the
+    // region"): each entry reaches the local cross-region replica (`host`) with the home primary's credentials
+    // (PostgreSQL replicates its roles), read from the secret's replica in this region. It reads them while home is
+    // elsewhere and, once a failover promotes them, writes them, with no change to the map. The secret's own `host`
+    // still names the home primary: what `npm run failover` fences (its `secretServer`).
+    if (props.credentialReplicaArns.length !== props.primaries.length) throw new Error('one credentials replica per home primary');
+    const secrets = props.credentialReplicaArns.map((arn, i) => secretsmanager.Secret.fromSecretCompleteArn(this, `CredentialsReplica${i}`, arn));
     const shardMap = new ShardMap(this, 'ShardMap', {
       logicalShards: spec.sharding.logicalShards,
-      primaries: secrets.map((secret, i) => ({ secretArn: secret.secretArn, replicaHosts: [this.replicas[i].host] })),
+      primaries: secrets.map((secret, i) => ({ secretArn: secret.secretArn, host: this.replicas[i].host, replicaHosts: [] })),
     });
     this.endpoints = {
       secret: secrets[0],
-      replicaHosts: [this.replicas[0].host],
+      replicaHosts: [],
       allSecrets: secrets,
       shardMap: shardMap.parameter,
       shardMapVersion: shardMap.version,
@@ -105,9 +115,11 @@ export class SecondRegionDataStack extends StageStack {
     const accessLogs = new PrivateBucket(this, 'UploadsReplicaAccessLogs', {
       lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(365) }],
     });
-    // Versioned: S3 replication needs versioning on both buckets.
+    // Versioned: S3 replication needs versioning on both buckets. CORS as at home: once this region is home,
+    // browsers POST photos here (presigned), and this region's API writes them here.
     this.uploadsReplica = new PrivateBucket(this, 'UploadsReplica', {
       versioned: true,
+      cors: spec.uploads?.presignedBrowserUploads ? [presignedPostCors(props.domainName)] : undefined,
       serverAccessLogsBucket: accessLogs,
       serverAccessLogsPrefix: 'uploads-replica/',
       lifecycleRules: [{ id: 'expire-noncurrent-versions', noncurrentVersionExpiration: Duration.days(30), expiredObjectDeleteMarker: true }],

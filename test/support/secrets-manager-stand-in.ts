@@ -14,8 +14,12 @@ type Stage = 'AWSCURRENT' | 'AWSPREVIOUS';
 export class SecretsManagerStandIn {
   /** GetSecretValue calls answered, by secret ID (tests count refreshes with it). */
   public readonly reads = new Map<string, number>();
-  /** The region each GetSecretValue was signed for (the SDK client's region), in order. */
-  public readonly signedRegions: string[] = [];
+  /**
+   * The region the last GetSecretValue of each secret ID was signed for (the
+   * SigV4 credential scope): the region the client called, since one endpoint
+   * here stands for every region's.
+   */
+  public readonly signedRegions = new Map<string, string>();
 
   private constructor(
     private readonly server: Server,
@@ -35,12 +39,13 @@ export class SecretsManagerStandIn {
           response.end(JSON.stringify(payload));
         };
         const target = request.headers['x-amz-target'];
-        standIn?.signedRegions.push(/Credential=[^/]+\/\d{8}\/([^/]+)\/secretsmanager\//.exec(request.headers.authorization ?? '')?.[1] ?? 'unsigned');
         if (target !== 'secretsmanager.GetSecretValue') return reply(400, { __type: 'InvalidAction', message: `stand-in only serves GetSecretValue, not ${target}` });
         const { SecretId, VersionStage } = JSON.parse(body || '{}') as { SecretId?: string; VersionStage?: Stage };
         const stage: Stage = VersionStage ?? 'AWSCURRENT';
         const versions = SecretId ? held.get(SecretId) : undefined;
         if (SecretId) standIn?.reads.set(SecretId, (standIn.reads.get(SecretId) ?? 0) + 1);
+        const scope = /Credential=[^/]+\/\d{8}\/([^/]+)\/secretsmanager\//.exec(request.headers.authorization ?? '');
+        if (SecretId && scope) standIn?.signedRegions.set(SecretId, scope[1]);
         if (!versions) return reply(400, { __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." });
         const value = versions[stage];
         if (value === undefined) return reply(400, { __type: 'ResourceNotFoundException', message: `Secrets Manager can't find the specified secret value for staging label: ${stage}` });

@@ -76,13 +76,15 @@ describeWithStreamingPostgres('two regions on loopback (test/support/two-regions
     }
   });
 
-  test("each region's API environment: a valid shard map (B reads locally, writes home) and its own copy of the region configuration", async () => {
+  test("each region's API environment: a valid shard map naming the region's own servers (B: its replicas, which it writes once promoted) and its own copy of the region configuration; the failover map names home's primaries and B's replicas", async () => {
     const envA = regions.env('region-a');
     const envB = regions.env('region-b');
     const mapA = parseShardMap(envA.SHARD_MAP);
     const mapB = parseShardMap(envB.SHARD_MAP);
     expect(mapA.primaries.map((p) => [p.name, p.url, p.replicaUrls])).toEqual(regions.a.nodes.map((node, i) => [`primary-${i}`, node.url, []]));
-    expect(mapB.primaries.map((p) => [p.url, p.replicaUrls])).toEqual(regions.a.nodes.map((_, i) => [regions.databases('region-b').home[i], [regions.b.nodes[i].url]]));
+    expect(mapB.primaries.map((p) => [p.name, p.url, p.replicaUrls])).toEqual(regions.b.nodes.map((node, i) => [`primary-${i}`, node.url, []]));
+    const failoverB = regions.failoverMap('region-b');
+    expect(failoverB.primaries.map((p) => [p.url, p.replicaUrls])).toEqual(regions.a.nodes.map((_, i) => [regions.databases('region-b').home[i], [regions.b.nodes[i].url]]));
     expect(mapB.primaries.map((p) => p.shards)).toEqual(mapA.primaries.map((p) => p.shards));
     expect(envA).toMatchObject({ PORT: String(regions.a.apiPort), REDIS_URL: regions.a.redis.url, AWS_REGION: 'region-a', REGION_CONFIG_PARAMETER: TEST_REGION_CONFIG_PARAMETER });
     expect(envB).toMatchObject({ PORT: String(regions.b.apiPort), REDIS_URL: regions.b.redis.url, AWS_REGION: 'region-b' });

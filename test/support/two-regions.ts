@@ -26,11 +26,14 @@
  * configuration), with `env(region)`:
  * - PORT, HOST: `region.apiPort` on 127.0.0.1;
  * - REDIS_URL: the region's Redis;
- * - SHARD_MAP: `primary-<i>` per shard, even ranges; in A `url` is A's
- *   primary; in B `url` is A's primary through the ocean and `replicaUrls`
- *   is B's local replica. (`databases(region)` gives the same facts as URLs,
- *   plus `local`: the region's own server per shard, which a promoted region
- *   writes to.)
+ * - SHARD_MAP (`shardMap(region)`): `primary-<i>` per shard, even ranges,
+ *   `url` the region's own server (A's primaries in A; B's local replicas in
+ *   B, which it reads while A is home and writes once promoted), no
+ *   `replicaUrls`: the API's layout, as the second region's map on AWS names
+ *   its local replicas (docs/region-routing.md). `failoverMap(region)` is the
+ *   failover tool's view: home's primary through the ocean as `url` and the
+ *   region's server as its one replica. (`databases(region)` gives the home
+ *   and local URLs per shard.)
  * - AWS_REGION, AWS_ENDPOINT_URL_SSM and stand-in credentials (the SSM client
  *   signs for the region, which selects that region's parameters), and
  *   REGION_CONFIG_PARAMETER: the parameter's name.
@@ -118,7 +121,15 @@ export interface TwoRegions {
   region(name: string): TestRegion;
   other(name: string): TestRegion;
   databases(region: string): RegionDatabases;
+  /** The region's API's map: its own server per shard as the primary (see the file comment). */
   shardMap(region: string): ShardMapSpec;
+  /**
+   * What `npm run failover` takes here: per shard, home's primary (through the
+   * ocean from another region) as `url` and the region's server as its only
+   * replica. (On AWS the tool reads the same facts from the region's own map:
+   * each entry's secret names home's primary, its `host` the local server.)
+   */
+  failoverMap(region: string): ShardMapSpec;
   env(region: string): Record<string, string>;
   /** After a failover: the harness's idea of home (for `databases`), nothing else changes. */
   setHome(region: string): void;
@@ -229,6 +240,13 @@ export async function startTwoRegions(options: TwoRegionsOptions = {}): Promise<
       return { home: homeUrls, local };
     };
     const shardMap = (name: string): ShardMapSpec => {
+      const ranges = evenShardRanges(shards);
+      return {
+        logicalShards: LOGICAL_SHARDS,
+        primaries: databases(name).local.map((url, i) => ({ name: primaryName(i), url, replicaHosts: [], replicaUrls: [], shards: [ranges[i]] })),
+      };
+    };
+    const failoverMap = (name: string): ShardMapSpec => {
       const { home: homeUrls, local } = databases(name);
       const ranges = evenShardRanges(shards);
       return {
@@ -266,6 +284,7 @@ export async function startTwoRegions(options: TwoRegionsOptions = {}): Promise<
       other: (name) => known(otherName(name)),
       databases,
       shardMap,
+      failoverMap,
       env,
       setHome: (name) => {
         home = known(name).name;

@@ -2,6 +2,7 @@ import type { ClientConfig } from 'pg';
 import { readSecretJson, resolveDatabaseTargets, type SecretStore } from '../../../contracts/database-targets';
 import type { ShardRange } from '../../../contracts/shard-map';
 import type { RegionConfig } from '../../../contracts/region-config';
+import { regionOfArn } from '../../../contracts/arn';
 import { ConfigError, type EnvConfig } from './env-config';
 import { checkedRegionConfig } from './region-env';
 
@@ -43,12 +44,17 @@ export interface AppConfig extends EnvConfig {
 /** Fetches secrets and parameters; injectable so tests need no AWS. */
 export type SecretSource = SecretStore;
 
-/** The real source: Secrets Manager and SSM, loaded lazily so local runs never touch the SDK. */
+/**
+ * The real source: Secrets Manager and SSM, loaded lazily so local runs never
+ * touch the SDK. A secret is read from the region its ARN names (`region`,
+ * the process's, only when it names none): a secret is found only in its own
+ * region, and the second region of 10m reads its replicas there.
+ */
 export function awsSecretSource(region?: string): SecretSource {
   return {
     async getSecretString(arn) {
       const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
-      const client = new SecretsManagerClient({ region });
+      const client = new SecretsManagerClient({ region: regionOfArn(arn) ?? region });
       try {
         const out = await client.send(new GetSecretValueCommand({ SecretId: arn }));
         // A binary secret has no SecretString: read as no fields, it fails naming the ones a connection needs.

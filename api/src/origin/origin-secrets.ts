@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
+import { regionOfArn } from '../../../contracts/arn';
 
 /**
  * Reads one staged value of a secret (`AWSCURRENT`, `AWSPREVIOUS`); undefined
@@ -8,11 +9,14 @@ import type { FastifyBaseLogger } from 'fastify';
  */
 export type StagedSecretReader = (secretArn: string, stage: 'AWSCURRENT' | 'AWSPREVIOUS') => Promise<string | undefined>;
 
-/** The real reader: Secrets Manager's GetSecretValue by version stage (the SDK loaded lazily). */
+/**
+ * The real reader: Secrets Manager's GetSecretValue by version stage (the SDK
+ * loaded lazily), in the region the ARN names (`region` only when it names none).
+ */
 export function secretsManagerReader(region?: string): StagedSecretReader {
   return async (secretArn, stage) => {
     const { SecretsManagerClient, GetSecretValueCommand, ResourceNotFoundException } = await import('@aws-sdk/client-secrets-manager');
-    const client = new SecretsManagerClient({ region });
+    const client = new SecretsManagerClient({ region: regionOfArn(secretArn) ?? region });
     try {
       const out = await client.send(new GetSecretValueCommand({ SecretId: secretArn, VersionStage: stage }));
       return out.SecretString;

@@ -52,6 +52,13 @@ export interface PostgresDatabaseProps {
   readonly enhancedMonitoring?: { readonly interval: Duration; readonly role: iam.IRole };
   /** @default the credentials are never rotated */
   readonly credentialRotation?: CredentialRotationProps;
+  /**
+   * Regions holding a Secrets Manager replica of the credentials secret (10m:
+   * the second region, whose API reads them there, so they stay readable when
+   * the home region is lost). Adding one updates the secret in place.
+   * @default none
+   */
+  readonly secretReplicaRegions?: readonly string[];
 }
 
 /** The RDS instance class without its 'db.' prefix, as `ec2.InstanceType` expects it. */
@@ -88,7 +95,11 @@ export class PostgresDatabase extends Construct {
       version: rds.PostgresEngineVersion.of(props.engineMajorVersion, props.engineMajorVersion),
     });
 
-    this.secret = new rds.DatabaseSecret(this, 'Secret', { username: 'graminsta' });
+    this.secret = new rds.DatabaseSecret(this, 'Secret', {
+      username: 'graminsta',
+      // Each replica is encrypted with Secrets Manager's own key of its region, as the secret is in this one.
+      replicaRegions: props.secretReplicaRegions?.map((region) => ({ region })),
+    });
     this.secret.applyRemovalPolicy(RemovalPolicy.RETAIN);
 
     // What the primary and every replica share: placement, gp3 storage with the same autoscaling ceiling (a replica

@@ -7,6 +7,12 @@ import { initialShardMap } from '../../../contracts/shard-map';
 /** One physical primary as the shard map lists it. */
 export interface ShardPrimary {
   readonly secretArn: string;
+  /**
+   * `host:port` of the server to reach on the secret's credentials, when it
+   * is not the one the secret names (10m's second region: its local replica).
+   * @default the secret's own host
+   */
+  readonly host?: string;
   /** `host:port` of its replicas. */
   readonly replicaHosts: readonly string[];
 }
@@ -27,8 +33,9 @@ export interface ShardMapProps {
  *
  * `version` is a fingerprint of the template value (with its references
  * unresolved): it changes exactly when a primary or a replica is added or
- * removed. The fleet writes it into the instances' configuration, so such a
- * change rolls the fleet and every API process reads the new map.
+ * removed, or a primary's secret or host changes. The fleet writes it into
+ * the instances' configuration, so such a change rolls the fleet and every
+ * API process reads the new map.
  */
 export class ShardMap extends Construct {
   public readonly parameter: ssm.StringParameter;

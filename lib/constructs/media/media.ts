@@ -52,7 +52,7 @@ export class Media extends Construct {
       new PrivateBucket(this, 'AccessLogs', {
         lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(365) }],
       });
-    const cors = props.spec.presignedBrowserUploads ? [this.presignedPostCors(props.domainName)] : undefined;
+    const cors = props.spec.presignedBrowserUploads ? [presignedPostCors(props.domainName)] : undefined;
     this.bucket = new PrivateBucket(this, 'Bucket', {
       versioned: true,
       serverAccessLogsBucket: this.accessLogsBucket,
@@ -81,24 +81,6 @@ export class Media extends Construct {
   }
 
   /**
-   * CORS for presigned POSTs from the browser. CORS only decides whether the
-   * page may read S3's answer; what may be uploaded is decided by the signed
-   * POST policy (key, content type, size), so a wildcard origin grants nothing.
-   * Without a custom domain the distribution's `*.cloudfront.net` name cannot be
-   * used here: the distribution has this bucket as an origin, so referencing its
-   * domain name from the bucket would be a dependency cycle.
-   */
-  private presignedPostCors(domainName?: string): s3.CorsRule {
-    return {
-      allowedMethods: [s3.HttpMethods.POST],
-      allowedOrigins: corsOrigins(domainName),
-      allowedHeaders: ['*'],
-      exposedHeaders: ['ETag', 'Location'],
-      maxAge: 3000,
-    };
-  }
-
-  /**
    * What the API needs: read, write and delete photo objects under `media/`,
    * and list the bucket so a HEAD on a missing object answers 404, not 403
    * (S3 checks s3:ListBucket without a prefix for that; the bucket holds only
@@ -107,13 +89,12 @@ export class Media extends Construct {
   public grantApiAccess(grantee: iam.IGrantable): iam.Grant {
     return grantMediaAccess(this.bucket, grantee);
   }
-
 }
 
 /**
  * What the API may do in the uploads bucket: read, write and delete photo
  * objects (`media/`), and list (so a missing key is a 404, not a 403). Also
- * used by the second region's fleet (10m) on the home bucket, by ARN.
+ * used by the second region's fleet (10m) on that region's bucket.
  */
 export function grantMediaAccess(bucket: s3.IBucket, grantee: iam.IGrantable): iam.Grant {
   const objects = iam.Grant.addToPrincipal({
@@ -127,6 +108,26 @@ export function grantMediaAccess(bucket: s3.IBucket, grantee: iam.IGrantable): i
     resourceArns: [bucket.bucketArn],
   });
   return objects;
+}
+
+/**
+ * CORS for presigned POSTs from the browser (the uploads bucket, and at 10m
+ * the second region's, which takes them once that region is home). CORS only
+ * decides whether the page may read S3's answer; what may be uploaded is
+ * decided by the signed POST policy (key, content type, size), so a wildcard
+ * origin grants nothing. Without a custom domain the distribution's
+ * `*.cloudfront.net` name cannot be used here: the distribution has this
+ * bucket as an origin, so referencing its domain name from the bucket would be
+ * a dependency cycle.
+ */
+export function presignedPostCors(domainName?: string): s3.CorsRule {
+  return {
+    allowedMethods: [s3.HttpMethods.POST],
+    allowedOrigins: corsOrigins(domainName),
+    allowedHeaders: ['*'],
+    exposedHeaders: ['ETag', 'Location'],
+    maxAge: 3000,
+  };
 }
 
 /** Browser origins allowed to POST uploads: the custom domain, else any CloudFront default domain. */

@@ -4,6 +4,16 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ORIGIN_VERIFY_HEADER } from '../../../contracts/origin-verify';
 
+export interface OriginVerifySecretProps {
+  /**
+   * Regions holding a Secrets Manager replica of it (10m: the second region's
+   * API checks the header against the replica, so the check survives the loss
+   * of the home region). Adding one updates the secret in place.
+   * @default none
+   */
+  readonly replicaRegions?: readonly string[];
+}
+
 /**
  * The secret CloudFront sends to the API's origin in the `x-origin-verify`
  * header, so that the API can reject any request that did not come through
@@ -18,13 +28,14 @@ import { ORIGIN_VERIFY_HEADER } from '../../../contracts/origin-verify';
 export class OriginVerifySecret extends Construct {
   public readonly secret: secretsmanager.Secret;
 
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, props: OriginVerifySecretProps = {}) {
     super(scope, id);
     this.secret = new secretsmanager.Secret(this, 'Resource', {
       description: 'Graminsta: the origin secret CloudFront adds to requests for the API (x-origin-verify)',
       // Header-safe: letters and digits only.
       generateSecretString: { passwordLength: 48, excludePunctuation: true, includeSpace: false },
       removalPolicy: RemovalPolicy.RETAIN,
+      replicaRegions: props.replicaRegions?.map((region) => ({ region })),
     });
   }
 

@@ -214,7 +214,10 @@ export class Site extends Construct {
   /**
    * `/media/*` at 10m: the home bucket, failing over to the second region's
    * replica on a 5xx or a failed connection (GET and HEAD only: the behaviour
-   * allows nothing else). The replica's bucket policy lives in its own stack
+   * allows nothing else), and on 403 and 404: a photo written in the second
+   * region while it was home is missing from this bucket until S3 replicates
+   * it back, and S3 answers a missing key with 403 to a reader that may not
+   * list the bucket (CloudFront's origin access may not). The replica's bucket policy lives in its own stack
    * (it admits this account's distributions), so CDK's warning that it cannot
    * add the statement to an imported bucket is acknowledged here.
    */
@@ -226,7 +229,7 @@ export class Site extends Construct {
     return new origins.OriginGroup({
       primaryOrigin: origins.S3BucketOrigin.withOriginAccessControl(home),
       fallbackOrigin: origins.S3BucketOrigin.withOriginAccessControl(replica),
-      fallbackStatusCodes: [500, 502, 503, 504],
+      fallbackStatusCodes: [403, 404, 500, 502, 503, 504],
     });
   }
 }

@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { moveHome, parseRegionConfig } from '../../../contracts/region-config';
-import type { ShardMapSpec } from '../../../contracts/shard-map';
 import { sql } from '../../support/postgres-servers';
 import { describeWithStreamingPostgres } from '../../support/streaming-postgres';
 import { startTwoRegions, TEST_REGION_CONFIG_PARAMETER, type TwoRegions } from '../../support/two-regions';
@@ -28,12 +27,6 @@ describeWithStreamingPostgres('two regions on real replicas', () => {
   let b: RegionApp;
   const dirs: string[] = [];
 
-  /** The region's shard map with its own servers as the primaries (B: its replicas). */
-  const localShardMap = (region: string): ShardMapSpec => {
-    const map = h.shardMap(region);
-    const local = h.databases(region).local;
-    return { ...map, primaries: map.primaries.map((primary, i) => ({ ...primary, url: local[i], replicaUrls: [] })) };
-  };
   const parameterOf = (region: string): ParameterSource => ({
     read: async () => {
       const value = h.ssm.value(region, TEST_REGION_CONFIG_PARAMETER);
@@ -46,7 +39,7 @@ describeWithStreamingPostgres('two regions on real replicas', () => {
     dirs.push(dataDir);
     return startRegionApp(
       {
-        SHARD_MAP: JSON.stringify(localShardMap(region)),
+        SHARD_MAP: JSON.stringify(h.shardMap(region)),
         REDIS_URL: h.region(region).redis.url,
         DATA_DIR: dataDir,
         REGION_NAME: region,

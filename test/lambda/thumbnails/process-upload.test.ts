@@ -2,7 +2,7 @@ import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCom
 import { Jimp } from 'jimp';
 import { thumbnailKeyFor } from '../../../contracts/media-keys';
 import { decodeS3EventKey } from '../../../lambda/thumbnails/s3-event-key';
-import { s3ObjectStore } from '../../../lambda/thumbnails/object-store';
+import { type ObjectStore, s3ObjectStore } from '../../../lambda/thumbnails/object-store';
 import { processUpload } from '../../../lambda/thumbnails/process-upload';
 import { settingsFromEnv } from '../../../lambda/thumbnails/settings';
 import { jpegSize } from './jpeg-size';
@@ -77,6 +77,36 @@ describe('processUpload against a local S3 server (s3rver)', () => {
     expect(outcome).toEqual({ status: 'skipped', key: 'media/thumbnails/7/1001', reason: 'not under the originals prefix' });
     const after = await s3.client.send(new ListObjectsV2Command({ Bucket: BUCKET }));
     expect(after.KeyCount).toBe(before.KeyCount);
+  });
+
+  test('an original no replication covers has no replication status (s3rver, as S3 for a bucket without a rule)', async () => {
+    expect(await s3ObjectStore(s3.client).replicationStatus(BUCKET, 'media/originals/7/1001')).toBeUndefined();
+  });
+
+  test("a replicated original (10m: copied from the other region, which made its thumbnail) is skipped before it is read; the region's own upload is not", async () => {
+    const png = await new Jimp({ width: 400, height: 400, color: 0x00ff00ff }).getBuffer('image/png');
+    await upload('media/originals/8/2001', png, 'image/png');
+    await upload('media/originals/8/2002', png, 'image/png');
+    // s3rver has no replication: this store reports what S3 answers for a replica (x-amz-replication-status: REPLICA)
+    // and counts reads; everything else is the real local S3.
+    const real = s3ObjectStore(s3.client);
+    const reads: string[] = [];
+    const store: ObjectStore = {
+      replicationStatus: async (bucket, key) => (key.endsWith('/2001') ? 'REPLICA' : real.replicationStatus(bucket, key)),
+      get: async (bucket, key) => {
+        reads.push(key);
+        return real.get(bucket, key);
+      },
+      put: (...args) => real.put(...args),
+    };
+    expect(await processUpload(store, BUCKET, 'media/originals/8/2001', SETTINGS)).toEqual({
+      status: 'skipped',
+      key: 'media/originals/8/2001',
+      reason: expect.stringContaining('a replica from the other region'),
+    });
+    await expect(s3.client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'media/thumbnails/8/2001' }))).rejects.toThrow();
+    expect(await processUpload(store, BUCKET, 'media/originals/8/2002', SETTINGS)).toMatchObject({ status: 'written', thumbnailKey: 'media/thumbnails/8/2002' });
+    expect(reads).toEqual(['media/originals/8/2002']);
   });
 
   test('a missing original throws, so Lambda retries and then sends the event to the failure queue', async () => {

@@ -67,8 +67,8 @@ const EXPECTED: Record<StageName, Record<StackKind, string[]>> = {
   },
   '10m': {
     Network: [],
-    Data: [...SHARDED_DATA, 'RegionConfigParameterName'],
-    App: ['AppUrl', 'DistributionId', 'OriginSecretArn', 'AutoScalingGroupName', 'TargetGroupArn', 'UploadsBucketName'],
+    Data: [...SHARDED_DATA, 'RegionConfigParameterName', 'DatabaseSecretReplicaArn', ...[1, 2, 3].map((n) => `Shard${n}DatabaseSecretReplicaArn`)],
+    App: ['AppUrl', 'DistributionId', 'OriginSecretArn', 'OriginSecretReplicaArn', 'AutoScalingGroupName', 'TargetGroupArn', 'UploadsBucketName'],
     Monitoring: ['AlarmTopicArn', 'DashboardName'],
   },
 };

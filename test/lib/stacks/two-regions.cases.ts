@@ -16,6 +16,19 @@ const regional = (kind: 'Network' | 'Data' | 'App') => synthStage('10m')[`gramin
 const resources = (template: Record<string, any>, type: string) =>
   Object.entries(template.Resources as Record<string, any>).filter(([, r]) => r.Type === type);
 const stackOutput = (value: any) => value?.['Fn::GetStackOutput'];
+/** A template string with each reference written out: `<Stack/Output@Region>`, `<Id.Attribute>`, `<Ref Id>`. */
+const rendered = (value: any): string => {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value?.['Fn::Join'])) return (value['Fn::Join'][1] as any[]).map(rendered).join(value['Fn::Join'][0]);
+  const output = stackOutput(value);
+  if (output) return `<${output.StackName}/${output.OutputName}@${output.Region}>`;
+  if (value?.['Fn::GetAtt']) return `<${value['Fn::GetAtt'].join('.')}>`;
+  if (value?.Ref) return `<Ref ${value.Ref}>`;
+  return `<${JSON.stringify(value)}>`;
+};
+const shardPrefix = (i: number) => (i === 0 ? '' : `Shard${i}`);
+
+const replicaPrefixes = () => Array.from({ length: spec.database.kind === 'rds' ? spec.database.primaries : 0 }, (_, i) => shardPrefix(i));
 
 describe('stage 10m: the second region', () => {
   test('its stacks are named with the region, never the stage, and one snapshot each pins them', () => {
@@ -111,6 +124,49 @@ describe('stage 10m: the second region', () => {
     for (const id of replicaIds) expect(text).toContain(`"${id}","Endpoint.Address"`);
   });
 
+  test("its shard map names this region's own servers as the primaries: each local replica as host, on the credentials' replica in this region, no further replicas", () => {
+    const map = resources(regional('Data'), 'AWS::SSM::Parameter').find(([id]) => id.startsWith('ShardMap'))![1];
+    const parsed = JSON.parse(rendered(map.Properties.Value));
+    const replicaIds = resources(regional('Data'), 'AWS::RDS::DBInstance').map(([id]) => id);
+    expect(parsed.primaries).toHaveLength(replicaIds.length);
+    parsed.primaries.forEach((primary: any, i: number) => {
+      // The replica of primary i (its construct ID names the home primary: Database, Shard<i>Database).
+      expect(primary.host).toMatch(new RegExp(`^<${shardPrefix(i)}Database[0-9A-F]{8}\\.Endpoint\\.Address>:<${shardPrefix(i)}Database[0-9A-F]{8}\\.Endpoint\\.Port>$`));
+      expect(primary.secretArn).toBe(`<graminsta-Data/${shardPrefix(i)}DatabaseSecretReplicaArn@${HOME}>`);
+      expect(primary.replicaHosts).toEqual([]);
+    });
+  });
+
+  test('every home credentials secret and the origin secret have a Secrets Manager replica in the second region, whose ARN their stack publishes', () => {
+    for (const kind of ['Data', 'App'] as const) {
+      const template = templateJson('10m', kind);
+      const secrets = resources(template, 'AWS::SecretsManager::Secret').filter(([id]) => !id.startsWith('CacheAuthToken'));
+      expect(secrets.length).toBe(kind === 'Data' ? (spec.database.kind === 'rds' ? spec.database.primaries : 0) : 1);
+      for (const [id, secret] of secrets) {
+        expect({ id, replicas: secret.Properties.ReplicaRegions }).toEqual({ id, replicas: [{ Region: SECOND }] });
+        // Its replica's ARN: the same name and suffix (the sixth field of its own ARN), the second region.
+        const outputs = Object.values(template.Outputs as Record<string, any>).filter((o) => JSON.stringify(o.Value).includes(`{"Ref":"${id}"}`) && JSON.stringify(o.Value).includes(SECOND));
+        expect(outputs.map((o) => rendered(o.Value))).toEqual([`arn:<Ref AWS::Partition>:secretsmanager:${SECOND}:<Ref AWS::AccountId>:secret:<${JSON.stringify({ 'Fn::Select': [6, { 'Fn::Split': [':', { Ref: id }] }] })}>`]);
+      }
+    }
+    // The cache's AUTH token stays in its region: each region has its own Redis.
+    for (const [, token] of resources(templateJson('10m', 'Data'), 'AWS::SecretsManager::Secret').filter(([id]) => id.startsWith('CacheAuthToken'))) expect(token.Properties.ReplicaRegions).toBeUndefined();
+  });
+
+  test("the second region's fleet may read the secrets' replicas in its region and no secret of the home region", () => {
+    const statements = resources(regional('App'), 'AWS::IAM::Policy').flatMap(([, p]) => p.Properties.PolicyDocument.Statement as any[]);
+    const read = statements.filter((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue')).flatMap((s) => [s.Resource].flat());
+    expect(read.map(rendered).sort()).toEqual(
+      [
+        `<graminsta-App/OriginSecretReplicaArn@${HOME}>`,
+        ...replicaPrefixes().map((prefix) => `<graminsta-Data/${prefix}DatabaseSecretReplicaArn@${HOME}>`),
+        expect.stringMatching(new RegExp(`^<graminsta-${SECOND}-Data/PublishOutputRefCacheAuthToken.*@${SECOND}>$`)),
+      ].sort(),
+    );
+    const env = Object.fromEntries(envFileText(regional('App').Resources).split('\n').filter((l) => l && !l.startsWith('#')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+    expect(env.DATABASE_REPLICA_HOSTS).toBeUndefined();
+  });
+
   test('uploads replicate to the second region with a role that may only read source versions and replicate into the replica', () => {
     const [[, bucket]] = resources(templateJson('10m', 'App'), 'AWS::S3::Bucket').filter(([, b]) => b.Properties.ReplicationConfiguration);
     const rule = bucket.Properties.ReplicationConfiguration.Rules[0];
@@ -124,6 +180,55 @@ describe('stage 10m: the second region', () => {
     const [[, replica]] = resources(regional('Data'), 'AWS::S3::Bucket').filter(([id]) => id.startsWith('UploadsReplica') && !id.includes('AccessLogs'));
     expect(replica.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
     expect(replica.DeletionPolicy).toBe('Retain');
+  });
+
+  test("the second region's API writes photos to its own bucket (it writes only while home), never to the home bucket", () => {
+    const statements = resources(regional('App'), 'AWS::IAM::Policy')
+      .filter(([id]) => id.startsWith('ApiFleet'))
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as any[]);
+    const writes = statements.filter((s) => [s.Action].flat().includes('s3:PutObject')).flatMap((s) => [s.Resource].flat().map(rendered));
+    expect(writes).toEqual([`<graminsta-${SECOND}-Data/PublishOutputFnGetAttUploadsReplicaC284C7D6Arn9EF0A9F2@${SECOND}>/media/*`]);
+    expect(JSON.stringify(statements)).not.toContain('MediaBucket');
+    const [[, parameter]] = resources(regional('App'), 'AWS::SSM::Parameter').filter(([id]) => id.startsWith('ApiFleetEnvironment'));
+    expect(rendered(parameter.Properties.Value)).toContain(`UPLOADS_BUCKET=<graminsta-${SECOND}-Data/PublishOutputRefUploadsReplica`);
+    // Browsers POST there once the region is home: the same CORS rule as the home bucket.
+    const [[, replica]] = resources(regional('Data'), 'AWS::S3::Bucket').filter(([id]) => id.startsWith('UploadsReplica') && !id.includes('AccessLogs'));
+    const [[, home]] = resources(templateJson('10m', 'App'), 'AWS::S3::Bucket').filter(([id]) => id.startsWith('MediaBucket'));
+    expect(replica.Properties.CorsConfiguration).toEqual(home.Properties.CorsConfiguration);
+    expect(replica.Properties.CorsConfiguration.CorsRules[0].AllowedOrigins).toEqual([`https://${DOMAIN}`]);
+  });
+
+  test("the second region's bucket replicates back to the home bucket (two-way), through a role of its own that may only read its versions and replicate into the home bucket", () => {
+    const [[, config]] = resources(regional('App'), 'Custom::AWS').filter(([id]) => id.startsWith('UploadsReplicationToHome'));
+    const create = JSON.parse(rendered(config.Properties.Create));
+    expect(create).toMatchObject({ service: 'S3', action: 'putBucketReplication' });
+    expect(create.parameters.Bucket).toMatch(new RegExp(`^<graminsta-${SECOND}-Data/PublishOutputRefUploadsReplica\\w+@${SECOND}>$`));
+    const [rule] = create.parameters.ReplicationConfiguration.Rules;
+    expect(rule).toMatchObject({ Status: 'Enabled', DeleteMarkerReplication: { Status: 'Enabled' }, Filter: { Prefix: '' } });
+    expect(rule.Destination.Bucket).toBe(`<graminsta-App/PublishOutputFnGetAttMediaBucket4022EBBFArn7E2EBF85@${HOME}>`);
+    expect(JSON.parse(rendered(config.Properties.Delete))).toMatchObject({ service: 'S3', action: 'deleteBucketReplication' });
+    const role = create.parameters.ReplicationConfiguration.Role.match(/^<(\w+)\.Arn>$/)[1];
+    const policy = resources(regional('App'), 'AWS::IAM::Policy').find(([, p]) => p.Properties.Roles.some((r: any) => r.Ref === role))![1];
+    expect(policy.Properties.PolicyDocument.Statement.map((s: any) => s.Action).flat().sort()).toEqual(
+      ['s3:GetObjectVersionAcl', 's3:GetObjectVersionForReplication', 's3:GetObjectVersionTagging', 's3:GetReplicationConfiguration', 's3:ListBucket', 's3:ReplicateDelete', 's3:ReplicateObject', 's3:ReplicateTags'].sort(),
+    );
+  });
+
+  test("the second region makes thumbnails of the photos uploaded there (its own function on its own bucket's originals, photo.ready to its own queue)", () => {
+    const [[functionId, fn]] = resources(regional('App'), 'AWS::Lambda::Function').filter(([id]) => id.startsWith('ThumbnailsFunction'));
+    expect(stackOutput(fn.Properties.Environment.Variables.WORK_QUEUE_URL)).toMatchObject({ StackName: `graminsta-${SECOND}-Data`, Region: SECOND });
+    const [[, notifications]] = resources(regional('App'), 'Custom::S3BucketNotifications');
+    expect(stackOutput(notifications.Properties.BucketName)).toMatchObject({ StackName: `graminsta-${SECOND}-Data`, Region: SECOND });
+    expect(notifications.Properties.NotificationConfiguration.LambdaFunctionConfigurations).toEqual([
+      { Events: ['s3:ObjectCreated:*'], Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'media/originals/' }] } }, LambdaFunctionArn: { 'Fn::GetAtt': [functionId, 'Arn'] } },
+    ]);
+    // Only its own bucket may invoke it, from this account (the guard rule cannot read the cross-stack ARN: tools/compliance).
+    for (const template of [regional('App'), templateJson('10m', 'App')]) {
+      for (const [, permission] of resources(template, 'AWS::Lambda::Permission').filter(([, p]) => p.Properties.Principal === 's3.amazonaws.com')) {
+        expect(permission.Properties.SourceAccount).toEqual({ Ref: 'AWS::AccountId' });
+        expect(permission.Properties.SourceArn).toBeTruthy();
+      }
+    }
   });
 
   test('each region has a latency record for the API origin, guarded by a Route 53 HTTPS health check of /readyz through its public origin, which admits the checkers', () => {
@@ -188,7 +293,8 @@ describe('stage 10m: the second region', () => {
     const media = config.CacheBehaviors.find((b: any) => b.PathPattern === '/media/*');
     const group = config.OriginGroups.Items.find((g: any) => g.Id === media.TargetOriginId);
     expect(group.Members.Items).toHaveLength(2);
-    expect(group.FailoverCriteria.StatusCodes.Items.sort()).toEqual([500, 502, 503, 504]);
+    // 403 and 404 too: a photo written in the second region while it was home may not have replicated back yet.
+    expect(group.FailoverCriteria.StatusCodes.Items.sort()).toEqual([403, 404, 500, 502, 503, 504]);
     expect(media.AllowedMethods ?? ['GET', 'HEAD']).toEqual(['GET', 'HEAD']);
     expect(resources(templateJson('10m', 'App'), 'AWS::CloudFront::VpcOrigin')).toHaveLength(0);
     expect(flatten(api.DomainName)).toBe(`api-origin.${DOMAIN}`);

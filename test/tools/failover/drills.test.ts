@@ -1,7 +1,6 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ShardMapSpec } from '../../../contracts/shard-map';
 import { startApi, type RunningApi } from '../../support/api-server';
 import type { LatencyRouter } from '../../support/latency-router';
 import { describeWithStreamingPostgres } from '../../support/streaming-postgres';
@@ -36,12 +35,6 @@ describeWithStreamingPostgres('region drills: failover to B with A lost, failbac
   const dirs: string[] = [];
   const figures: Record<string, unknown> = {};
 
-  /** Each region's API reads its own servers (the API's layout, docs/region-routing.md). */
-  const localShardMap = (region: string): ShardMapSpec => {
-    const map = regions.shardMap(region);
-    const local = regions.databases(region).local;
-    return { ...map, primaries: map.primaries.map((primary, i) => ({ ...primary, url: local[i], replicaUrls: [] })) };
-  };
   const startRegionApi = async (region: string) => {
     const dataDir = mkdtempSync(join(tmpdir(), 'graminsta-drill-'));
     dirs.push(dataDir);
@@ -51,7 +44,7 @@ describeWithStreamingPostgres('region drills: failover to B with A lost, failbac
       dataDir,
       port: regions.region(region).apiPort,
       redisUrl: regions.region(region).redis.url,
-      env: { ...env, DATABASE_URL: '', SHARD_MAP: JSON.stringify(localShardMap(region)), REGION_NAME: region, REGION_CONFIG_REFRESH_MS: '200' },
+      env: { ...env, DATABASE_URL: '', SHARD_MAP: JSON.stringify(regions.shardMap(region)), REGION_NAME: region, REGION_CONFIG_REFRESH_MS: '200' },
     });
     apis.set(region, api);
     return api;
@@ -63,7 +56,7 @@ describeWithStreamingPostgres('region drills: failover to B with A lost, failbac
    */
   const failoverMap = (region: string) => {
     const file = join(dirs[0], `failover-map-${region}.json`);
-    if (!existsSync(file)) writeFileSync(file, JSON.stringify(regions.shardMap(region)));
+    if (!existsSync(file)) writeFileSync(file, JSON.stringify(regions.failoverMap(region)));
     return file;
   };
 

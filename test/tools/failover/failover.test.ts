@@ -50,7 +50,7 @@ describeWithStreamingPostgres('npm run failover: refusals, dry run, a planned mo
 
   test('a shard without a replica, or whose replica does not answer, is refused by name', async () => {
     const start = await before();
-    const map = JSON.parse(regions.env('region-b').SHARD_MAP) as { primaries: { replicaUrls: string[] }[] };
+    const map = regions.failoverMap('region-b');
     const noReplica = join(dir, 'no-replica.json');
     writeFileSync(noReplica, JSON.stringify({ ...map, primaries: [map.primaries[0], { ...map.primaries[1], replicaUrls: [] }] }));
     const missing = await runTool(regions, 'region-b', ['--to', 'region-b', '--map', noReplica]);
@@ -69,7 +69,7 @@ describeWithStreamingPostgres('npm run failover: refusals, dry run, a planned mo
   test('a replica that does not stream while home answers (broken replication) is refused', async () => {
     const start = await before();
     // The replica streams across the ocean; cut it, and let the tool reach home directly.
-    const map = JSON.parse(regions.env('region-b').SHARD_MAP) as { primaries: { url: string }[] };
+    const map = regions.failoverMap('region-b');
     const direct = join(dir, 'direct-home.json');
     writeFileSync(direct, JSON.stringify({ ...map, primaries: map.primaries.map((p, i) => ({ ...p, url: regions.a.nodes[i].url })) }));
     regions.partition();

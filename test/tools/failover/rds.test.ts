@@ -103,7 +103,7 @@ describeWithStreamingPostgres('npm run failover on RDS: dry run, refusals, a pla
     expect(run.stderr.indexOf('the fence that came with the WAL lifted')).toBeLessThan(run.stderr.indexOf('region-b: region configuration written'));
     expect(run.stdout).toMatch(/failover to region-b done: home region-b, epoch 2 \(planned move, lag 0 at promotion\)/);
     // The secrets were read where their ARN says (region-b's replicated copies), not in the operator's default region.
-    expect(new Set(aws.secrets.signedRegions)).toEqual(new Set(['region-b']));
+    expect(new Set(aws.secrets.signedRegions.values())).toEqual(new Set(['region-b']));
     expect(configIn(aws.regions, 'region-a')).toMatchObject({ home: 'region-b', epoch: 2 });
     expect(configIn(aws.regions, 'region-b')).toMatchObject({ home: 'region-b', epoch: 2 });
 

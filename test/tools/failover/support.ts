@@ -43,13 +43,15 @@ export interface RunningTool {
 
 /**
  * Starts `npm run failover -- <args>` with the target region's API
- * environment (its shard map, the SSM stand-in signed for that region, the
- * parameter name), nothing of the caller's database or AWS settings.
+ * environment (the SSM stand-in signed for that region, the parameter name)
+ * and the failover map as SHARD_MAP (`regions.failoverMap`), nothing of the
+ * caller's database or AWS settings.
  */
 export function startTool(regions: TwoRegions, region: string, args: readonly string[], extraEnv: Record<string, string> = {}): RunningTool {
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !(API_ENVIRONMENT_VARIABLES as readonly string[]).includes(name) && !name.startsWith('AWS_')));
   const { PORT: _port, HOST: _host, REDIS_URL: _redis, ...toolEnv } = regions.env(region);
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'tools', 'failover', 'cli.ts'), ...args], { cwd: ROOT, env: { ...inherited, ...toolEnv, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const map = { SHARD_MAP: JSON.stringify(regions.failoverMap(region)) };
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'tools', 'failover', 'cli.ts'), ...args], { cwd: ROOT, env: { ...inherited, ...toolEnv, ...map, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   child.once('exit', () => running.delete(child));
   let stdout = '';
