@@ -5,24 +5,7 @@
  */
 import { isStatefulType } from '../../../lib/resource-spec';
 import { deployGuardRefusal } from '../../boot/support/deploy-guard-stand-in';
-import { ALL_STAGES, STACKS, constructPath, resourcesOfType, templateJson } from './stage-templates';
-
-/** What a resource needs first in its own template (DependsOn, Ref, Fn::GetAtt). */
-function needs(resources: Record<string, any>, id: string): Set<string> {
-  const found = new Set<string>(([] as string[]).concat(resources[id].DependsOn ?? []));
-  const walk = (value: unknown): void => {
-    if (Array.isArray(value)) value.forEach(walk);
-    else if (value && typeof value === 'object') {
-      for (const [key, inner] of Object.entries(value)) {
-        if (key === 'Ref' && typeof inner === 'string' && inner in resources) found.add(inner);
-        else if (key === 'Fn::GetAtt' && Array.isArray(inner) && inner[0] in resources) found.add(inner[0] as string);
-        else walk(inner);
-      }
-    }
-  };
-  walk(resources[id].Properties);
-  return found;
-}
+import { ALL_STAGES, STACKS, constructPath, needs, resourcesOfType, templateJson } from './stage-templates';
 
 describe('deploy guard', () => {
   test.each(ALL_STAGES.flatMap((stage) => STACKS.map((stack) => [stage, stack] as const)))('stage %s, %s: one guard recording the stage; every resource but its own and the KMS key waits for it', (stage, stack) => {
