@@ -182,3 +182,21 @@ describe('stage 10m: the second region guarded', () => {
     }
   });
 });
+
+describe('stage 10m: the two public origins’ certificates', () => {
+  test('both are for the one origin name, DNS-validated by CloudFormation in the one hosted zone; neither template declares the validation record, so no stack owns the CNAME they share', () => {
+    const certificates = [synthStage('10m')['graminsta-App'], regional('App')].map((template) =>
+      Object.values<any>(template.Resources).filter((r) => r.Type === 'AWS::CertificateManager::Certificate').map((r) => r.Properties),
+    );
+    const name = `api-origin.${EXAMPLE_REGION_OPTIONS.domainName}`;
+    for (const found of certificates) {
+      expect(found).toEqual([
+        expect.objectContaining({ DomainName: name, ValidationMethod: 'DNS', DomainValidationOptions: [{ DomainName: name, HostedZoneId: EXAMPLE_REGION_OPTIONS.hostedZoneId }] }),
+      ]);
+    }
+    for (const template of [synthStage('10m')['graminsta-App'], regional('App')]) {
+      const cnames = Object.values<any>(template.Resources).filter((r) => r.Type === 'AWS::Route53::RecordSet' && r.Properties.Type === 'CNAME');
+      expect(cnames).toEqual([]);
+    }
+  });
+});
