@@ -5,7 +5,7 @@
  */
 import { isStatefulType } from '../../../lib/resource-spec';
 import { deployGuardRefusal } from '../../boot/support/deploy-guard-stand-in';
-import { ALL_STAGES, STACKS, constructPath, needs, resourcesOfType, templateJson } from './stage-templates';
+import { ALL_STAGES, STACKS, constructPath, guardNeeds, needs, notWaitingForGuard, resourcesOfType, templateJson } from './stage-templates';
 
 describe('deploy guard', () => {
   test.each(ALL_STAGES.flatMap((stage) => STACKS.map((stack) => [stage, stack] as const)))('stage %s, %s: one guard recording the stage; every resource but its own and the KMS key waits for it', (stage, stack) => {
@@ -15,14 +15,10 @@ describe('deploy guard', () => {
     const [guardId, guard] = Object.entries(guards)[0];
     expect(guard.Properties).toMatchObject({ StackLabel: `graminsta-${stack}`, Stage: stage, Confirm: '' });
 
-    const own = new Set([guardId]);
-    for (const pending = [guardId]; pending.length > 0; ) {
-      for (const dep of needs(resources, pending.pop()!)) if (!own.has(dep)) (own.add(dep), pending.push(dep));
-    }
     // The guard needs only its function, role, policy, log group (and in Network the key that encrypts it).
+    const own = guardNeeds(resources, guardId);
     expect([...own].filter((id) => id !== guardId).every((id) => constructPath(resources[id]).startsWith('DeployGuard/') || resources[id].Type === 'AWS::KMS::Key')).toBe(true);
-    const notWaiting = Object.keys(resources).filter((id) => !own.has(id) && !needs(resources, id).has(guardId) && resources[id].Type !== 'AWS::KMS::Key');
-    expect(notWaiting.map((id) => `${id} (${resources[id].Type})`)).toEqual([]);
+    expect(notWaitingForGuard(resources)).toEqual([]);
     // Stateful resources above all: none of the app's is among what the guard needs (its own log group and the retained key are).
     const statefulWaiting = Object.keys(resources).filter((id) => isStatefulType(resources[id].Type) && !constructPath(resources[id]).startsWith('DeployGuard/') && resources[id].Type !== 'AWS::KMS::Key');
     expect(statefulWaiting.filter((id) => !needs(resources, id).has(guardId))).toEqual([]);

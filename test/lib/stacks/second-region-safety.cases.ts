@@ -13,7 +13,7 @@ import { API_METRICS_NAMESPACE, REQUEST_METRICS } from '../../../contracts/api-m
 import { stageSpec } from '../../../stages/ladder';
 import { deployGuardRefusal } from '../../boot/support/deploy-guard-stand-in';
 import { policyBodyFor, stackPolicyRefusal } from '../../boot/support/stack-policy-stand-in';
-import { constructPath, notWaitingForGuard } from './stage-templates';
+import { constructPath, guardNeeds, notWaitingForGuard } from './stage-templates';
 
 const [HOME, SECOND] = EXAMPLE_REGION_OPTIONS.regions.split(',');
 const second = stageSpec('10m').regions!.second;
@@ -134,6 +134,9 @@ describe('stage 10m: the second region guarded', () => {
     expect(guards).toHaveLength(1);
     expect(guards[0][1].Properties).toMatchObject({ StackLabel: name(kind), Stage: '10m', Confirm: '' });
     expect(notWaitingForGuard(regional(kind).Resources)).toEqual([]);
+    const all = regional(kind).Resources as Record<string, any>;
+    const own = [...guardNeeds(all, guards[0][0])].filter((id) => id !== guards[0][0]);
+    expect(own.filter((id) => !constructPath(all[id]).startsWith('DeployGuard/') && all[id].Type !== 'AWS::KMS::Key')).toEqual([]);
   });
 
   test('its Monitoring sets the stack policy of its Network, Data and App (and only there), with SetStackPolicy on those three stacks of its region only', () => {

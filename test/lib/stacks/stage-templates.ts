@@ -105,16 +105,22 @@ export function needs(resources: Record<string, any>, id: string): Set<string> {
   return found;
 }
 
+/** The guard and what it needs, transitively (its function, role, policy, log group; a key). */
+export function guardNeeds(resources: Record<string, any>, guardId: string): Set<string> {
+  const own = new Set([guardId]);
+  for (const pending = [guardId]; pending.length > 0; ) {
+    for (const dep of needs(resources, pending.pop()!)) if (!own.has(dep)) (own.add(dep), pending.push(dep));
+  }
+  return own;
+}
+
 /**
  * The resources of a template that do not wait for its deploy guard (`id (type)`): none may, but the
  * guard's own (what it needs, transitively: its function, role, policy, log group) and KMS keys.
  */
 export function notWaitingForGuard(resources: Record<string, any>): string[] {
   const [guardId] = Object.keys(resources).filter((id) => resources[id].Type === 'Custom::DeployGuard');
-  const own = new Set([guardId]);
-  for (const pending = [guardId]; pending.length > 0; ) {
-    for (const dep of needs(resources, pending.pop()!)) if (!own.has(dep)) (own.add(dep), pending.push(dep));
-  }
+  const own = guardNeeds(resources, guardId);
   return Object.keys(resources)
     .filter((id) => !own.has(id) && !needs(resources, id).has(guardId) && resources[id].Type !== 'AWS::KMS::Key')
     .map((id) => `${id} (${resources[id].Type})`);
