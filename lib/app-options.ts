@@ -187,7 +187,7 @@ export function stackName(appName: string, kind: StackKind): string {
 }
 
 /** The second region's stacks (10m), in deployment order. */
-export const SECOND_REGION_STACK_KINDS = ['Network', 'Data', 'App'] as const;
+export const SECOND_REGION_STACK_KINDS = ['Network', 'Data', 'App', 'Monitoring'] as const;
 export type SecondRegionStackKind = (typeof SECOND_REGION_STACK_KINDS)[number];
 
 /**

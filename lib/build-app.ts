@@ -40,9 +40,30 @@ export interface StageApp {
    * Network, Data, App, Monitoring (in deployment order, in the account's
    * region, at 10m the home region), then from stage 100 Edge (in us-east-1),
    * which CDK deploys before App (App depends on it), then at 10m the second
-   * region's Network, Data and App.
+   * region's Network, Data, App and Monitoring.
    */
   readonly stacks: Stack[];
+}
+
+/**
+ * Guards each of a region's stacks (its DeployGuard refuses, inside CloudFormation, a stage change
+ * that needs a runbook's confirmation: runbooks deploy stacks one at a time, so each keeps its own
+ * stage), and gives Network, Data and App a stack policy that denies replacing their stateful
+ * resources, set from that region's Monitoring (deployed after them, by its guard's function),
+ * never from inside the stack being updated (lib/constructs/deploy-guard/stack-policy.ts says why).
+ * Monitoring itself has termination protection only (docs/stage-safety.md).
+ */
+function guardRegion(
+  stage: StageSpec['name'],
+  confirm: string | undefined,
+  region: { readonly network: Stack; readonly data: Stack; readonly app: Stack; readonly monitoring: Stack },
+): void {
+  const guard = (stack: Stack) => new DeployGuard(stack, 'DeployGuard', { stage, confirm });
+  for (const stack of [region.network, region.data, region.app]) guard(stack);
+  const monitoringGuard = guard(region.monitoring);
+  for (const [kind, target] of [['Network', region.network], ['Data', region.data], ['App', region.app]] as const) {
+    new StackPolicy(region.monitoring, `${kind}StackPolicy`, { guard: monitoringGuard, target, logicalIdPrefix: kind });
+  }
 }
 
 /** The feature flags from cdk.json, so apps built in-process (tests, tools) match `cdk synth`. */
@@ -94,6 +115,49 @@ function buildSecondRegionData(
   // It reads the home Data stack's credentials-replica outputs by hand-written Fn::GetStackOutput, which CDK does not track.
   data.addStackDependency(home.data);
   return { network, data };
+}
+
+/**
+ * Stage 10m: `<app>-<region>-Monitoring`, the second region's alarms, dashboard and alarm topic, in
+ * that region (CloudWatch alarms notify only a topic of their own region), built like home's from
+ * that region's resources: its public origin's load balancer (where CloudFront's requests arrive),
+ * its fleet, Redis, queue and cross-region replicas. Deployed after that region's App.
+ */
+function buildSecondRegionMonitoring(
+  app: App,
+  appName: string,
+  regions: TwoRegions,
+  common: { readonly spec: StageSpec; readonly env?: Environment },
+  alarmEmail: string | undefined,
+  second: { readonly network: SecondRegionNetworkStack; readonly data: SecondRegionDataStack; readonly app: SecondRegionAppStack },
+): MonitoringStack {
+  const origin = second.app.publicOrigin;
+  const monitoring = new MonitoringStack(app, regionalStackName(appName, regions.secondRegion, 'Monitoring'), {
+    ...common,
+    terminationProtection: true,
+    description: `${appName}: alarms and dashboard (${regions.secondRegion}, second region)`,
+    secondRegion: regions.secondRegion,
+    alarmEmail,
+    encryptionKey: second.network.telemetryKey.key,
+    resources: {
+      fleet: {
+        loadBalancer: origin.loadBalancer,
+        loadBalancerFullName: origin.loadBalancer.loadBalancerFullName,
+        targetGroupFullName: origin.targetGroup.targetGroupFullName,
+        autoScalingGroupName: second.app.fleet.autoScalingGroup.autoScalingGroupName,
+      },
+      cache: { replicationGroupId: second.data.cache.replicationGroup.ref, shards: regions.second.cache.shards, replicasPerShard: regions.second.cache.replicasPerShard },
+      crossRegionReplicas: {
+        replicas: second.data.replicas.map((replica) => ({ name: replica.node.id, database: replica.database })),
+        sourceRegion: regions.home,
+        instanceClass: regions.second.replicaInstanceClass,
+        maxLagSeconds: regions.second.replicaLagAlarmSeconds,
+      },
+      queues: [{ name: 'Work', queue: second.data.workQueue.queue, deadLetterQueue: second.data.workQueue.deadLetterQueue }],
+    },
+  });
+  monitoring.addStackDependency(second.app);
+  return monitoring;
 }
 
 /**
@@ -194,7 +258,7 @@ export function buildStageApp(props: BuildStageAppProps): StageApp {
             }
           : undefined,
       databases: data.databases,
-      cache: data.cache ? { replicationGroupId: data.cache.replicationGroup.ref } : undefined,
+      cache: data.cache && spec.cache ? { replicationGroupId: data.cache.replicationGroup.ref, shards: spec.cache.shards, replicasPerShard: spec.cache.replicasPerShard } : undefined,
       functions: [
         ...(appStack.media?.thumbnails ? [{ name: 'Thumbnails', function: appStack.media.thumbnails.function }] : []),
       ],
@@ -212,18 +276,8 @@ export function buildStageApp(props: BuildStageAppProps): StageApp {
   monitoring.addStackDependency(appStack);
 
   const stacks: Stack[] = [network, data, appStack, monitoring];
-  // Each of the four refuses, inside CloudFormation, a stage change that needs a runbook's
-  // confirmation (runbooks deploy stacks one at a time, so each keeps its own stage). Not the
-  // Edge stack: it holds no state, and us-east-1 has no bootstrap for the guard's function.
-  const guards = stacks.map((stack) => new DeployGuard(stack, 'DeployGuard', { stage: spec.name, confirm }));
-  // Network, Data and App get a stack policy that denies replacing their stateful resources, set
-  // from Monitoring (deployed after them, by its guard's function), never from inside the stack
-  // being updated (lib/constructs/deploy-guard/stack-policy.ts says why). Monitoring itself has
-  // termination protection only (docs/stage-safety.md).
-  const monitoringGuard = guards[stacks.indexOf(monitoring)];
-  for (const [kind, target] of [['Network', network], ['Data', data], ['App', appStack]] as const) {
-    new StackPolicy(monitoring, `${kind}StackPolicy`, { guard: monitoringGuard, target, logicalIdPrefix: kind });
-  }
+  // Not the Edge stack: it holds no state, and us-east-1 has no bootstrap for the guard's function.
+  guardRegion(spec.name, confirm, { network, data, app: appStack, monitoring });
   // The telemetry key is regional: it encrypts the log groups of these four stacks, not the Edge stack's.
   for (const stack of stacks) network.encryptLogGroupsOf(stack);
   if (edge) stacks.push(edge);
@@ -249,7 +303,10 @@ export function buildStageApp(props: BuildStageAppProps): StageApp {
     secondApp.addStackDependency(secondStacks.data);
     // It reads the home App's origin-secret replica output by hand-written Fn::GetStackOutput, which CDK does not track.
     secondApp.addStackDependency(appStack);
-    const regional = [secondStacks.network, secondStacks.data, secondApp];
+    const secondMonitoring = buildSecondRegionMonitoring(app, appName, twoRegions, { spec, env: secondEnv }, props.alarmEmail, { ...secondStacks, app: secondApp });
+    // The same guards and stack policies as at home, set in that region by its own Monitoring stack.
+    guardRegion(spec.name, confirm, { network: secondStacks.network, data: secondStacks.data, app: secondApp, monitoring: secondMonitoring });
+    const regional = [secondStacks.network, secondStacks.data, secondApp, secondMonitoring];
     for (const stack of regional) secondStacks.network.encryptLogGroupsOf(stack);
     stacks.push(...regional);
   }

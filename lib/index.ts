@@ -14,7 +14,7 @@ export * from './transitions';
 export { buildStageApp, type BuildStageAppProps, type StageApp } from './build-app';
 export { synthStage, type SynthOptions, type Template } from './synth';
 // The example regions, domain and zone the offline tools synthesize stage 10m with when given none.
-export { EXAMPLE_REGION_OPTIONS } from './app-options';
+export { EXAMPLE_REGION_OPTIONS, MAX_PRIMARIES } from './app-options';
 
 // cdk-nag's acknowledged findings per stage (the compliance check).
 export { acknowledgedRuleIds, acknowledgementsFor, findAcknowledged, type Acknowledgement } from './compliance';

@@ -246,6 +246,13 @@ export interface SecondRegionSpec {
    * (a failover promotes them, so they match the primaries' class).
    */
   readonly replicaInstanceClass: string;
+  /**
+   * Cross-region replica lag (seconds, RDS `ReplicaLag`) that alarms when held
+   * for 5 minutes. A failover promotes the replicas, so while this alarm is
+   * quiet it loses at most about this many seconds of acknowledged writes
+   * (docs/runbooks/failover.md, "RPO and RTO"): the failover's RPO bound.
+   */
+  readonly replicaLagAlarmSeconds: number;
   /** Its own SQS queue and worker (slow work stays in the region that made it). */
   readonly queue: QueueSpec;
   /** The uploads bucket's replica: S3 replication copies every new object here. */

@@ -9,7 +9,7 @@ import { stageRange, type StageName } from '../../stages/ladder';
  */
 export interface Acknowledgement {
   /** Stack name without the app prefix; `SecondRegion:<Kind>` for the second region's stacks (10m), named `<app>-<region>-<Kind>`. */
-  readonly stack: 'Network' | 'Data' | 'App' | 'Monitoring' | 'SecondRegion:Network' | 'SecondRegion:Data' | 'SecondRegion:App';
+  readonly stack: 'Network' | 'Data' | 'App' | 'Monitoring' | 'SecondRegion:Network' | 'SecondRegion:Data' | 'SecondRegion:App' | 'SecondRegion:Monitoring';
   /** Construct path inside the stack. */
   readonly path: string;
   /** cdk-nag rule ID, with the finding in brackets for per-finding rules (IAM4, IAM5). */
@@ -125,15 +125,18 @@ export function database(prefix: string, stages: readonly StageName[], replicaSt
 }
 
 export const ACKNOWLEDGEMENTS: readonly Acknowledgement[] = [
-  // Monitoring: its deploy guard function sets the stack policies of Network, Data and App (lib/constructs/deploy-guard/stack-policy.ts).
-  ...(['Network', 'Data', 'App'] as const).map(
-    (kind): Acknowledgement => ({
-      stack: 'Monitoring',
-      path: 'DeployGuard/Function/Role/DefaultPolicy/Resource',
-      rule: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudformation:<AWS::Region>:<AWS::AccountId>:stack/<AppName>-${kind}/*]`,
-      stages: ALL,
-      reason: `A stack's ID ends in a UUID CloudFormation picks at creation, so the guard function may call SetStackPolicy on the ${kind} stack by its name with any ID, and only that action.`,
-    }),
+  // Monitoring: its deploy guard function sets the stack policies of Network, Data and App (lib/constructs/deploy-guard/stack-policy.ts);
+  // at 10m the second region's Monitoring does the same for that region's three (`<AppName>` is then `<app>-<region>`).
+  ...([['Monitoring', ALL], ['SecondRegion:Monitoring', TWO_REGIONS]] as const).flatMap(([stack, stages]) =>
+    (['Network', 'Data', 'App'] as const).map(
+      (kind): Acknowledgement => ({
+        stack,
+        path: 'DeployGuard/Function/Role/DefaultPolicy/Resource',
+        rule: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudformation:<AWS::Region>:<AWS::AccountId>:stack/<AppName>-${kind}/*]`,
+        stages,
+        reason: `A stack's ID ends in a UUID CloudFormation picks at creation, so the guard function may call SetStackPolicy on the ${kind} stack of its region by its name with any ID, and only that action.`,
+      }),
+    ),
   ),
   // Network
   {
@@ -175,20 +178,23 @@ export const ACKNOWLEDGEMENTS: readonly Acknowledgement[] = [
     stages: WITH_RDS,
     reason: 'RDS Enhanced Monitoring writes OS metrics with this role, and AmazonRDSEnhancedMonitoringRole is the AWS-maintained policy made for it, limited to the RDSOSMetrics log group; only RDS monitoring of this account may assume the role.',
   },
-  {
-    stack: 'Data',
-    path: `${LOG_RETENTION}/ServiceRole/Resource`,
-    rule: MANAGED('service-role/AWSLambdaBasicExecutionRole'),
-    stages: WITH_RDS,
-    reason: 'CDK’s log-retention function only writes its own logs, which this AWS-maintained policy allows; it sets the retention of the RDS log groups.',
-  },
-  {
-    stack: 'Data',
-    path: `${LOG_RETENTION}/ServiceRole/DefaultPolicy/Resource`,
-    rule: 'AwsSolutions-IAM5[Resource::*]',
-    stages: WITH_RDS,
-    reason: 'RDS creates its log groups itself, so CDK’s log-retention function cannot know their ARNs in advance and may set retention on any log group.',
-  },
+  // CDK's log-retention function sets the retention of the RDS log groups: at home from 10, of the second region's replicas at 10m.
+  ...([['Data', WITH_RDS], ['SecondRegion:Data', TWO_REGIONS]] as const).flatMap(([stack, stages]): Acknowledgement[] => [
+    {
+      stack,
+      path: `${LOG_RETENTION}/ServiceRole/Resource`,
+      rule: MANAGED('service-role/AWSLambdaBasicExecutionRole'),
+      stages,
+      reason: 'CDK’s log-retention function only writes its own logs, which this AWS-maintained policy allows; it sets the retention of the RDS log groups.',
+    },
+    {
+      stack,
+      path: `${LOG_RETENTION}/ServiceRole/DefaultPolicy/Resource`,
+      rule: 'AwsSolutions-IAM5[Resource::*]',
+      stages,
+      reason: 'RDS creates its log groups itself, so CDK’s log-retention function cannot know their ARNs in advance and may set retention on any log group.',
+    },
+  ]),
   {
     stack: 'Data',
     path: 'VolumeBackup/Plan/TaggedVolumes/Role/Resource',

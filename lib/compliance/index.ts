@@ -15,7 +15,7 @@ function nagEnabled(): boolean {
 }
 
 /** `-<region>-<Kind>`: a second-region stack's name ends so (lib/app-options.ts, `regionalStackName`). */
-const REGIONAL_SUFFIX = /-[a-z]{2}(-[a-z]+)+-\d-(Network|Data|App)$/;
+const REGIONAL_SUFFIX = /-[a-z]{2}(-[a-z]+)+-\d-(Network|Data|App|Monitoring)$/;
 
 function findStack(app: App, kind: Acknowledgement['stack']): Stack | undefined {
   const regional = kind.startsWith(SECOND_REGION_PREFIX);

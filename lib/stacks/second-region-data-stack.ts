@@ -89,6 +89,7 @@ export class SecondRegionDataStack extends StageStack {
           parameterGroup: foundation.parameterGroup,
           securityGroup: securityGroups.database!,
           enhancedMonitoring: { interval: Duration.seconds(db.enhancedMonitoringSeconds), role: foundation.monitoringRole },
+          logRetention,
         }),
       );
     });

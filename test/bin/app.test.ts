@@ -114,6 +114,7 @@ describe('bin/app.ts', () => {
       'graminsta-Monitoring': 'aws://123456789012/eu-central-1',
       'graminsta-Edge': 'aws://123456789012/us-east-1',
       'graminsta-ap-southeast-2-Network': 'aws://123456789012/ap-southeast-2',
+      'graminsta-ap-southeast-2-Monitoring': 'aws://123456789012/ap-southeast-2',
       'graminsta-ap-southeast-2-Data': 'aws://123456789012/ap-southeast-2',
       'graminsta-ap-southeast-2-App': 'aws://123456789012/ap-southeast-2',
     });
@@ -132,6 +133,7 @@ describe('bin/app.ts', () => {
       'graminsta-eu-west-1-Network aws://unknown-account/eu-west-1',
       'graminsta-eu-west-1-Data aws://unknown-account/eu-west-1',
       'graminsta-eu-west-1-App aws://unknown-account/eu-west-1',
+      'graminsta-eu-west-1-Monitoring aws://unknown-account/eu-west-1',
     ]);
   });
 

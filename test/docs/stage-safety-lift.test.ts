@@ -3,16 +3,22 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decide } from '../../lambda/deploy-guard/decision';
+import { EXAMPLE_REGION_OPTIONS } from '../../lib/app-options';
 import { synthStage } from '../../lib/synth';
 import { policyBodyFor, stackPolicyRefusal } from '../boot/support/stack-policy-stand-in';
 
 const ROOT = join(__dirname, '..', '..');
 
-/** The shell block under docs/stage-safety.md's "Termination protection and the stack policy", one command per line. */
-function liftCommands(): string[] {
+/** The shell blocks under docs/stage-safety.md's "Termination protection and the stack policy" (home's, then the second region's), one command per line. */
+function liftBlocks(): string[][] {
   const doc = readFileSync(join(ROOT, 'docs', 'stage-safety.md'), 'utf8');
-  const section = doc.slice(doc.indexOf('## Termination protection and the stack policy'));
-  return /```sh\n([\s\S]*?)```/.exec(section)![1].trim().split('\n');
+  const start = doc.indexOf('## Termination protection and the stack policy');
+  const section = doc.slice(start, doc.indexOf('\n## ', start + 1));
+  return [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((match) => match[1].trim().split('\n'));
+}
+
+function liftCommands(): string[] {
+  return liftBlocks()[0];
 }
 
 /**
@@ -56,6 +62,36 @@ describe("docs/stage-safety.md: lifting the stack policy on purpose", () => {
       const printed = execFileSync('bash', ['-c', substitution], { cwd: dir, encoding: 'utf8' }).trim();
       expect(printed).toBe(policyBodyFor(templates['graminsta-Monitoring'], 'graminsta-Data'));
       expect(JSON.parse(printed).Statement[0]).toEqual({ Effect: 'Allow', Action: 'Update:*', Principal: '*', Resource: '*' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("docs/stage-safety.md: lifting the stack policy of a second-region stack (10m)", () => {
+  const [HOME, SECOND] = EXAMPLE_REGION_OPTIONS.regions.split(',');
+  const blocks = liftBlocks();
+  const [show, lift, deploy, restore] = blocks[1] ?? [];
+  const data = `graminsta-${SECOND}-Data`;
+
+  test('a second block, for the second region: the same four commands on its Data stack, in its region', () => {
+    expect(blocks).toHaveLength(2);
+    expect(show).toMatch(new RegExp(`^aws cloudformation get-stack-policy --region ${SECOND} --stack-name ${data} `));
+    expect(lift).toBe(`aws cloudformation set-stack-policy --region ${SECOND} --stack-name ${data} --stack-policy-body file://docs/stack-policy-lifted.json`);
+    expect(deploy).toMatch(new RegExp(`^npx cdk deploy ${data} -c stage=10m -c regions=${HOME},${SECOND} -c domainName=\\S+ -c certificateArn=\\S+ -c hostedZoneId=\\S+ --exclusively$`));
+    expect(restore.startsWith(`aws cloudformation set-stack-policy --region ${SECOND} --stack-name ${data} `)).toBe(true);
+  });
+
+  test("setting it back prints the body the second region's Monitoring sets on its Data stack, from cdk.out", () => {
+    const templates = synthStage('10m');
+    const dir = mkdtempSync(join(tmpdir(), 'graminsta-lift-'));
+    try {
+      mkdirSync(join(dir, 'cdk.out'));
+      for (const [name, template] of Object.entries(templates)) writeFileSync(join(dir, 'cdk.out', `${name}.template.json`), JSON.stringify(template));
+      const substitution = /--stack-policy-body "\$\((.*)\)"$/.exec(restore)![1];
+      const printed = execFileSync('bash', ['-c', substitution], { cwd: dir, encoding: 'utf8' }).trim();
+      expect(printed).toBe(policyBodyFor(templates[`graminsta-${SECOND}-Monitoring`], data));
+      expect(JSON.parse(printed).Statement.some((s: { Effect: string; Action: string }) => s.Effect === 'Deny' && s.Action === 'Update:Replace')).toBe(true);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

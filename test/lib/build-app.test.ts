@@ -64,8 +64,8 @@ describe('termination protection', () => {
       });
       expect(found.filter((entry) => entry.holdsState && !entry.protected)).toEqual([]);
       // Network, Data, App and Monitoring all hold state at every stage (at least their deploy guard's log group);
-      // at 10m the second region's three stacks too (replicas, cache, queue, buckets, keys).
-      const second = stage === '10m' ? ['Network', 'Data', 'App'].map((kind) => `graminsta-eu-west-1-${kind}`) : [];
+      // at 10m the second region's four too (replicas, cache, queue, buckets, keys; its Monitoring's guard log group).
+      const second = stage === '10m' ? ['Network', 'Data', 'App', 'Monitoring'].map((kind) => `graminsta-eu-west-1-${kind}`) : [];
       expect(found.filter((entry) => entry.protected).map((entry) => entry.stack).sort()).toEqual(['graminsta-Network', 'graminsta-Data', 'graminsta-App', 'graminsta-Monitoring', ...second].sort());
     } finally {
       rmSync(outdir, { recursive: true, force: true });

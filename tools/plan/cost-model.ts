@@ -1,8 +1,9 @@
 import type { StageSpec } from '../../stages/stage-spec';
 import { type Assumptions, DEFAULT_ASSUMPTIONS, validateAssumptions } from './assumptions';
 import { dataVolumeGiB, databaseBytesPerUser, photoBytesPerUser } from './limits';
-import { hourly, type PriceTable, US_EAST_1 } from './price-table';
+import { hourly, type PriceTable, pricesFor, type RegionPrices, US_EAST_1 } from './price-table';
 import { secondRegionLines } from './second-region';
+import { EXAMPLE_REGION_OPTIONS } from '../../lib';
 
 /** One line of a stage's monthly bill. */
 export interface CostLine {
@@ -28,6 +29,8 @@ export interface MonthlyCost {
   readonly lines: readonly CostLine[];
   /** Which price table: region and date. */
   readonly prices: { readonly region: string; readonly asOf: string };
+  /** 10m: the second region, and the table its resources are priced with (another region's when `standIn`). */
+  readonly secondRegionPrices?: { readonly region: string; readonly table: string; readonly asOf: string; readonly standIn: boolean };
 }
 
 export interface CostOptions {
@@ -43,7 +46,16 @@ export interface CostOptions {
    * @default spec.network.natGateways
    */
   readonly natGateways?: number;
+  /**
+   * 10m: the second region and its prices. @default the example second
+   * region (`DEFAULT_SECOND_REGION`), at its committed table or, without one,
+   * at `prices` standing in
+   */
+  readonly secondRegion?: RegionPrices;
 }
+
+/** The second region the plan prices stage 10m with when given none: the example regions' (lib/app-options.ts). */
+export const DEFAULT_SECOND_REGION: string = EXAMPLE_REGION_OPTIONS.regions.split(',')[1];
 
 const GIB_PER_MIB = 1 / 1024;
 /** The API's default ORIGIN_VERIFY_REFRESH_MS, in seconds. */
@@ -229,7 +241,8 @@ export function monthlyCost(spec: StageSpec, options: CostOptions = {}): Monthly
   const c = spec.compute;
   const minInstances = c.kind === 'fleet' ? c.minCapacity : 1;
   const maxInstances = c.kind === 'fleet' ? c.maxCapacity : 1;
-  const regional = secondRegionLines(spec, prices, assumptions, users);
+  const secondRegion = options.secondRegion ?? pricesFor(DEFAULT_SECOND_REGION, prices);
+  const regional = secondRegionLines(spec, prices, secondRegion, assumptions, users);
   const provisioned = [...provisionedLines(spec, prices, assumptions, natGateways, minInstances), ...regional.filter((l) => l.basis === 'provisioned')];
   const usage = [...usageLines(spec, prices, assumptions, users), ...regional.filter((l) => l.basis === 'usage')];
   const lines = [...provisioned, ...usage];
@@ -244,5 +257,8 @@ export function monthlyCost(spec: StageSpec, options: CostOptions = {}): Monthly
     totalAtMaxCapacityUsd: totalUsd + (maxInstances - minInstances) * perInstanceUsd,
     lines,
     prices: { region: prices.region, asOf: prices.asOf },
+    secondRegionPrices: spec.regions
+      ? { region: secondRegion.region, table: secondRegion.table.region, asOf: secondRegion.table.asOf, standIn: secondRegion.standIn }
+      : undefined,
   };
 }

@@ -66,6 +66,29 @@ export interface PriceTable {
 /** The committed us-east-1 table (see its `source` and `caveat`). */
 export const US_EAST_1: PriceTable = table as PriceTable;
 
+/** Every committed table (`tools/plan/prices-<region>.json`), by region. Only us-east-1 today. */
+export const PRICE_TABLES: Readonly<Record<string, PriceTable>> = { [US_EAST_1.region]: US_EAST_1 };
+
+/** The prices a region is billed at: its own table, or another region's as a stated stand-in. */
+export interface RegionPrices {
+  /** The region being priced. */
+  readonly region: string;
+  readonly table: PriceTable;
+  /** True when `table` is another region's (no table of this region is committed). */
+  readonly standIn: boolean;
+}
+
+/** The region's committed table, or `fallback` standing in for it (said so wherever the figures are shown). */
+export function pricesFor(region: string, fallback: PriceTable = US_EAST_1, tables: Readonly<Record<string, PriceTable>> = PRICE_TABLES): RegionPrices {
+  const own = tables[region];
+  return own ? { region, table: own, standIn: false } : { region, table: fallback, standIn: true };
+}
+
+/** How a region's prices read in the plan: `eu-west-1 prices` or `us-east-1 prices (no eu-west-1 table)`. */
+export function pricesLabel(prices: RegionPrices): string {
+  return prices.standIn ? `${prices.table.region} prices (no ${prices.region} table)` : `${prices.region} prices`;
+}
+
 /** The hourly price of `type` in one of the table's maps; throws naming the missing type and the table's date. */
 export function hourly(prices: PriceTable, map: 'ec2HourlyUsd' | 'rdsPostgresHourlyUsd' | 'elastiCacheHourlyUsd', type: string): number {
   const price = prices[map][type];

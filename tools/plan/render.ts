@@ -1,6 +1,7 @@
 import type { Assumptions } from './assumptions';
 import type { ThroughputSource } from './bench-throughput';
-import type { PriceTable } from './price-table';
+import { type PriceTable, pricesFor, pricesLabel, type RegionPrices } from './price-table';
+import { DEFAULT_SECOND_REGION } from './cost-model';
 import type { StagePlan } from './stage-plan';
 
 /** Rounds to two significant figures and prints with a suffix: 1234567 → "1.2M". */
@@ -29,6 +30,15 @@ export function firstLimitCell(plan: StagePlan): string {
   return `${plan.capacity.firstLimit.resource}; climb at ${humanCount(plan.capacity.climbAtUsers)}`;
 }
 
+/**
+ * Users a stage holds, said plainly when that is fewer than its label:
+ * `3.4M (below its 10M label)` (10m holds what the home primaries hold).
+ */
+export function usersHeldCell(plan: StagePlan): string {
+  const held = humanCount(plan.capacity.usersHeld);
+  return plan.capacity.usersHeld < plan.label ? `${held} (below its ${humanCount(plan.label)} label)` : held;
+}
+
 /** The per-stage Markdown table (the one the README copies). */
 export function renderStageTable(plans: readonly StagePlan[]): string {
   const rows = [
@@ -38,7 +48,7 @@ export function renderStageTable(plans: readonly StagePlan[]): string {
   for (const p of plans) {
     const cost = p.cost.totalAtMaxCapacityUsd > p.cost.totalUsd ? `${usd(p.cost.totalUsd)} → ${usd(p.cost.totalAtMaxCapacityUsd)}` : usd(p.cost.totalUsd);
     rows.push(
-      `| \`${p.stage}\` | ${p.resources.join('; ')} | ${cost} | ${usd(p.cost.usageUsd)} | ${humanCount(p.capacity.usersHeld)} | ${firstLimitCell(p)} | ${humanCount(p.capacity.cpuUsersHeld)} (${p.capacity.bottleneck}) |`,
+      `| \`${p.stage}\` | ${p.resources.join('; ')} | ${cost} | ${usd(p.cost.usageUsd)} | ${usersHeldCell(p)} | ${firstLimitCell(p)} | ${humanCount(p.capacity.cpuUsersHeld)} (${p.capacity.bottleneck}) |`,
     );
   }
   return rows.join('\n');
@@ -66,7 +76,15 @@ export function renderCostLines(plan: StagePlan): string {
 }
 
 /** The assumptions and sources, printed under the table so every figure can be traced. */
-export function renderAssumptions(a: Assumptions, throughput: ThroughputSource, prices: PriceTable): string {
+export function renderAssumptions(
+  a: Assumptions,
+  throughput: ThroughputSource,
+  prices: PriceTable,
+  secondRegion: RegionPrices = pricesFor(DEFAULT_SECOND_REGION, prices),
+): string {
+  const secondPrices = secondRegion.standIn
+    ? `${pricesLabel(secondRegion)}: no \`tools/plan/prices-${secondRegion.region}.json\` is committed (one of the same shape is used as soon as it is), so its resources are priced at ${secondRegion.table.region}'s list prices, assumed to be within about 10% of ${secondRegion.region}'s for these services (not checked)`
+    : `its own table (\`tools/plan/prices-${secondRegion.region}.json\`, ${secondRegion.table.asOf})`;
   const perUser = (a.activeShare * a.requestsPerActiveUserPerDay * a.peakToAverage) / 86_400;
   const perCore = Object.entries(throughput.perCore)
     .map(([k, v]) => `${k} ${Math.round(v)}${throughput.measured.includes(k as keyof typeof throughput.perCore) ? '' : ' (default)'}`)
@@ -88,6 +106,6 @@ export function renderAssumptions(a: Assumptions, throughput: ThroughputSource, 
     `- Connections: each API (and at 1m worker) process opens up to ${a.databasePoolSize} connections to each database server (DATABASE_POOL_SIZE's default); RDS max_connections is its default for the class (3 reserved), PostgreSQL on the instance its default ${a.instancePostgresMaxConnections}; ${a.redisConnectionsPerInstanceNode} connections per instance and Redis node against maxclients ${a.redisMaxClients.toLocaleString('en-US')}.`,
     `- Memory: system ${a.instanceSystemMiB} MiB, API ${a.apiProcessMiB} MiB, worker ${a.workerProcessMiB} MiB, PostgreSQL on the instance ${a.instancePostgresMiB} MiB before its page cache; ${a.databaseHotShare * 100}% of the database must stay in memory (on RDS ${a.rdsDataMemoryShare * 100}% of the class's memory holds data pages); Redis ${a.cacheBytesPerActiveUser} bytes per active user, ${a.cacheUsableShare * 100}% of a node usable. Memory limits are soft: past them reads go to disk and the CPU figures stop holding.`,
     `- When to climb: at ${a.climbAtShare * 100}% of the first limit, where its alarm fires: the rest is the time to carry out the next stage's runbook or deploy.`,
-    `- Two regions (10m): the second region priced with the same table; ${a.secondRegionRequestShare * 100}% of the requests served there; each write unit ships ${a.walBytesPerWriteUnit} bytes of WAL to its cross-region replica, every new photo (and thumbnail) is copied once, and a forwarded write carries ${a.forwardedWriteKiB} KiB, all at the inter-region transfer rate; the replica bucket stores every photo again; the second region's limits are not planned separately (its fleet and cache are sized like the home region's, its replicas serve its reads).`,
+    `- Two regions (10m): the home region priced with the table above, the second (${secondRegion.region}, the example regions' second) with ${secondPrices}. ${a.secondRegionRequestShare * 100}% of the requests are served there. Data between the regions is billed by the region that sends it, at its inter-region rate: home's for the replication (each write unit ships ${a.walBytesPerWriteUnit} bytes of WAL to its cross-region replica; every new photo, and thumbnail, is copied once), the second region's for the writes it forwards home (${a.forwardedWriteKiB} KiB each). Each cross-region replica is a Single-AZ instance of its class with its primary's allocated storage (no automated backups until promoted); the replica bucket stores every photo again. The second region's limits are not planned separately (its fleet and cache are sized like the home region's, its replicas serve its reads); the stage's users are the home primaries' limit, which a second region does not raise.`,
   ].join('\n');
 }

@@ -38,6 +38,8 @@ export interface DatabaseAlarmsProps {
   readonly cpuAlarmPercent: number;
   /** Replica lag that makes replica reads too stale. @default 30 seconds */
   readonly maxReplicaLagSeconds?: number;
+  /** What `instance` is, as the alarm descriptions name it. @default 'primary' */
+  readonly role?: string;
 }
 
 /** One primary and its replicas: CPU, free storage, connections, replica lag. */
@@ -56,9 +58,10 @@ export function databaseAlarms(props: DatabaseAlarmsProps): { alarms: AlarmDefin
     lag: r.metric('ReplicaLag', { period: FIVE_MINUTES, statistic: 'Maximum' }),
   }));
   const n = props.name;
+  const role = props.role ?? 'primary';
   return {
     alarms: [
-      { id: `${n}Cpu`, description: `${n}: primary CPU above ${props.cpuAlarmPercent}% for 15 minutes`, metric: cpu, threshold: props.cpuAlarmPercent, comparison: GT },
+      { id: `${n}Cpu`, description: `${n}: ${role} CPU above ${props.cpuAlarmPercent}% for 15 minutes`, metric: cpu, threshold: props.cpuAlarmPercent, comparison: GT },
       { id: `${n}FreeStorage`, description: `${n}: less than 10% of the allocated storage free`, metric: free, threshold: minFreeBytes, comparison: LT },
       { id: `${n}Connections`, description: `${n}: connections above 80% of max_connections (${maxConnections})`, metric: connections, threshold: Math.floor(maxConnections * 0.8), comparison: GT },
       ...lags.flatMap(({ i, cpu: rcpu, lag }) => [

@@ -1,7 +1,8 @@
-import { Aws, CfnDeletionPolicy, type Duration, Fn } from 'aws-cdk-lib';
+import { Aws, CfnDeletionPolicy, type Duration, Fn, Token } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
 import { POSTGRES_LOG_EXPORTS } from '../database/postgres-database';
@@ -19,6 +20,12 @@ export interface CrossRegionReplicaProps {
   readonly parameterGroup: rds.IParameterGroup;
   readonly securityGroup: ec2.ISecurityGroup;
   readonly enhancedMonitoring: { readonly interval: Duration; readonly role: iam.IRole };
+  /**
+   * How long the exported PostgreSQL logs are kept: RDS creates their log
+   * groups itself (`/aws/rds/instance/<id>/<log>`), never expiring, unless
+   * something sets a retention. @default one month, as the home primaries
+   */
+  readonly logRetention?: logs.RetentionDays;
 }
 
 /**
@@ -41,6 +48,8 @@ export class CrossRegionReplica extends Construct {
   public readonly instance: rds.CfnDBInstance;
   /** `host:port`, for the second region's shard map. */
   public readonly host: string;
+  /** The replica as an RDS instance of this region, for its metrics (ReplicaLag, CPU, storage). */
+  public readonly database: rds.IDatabaseInstance;
 
   constructor(scope: Construct, id: string, props: CrossRegionReplicaProps) {
     super(scope, id);
@@ -72,5 +81,19 @@ export class CrossRegionReplica extends Construct {
     this.instance.cfnOptions.deletionPolicy = CfnDeletionPolicy.RETAIN;
     this.instance.cfnOptions.updateReplacePolicy = CfnDeletionPolicy.RETAIN;
     this.host = `${this.instance.attrEndpointAddress}:${this.instance.attrEndpointPort}`;
+    // As CDK's DatabaseInstance does for the home primaries (cloudwatchLogsRetention): its log-retention
+    // function sets the retention of the log group RDS creates, making it first when it does not exist yet.
+    for (const log of POSTGRES_LOG_EXPORTS) {
+      new logs.LogRetention(this, `LogRetention${log}`, {
+        logGroupName: `/aws/rds/instance/${this.instance.ref}/${log}`,
+        retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      });
+    }
+    this.database = rds.DatabaseInstance.fromDatabaseInstanceAttributes(this, 'Database', {
+      instanceIdentifier: this.instance.ref,
+      instanceEndpointAddress: this.instance.attrEndpointAddress,
+      port: Token.asNumber(this.instance.attrEndpointPort),
+      securityGroups: [props.securityGroup],
+    });
   }
 }

@@ -5,24 +5,7 @@
  */
 import { isStatefulType } from '../../../lib/resource-spec';
 import { deployGuardRefusal } from '../../boot/support/deploy-guard-stand-in';
-import { ALL_STAGES, STACKS, constructPath, resourcesOfType, templateJson } from './stage-templates';
-
-/** What a resource needs first in its own template (DependsOn, Ref, Fn::GetAtt). */
-function needs(resources: Record<string, any>, id: string): Set<string> {
-  const found = new Set<string>(([] as string[]).concat(resources[id].DependsOn ?? []));
-  const walk = (value: unknown): void => {
-    if (Array.isArray(value)) value.forEach(walk);
-    else if (value && typeof value === 'object') {
-      for (const [key, inner] of Object.entries(value)) {
-        if (key === 'Ref' && typeof inner === 'string' && inner in resources) found.add(inner);
-        else if (key === 'Fn::GetAtt' && Array.isArray(inner) && inner[0] in resources) found.add(inner[0] as string);
-        else walk(inner);
-      }
-    }
-  };
-  walk(resources[id].Properties);
-  return found;
-}
+import { ALL_STAGES, STACKS, constructPath, guardNeeds, needs, notWaitingForGuard, resourcesOfType, templateJson } from './stage-templates';
 
 describe('deploy guard', () => {
   test.each(ALL_STAGES.flatMap((stage) => STACKS.map((stack) => [stage, stack] as const)))('stage %s, %s: one guard recording the stage; every resource but its own and the KMS key waits for it', (stage, stack) => {
@@ -32,14 +15,10 @@ describe('deploy guard', () => {
     const [guardId, guard] = Object.entries(guards)[0];
     expect(guard.Properties).toMatchObject({ StackLabel: `graminsta-${stack}`, Stage: stage, Confirm: '' });
 
-    const own = new Set([guardId]);
-    for (const pending = [guardId]; pending.length > 0; ) {
-      for (const dep of needs(resources, pending.pop()!)) if (!own.has(dep)) (own.add(dep), pending.push(dep));
-    }
     // The guard needs only its function, role, policy, log group (and in Network the key that encrypts it).
+    const own = guardNeeds(resources, guardId);
     expect([...own].filter((id) => id !== guardId).every((id) => constructPath(resources[id]).startsWith('DeployGuard/') || resources[id].Type === 'AWS::KMS::Key')).toBe(true);
-    const notWaiting = Object.keys(resources).filter((id) => !own.has(id) && !needs(resources, id).has(guardId) && resources[id].Type !== 'AWS::KMS::Key');
-    expect(notWaiting.map((id) => `${id} (${resources[id].Type})`)).toEqual([]);
+    expect(notWaitingForGuard(resources)).toEqual([]);
     // Stateful resources above all: none of the app's is among what the guard needs (its own log group and the retained key are).
     const statefulWaiting = Object.keys(resources).filter((id) => isStatefulType(resources[id].Type) && !constructPath(resources[id]).startsWith('DeployGuard/') && resources[id].Type !== 'AWS::KMS::Key');
     expect(statefulWaiting.filter((id) => !needs(resources, id).has(guardId))).toEqual([]);

@@ -14,3 +14,4 @@ import './deploy-guard.cases';
 import './monitoring.cases';
 import './stack-policy.cases';
 import './two-regions.cases';
+import './second-region-safety.cases';

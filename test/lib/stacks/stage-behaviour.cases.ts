@@ -24,7 +24,7 @@ describe.each(ALL_STAGES.map((s) => [s]))('stage %s', (stage) => {
 
   test('has the same four stacks as every stage, named without the stage, so moving up updates them in place (and from stage 100 the Edge stack in us-east-1; at 10m the second region\'s, named with its region)', () => {
     const edge = spec.edge.firewall ? ['graminsta-Edge'] : [];
-    const second = spec.regions ? ['Network', 'Data', 'App'].map((kind) => `graminsta-eu-west-1-${kind}`) : [];
+    const second = spec.regions ? ['Network', 'Data', 'App', 'Monitoring'].map((kind) => `graminsta-eu-west-1-${kind}`) : [];
     expect(Object.keys(synthStage(stage))).toEqual(['graminsta-Network', 'graminsta-Data', 'graminsta-App', 'graminsta-Monitoring', ...edge, ...second]);
   });
 

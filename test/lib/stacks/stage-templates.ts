@@ -87,3 +87,41 @@ export function ingressRules(stage: StageName): Array<{ stack: StackKind; group:
 export function withoutFingerprints(template: Record<string, any>): Record<string, any> {
   return JSON.parse(JSON.stringify(template).replace(/# fingerprint: [0-9a-f]+/g, '# fingerprint: [FINGERPRINT]'));
 }
+
+/** What a resource needs first in its own template (DependsOn, Ref, Fn::GetAtt). */
+export function needs(resources: Record<string, any>, id: string): Set<string> {
+  const found = new Set<string>(([] as string[]).concat(resources[id].DependsOn ?? []));
+  const walk = (value: unknown): void => {
+    if (Array.isArray(value)) value.forEach(walk);
+    else if (value && typeof value === 'object') {
+      for (const [key, inner] of Object.entries(value)) {
+        if (key === 'Ref' && typeof inner === 'string' && inner in resources) found.add(inner);
+        else if (key === 'Fn::GetAtt' && Array.isArray(inner) && inner[0] in resources) found.add(inner[0] as string);
+        else walk(inner);
+      }
+    }
+  };
+  walk(resources[id].Properties);
+  return found;
+}
+
+/** The guard and what it needs, transitively (its function, role, policy, log group; a key). */
+export function guardNeeds(resources: Record<string, any>, guardId: string): Set<string> {
+  const own = new Set([guardId]);
+  for (const pending = [guardId]; pending.length > 0; ) {
+    for (const dep of needs(resources, pending.pop()!)) if (!own.has(dep)) (own.add(dep), pending.push(dep));
+  }
+  return own;
+}
+
+/**
+ * The resources of a template that do not wait for its deploy guard (`id (type)`): none may, but the
+ * guard's own (what it needs, transitively: its function, role, policy, log group) and KMS keys.
+ */
+export function notWaitingForGuard(resources: Record<string, any>): string[] {
+  const [guardId] = Object.keys(resources).filter((id) => resources[id].Type === 'Custom::DeployGuard');
+  const own = guardNeeds(resources, guardId);
+  return Object.keys(resources)
+    .filter((id) => !own.has(id) && !needs(resources, id).has(guardId) && resources[id].Type !== 'AWS::KMS::Key')
+    .map((id) => `${id} (${resources[id].Type})`);
+}

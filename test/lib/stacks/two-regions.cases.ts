@@ -12,7 +12,7 @@ import { apiEnvFile, envFileText, flatten, templateJson, withoutFingerprints } f
 const [HOME, SECOND] = EXAMPLE_REGION_OPTIONS.regions.split(',');
 const DOMAIN = EXAMPLE_REGION_OPTIONS.domainName;
 const spec = stageSpec('10m');
-const regional = (kind: 'Network' | 'Data' | 'App') => synthStage('10m')[`graminsta-${SECOND}-${kind}`];
+const regional = (kind: 'Network' | 'Data' | 'App' | 'Monitoring') => synthStage('10m')[`graminsta-${SECOND}-${kind}`];
 const resources = (template: Record<string, any>, type: string) =>
   Object.entries(template.Resources as Record<string, any>).filter(([, r]) => r.Type === type);
 const stackOutput = (value: any) => value?.['Fn::GetStackOutput'];
@@ -32,7 +32,7 @@ const replicaPrefixes = () => Array.from({ length: spec.database.kind === 'rds' 
 
 describe('stage 10m: the second region', () => {
   test('its stacks are named with the region, never the stage, and one snapshot each pins them', () => {
-    for (const kind of ['Network', 'Data', 'App'] as const) {
+    for (const kind of ['Network', 'Data', 'App', 'Monitoring'] as const) {
       expect(`graminsta-${SECOND}-${kind}`).not.toMatch(/10m/);
       expect(withoutFingerprints(regional(kind))).toMatchSnapshot(`second region ${kind}`);
     }

@@ -14,6 +14,11 @@ export interface CdkSynthOptions {
   readonly appName?: string;
   /** TMPDIR for the synthesis (where the API and web builds go). @default the process's */
   readonly tmpdir?: string;
+  /**
+   * More `-c key=value` for `cdk synth`: stage 10m's `regions`, `domainName`,
+   * `certificateArn` and `hostedZoneId`, which bin/app.ts requires. @default none
+   */
+  readonly context?: Readonly<Record<string, string>>;
 }
 
 /** Why a side of the comparison has no templates. */
@@ -36,6 +41,7 @@ export async function synthWithCdkCli(side: string, options: CdkSynthOptions): P
   if (!existsSync(cdk)) throw new SynthFailure(side, `no CDK CLI in ${options.dir}/node_modules (run npm ci)`);
   const args = ['synth', '--quiet', '--no-notices', '-c', `stage=${options.stage}`, '-o', options.outdir];
   if (options.appName) args.push('-c', `appName=${options.appName}`);
+  for (const [key, value] of Object.entries(options.context ?? {})) args.push('-c', `${key}=${value}`);
   const result = await runCommand(cdk, args, { cwd: options.dir, env: { ...process.env, GRAMINSTA_NAG: '0', GRAMINSTA_SYNTH_CACHE_DIR: '', ...(options.tmpdir ? { TMPDIR: options.tmpdir } : {}) } });
   if (result.code !== 0) throw new SynthFailure(side, `cdk synth -c stage=${options.stage} failed (exit ${result.code}):\n${tail(result.output)}`);
   try {

@@ -26,6 +26,8 @@ export interface PullRequestReviewOptions {
   /** Run the AWS Control Tower cfn-guard rules too (tens of seconds). @default true */
   readonly guard?: boolean;
   readonly appName?: string;
+  /** Stage 10m's `-c regions= domainName= certificateArn= hostedZoneId=` for both sides' `cdk synth`. @default none */
+  readonly context?: Readonly<Record<string, string>>;
   readonly log?: (line: string) => void;
   /** @default a client from the environment's credentials */
   readonly cloudFormation?: CloudFormationClient;
@@ -70,7 +72,7 @@ export async function reviewPullRequest(options: PullRequestReviewOptions): Prom
   const snapshot = await snapshotWorkTree(repoDir);
   const head = { sha: await resolveCommit(repoDir, 'HEAD'), uncommitted: snapshot.uncommitted };
   const from = options.deployed ? (options.deployedStage ?? stage) : stage;
-  const reproduce = `npm run review:pr -- --base ${short(sha)} --stage ${stage}${options.deployed ? ` --deployed${from !== stage ? ` --deployed-stage ${from}` : ''}` : ''}${guard ? '' : ' --no-guard'}`;
+  const reproduce = `npm run review:pr -- --base ${short(sha)} --stage ${stage}${options.deployed ? ` --deployed${from !== stage ? ` --deployed-stage ${from}` : ''}` : ''}${guard ? '' : ' --no-guard'}${twoRegionFlags(options.context)}`;
   const baseline: PullRequestReview['baseline'] = options.deployed
     ? { kind: 'deployed', description: `the deployed stacks (the templates CloudFormation holds${from !== stage ? `, stage ${from}` : ''})` }
     : { kind: 'base-commit', description: `the base commit ${short(sha)} at stage ${stage}` };
@@ -84,7 +86,7 @@ export async function reviewPullRequest(options: PullRequestReviewOptions): Prom
       if (options.deployed) {
         // In place, as the deploy workflow synthesizes: the deployed assets were built from this layout.
         log(`synthesizing stage ${stage} at the head...`);
-        headTemplates = await synthWithCdkCli('head', { dir: repoDir, stage, outdir: join(out, 'head'), appName: options.appName });
+        headTemplates = await synthWithCdkCli('head', { dir: repoDir, stage, outdir: join(out, 'head'), appName: options.appName, context: options.context });
       } else {
         // Both sides from worktrees of one layout, so that their builds' source maps match (see withWorktree).
         baseDir = join(out, 'base');
@@ -98,8 +100,8 @@ export async function reviewPullRequest(options: PullRequestReviewOptions): Prom
               async (headTree) => {
                 log(`synthesizing stage ${stage} at the base ${short(sha)} and at the head, side by side...`);
                 const [headSide, , cost] = await Promise.all([
-                  synthWithCdkCli('head', { dir: headTree.dir, tmpdir: headTree.tmp, stage, outdir: join(out, 'head'), appName: options.appName }),
-                  synthWithCdkCli('base', { dir: baseTree.dir, tmpdir: baseTree.tmp, stage, outdir: baseDir!, appName: options.appName }),
+                  synthWithCdkCli('head', { dir: headTree.dir, tmpdir: headTree.tmp, stage, outdir: join(out, 'head'), appName: options.appName, context: options.context }),
+                  synthWithCdkCli('base', { dir: baseTree.dir, tmpdir: baseTree.tmp, stage, outdir: baseDir!, appName: options.appName, context: options.context }),
                   checkoutMonthlyCost(baseTree.dir, stage),
                 ]);
                 return [headSide, cost] as const;
@@ -147,4 +149,12 @@ export async function reviewPullRequest(options: PullRequestReviewOptions): Prom
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
+}
+
+/** Stage 10m's options as review:pr takes them (cli.ts), for the reproduce command. */
+function twoRegionFlags(context: Readonly<Record<string, string>> | undefined): string {
+  const flag: Readonly<Record<string, string>> = { regions: 'regions', domainName: 'domain-name', certificateArn: 'certificate-arn', hostedZoneId: 'hosted-zone-id' };
+  return Object.entries(context ?? {})
+    .map(([key, value]) => ` --${flag[key] ?? key} ${value}`)
+    .join('');
 }
