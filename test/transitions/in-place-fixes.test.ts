@@ -52,10 +52,12 @@ function expectedChanges(stage: StageName): string[] {
   const changes = ['graminsta-Network AWS::EC2::SecurityGroup', 'graminsta-App AWS::AutoScaling::AutoScalingGroup', 'graminsta-App AWS::AutoScaling::ScalingPolicy'];
   if (spec.uploads?.thumbnails) changes.push('graminsta-App AWS::Lambda::Function');
   if (spec.database.kind === 'rds') for (let i = 0; i < spec.database.primaries * spec.database.readReplicas; i++) changes.push('graminsta-Data AWS::RDS::DBInstance');
-  // 10m: the second region's stacks get the same treatment (its load balancer group, fleet, and one replica per primary).
+  // 10m: the second region's stacks get the same treatment (its load balancer group, fleet, thumbnail function, and one replica per primary).
   if (spec.regions && spec.database.kind === 'rds') {
     const second = 'graminsta-eu-west-1';
     changes.push(`${second}-Network AWS::EC2::SecurityGroup`, `${second}-App AWS::AutoScaling::AutoScalingGroup`, `${second}-App AWS::AutoScaling::ScalingPolicy`);
+    // Its own thumbnail function (the photos uploaded there once it is home).
+    if (spec.uploads?.thumbnails) changes.push(`${second}-App AWS::Lambda::Function`);
     for (let i = 0; i < spec.database.primaries; i++) changes.push(`${second}-Data AWS::RDS::DBInstance`);
   }
   return changes.sort();
