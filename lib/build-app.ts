@@ -181,6 +181,7 @@ export function buildStageApp(props: BuildStageAppProps): StageApp {
       ? { home: regions.home, secondRegion: regions.second, second, domainName: props.domainName, hostedZoneId }
       : undefined;
   const regionConfig: RegionConfigParameterProps | undefined = twoRegions && {
+    parameterName: `/${appName}/region-config`,
     home: twoRegions.home,
     regions: [twoRegions.home, twoRegions.secondRegion].map((name) => ({ name, apiUrl: regionalApiUrl(name, twoRegions.domainName) })),
   };

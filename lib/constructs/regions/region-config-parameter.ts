@@ -3,6 +3,14 @@ import { Construct } from 'constructs';
 import { parseRegionConfig, type RegionConfig } from '../../../contracts/region-config';
 
 export interface RegionConfigParameterProps {
+  /**
+   * The parameter's name, the same in every region (`/<app>/region-config`):
+   * `npm run failover` writes every region's copy under the one name it is
+   * given (REGION_CONFIG_PARAMETER), so a name CloudFormation generated per
+   * stack would have it write a stray parameter in the other region, which
+   * that region's API never reads.
+   */
+  readonly parameterName: string;
   /** The home region (`-c regions=<home>,…`): home at the first deploy. */
   readonly home: string;
   /** Every region, home included, with the URL another region's API forwards a write to. */
@@ -30,6 +38,7 @@ export class RegionConfigParameter extends Construct {
     this.config = parseRegionConfig(JSON.stringify({ home: props.home, epoch: 0, regions: props.regions }));
     this.parameter = new ssm.StringParameter(this, 'Resource', {
       description: 'Graminsta region configuration: the home region (writes), its epoch, each region API URL; npm run failover rewrites it',
+      parameterName: props.parameterName,
       stringValue: JSON.stringify(this.config),
       tier: ssm.ParameterTier.STANDARD,
     });

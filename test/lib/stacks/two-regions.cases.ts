@@ -93,6 +93,11 @@ describe('stage 10m: the second region', () => {
     expect(postgresFrom(templateJson('1m', 'Network'))).toEqual([]);
   });
 
+  test('the region configuration has one name in both regions (npm run failover writes each copy under the name REGION_CONFIG_PARAMETER gives it)', () => {
+    const names = [templateJson('10m', 'Data'), regional('Data')].map((template) => resources(template, 'AWS::SSM::Parameter').find(([id]) => id.startsWith('RegionConfig'))![1].Properties.Name);
+    expect(names).toEqual(['/graminsta/region-config', '/graminsta/region-config']);
+  });
+
   test('both regions hold the region configuration, epoch 0, home first, each region named with its internal load balancer', () => {
     const values = [templateJson('10m', 'Data'), regional('Data')].map((template) => {
       const parameter = resources(template, 'AWS::SSM::Parameter').find(([id]) => id.startsWith('RegionConfig'));
