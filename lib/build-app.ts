@@ -249,12 +249,14 @@ export function buildStageApp(props: BuildStageAppProps): StageApp {
     resources: {
       instance: compute.kind === 'single-instance' ? compute.server.instance : undefined,
       instanceDataPaths: compute.kind === 'single-instance' ? [API_PATHS.dataDir] : undefined,
+      // At 10m users' requests reach the fleet through the public origin (latency-routed); the internal load
+      // balancer then carries only the writes the other region forwards. The alarms watch where the users are.
       fleet:
         compute.kind === 'fleet'
           ? {
-              loadBalancer: compute.loadBalancer.loadBalancer,
-              loadBalancerFullName: compute.loadBalancer.loadBalancer.loadBalancerFullName,
-              targetGroupFullName: compute.fleet.targetGroup.targetGroupFullName,
+              loadBalancer: appStack.publicOrigin?.loadBalancer ?? compute.loadBalancer.loadBalancer,
+              loadBalancerFullName: (appStack.publicOrigin?.loadBalancer ?? compute.loadBalancer.loadBalancer).loadBalancerFullName,
+              targetGroupFullName: (appStack.publicOrigin?.targetGroup ?? compute.fleet.targetGroup).targetGroupFullName,
               autoScalingGroupName: compute.fleet.autoScalingGroup.autoScalingGroupName,
             }
           : undefined,

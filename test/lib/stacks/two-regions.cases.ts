@@ -93,6 +93,14 @@ describe('stage 10m: the second region', () => {
     expect(postgresFrom(templateJson('1m', 'Network'))).toEqual([]);
   });
 
+  test("home's load balancer alarms watch the public origin, where users' requests arrive at 10m (the internal one carries only forwarded writes)", () => {
+    const dimensions = resources(templateJson('10m', 'Monitoring'), 'AWS::CloudWatch::Alarm')
+      .filter(([, a]) => a.Properties.Namespace === 'AWS/ApplicationELB')
+      .flatMap(([, a]) => a.Properties.Dimensions as any[]);
+    expect(dimensions.length).toBeGreaterThan(0);
+    for (const dimension of dimensions) expect(stackOutput(dimension.Value)?.OutputName).toMatch(/^PublishOutputFnGetAttPublicOrigin/);
+  });
+
   test('the region configuration has one name in both regions (npm run failover writes each copy under the name REGION_CONFIG_PARAMETER gives it)', () => {
     const names = [templateJson('10m', 'Data'), regional('Data')].map((template) => resources(template, 'AWS::SSM::Parameter').find(([id]) => id.startsWith('RegionConfig'))![1].Properties.Name);
     expect(names).toEqual(['/graminsta/region-config', '/graminsta/region-config']);
