@@ -16,6 +16,8 @@ export class SecretsManagerStandIn {
   public readonly reads = new Map<string, number>();
   /** The region each GetSecretValue was signed for (the SDK client's region), in order. */
   public readonly signedRegions: string[] = [];
+  /** Each GetSecretValue's secret ID with the region it was signed for, in order (one endpoint answers every region here; Secrets Manager answers a secret only in its own). */
+  public readonly signedReads: Array<{ readonly secretId: string; readonly region: string }> = [];
 
   private constructor(
     private readonly server: Server,
@@ -35,12 +37,14 @@ export class SecretsManagerStandIn {
           response.end(JSON.stringify(payload));
         };
         const target = request.headers['x-amz-target'];
-        standIn?.signedRegions.push(/Credential=[^/]+\/\d{8}\/([^/]+)\/secretsmanager\//.exec(request.headers.authorization ?? '')?.[1] ?? 'unsigned');
+        const signedRegion = /Credential=[^/]+\/\d{8}\/([^/]+)\/secretsmanager\//.exec(request.headers.authorization ?? '')?.[1] ?? 'unsigned';
+        standIn?.signedRegions.push(signedRegion);
         if (target !== 'secretsmanager.GetSecretValue') return reply(400, { __type: 'InvalidAction', message: `stand-in only serves GetSecretValue, not ${target}` });
         const { SecretId, VersionStage } = JSON.parse(body || '{}') as { SecretId?: string; VersionStage?: Stage };
         const stage: Stage = VersionStage ?? 'AWSCURRENT';
         const versions = SecretId ? held.get(SecretId) : undefined;
         if (SecretId) standIn?.reads.set(SecretId, (standIn.reads.get(SecretId) ?? 0) + 1);
+        if (SecretId) standIn?.signedReads.push({ secretId: SecretId, region: signedRegion });
         if (!versions) return reply(400, { __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." });
         const value = versions[stage];
         if (value === undefined) return reply(400, { __type: 'ResourceNotFoundException', message: `Secrets Manager can't find the specified secret value for staging label: ${stage}` });
