@@ -83,7 +83,7 @@ export interface ShardMapServer {
  *   values the second region's Data stack gives them;
  * - every server the shard map names: each home primary (the secret's `host`, in the home
  *   region, reached over the VPC peering) and this region's cross-region replica of it
- *   (`replicaHosts`, RDS's port 5432), each a real PostgreSQL server with TLS on an address of
+ *   (`replicaHosts` or the primary's `host`, RDS's port 5432), each a real PostgreSQL server with TLS on an address of
  *   its own; the replica has its primary's credentials and refuses writes
  *   (default_transaction_read_only), and carries the schema, migrated from here first, since
  *   outside home the API migrates nothing. No streaming replication: what replicates is proved
@@ -185,7 +185,7 @@ export class SecondRegionBoot {
     const secrets = (this.secrets = await SecretsManagerStandIn.start({}, vpc));
     const hosts: string[] = [];
 
-    // The shard map's servers: each primary's secret names the home primary; its replicaHosts this region's replica.
+    // The shard map's servers: each primary's secret names the home primary; its host or replicaHosts this region's replica.
     let next = 0;
     const starts: Array<Promise<void>> = [];
     for (const primary of this.shardMap.primaries) {
@@ -208,7 +208,8 @@ export class SecondRegionBoot {
         this.servers.push({ primary: primary.name, role, hostname, rds });
       };
       starts.push(start('home primary', attachment.hostname, 5432));
-      for (const replica of primary.replicaHosts) {
+      // The region's own server: in replicaHosts, or as the primary's `host` (contracts/shard-map.ts), or both.
+      for (const replica of new Set([...(primary.host ? [primary.host] : []), ...primary.replicaHosts])) {
         const [hostname, port] = replica.split(':');
         starts.push(start('replica', hostname, Number(port ?? 5432)));
       }
