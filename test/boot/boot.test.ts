@@ -2,6 +2,7 @@ import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { composeId } from '../../contracts/ids';
 import { API_PATHS } from '../../lib/constructs/compute';
 import { getBytes, getJson, signUp, TINY_PNG, uploadPhoto, type SignedUpUser } from './support/api-calls';
 import { waitFor } from './support/boot-instance';
@@ -9,6 +10,7 @@ import { describeBoot } from './support/boot-environment';
 import { buildHarnessLayer } from './support/harness-layer';
 import { PACKAGE_SUBSTITUTIONS } from './support/package-map';
 import { baseRootfs } from './support/rootfs';
+import { SecondRegionBoot } from './support/second-region-boot';
 import { StageBoot } from './support/stage-boot';
 
 /**
@@ -29,7 +31,7 @@ async function expectHealthySignal(boot: StageBoot): Promise<void> {
 }
 
 /** The user a unit's main process runs as, and whether it is active. */
-function serviceProcess(boot: StageBoot, unit: string): { active: boolean; user?: string } {
+function serviceProcess(boot: { readonly instance: StageBoot['instance'] }, unit: string): { active: boolean; user?: string } {
   const active = boot.instance.exec(['systemctl', 'is-active', '--quiet', unit]).status === 0;
   const pid = boot.instance.exec(['systemctl', 'show', '-p', 'MainPID', '--value', unit]).stdout.trim();
   const user = active && pid !== '0' ? boot.instance.exec(['ps', '-o', 'user=', '-p', pid]).stdout.trim() : undefined;
@@ -195,5 +197,90 @@ describeBoot('boot test: the templates bootstrap real instances', () => {
       expect(Buffer.from(await object.Body!.transformToByteArray())).toEqual(TINY_PNG);
       s3.destroy();
     }, 5 * MINUTE);
+  });
+
+  describe('stage 10m: a second-region fleet instance', () => {
+    let boot: SecondRegionBoot;
+    /** Whether the instance holds database sessions on the server now, and all of them over TLS. */
+    const sessionsFrom = async (server: SecondRegionBoot['servers'][number]) => {
+      const address = boot.instance.network.instanceAddress;
+      const sessions = await server.rds.query<{ ssl: boolean }>('postgres', `SELECT s.ssl FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) WHERE a.client_addr = '${address}'`);
+      return { server: `${server.primary} ${server.role}`, connected: sessions.length > 0, tls: sessions.every((s) => s.ssl) };
+    };
+
+    /** Waits for the instance's signal (the first test's start) and fails unless it is SUCCESS. */
+    const expectSecondRegionServing = async () => {
+      const signal = await boot.signal(4 * MINUTE);
+      if (signal.status !== 'SUCCESS') throw new Error(`the instance signalled ${signal.status} (${signal.reason}):\n${boot.diagnostics()}`);
+    };
+
+    beforeAll(async () => {
+      boot = await SecondRegionBoot.prepare({ dir: join(workDir, 'stage-10m-second'), imageLayers });
+      await boot.instance.boot();
+    }, 3 * MINUTE);
+    afterAll(() => boot?.destroy(), 2 * MINUTE); // a poweroff may take its whole minute under load before the kill
+
+    test("first boot: signals SUCCESS to its region's Auto Scaling group and serves, ready with its region's parameters, databases and Redis; the worker idles; a write is sent home and, home unreachable, answered 503 home_unreachable", async () => {
+      await expectSecondRegionServing();
+      expect(boot.aws.signals()[0]).toMatchObject({ resource: boot.bootstrap.metadataResource, status: 'SUCCESS' });
+      expect(boot.bootstrap).toMatchObject({ stack: boot.appStack, resourceType: 'AWS::AutoScaling::AutoScalingGroup' });
+      expect(boot.env.AWS_REGION).toBe(boot.region);
+      await expect(getJson(boot.api, '/healthz')).resolves.toEqual({ status: 'ok' });
+      await expect(getJson(boot.api, '/readyz')).resolves.toEqual({ status: 'ready', checks: { database: 'ok', cache: 'ok' } });
+      expect(serviceProcess(boot, API_PATHS.serviceName)).toEqual({ active: true, user: API_PATHS.user });
+      // Its two parameters, read through SSM in its own region; the region configuration names home.
+      const reads = boot.ssm!.calls.filter((c) => c.action === 'GetParameter');
+      expect(new Set(reads.map((c) => `${c.region} ${c.name}`))).toEqual(new Set([boot.env.SHARD_MAP_PARAMETER, boot.env.REGION_CONFIG_PARAMETER].map((name) => `${boot.region} ${name}`)));
+      expect(boot.regionConfig.home).toBe(boot.home);
+      expect(boot.instance.readFile(API_PATHS.logFile)).toMatch(new RegExp(`"region":"${boot.region}","home":"${boot.home}".*"msg":"region configuration read"`));
+      // The shard map's servers over verified TLS (a verdict lives 1 s: this /readyz asks them afresh), Redis over TLS with the token.
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      await expect(getJson(boot.api, '/readyz')).resolves.toMatchObject({ status: 'ready' });
+      const reached = (await Promise.all(boot.servers.map(sessionsFrom))).filter((s) => s.connected);
+      expect(reached.length).toBeGreaterThanOrEqual(boot.shardMap.primaries.length);
+      expect(reached.every((s) => s.tls)).toBe(true);
+      expect(boot.redis!.cli(['client', 'list'])).toContain(`addr=${boot.instance.network.instanceAddress}:`);
+      // The worker runs steadily (cfn-init's verify step waited for it) and takes nothing from its region's queue.
+      expect(serviceProcess(boot, API_PATHS.workerServiceName)).toEqual({ active: true, user: API_PATHS.user });
+      expect(boot.sqs!.requests.filter((r) => r.operation === 'ReceiveMessage')).toEqual([]);
+
+      // A sign-up is a write: outside home it goes to home's apiUrl, which nothing serves here.
+      const response = await fetch(boot.apiUrl('/api/users'), {
+        method: 'POST',
+        headers: { ...boot.api.headers, 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'boot_second_region', password: 'a long enough password' }),
+        signal: AbortSignal.timeout(15_000),
+      });
+      expect({ status: response.status, retryAfter: response.headers.get('retry-after'), body: await response.json() }).toMatchObject({
+        status: 503,
+        retryAfter: expect.stringMatching(/^\d+$/),
+        body: { error: { code: 'home_unreachable' } },
+      });
+      for (const server of boot.servers) {
+        await expect(server.rds.query(server.rds.databaseName!, 'SELECT count(*)::int AS users FROM users')).resolves.toEqual([{ users: 0 }]);
+      }
+      // The process carries on.
+      await expect(getJson(boot.api, '/readyz')).resolves.toMatchObject({ status: 'ready' });
+      expect(boot.instance.run(['systemctl', 'show', '-p', 'NRestarts', '--value', API_PATHS.serviceName]).trim()).toBe('0');
+    }, 5 * MINUTE);
+
+    test("reads stay in the region: the region's own servers (its shard map's primaries, the cross-region replicas) are asked, home's primaries never", async () => {
+      await expectSecondRegionServing();
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      await expect(getJson(boot.api, '/readyz')).resolves.toMatchObject({ status: 'ready' });
+      const missing = await fetch(boot.apiUrl(`/api/users/${composeId(Date.now(), 7, 1)}`), { headers: boot.api.headers, signal: AbortSignal.timeout(15_000) });
+      expect(missing.status).toBe(404);
+      const sessions = await Promise.all(boot.servers.map(sessionsFrom));
+      const connected = (role: string) => sessions.filter((s) => s.server.endsWith(role) && s.connected).map((s) => s.server);
+      expect({ homePrimaries: connected('home primary'), replicas: connected('replica').length }).toEqual({ homePrimaries: [], replicas: boot.shardMap.primaries.length });
+    });
+
+    test("every secret is read in the region its ARN names, and those are the region's own replicas of home's secrets (Secrets Manager answers a secret only in its region, and a lost home must not matter)", async () => {
+      await expectSecondRegionServing();
+      const reads = boot.secrets!.signedReads;
+      expect(reads.length).toBeGreaterThan(0);
+      expect(reads.filter((read) => read.secretId.split(':')[3] !== read.region)).toEqual([]);
+      expect([...new Set(reads.map((read) => read.region))]).toEqual([boot.region]);
+    });
   });
 });

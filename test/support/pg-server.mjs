@@ -20,7 +20,8 @@ import { makeEmbeddedPostgresReachable } from '../../api/src/embedded-postgres-a
 const [dir, port, password, persistent] = process.argv.slice(2);
 const options = JSON.parse(process.env.PG_SERVER_OPTIONS || '{}');
 const networkFlags = [
-  ...(options.listen ? ['-c', `listen_addresses=${options.listen}`] : []),
+  // Its Unix socket in its own directory: servers on one port (RDS's 5432, each on an address of its own) would share /tmp's.
+  ...(options.listen ? ['-c', `listen_addresses=${options.listen}`, '-c', `unix_socket_directories=${dir}`] : []),
   ...(options.ssl ? ['-c', 'ssl=on', '-c', `ssl_cert_file=${options.ssl.cert}`, '-c', `ssl_key_file=${options.ssl.key}`] : []),
 ];
 const server = new EmbeddedPostgres({

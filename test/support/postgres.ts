@@ -45,6 +45,8 @@ async function createDatabaseOn(serverUrl: string, name: string): Promise<string
 export interface NetworkPostgresOptions {
   /** The address to listen on. */
   readonly listen: string;
+  /** The port (RDS's 5432 on an address of its own, say). @default a free one */
+  readonly port?: number;
   readonly ssl?: { readonly cert: string; readonly key: string };
   /** pg_hba.conf lines, e.g. `hostssl all all 10.0.0.2/32 scram-sha-256`. */
   readonly hba?: readonly string[];
@@ -77,7 +79,7 @@ export async function startPostgres(network?: NetworkPostgresOptions): Promise<T
 
   const dir = mkdtempSync(join(tmpdir(), 'graminsta-pg-'));
   chmodSync(dir, 0o777);
-  const port = await freePort();
+  const port = network?.port ?? (await freePort());
   const password = randomBytes(12).toString('hex');
   const child = spawn(process.execPath, [join(__dirname, 'pg-server.mjs'), dir, String(port), password], {
     stdio: ['pipe', 'pipe', 'pipe'],

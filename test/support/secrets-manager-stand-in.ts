@@ -20,6 +20,8 @@ export class SecretsManagerStandIn {
    * here stands for every region's.
    */
   public readonly signedRegions = new Map<string, string>();
+  /** Each GetSecretValue's secret ID with the region it was signed for, in order (one endpoint answers every region here; Secrets Manager answers a secret only in its own). */
+  public readonly signedReads: Array<{ readonly secretId: string; readonly region: string }> = [];
 
   private constructor(
     private readonly server: Server,
@@ -44,8 +46,11 @@ export class SecretsManagerStandIn {
         const stage: Stage = VersionStage ?? 'AWSCURRENT';
         const versions = SecretId ? held.get(SecretId) : undefined;
         if (SecretId) standIn?.reads.set(SecretId, (standIn.reads.get(SecretId) ?? 0) + 1);
-        const scope = /Credential=[^/]+\/\d{8}\/([^/]+)\/secretsmanager\//.exec(request.headers.authorization ?? '');
-        if (SecretId && scope) standIn?.signedRegions.set(SecretId, scope[1]);
+        const signedRegion = /Credential=[^/]+\/\d{8}\/([^/]+)\/secretsmanager\//.exec(request.headers.authorization ?? '')?.[1] ?? 'unsigned';
+        if (SecretId) {
+          standIn?.signedRegions.set(SecretId, signedRegion);
+          standIn?.signedReads.push({ secretId: SecretId, region: signedRegion });
+        }
         if (!versions) return reply(400, { __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." });
         const value = versions[stage];
         if (value === undefined) return reply(400, { __type: 'ResourceNotFoundException', message: `Secrets Manager can't find the specified secret value for staging label: ${stage}` });

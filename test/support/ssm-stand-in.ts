@@ -34,7 +34,8 @@ export class SsmStandIn {
     private readonly sockets: Set<Socket>,
   ) {}
 
-  public static async start(initial: Readonly<Record<string, Readonly<Record<string, string>>>> = {}): Promise<SsmStandIn> {
+  /** `listen`: a local address other than loopback (the boot test's instance network). */
+  public static async start(initial: Readonly<Record<string, Readonly<Record<string, string>>>> = {}, listen = '127.0.0.1'): Promise<SsmStandIn> {
     const store = new Map(Object.entries(initial).map(([region, params]) => [region, new Map(Object.entries(params).map(([name, value]) => [name, { value, version: 1 }]))]));
     const sockets = new Set<Socket>();
     let standIn: SsmStandIn | undefined;
@@ -86,10 +87,10 @@ export class SsmStandIn {
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
+      server.listen(0, listen, () => resolve());
     });
     const { port } = server.address() as AddressInfo;
-    standIn = new SsmStandIn(server, `http://127.0.0.1:${port}`, store, sockets);
+    standIn = new SsmStandIn(server, `http://${listen}:${port}`, store, sockets);
     return standIn;
   }
 

@@ -36,6 +36,14 @@ export interface LocalSqs {
   stop(): Promise<void>;
 }
 
+export interface LocalSqsOptions {
+  readonly maxReceiveCount?: number;
+  /** The local address to listen on. @default '127.0.0.1' */
+  readonly listen?: string;
+  /** The queue's URL, as a template names it (the SDK sends it in each request). @default `<endpoint>/000000000000/work` */
+  readonly queueUrl?: string;
+}
+
 const md5 = (text: string) => createHash('md5').update(text, 'utf8').digest('hex');
 
 /**
@@ -49,7 +57,7 @@ const md5 = (text: string) => createHash('md5').update(text, 'utf8').digest('hex
  * DeleteMessage and ChangeMessageVisibility by receipt handle. It is a test
  * double of the wire protocol, not SQS: nothing here is "tested against SQS".
  */
-export async function startLocalSqs(options: { maxReceiveCount?: number } = {}): Promise<LocalSqs> {
+export async function startLocalSqs(options: LocalSqsOptions = {}): Promise<LocalSqs> {
   const queue: Queue = { messages: [], deadLetters: [], maxReceiveCount: options.maxReceiveCount };
   const requests: SqsRequest[] = [];
   let queueUrl = '';
@@ -139,9 +147,10 @@ export async function startLocalSqs(options: { maxReceiveCount?: number } = {}):
       );
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  queueUrl = `${endpoint}/000000000000/work`;
+  const listen = options.listen ?? '127.0.0.1';
+  await new Promise<void>((resolve) => server.listen(0, listen, resolve));
+  const endpoint = `http://${listen}:${(server.address() as AddressInfo).port}`;
+  queueUrl = options.queueUrl ?? `${endpoint}/000000000000/work`;
   return {
     endpoint,
     queueUrl,

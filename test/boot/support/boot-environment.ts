@@ -1,15 +1,15 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 
-/** Host commands the boot test runs (Debian packages: systemd-container, mmdebstrap, util-linux, mount, iproute2, openssl). */
-const HOST_COMMANDS = ['systemd-nspawn', 'mmdebstrap', 'nsenter', 'losetup', 'blkid', 'ip', 'openssl', 'mount'];
+/** Host commands the boot test runs (Debian packages: systemd-container, mmdebstrap, util-linux, mount, iproute2, openssl, redis-server for 10m's ElastiCache). */
+const HOST_COMMANDS = ['systemd-nspawn', 'mmdebstrap', 'nsenter', 'losetup', 'blkid', 'ip', 'openssl', 'mount', 'redis-server', 'redis-cli'];
 
 /** Why instances cannot be booted on this machine, or undefined when they can. */
 export function bootUnavailableReason(): string | undefined {
   if (process.platform !== 'linux') return 'it needs Linux';
   if (process.getuid?.() !== 0) return 'it needs root (systemd-nspawn, loop devices, network namespaces, overlay mounts)';
   const missing = HOST_COMMANDS.filter((command) => spawnSync('sh', ['-c', `command -v ${command}`]).status !== 0);
-  if (missing.length) return `missing commands: ${missing.join(', ')} (apt-get install systemd-container mmdebstrap xfsprogs openssl)`;
+  if (missing.length) return `missing commands: ${missing.join(', ')} (apt-get install systemd-container mmdebstrap xfsprogs openssl redis-server)`;
   if (!readFileSync('/proc/filesystems', 'utf8').includes('overlay')) return 'the kernel has no overlay filesystem';
   if (!readFileSync('/proc/filesystems', 'utf8').includes('xfs')) return 'the kernel has no XFS';
   if (!existsSync('/dev/loop-control')) return 'no loop devices (/dev/loop-control)';

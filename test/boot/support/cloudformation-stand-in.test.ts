@@ -11,11 +11,10 @@ import { parseEnvFile } from './stage-boot';
 type Template = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /**
- * The first step of booting stage 10m's second-region fleet instance: its launch template's user
- * data and cfn-init metadata resolve as CloudFormation would resolve them in that region, the
- * values it reads from the home region's stacks carrying the home region. (Booting it needs
- * stand-ins the boot test does not have yet: SSM parameters, Redis in cluster mode over TLS, SQS,
- * the shard map's primaries; the test names the variables it reads rather than hard-coding them.)
+ * What booting stage 10m's second-region fleet instance starts from (test/boot/boot.test.ts,
+ * "stage 10m"): its launch template's user data and cfn-init metadata resolve as CloudFormation
+ * would resolve them in that region, the values it reads from the home region's stacks carrying
+ * the home region. The test names the variables it reads rather than hard-coding them.
  */
 describe('the CloudFormation stand-in at stage 10m', () => {
   const [home, second] = EXAMPLE_REGION_OPTIONS.regions.split(',');

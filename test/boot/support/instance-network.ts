@@ -19,6 +19,18 @@ export class InstanceNetwork {
     private readonly hostLink: string,
   ) {}
 
+  /**
+   * One more host address the instance reaches through its default route (a service of the VPC
+   * with an address of its own, e.g. one of several databases on RDS's port 5432): the `n`th of
+   * the instance's /24, outside its /30, added to the host side of the link.
+   */
+  public addServiceAddress(n: number): string {
+    if (!Number.isInteger(n) || n < 0 || n > 200) throw new Error(`service address ${n}: 0 to 200`);
+    const address = this.hostAddress.replace(/\.1$/, `.${16 + n}`);
+    sh('ip', ['addr', 'add', `${address}/32`, 'dev', this.hostLink]);
+    return address;
+  }
+
   public get namespacePath(): string {
     return `/run/netns/${this.namespace}`;
   }

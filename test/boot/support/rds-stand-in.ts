@@ -12,10 +12,17 @@ export interface RdsStandInProps {
   readonly hostname: string;
   /** The host address the instance reaches it on (the VPC side of its network). */
   readonly listen: string;
+  /** The port it listens on (RDS's 5432, where the template says so). @default a free one */
+  readonly port?: number;
   /** The instance's address: the only one allowed in, and only over TLS (rds.force_ssl). */
   readonly clientAddress: string;
   /** The master user and the initial database, as the template declares them. */
   readonly username: string;
+  /**
+   * The master user's password: a replica's is its primary's (PostgreSQL replicates its roles).
+   * @default a new random one
+   */
+  readonly password?: string;
   readonly databaseName?: string;
 }
 
@@ -44,11 +51,12 @@ export class RdsStandIn {
     chmodSync(join(props.dir, 'tls'), 0o755);
     const server = await startPostgres({
       listen: props.listen,
+      port: props.port,
       ssl: { cert: certificate.certFile, key: certificate.keyFile },
       hba: [`hostssl all all ${props.clientAddress}/32 scram-sha-256`, `host all all ${props.listen}/32 scram-sha-256`],
     });
     const adminUrl = server.url;
-    const password = randomBytes(15).toString('base64url');
+    const password = props.password ?? randomBytes(15).toString('base64url');
     const admin = new Client({ connectionString: adminUrl });
     await admin.connect();
     try {
@@ -66,6 +74,15 @@ export class RdsStandIn {
    * Lets one more instance in (over TLS with a password), as the database's security group admits
    * every instance of the API's group: a fleet instance, or the single instance created anew.
    */
+  /** A connection URL as the template's master user (what the API's credentials are) to the given database. */
+  public masterUrl(database: string): string {
+    const url = new URL(this.adminUrl);
+    url.username = this.username;
+    url.password = this.password;
+    url.pathname = `/${database}`;
+    return url.toString();
+  }
+
   public async admit(clientAddress: string): Promise<void> {
     const [{ hba_file: hbaFile }] = await this.query<{ hba_file: string }>('postgres', 'SHOW hba_file');
     appendFileSync(hbaFile, `hostssl all all ${clientAddress}/32 scram-sha-256\n`);
