@@ -168,6 +168,22 @@ export class SecondRegionBoot {
     return String(this.cloudformation.resolve(parameter.stack, parameter.resource.Properties.Value));
   }
 
+  /**
+   * The secret an ARN names: one of a stack in the ARN's region, or a home
+   * secret replicated into that region (Secrets Manager gives the replica the
+   * primary's ARN with the region swapped), which must list the region among
+   * its `ReplicaRegions`.
+   */
+  private findSecret(arn: string): { stack: string; logicalId: string; resource: Template } {
+    const region = arn.split(':')[3];
+    if (region === this.home) return this.findByRef('AWS::SecretsManager::Secret', arn, this.home);
+    const homeArn = arn.split(':').map((part, i) => (i === 3 ? this.home : part)).join(':');
+    const secret = this.findByRef('AWS::SecretsManager::Secret', homeArn, this.home);
+    const replicated = ((secret.resource.Properties.ReplicaRegions ?? []) as Array<{ Region: string }>).some((r) => r.Region === region);
+    if (!replicated) throw new Error(`${arn} names ${secret.stack}/${secret.logicalId} in ${region}, but that secret is not replicated there (ReplicaRegions)`);
+    return secret;
+  }
+
   /** The resource of a stack in `region` whose `Ref` resolves to `value`. */
   private findByRef(type: string, value: string, region: string): { stack: string; logicalId: string; resource: Template } {
     for (const [stack, template] of Object.entries(this.templates)) {
@@ -253,8 +269,8 @@ export class SecondRegionBoot {
     hosts.push(`${redisAddress} ${redisUrl.hostname}`);
     this.instance.writeRootFile(EXTRA_CA_FILE, this.redis.caPem);
 
-    // The origin secret (home's), the work queue (this region's), the uploads bucket (home's).
-    this.findByRef('AWS::SecretsManager::Secret', this.env.ORIGIN_VERIFY_SECRET_ARN, this.home);
+    // The origin secret (home's, replicated here), the work queue and the uploads bucket (this region's).
+    this.findSecret(this.env.ORIGIN_VERIFY_SECRET_ARN);
     secrets.put(this.env.ORIGIN_VERIFY_SECRET_ARN, this.originSecret);
     this.sqs = await startLocalSqs({ listen: vpc, queueUrl: this.env.WORK_QUEUE_URL, maxReceiveCount: 5 });
     this.s3 = await startLocalS3({ buckets: [this.env.UPLOADS_BUCKET], address: vpc });
@@ -277,7 +293,7 @@ export class SecondRegionBoot {
 
   /** The home primary a credentials secret belongs to: its endpoint, master user and database, as the Data stack declares them. */
   private secretAttachment(secretArn: string): { hostname: string; username: string; databaseName: string } {
-    const secret = this.findByRef('AWS::SecretsManager::Secret', secretArn, this.home);
+    const secret = this.findSecret(secretArn);
     const attachment = Object.values<Template>(this.templates[secret.stack].Resources).find(
       (r) => r.Type === 'AWS::SecretsManager::SecretTargetAttachment' && r.Properties.SecretId.Ref === secret.logicalId,
     );
