@@ -32,7 +32,7 @@ describe('the CloudFormation stand-in at stage 10m', () => {
   }, 240_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  test("the second region's fleet bootstrap resolves in its region; what it reads from home carries the home region", () => {
+  test("the second region's fleet bootstrap resolves in its region; what it reads from home's stacks names its own region's copies", () => {
     expect(stackRegions).toMatchObject({ 'graminsta-App': home, 'graminsta-Data': home, [secondApp]: second, [`graminsta-${second}-Data`]: second });
     const cloudformation = new CloudFormationStandIn({ templates, stackRegions });
     const bootstrap = instanceBootstrap(cloudformation, secondApp);
@@ -41,14 +41,17 @@ describe('the CloudFormation stand-in at stage 10m', () => {
     const init = bootstrap.metadata['AWS::CloudFormation::Init'] as Record<string, { files?: Record<string, { content?: unknown }> }>;
     const envFile = Object.values(init).map((c) => c?.files?.['/etc/graminsta/api.env']?.content).find((c) => typeof c === 'string');
     const env = parseEnvFile(String(envFile));
-    // Home's: the primary's secret (the shard map names the others), the origin secret, the uploads bucket.
-    expect(env.DATABASE_SECRET_ARN).toMatch(new RegExp(`^arn:aws:secretsmanager:${home}:`));
-    expect(env.ORIGIN_VERIFY_SECRET_ARN).toMatch(new RegExp(`^arn:aws:secretsmanager:${home}:`));
-    const homeBucket = Object.keys(templates['graminsta-App'].Resources).find((id) => /^MediaBucket[0-9A-F]{8}$/.test(id))!;
-    expect(env.UPLOADS_BUCKET).toBe(cloudformation.ref('graminsta-App', homeBucket));
-    // Its own: region, parameters, replicas, Redis, queue.
+    // Read from home's stacks, but its own region's copies: the secrets' replicas (home's ARN, the region swapped).
+    const inSecond = (arn: string) => arn.split(':').map((part, i) => (i === 3 ? second : part)).join(':');
+    const homeSecret = (pattern: RegExp, stack: string) => cloudformation.ref(stack, Object.keys(templates[stack].Resources).find((id) => pattern.test(id))!);
+    expect(env.DATABASE_SECRET_ARN).toBe(inSecond(homeSecret(/^DatabaseSecret[0-9A-F]{8}$/, 'graminsta-Data')));
+    expect(env.ORIGIN_VERIFY_SECRET_ARN).toMatch(new RegExp(`^arn:aws:secretsmanager:${second}:`));
+    const ownBucket = Object.keys(templates[`graminsta-${second}-Data`].Resources).find((id) => /^UploadsReplica[0-9A-F]{8}$/.test(id))!;
+    expect(env.UPLOADS_BUCKET).toBe(cloudformation.ref(`graminsta-${second}-Data`, ownBucket));
+    // Its own: region, parameters, Redis, queue.
     expect(env.AWS_REGION).toBe(second);
-    expect(env.DATABASE_REPLICA_HOSTS).toMatch(new RegExp(`\\.${second}\\.rds\\.amazonaws\\.com:5432$`));
+    // Its replicas are its shard map's primaries (their host, in the SHARD_MAP_PARAMETER's value), not extra replicas.
+    expect(env.DATABASE_REPLICA_HOSTS).toBeUndefined();
     expect(env.REDIS_URL).toMatch(new RegExp(`^rediss://clustercfg\\..*\\.${second}\\.cache\\.amazonaws\\.com:6379$`));
     expect(env.REDIS_AUTH_SECRET_ARN).toMatch(new RegExp(`^arn:aws:secretsmanager:${second}:`));
     expect(env.WORK_QUEUE_URL).toMatch(new RegExp(`^https://sqs\\.${second}\\.amazonaws\\.com/`));
