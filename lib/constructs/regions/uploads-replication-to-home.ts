@@ -2,6 +2,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { replicationRole } from './replication-role';
 
 export interface UploadsReplicationToHomeProps {
   /** The second region's uploads bucket (versioned), in this stack's region. */
@@ -33,20 +34,7 @@ export class UploadsReplicationToHome extends Construct {
 
   constructor(scope: Construct, id: string, props: UploadsReplicationToHomeProps) {
     super(scope, id);
-    this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('s3.amazonaws.com'),
-      description: "S3 replication of the Graminsta second region's uploads bucket back to the home bucket",
-    });
-    this.role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetReplicationConfiguration', 's3:ListBucket'], resources: [props.source.bucketArn] }));
-    this.role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['s3:GetObjectVersionForReplication', 's3:GetObjectVersionAcl', 's3:GetObjectVersionTagging'],
-        resources: [props.source.arnForObjects('*')],
-      }),
-    );
-    this.role.addToPolicy(
-      new iam.PolicyStatement({ actions: ['s3:ReplicateObject', 's3:ReplicateDelete', 's3:ReplicateTags'], resources: [props.destination.arnForObjects('*')] }),
-    );
+    this.role = replicationRole(this, { description: "S3 replication of the Graminsta second region's uploads bucket back to the home bucket", source: props.source, destination: props.destination });
     const put: cr.AwsSdkCall = {
       service: 'S3',
       action: 'putBucketReplication',

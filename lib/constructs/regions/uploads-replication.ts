@@ -1,6 +1,7 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { replicationRole } from './replication-role';
 
 export interface UploadsReplicationProps {
   /** The uploads bucket (versioned), in the home region. */
@@ -25,25 +26,7 @@ export class UploadsReplication extends Construct {
 
   constructor(scope: Construct, id: string, props: UploadsReplicationProps) {
     super(scope, id);
-    this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('s3.amazonaws.com'),
-      description: 'S3 replication of the Graminsta uploads bucket to the second region',
-    });
-    this.role.addToPolicy(
-      new iam.PolicyStatement({ actions: ['s3:GetReplicationConfiguration', 's3:ListBucket'], resources: [props.source.bucketArn] }),
-    );
-    this.role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['s3:GetObjectVersionForReplication', 's3:GetObjectVersionAcl', 's3:GetObjectVersionTagging'],
-        resources: [props.source.arnForObjects('*')],
-      }),
-    );
-    this.role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['s3:ReplicateObject', 's3:ReplicateDelete', 's3:ReplicateTags'],
-        resources: [props.destination.arnForObjects('*')],
-      }),
-    );
+    this.role = replicationRole(this, { description: 'S3 replication of the Graminsta uploads bucket to the second region', source: props.source, destination: props.destination });
     const bucket = props.source.node.defaultChild;
     if (!(bucket instanceof s3.CfnBucket)) throw new Error('UploadsReplication: the source has no CfnBucket');
     bucket.replicationConfiguration = {
