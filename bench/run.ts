@@ -190,7 +190,7 @@ async function main(argv: readonly string[]): Promise<number> {
         mkdirSync(out, { recursive: true });
         const header = [
           `Profiled ${new Date().toISOString()} on ${machine.cpus} × ${machine.cpuModel}, Node.js ${machine.node}; load average at start ${machine.loadAverage.map((l) => l.toFixed(2)).join(' / ')}.`,
-          `Data set: ${data.users.toLocaleString('en-US')} users, ${data.photos.toLocaleString('en-US')} photos, ${data.follows.toLocaleString('en-US')} follows. Each scenario: its own API process (production bundle and settings, LOG_LEVEL=${apiLogLevel}) under \`node --cpu-prof\` (1 ms samples), ${warmup} s warm-up then ${duration} s of load; self time, idle left out. Profiling slows the process a little: these are shares, the throughput figures are latest.md's.`,
+          `Data set: ${data.users.toLocaleString('en-US')} users, ${data.photos.toLocaleString('en-US')} photos, ${data.follows.toLocaleString('en-US')} follows. Each scenario: its own API process (production bundle and settings, LOG_LEVEL=${apiLogLevel}) under \`node --cpu-prof\` (1 ms samples), ${warmup} s warm-up then ${duration} s of load; self time, idle left out. Profiling slows the process a little: these are shares, the throughput figures are latest.md's. V8 samples JavaScript threads only: work on libuv's thread pool (async crypto.scrypt, fs) is not in them, so the log-in baseline (which hashes there) shows almost nothing while the API (which hashes in a worker thread) shows it all.`,
         ];
         writeFileSync(join(out, 'profiles.md'), renderProfiles(profiles, header));
         log(`wrote ${join(out, 'profiles.md')}`);
