@@ -1,18 +1,11 @@
 import type { StageSpec } from '../../stages/stage-spec';
 import type { Assumptions } from './assumptions';
+// Type only: cost-model.ts calls this module; the cost line's shape has one home there.
+import type { CostLine } from './cost-model';
 import { hourly, type PriceTable, type RegionPrices } from './price-table';
 
-/** One cost line, as cost-model.ts writes them. */
-interface Line {
-  readonly item: string;
-  readonly quantity: number;
-  readonly unit: string;
-  readonly unitUsd: number;
-  readonly usd: number;
-  readonly basis: 'provisioned' | 'usage';
-}
 
-const line = (item: string, quantity: number, unit: string, unitUsd: number, basis: Line['basis']): Line => ({ item, quantity, unit, unitUsd, usd: quantity * unitUsd, basis });
+const line = (item: string, quantity: number, unit: string, unitUsd: number, basis: CostLine['basis']): CostLine => ({ item, quantity, unit, unitUsd, usd: quantity * unitUsd, basis });
 
 /**
  * CloudWatch alarms of the second region's Monitoring stack (`<app>-<region>-Monitoring`), counted as
@@ -42,7 +35,7 @@ export function estimatedSecondRegionAlarms(spec: StageSpec): number {
  * its storage), and the writes the second region forwards home; plus
  * CloudFront's latency lookups of the origin name.
  */
-export function secondRegionLines(spec: StageSpec, home: PriceTable, secondPrices: RegionPrices, a: Assumptions, users: number): Line[] {
+export function secondRegionLines(spec: StageSpec, home: PriceTable, secondPrices: RegionPrices, a: Assumptions, users: number): CostLine[] {
   const second = spec.regions?.second;
   if (!second || spec.database.kind !== 'rds') return [];
   const p = secondPrices.table;
@@ -50,7 +43,7 @@ export function secondRegionLines(spec: StageSpec, home: PriceTable, secondPrice
   const db = spec.database;
   const c = second.compute;
   const there = `Second region (${secondPrices.region})`;
-  const lines: Line[] = [
+  const lines: CostLine[] = [
     line(`${there}: EC2 ${c.instanceType} × ${c.minCapacity}`, c.minCapacity * h, 'instance-hour', hourly(p, 'ec2HourlyUsd', c.instanceType), 'provisioned'),
     line(`${there}: EBS gp3 root volumes (${c.minCapacity} × ${c.rootVolumeGiB} GiB)`, c.minCapacity * c.rootVolumeGiB, 'GB-month', p.ebsGp3GbMonthUsd, 'provisioned'),
     line(
