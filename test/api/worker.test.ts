@@ -89,6 +89,8 @@ beforeAll(async () => {
     QUEUE_VISIBILITY_TIMEOUT_MS: '10000',
     WORKER_JOB_TIMEOUT_MS: '5000',
     FEED_CELEBRITY_FOLLOWERS: '3',
+    // Follower counts change mid-test: the API reads the celebrity set on every feed read.
+    FEED_CELEBRITY_REFRESH_MS: '0',
     // A write to a frozen shard waits this long inside the job before the job fails.
     SHARD_WRITE_WAIT_MS: '300',
   };

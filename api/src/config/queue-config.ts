@@ -12,6 +12,12 @@ export interface QueueConfig {
   readonly queue?: QueueKind;
   /** Authors with more followers than this are not fanned out; their photos are read at request time. @default 10000 */
   readonly feedCelebrityFollowers: number;
+  /**
+   * How long the API keeps the set of celebrity IDs before reading it again
+   * (CelebritySet; 0: on every feed read). Bounds how late a new celebrity's
+   * photos reach feeds. @default 30000
+   */
+  readonly feedCelebrityRefreshMs: number;
   /** How long a received job stays hidden from other workers. @default 120000 (the 1m queue's 120 s) */
   readonly queueVisibilityTimeoutMs: number;
   /** Deliveries before a job is dead-lettered (PostgreSQL queue; SQS uses its redrive policy). @default 5 */
@@ -24,7 +30,7 @@ export interface QueueConfig {
   readonly workerJobTimeoutMs: number;
 }
 
-/** Reads QUEUE, FEED_CELEBRITY_FOLLOWERS, QUEUE_* and WORKER_*; throws ConfigError naming the first bad one. */
+/** Reads QUEUE, FEED_CELEBRITY_*, QUEUE_* and WORKER_*; throws ConfigError naming the first bad one. */
 export function loadQueueConfig(env: Env): QueueConfig {
   const raw = text(env, 'QUEUE');
   if (raw !== undefined && raw !== 'postgres' && raw !== 'sqs') throw new ConfigError('QUEUE', `must be one of postgres, sqs, got "${raw}"`);
@@ -41,6 +47,7 @@ export function loadQueueConfig(env: Env): QueueConfig {
   return {
     queue,
     feedCelebrityFollowers: integer(env, 'FEED_CELEBRITY_FOLLOWERS', 10_000, 0, 1_000_000_000),
+    feedCelebrityRefreshMs: integer(env, 'FEED_CELEBRITY_REFRESH_MS', 30_000, 0, 3_600_000),
     queueVisibilityTimeoutMs,
     queueMaxAttempts: integer(env, 'QUEUE_MAX_ATTEMPTS', 5, 1, 1000),
     queuePollMs: integer(env, 'QUEUE_POLL_MS', 500, 10, 60_000),

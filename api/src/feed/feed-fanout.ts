@@ -35,8 +35,8 @@ export class FeedFanout {
   }
 
   /** The feed page from `feed_entries` and celebrity followees (FeedReader). */
-  page(userId: string, followees: readonly string[], before: string | undefined, limit: number, fromPrimary: boolean): Promise<PhotoRow[]> {
-    return this.reader.page(userId, followees, before, limit, fromPrimary);
+  page(userId: string, before: string | undefined, limit: number, fromPrimary: boolean): Promise<PhotoRow[]> {
+    return this.reader.page(userId, before, limit, fromPrimary);
   }
 
   private async send(message: JobMessage): Promise<void> {

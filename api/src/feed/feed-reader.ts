@@ -1,46 +1,64 @@
-import type { DatabaseCluster } from '../db/database-cluster';
-import type { PhotoRow, PhotosRepository } from '../repositories/photos-repository';
+import type { DatabaseCluster, DatabaseNode } from '../db/database-cluster';
+import type { FollowsRepository } from '../repositories/follows-repository';
+import { type DbPhoto, type PhotoRow, type PhotosRepository, photoColumns, photoRowFromDb } from '../repositories/photos-repository';
+import type { CelebritySet } from './celebrity-set';
 
 /** Rounds of "next entries" a page may need when many of its entries point at deleted photos. */
 const MAX_ENTRY_ROUNDS = 5;
 
 const byIdDesc = (a: PhotoRow, b: PhotoRow) => (BigInt(b.id) > BigInt(a.id) ? 1 : BigInt(b.id) < BigInt(a.id) ? -1 : 0);
 
+/** An entry with its photo's columns from the reader's server (LEFT JOIN: all null where that server has no such photo). */
+type EntryRow = { entry_photo_id: string } & { [K in keyof DbPhoto]: DbPhoto[K] | null };
+
+/** The join found the photo: `photos.id` is its primary key, so the other NOT NULL columns are there too. */
+const joinedPhoto = (entry: EntryRow): entry is EntryRow & DbPhoto => entry.id !== null;
+
 /**
- * The feed read when a queue is configured (fan-out on write, stage 1m): the
- * reader's `feed_entries` (one index range on the reader's server, kept to
- * authors the reader still follows by joining `following` on that same
- * server), merged with the newest photos of followed "celebrities" (more
- * than `celebrityFollowers` followers: never fanned out, read at request time
- * with the pull query), then hydrated by photo ID with one query per server.
+ * The feed read when a queue is configured (fan-out on write, stage 1m), in
+ * two steps whatever the reader follows:
+ *
+ * 1. in parallel, on the reader's server: their `feed_entries` before the
+ *    cursor (one index range, kept to authors the reader still follows by
+ *    `EXISTS` on `following`, same server), joined to `photos` so an entry
+ *    whose photo that server owns comes back hydrated; and which celebrities
+ *    (CelebritySet, cached per process) the reader follows (one probe of
+ *    `following` by its primary key);
+ * 2. in parallel: the other entries' photos by ID (one query per server
+ *    owning some), and the newest photos of the reader and the followed
+ *    celebrities with the pull query (never fanned out: read at request time).
+ *
  * Same contract as the pull feed: newest first, `limit + 1` rows before the
- * cursor (the extra row says whether there is a next page).
+ * cursor (the extra row says whether there is a next page). An entry whose
+ * photo is gone (its retraction still queued) is skipped and the next entries
+ * read, so a page is never short while more exist.
  *
  * Where the reader's entries run out, the page continues with the pull query
- * for the other followees, below the oldest entry read: photos from before
- * the queue was switched on (or before the feeds were seeded), and beyond
- * the 20 photos a follow backfills, so older pages are never missing. An
- * active reader's page is filled by entries and never pays for the pull.
+ * for the other followees (read only then), below the oldest entry read:
+ * photos from before the queue was switched on (or before the feeds were
+ * seeded), and beyond the 20 photos a follow backfills, so older pages are
+ * never missing. An active reader's page is filled by entries and never pays
+ * for the followee list or the pull.
  */
 export class FeedReader {
   constructor(
     private readonly db: DatabaseCluster,
     private readonly photos: PhotosRepository,
-    private readonly celebrityFollowers: number,
+    private readonly follows: FollowsRepository,
+    private readonly celebrities: CelebritySet,
   ) {}
 
-  async page(userId: string, followees: readonly string[], before: string | undefined, limit: number, fromPrimary: boolean): Promise<PhotoRow[]> {
-    if (followees.length === 0) return this.photos.listByAuthors([userId], before, limit, fromPrimary);
-    const celebrities = await this.celebrities(followees, fromPrimary);
-    // The reader's own photos are never fanned out (they follow no one's feed into their own): read like a celebrity's.
+  async page(userId: string, before: string | undefined, limit: number, fromPrimary: boolean): Promise<PhotoRow[]> {
+    const followedCelebrities = this.followedCelebrities(userId, fromPrimary);
     const [fannedOut, pulled] = await Promise.all([
       this.entries(userId, before, limit, fromPrimary),
-      this.photos.listByAuthors([userId, ...celebrities], before, limit, fromPrimary),
+      // The reader's own photos are never fanned out (nobody follows themselves into their feed): read like a celebrity's.
+      followedCelebrities.then((stars) => this.photos.listByAuthors([userId, ...stars], before, limit, fromPrimary)),
     ]);
     let older: PhotoRow[] = [];
     if (fannedOut.exhausted) {
-      const stars = new Set(celebrities);
-      const ordinary = followees.filter((id) => !stars.has(id));
+      const stars = new Set(await followedCelebrities);
+      const ordinary = (await this.follows.followees(userId, fromPrimary)).filter((id) => !stars.has(id));
       older = await this.photos.listByAuthors(ordinary, fannedOut.oldestRead ?? before, limit, fromPrimary);
     }
     // An author who became a celebrity has older photos in both: keep one of each.
@@ -51,20 +69,18 @@ export class FeedReader {
       .slice(0, limit + 1);
   }
 
-  /** The followees above the threshold (one query per server holding some of them). */
-  private async celebrities(followees: readonly string[], fromPrimary: boolean): Promise<string[]> {
-    const perNode = await Promise.all(
-      [...this.db.groupByNode(followees)].map(([node, ids]) =>
-        node.read<{ id: string }>('SELECT id FROM users WHERE id = ANY($1::bigint[]) AND follower_count > $2', [ids, this.celebrityFollowers], fromPrimary),
-      ),
-    );
-    return perNode.flatMap((result) => result.rows.map((row) => row.id));
+  /** The celebrities among the reader's followees: one primary-key probe of `following` on the reader's server. */
+  private async followedCelebrities(userId: string, fromPrimary: boolean): Promise<string[]> {
+    const all = await this.celebrities.ids();
+    if (all.length === 0) return [];
+    const { rows } = await this.db
+      .forId(userId)
+      .read<{ followee_id: string }>('SELECT followee_id FROM following WHERE follower_id = $1 AND followee_id = ANY($2::bigint[])', [userId, all], fromPrimary);
+    return rows.map((row) => row.followee_id);
   }
 
   /**
    * Up to `limit + 1` fanned-out photos before the cursor that still exist.
-   * An entry whose photo was deleted (its retraction not run yet) is skipped,
-   * and the next entries are read, so a page is never short while more exist.
    * `exhausted`: no entries are left below `oldestRead` (the last entry read).
    */
   private async entries(
@@ -80,22 +96,39 @@ export class FeedReader {
     let exhausted = false;
     for (let round = 0; round < MAX_ENTRY_ROUNDS && rows.length <= limit; round++) {
       const want = limit + 1 - rows.length;
-      const { rows: ids } = await node.read<{ photo_id: string }>(
-        `SELECT fe.photo_id FROM feed_entries fe
+      const { rows: entries } = await node.read<EntryRow>(
+        `SELECT fe.photo_id AS entry_photo_id, ${photoColumns('p')}
+           FROM feed_entries fe LEFT JOIN photos p ON p.id = fe.photo_id
           WHERE fe.user_id = $1 AND ($2::bigint IS NULL OR fe.photo_id < $2::bigint)
             AND EXISTS (SELECT 1 FROM following f WHERE f.follower_id = $1 AND f.followee_id = fe.author_id)
           ORDER BY fe.photo_id DESC LIMIT $3`,
         [userId, cursor ?? null, want],
         fromPrimary,
       );
-      if (ids.length > 0) oldestRead = ids[ids.length - 1].photo_id;
-      rows.push(...(await this.photos.getMany(ids.map((row) => row.photo_id), fromPrimary)));
-      if (ids.length < want) {
+      if (entries.length > 0) oldestRead = entries[entries.length - 1].entry_photo_id;
+      rows.push(...(await this.hydrate(node, entries, fromPrimary)));
+      if (entries.length < want) {
         exhausted = true;
         break;
       }
       cursor = oldestRead;
     }
     return { rows: rows.sort(byIdDesc), exhausted, oldestRead };
+  }
+
+  /**
+   * The entries' photos: from the join where the reader's server owns the
+   * photo (no row there: deleted), by ID from their owners otherwise. Only the
+   * owner's answer counts: a server may still hold a copy of a shard it gave
+   * away (a move not yet cleaned up), or not yet own one it is receiving.
+   */
+  private async hydrate(node: DatabaseNode, entries: readonly EntryRow[], fromPrimary: boolean): Promise<PhotoRow[]> {
+    const local: PhotoRow[] = [];
+    const elsewhere: string[] = [];
+    for (const entry of entries) {
+      if (this.db.forId(entry.entry_photo_id) !== node) elsewhere.push(entry.entry_photo_id);
+      else if (joinedPhoto(entry)) local.push(photoRowFromDb(entry));
+    }
+    return elsewhere.length === 0 ? local : [...local, ...(await this.photos.getMany(elsewhere, fromPrimary))];
   }
 }

@@ -16,9 +16,16 @@ export interface PhotoRow {
   readonly createdAt: string;
 }
 
-const COLUMNS = 'id, user_id, caption, content_type, size, status, like_count, created_at';
+const COLUMN_NAMES = ['id', 'user_id', 'caption', 'content_type', 'size', 'status', 'like_count', 'created_at'] as const;
+const COLUMNS = COLUMN_NAMES.join(', ');
 
-interface DbPhoto {
+/** The photo columns every read selects, qualified by a table alias (for joins). */
+export function photoColumns(alias: string): string {
+  return COLUMN_NAMES.map((column) => `${alias}.${column}`).join(', ');
+}
+
+/** A `photos` row as pg returns it. */
+export interface DbPhoto {
   id: string;
   user_id: string;
   caption: string;
@@ -29,7 +36,8 @@ interface DbPhoto {
   created_at: Date;
 }
 
-function toRow(row: DbPhoto): PhotoRow {
+/** The row as the API's services see it. */
+export function photoRowFromDb(row: DbPhoto): PhotoRow {
   return {
     id: row.id,
     userId: row.user_id,
@@ -65,7 +73,7 @@ export class PhotosRepository {
         [shardOfId(userId), userId, caption, contentType, size],
       );
       await client.query('UPDATE users SET photo_count = photo_count + 1 WHERE id = $1', [userId]);
-      return toRow(rows[0]);
+      return photoRowFromDb(rows[0]);
     });
   }
 
@@ -75,7 +83,7 @@ export class PhotosRepository {
     const read = (primary: boolean) => node.read<DbPhoto>(`SELECT ${COLUMNS} FROM photos WHERE id = $1`, [id], primary);
     let { rows } = await read(fromPrimary);
     if (rows.length === 0 && !fromPrimary && node.replicaCount > 0) ({ rows } = await read(true));
-    return rows.length === 0 ? undefined : toRow(rows[0]);
+    return rows.length === 0 ? undefined : photoRowFromDb(rows[0]);
   }
 
   /** The photos with these IDs that exist, one query per owning primary (order not kept). */
@@ -86,7 +94,7 @@ export class PhotosRepository {
         node.read<DbPhoto>(`SELECT ${COLUMNS} FROM photos WHERE id = ANY($1::bigint[])`, [group], fromPrimary),
       ),
     );
-    return perNode.flatMap((result) => result.rows.map(toRow));
+    return perNode.flatMap((result) => result.rows.map(photoRowFromDb));
   }
 
   /** 'forbidden' when the photo belongs to someone else; nothing changes then. */
@@ -170,7 +178,7 @@ export class PhotosRepository {
         ORDER BY created_at LIMIT $3`,
       [ttlMs / 1000, claimStaleMs / 1000, limit],
     );
-    return rows.map(toRow);
+    return rows.map(photoRowFromDb);
   }
 
   /** Deletes one abandoned photo (re-checked under the row lock) with its counter; false when it no longer qualifies. */
@@ -198,7 +206,7 @@ export class PhotosRepository {
         [userId, before ?? null, limit + 1],
         fromPrimary,
       );
-    return rows.map(toRow);
+    return rows.map(photoRowFromDb);
   }
 
   /**
@@ -227,7 +235,7 @@ export class PhotosRepository {
     );
     const merged = perNode.flatMap((result) => result.rows);
     merged.sort((a, b) => (BigInt(b.id) > BigInt(a.id) ? 1 : BigInt(b.id) < BigInt(a.id) ? -1 : 0));
-    return merged.slice(0, limit + 1).map(toRow);
+    return merged.slice(0, limit + 1).map(photoRowFromDb);
   }
 
   /**

@@ -19,7 +19,7 @@ describe('GET /api/feed with a queue (feed_entries + celebrities)', () => {
 
   beforeAll(async () => {
     pg = await startPostgres();
-    api = await startTestApp({ DATABASE_URL: pg.url, QUEUE: 'postgres', FEED_CELEBRITY_FOLLOWERS: '1' });
+    api = await startTestApp({ DATABASE_URL: pg.url, QUEUE: 'postgres', FEED_CELEBRITY_FOLLOWERS: '1', FEED_CELEBRITY_REFRESH_MS: '0' });
     db = new Client({ connectionString: pg.url });
     await db.connect();
   });

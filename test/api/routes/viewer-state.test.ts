@@ -188,7 +188,7 @@ describe('the fan-out feed (QUEUE=postgres, entries written by the worker\'s Fee
   beforeAll(async () => {
     pg = await startPostgres();
     pull = await startTestApp({ DATABASE_URL: pg.url });
-    fanout = await startTestApp({ DATABASE_URL: pg.url, QUEUE: 'postgres', FEED_CELEBRITY_FOLLOWERS: '2' });
+    fanout = await startTestApp({ DATABASE_URL: pg.url, QUEUE: 'postgres', FEED_CELEBRITY_FOLLOWERS: '2', FEED_CELEBRITY_REFRESH_MS: '0' });
   });
   afterAll(async () => {
     await fanout?.close();

@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import { FeedFanout } from '../../feed/feed-fanout';
+import { CelebritySet } from '../../feed/celebrity-set';
 import { FeedReader } from '../../feed/feed-reader';
 import { createJobQueue } from '../../queue/create-job-queue';
 import type { JobQueue } from '../../queue/job-queue';
@@ -26,7 +27,8 @@ export default fp(
       app.decorate<FeedFanout | undefined>('feedFanout', undefined);
       return;
     }
-    const reader = new FeedReader(app.db, app.photos, app.config.feedCelebrityFollowers);
+    const celebrities = new CelebritySet(app.db, app.config.feedCelebrityFollowers, app.config.feedCelebrityRefreshMs, app.log);
+    const reader = new FeedReader(app.db, app.photos, app.follows, celebrities);
     app.decorate<FeedFanout | undefined>('feedFanout', new FeedFanout(queue, reader, app.log));
     app.addHook('onClose', async () => owned?.close());
   },

@@ -20,12 +20,11 @@ export default async function feedRoutes(app: FastifyInstance) {
     const before = decodeCursor(request.query.cursor);
     const limit = parseLimit(request.query.limit);
     const fromPrimary = app.readsFromPrimary(request);
-    const followees = await app.follows.followees(request.session!.userId, fromPrimary);
     const me = request.session!.userId;
     // The reader's own photos are in their feed too: pulled here, read at request time by the fan-out reader.
     const rows = app.feedFanout
-      ? await app.feedFanout.page(me, followees, before, limit, fromPrimary)
-      : await app.photos.listByAuthors([me, ...followees], before, limit, fromPrimary);
+      ? await app.feedFanout.page(me, before, limit, fromPrimary)
+      : await app.photos.listByAuthors([me, ...(await app.follows.followees(me, fromPrimary))], before, limit, fromPrimary);
     const { items, nextCursor } = page(await app.photoViews.refreshPending(rows), limit);
     return { items: await app.photoViews.views(items, me, fromPrimary), nextCursor };
     },
