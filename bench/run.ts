@@ -25,6 +25,9 @@ Seeds a throwaway PostgreSQL, starts Redis, the API bundle and the baselines on 
 API scenario and its baseline alternately with autocannon. Writes <out>/latest.json and <out>/latest.md.
 The feed also runs as stage 1m serves it (api-feed-fanout-c*: QUEUE=postgres, the reader's feed_entries
 plus celebrity followees); its first pages are checked equal to the pull feed's before measuring.
+Each API scenario's target (the issue's, by measure: req/s or per-core over its baseline's, p99, or the fan-out
+feed's API + PostgreSQL CPU per request over the pull feed's at the same connections) is judged on the medians;
+one whose baseline or reference did not run (--only) or failed requests is reported as not measured.
 --shard-servers N: also seed the same data set over N more PostgreSQL servers (logical shards split evenly,
   each server holding only the rows it owns), start the API on that layout (SHARD_MAP), and run the feed and
   profile scenarios there right after their one-server twins; the report states N-server / one-server

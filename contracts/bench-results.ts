@@ -43,7 +43,18 @@ export interface ScenarioResult {
   readonly baselineId?: string;
   readonly ratio?: number;
   /** A target, where the issue sets one, and whether it was met. */
-  readonly target?: { readonly text: string; readonly met: boolean };
+  readonly target?: TargetResult;
+  /**
+   * A scenario judged on its CPU against another of the same run (the fan-out feed against the pull
+   * feed at the same connections): API + PostgreSQL CPU ms per request of each, and this one's over
+   * the other's. Absent when the other did not run. Files before issue 18 have none.
+   */
+  readonly cpuComparison?: {
+    readonly scenarioId: string;
+    readonly msPerRequest: number;
+    readonly referenceMsPerRequest: number;
+    readonly ratio: number;
+  };
   /** A shard-layout run: the one-server scenario it repeats, and this run's req/s and p99 over that one's. */
   readonly comparesWith?: string;
   readonly layoutRatio?: { readonly requestsPerSecond: number; readonly p99: number };
@@ -60,6 +71,36 @@ export interface ScenarioResult {
     readonly redisMsPerRequest: number;
     readonly requestsPerServerCoreSecond: number;
   };
+}
+
+/** What a target check judges: req/s or requests per API CPU second over the baseline's, p99, or API + PostgreSQL CPU per request over another scenario's. */
+export type TargetMeasure = 'req/s' | 'per-core' | 'p99' | 'CPU sum';
+
+/** `not measured`: an input of the check is missing from the run (its baseline or reference did not run, or failed). Never counts as met. */
+export type TargetVerdict = 'met' | 'not met' | 'not measured';
+
+export interface TargetCheckResult {
+  readonly measure: TargetMeasure;
+  /** What the check requires, naming its measure: `req/s ≥ 80% of baseline`. */
+  readonly text: string;
+  readonly verdict: TargetVerdict;
+  /** The figure judged: a fraction for req/s, per-core and CPU sum, milliseconds for p99. Absent when not measured. */
+  readonly value?: number;
+}
+
+export interface TargetResult {
+  /** Every check's requirement, joined. */
+  readonly text: string;
+  /** Only when every check was measured and met (a reader that knows no `verdict` never shows an unmeasured target as met). */
+  readonly met: boolean;
+  /** Files before issue 18 have neither: read them with `targetVerdict`. */
+  readonly verdict?: TargetVerdict;
+  readonly checks?: readonly TargetCheckResult[];
+}
+
+/** A target's verdict, also for files written before verdicts (met or not met). */
+export function targetVerdict(target: TargetResult): TargetVerdict {
+  return target.verdict ?? (target.met ? 'met' : 'not met');
 }
 
 export interface BenchReport {

@@ -1,7 +1,34 @@
-import type { BenchReport } from '../../contracts/bench-results';
+import { type BenchReport, type ScenarioResult, type TargetCheckResult, type TargetResult, type TargetVerdict, targetVerdict } from '../../contracts/bench-results';
+import { perCoreRatio } from './summarize';
 
 const n0 = (v: number) => Math.round(v).toLocaleString('en-US');
 const ms = (v: number) => (v < 10 ? v.toFixed(2) : v.toFixed(1));
+const pct = (v: number) => `${(v * 100).toFixed(0)}%`;
+
+/** Bold unless met: a target not met and one not measured both need a reader's attention. */
+const verdictText = (verdict: TargetVerdict) => (verdict === 'met' ? verdict : `**${verdict}**`);
+
+/** Each check with its verdict and the figure judged; a file written before checks: its one verdict and text. */
+export function renderTarget(target: TargetResult): string {
+  if (!target.checks) return `${verdictText(targetVerdict(target))}: ${target.text}`;
+  const figure = (c: TargetCheckResult) => (c.value === undefined ? '' : ` (${c.measure === 'p99' ? `${ms(c.value)} ms` : pct(c.value)})`);
+  return target.checks.map((c) => `${c.text}: ${verdictText(c.verdict)}${figure(c)}`).join('; ');
+}
+
+/** The CPU comparisons under the table: both sums and their ratio, with the target's verdict. */
+function renderCpuComparisons(results: readonly ScenarioResult[]): string[] {
+  const compared = results.filter((r) => r.cpuComparison);
+  if (compared.length === 0) return [];
+  return [
+    'CPU per request, API + PostgreSQL, against the scenario each is compared with in this run:',
+    '',
+    ...compared.map((r) => {
+      const c = r.cpuComparison!;
+      return `- ${r.id}: ${c.msPerRequest.toFixed(3)} ms vs ${c.scenarioId}: ${c.referenceMsPerRequest.toFixed(3)} ms = ${pct(c.ratio)}${r.target ? ` (${renderTarget(r.target)})` : ''}`;
+    }),
+    '',
+  ];
+}
 
 /** The benchmark report as Markdown: one table of every figure, ratios to baselines, targets, then the machine and notes. */
 export function renderMarkdown(report: BenchReport): string {
@@ -12,9 +39,10 @@ export function renderMarkdown(report: BenchReport): string {
   ];
   for (const r of report.results.filter((x) => !x.comparesWith)) {
     const baseline = r.baselineId ? byId.get(r.baselineId) : undefined;
-    const target = r.target ? `${r.target.met ? 'met' : '**not met**'}: ${r.target.text}` : '';
+    const target = r.target ? renderTarget(r.target) : '';
+    const perCore = baseline ? perCoreRatio(r, baseline) : undefined;
     rows.push(
-      `| ${r.side === 'baseline' ? '_baseline_: ' : ''}${r.title} | ${r.connections} | ${n0(r.requestsPerSecond)} | ${ms(r.latencyMs.p50)} | ${ms(r.latencyMs.p99)} | ${baseline ? `${baseline.id} (${n0(baseline.requestsPerSecond)})` : ''} | ${r.ratio === undefined ? '' : `${(r.ratio * 100).toFixed(0)}%`} | ${target} | ${r.cpu.serverMsPerRequest.toFixed(3)} | ${baseline && baseline.cpu.requestsPerServerCoreSecond > 0 ? `${((r.cpu.requestsPerServerCoreSecond / baseline.cpu.requestsPerServerCoreSecond) * 100).toFixed(0)}%` : ''} | ${r.cpu.postgresMsPerRequest.toFixed(3)} | ${r.errors === 0 ? '0' : `**${r.errors}** (${Object.entries(r.errorKinds).map(([k, v]) => `${k}: ${v}`).join(', ')})`} |`,
+      `| ${r.side === 'baseline' ? '_baseline_: ' : ''}${r.title} | ${r.connections} | ${n0(r.requestsPerSecond)} | ${ms(r.latencyMs.p50)} | ${ms(r.latencyMs.p99)} | ${baseline ? `${baseline.id} (${n0(baseline.requestsPerSecond)})` : ''} | ${r.ratio === undefined ? '' : `${(r.ratio * 100).toFixed(0)}%`} | ${target} | ${r.cpu.serverMsPerRequest.toFixed(3)} | ${perCore === undefined ? '' : pct(perCore)} | ${r.cpu.postgresMsPerRequest.toFixed(3)} | ${r.errors === 0 ? '0' : `**${r.errors}** (${Object.entries(r.errorKinds).map(([k, v]) => `${k}: ${v}`).join(', ')})`} |`,
     );
   }
   const m = report.machine;
@@ -31,8 +59,9 @@ export function renderMarkdown(report: BenchReport): string {
     '',
     report.hashing ? `Password hashing (${report.hashing.algorithm}): ${report.hashing.hashesPerSecondPerCore.toFixed(1)} hashes/s on one core.` : '',
     '',
-    'ratio: req/s over the baseline\'s req/s (the issue\'s measure). per-core ratio: requests per CPU second of the server process over the baseline\'s, which does not depend on how the cores were shared at that moment.',
+    'ratio: req/s over the baseline\'s req/s (the issue\'s measure). per-core ratio: requests per CPU second of the server process over the baseline\'s, which does not depend on how the cores were shared at that moment. A target is checked on these medians; it is not measured when its baseline or reference did not run in this run (`--only`) or failed requests, and not met when the scenario itself failed any.',
     '',
+    ...renderCpuComparisons(report.results),
     ...renderShardLayout(report),
     ...(report.queryPlans?.length
       ? ['Feed query on the seeded data for the reader (EXPLAIN ANALYZE, warm, median):', '', ...report.queryPlans.map((q) => `- ${q.name}: ${q.medianExecutionMs.toFixed(2)} ms (${q.scan})`), '']
@@ -43,8 +72,6 @@ export function renderMarkdown(report: BenchReport): string {
     '',
   ].join('\n');
 }
-
-const pct = (v: number) => `${(v * 100).toFixed(0)}%`;
 
 /** The shard-layout section: each scenario on N servers next to its one-server twin, with the ratios. */
 export function renderShardLayout(report: BenchReport): string[] {

@@ -1,6 +1,7 @@
 import type { LoadFigures } from '../load/run-load';
 import type { MeasuredPerCore, ScenarioResult } from '../../contracts/bench-results';
 import type { Scenario } from '../scenarios';
+import { judgeTarget } from './targets';
 
 /** One measured run of one scenario. */
 export interface RunRecord {
@@ -19,10 +20,25 @@ export function median(values: readonly number[]): number {
 }
 
 /**
+ * Requests per API CPU second over the baseline's (the report's per-core ratio); undefined where
+ * either process used no measurable CPU.
+ */
+export function perCoreRatio(result: ScenarioResult, baseline: ScenarioResult): number | undefined {
+  const base = baseline.cpu.requestsPerServerCoreSecond;
+  return base > 0 && result.cpu.requestsPerServerCoreSecond > 0 ? result.cpu.requestsPerServerCoreSecond / base : undefined;
+}
+
+/** API + PostgreSQL CPU milliseconds per request: what one request costs the machine, whoever does the work. */
+const cpuSumMs = (r: ScenarioResult) => r.cpu.serverMsPerRequest + r.cpu.postgresMsPerRequest;
+
+/**
  * Medians over rounds per scenario, then each API figure as a ratio to its
  * baseline's median req/s, targets checked on those medians. CPU per request
  * is total CPU over total requests of all rounds. A shard-layout scenario
- * gets its req/s and p99 over its one-server twin's (`layoutRatio`).
+ * gets its req/s and p99 over its one-server twin's (`layoutRatio`); a
+ * scenario that `comparesCpuWith` another gets both CPU sums and their ratio
+ * (`cpuComparison`) when the other ran. A baseline or reference that failed
+ * requests gives its targets no input: they are not measured, never met.
  */
 export function summarize(scenarios: readonly Scenario[], records: readonly RunRecord[]): ScenarioResult[] {
   const base = scenarios.map((scenario) => {
@@ -65,7 +81,22 @@ export function summarize(scenarios: readonly Scenario[], records: readonly RunR
     const scenario = scenarios[i];
     const baseline = scenario.baselineId ? base.find((b) => b.id === scenario.baselineId) : undefined;
     const ratio = baseline && baseline.requestsPerSecond > 0 ? result.requestsPerSecond / baseline.requestsPerSecond : undefined;
-    const target = scenario.target ? { text: scenario.target.text, met: result.errors === 0 && scenario.target.met({ ratio, p99: result.latencyMs.p99 }) } : undefined;
+    const reference = scenario.comparesCpuWith ? base.find((b) => b.id === scenario.comparesCpuWith) : undefined;
+    const cpuComparison =
+      reference && result.requests > 0 && reference.requests > 0 && cpuSumMs(reference) > 0
+        ? { scenarioId: reference.id, msPerRequest: cpuSumMs(result), referenceMsPerRequest: cpuSumMs(reference), ratio: cpuSumMs(result) / cpuSumMs(reference) }
+        : undefined;
+    const cleanBaseline = baseline && baseline.errors === 0 ? baseline : undefined;
+    const target = scenario.target
+      ? judgeTarget(scenario.target, {
+          errors: result.errors,
+          p99Ms: result.latencyMs.p99,
+          ratio: cleanBaseline ? ratio : undefined,
+          perCoreRatio: cleanBaseline ? perCoreRatio(result, cleanBaseline) : undefined,
+          cpuSumRatio: cpuComparison && reference?.errors === 0 ? cpuComparison.ratio : undefined,
+          comparesCpuWith: scenario.comparesCpuWith,
+        })
+      : undefined;
     const one = scenario.comparesWith ? base.find((b) => b.id === scenario.comparesWith) : undefined;
     if (scenario.comparesWith && !one) throw new Error(`${scenario.id} compares with ${scenario.comparesWith}, which did not run`);
     const layout = one
@@ -77,7 +108,7 @@ export function summarize(scenarios: readonly Scenario[], records: readonly RunR
           },
         }
       : {};
-    return { ...result, ...(baseline ? { baselineId: baseline.id, ratio } : {}), ...(target ? { target } : {}), ...layout };
+    return { ...result, ...(baseline ? { baselineId: baseline.id, ratio } : {}), ...(target ? { target } : {}), ...(cpuComparison ? { cpuComparison } : {}), ...layout };
   });
 }
 

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { BenchEnvironment, ServerKey } from '../../bench/environment';
 import { checkSameAnswers } from '../../bench/same-answers';
+import { checkText } from '../../bench/report/targets';
 import { buildScenarios, type Scenario } from '../../bench/scenarios';
 import { DataSet } from '../../bench/seed/data-set';
 
@@ -26,6 +27,37 @@ const ALL: ServerKey[] = [...ONE, 'api-cache-shards', 'api-db-shards', 'api-queu
 const tokens = { 'api-cache': 't1', 'api-cache-shards': 't2', 'api-queue': 't3', 'api-queue-shards': 't4' };
 const build = (e: BenchEnvironment) =>
   buildScenarios({ env: e, readerTokens: tokens, readerId: '1', writers: [{ token: 'w', userId: '2' }], loginUsernames: ['a'], feedConnections: [10, 50], connections: 10 });
+
+describe('the issue\'s targets', () => {
+  test('each API scenario is judged on exactly the targets the issue sets, by the measure it names', () => {
+    const scenarios = build(env(ALL, true));
+    const targets = Object.fromEntries(scenarios.filter((s) => s.target).map((s) => [s.id, s.target!.map((c) => checkText(c, s.comparesCpuWith)).join(' and ')]));
+    expect(targets).toEqual({
+      'api-user-cached': 'req/s ≥ 80% of baseline and per-core ≥ 70% of baseline',
+      'api-user-redis': 'req/s ≥ 85% of baseline (keep)',
+      'api-user-db': 'req/s ≥ 90% of baseline',
+      'api-user-photos': 'req/s ≥ 90% of baseline',
+      'api-feed-c10': 'p99 < 25 ms and req/s ≥ 90% of baseline',
+      'api-feed-fanout-c10': "API + PostgreSQL CPU/req ≤ 50% of api-feed-c10's",
+      'api-feed-fanout-c50': "API + PostgreSQL CPU/req ≤ 50% of api-feed-c50's",
+      'api-create-photo': 'req/s ≥ 75% of baseline',
+    });
+  });
+
+  test('the fan-out feed is compared with the pull feed scenario at its own connection count', () => {
+    const scenarios = build(env(ALL, true));
+    const compared = scenarios
+      .filter((s) => s.comparesCpuWith)
+      .map((s) => {
+        const pull = scenarios.find((p) => p.id === s.comparesCpuWith)!;
+        return [s.id, s.connections, pull.id, pull.server, pull.connections];
+      });
+    expect(compared).toEqual([
+      ['api-feed-fanout-c10', 10, 'api-feed-c10', 'api-cache', 10],
+      ['api-feed-fanout-c50', 50, 'api-feed-c50', 'api-cache', 50],
+    ]);
+  });
+});
 
 describe('benchmark scenarios on a shard layout', () => {
   test('with a layout, the profile, photo-list and both feeds get a twin on the sharded API, each naming its one-server scenario', () => {

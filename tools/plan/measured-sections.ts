@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BenchReport, GuardCostResult } from '../../contracts/bench-results';
+import { type BenchReport, type GuardCostResult, targetVerdict } from '../../contracts/bench-results';
 
 const RESULTS = join(__dirname, '..', '..', 'bench', 'results');
 
@@ -51,8 +51,9 @@ export function renderBenchSection(report: BenchReport | undefined): string {
   const rows = ['| API scenario | conns | req/s | p50 / p99 ms | baseline req/s | ratio | target |', '|---|---:|---:|---:|---:|---:|---|'];
   for (const r of report.results.filter((x) => x.side === 'api' && !x.comparesWith)) {
     const b = r.baselineId ? byId.get(r.baselineId) : undefined;
+    const verdict = r.target ? targetVerdict(r.target) : undefined;
     rows.push(
-      `| ${r.title} | ${r.connections} | ${n0(r.requestsPerSecond)} | ${r.latencyMs.p50} / ${r.latencyMs.p99} | ${b ? n0(b.requestsPerSecond) : ''} | ${r.ratio === undefined ? '' : `${Math.round(r.ratio * 100)}%`} | ${r.target ? `${r.target.met ? 'met' : '**not met**'} (${r.target.text})` : ''} |`,
+      `| ${r.title} | ${r.connections} | ${n0(r.requestsPerSecond)} | ${r.latencyMs.p50} / ${r.latencyMs.p99} | ${b ? n0(b.requestsPerSecond) : ''} | ${r.ratio === undefined ? '' : `${Math.round(r.ratio * 100)}%`} | ${r.target ? `${verdict === 'met' ? 'met' : `**${verdict}**`} (${r.target.text})` : ''} |`,
     );
   }
   const m = report.machine;

@@ -27,6 +27,18 @@ describe('measured sections of docs/capacity.md', () => {
     expect(text).not.toContain('| baseline-http |');
   });
 
+  test('a target whose input was missing from the run reads as not measured, never as met', () => {
+    const report: BenchReport = {
+      generatedAt: '2026-12-05T09:00:00Z',
+      machine: { cpus: 2, cpuModel: 'X', node: 'v20', platform: 'linux', loadAverage: [1, 1, 1] },
+      dataSet: { users: 100_000, photos: 1_000_000, follows: 2_000_000 },
+      results: [result('api-feed-fanout-c10', 'api', 500, { target: { text: "API + PostgreSQL CPU/req ≤ 50% of api-feed-c10's", met: false, verdict: 'not measured', checks: [] } })],
+      perCore: {},
+      notes: [],
+    };
+    expect(renderBenchSection(report)).toContain("| api-feed-fanout-c10 | 10 | 500 | 1 / 30 |  |  | **not measured** (API + PostgreSQL CPU/req ≤ 50% of api-feed-c10's) |");
+  });
+
   test('the shard-layout section states each ratio, says how to produce a missing result, and keeps twins out of the API table', () => {
     expect(renderShardLayoutSection(undefined)).toMatch(/npm run bench:shards/);
     const report: BenchReport = {
