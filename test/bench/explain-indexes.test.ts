@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Client } from 'pg';
 import { seedDatabase } from '../../bench/seed/seed-database';
+import { NO_CURSOR } from '../../api/src/repositories/photos-repository';
 import { startPostgres, type TestPostgres } from '../support/postgres';
 
 /**
@@ -18,8 +19,19 @@ const TABLES = ['users', 'photos', 'following', 'followers', 'likes', 'sessions'
  * Matched on the exact SQL: when the query changes, the strict check applies again.
  */
 const KNOWN_INDEX_WALKS: Record<string, string> = {};
+/** Queries allowed to scan a table sequentially, each with why (matched on the exact SQL, like KNOWN_INDEX_WALKS). */
+const KNOWN_SEQ_SCANS: Record<string, string> = {
+  'SELECT id FROM users WHERE follower_count > $1':
+    'CelebritySet: every server once per FEED_CELEBRITY_REFRESH_MS per API process, never per request; an index on follower_count would cost every follow its HOT update',
+};
 /** Interpolations the repositories use, with their values. */
-const FRAGMENTS: Record<string, string> = { COLUMNS: 'id, user_id, caption, content_type, size, status, like_count, created_at' };
+const PHOTO_COLUMNS = ['id', 'user_id', 'caption', 'content_type', 'size', 'status', 'like_count', 'created_at'];
+const FRAGMENTS: Record<string, string> = {
+  COLUMNS: PHOTO_COLUMNS.join(', '),
+  "photoColumns('p')": PHOTO_COLUMNS.map((c) => `p.${c}`).join(', '),
+  NO_CURSOR,
+};
+const normalized = (sql: string) => sql.replace(/\s+/g, ' ').trim();
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -42,7 +54,7 @@ function apiSelects(): FoundQuery[] {
       const literal = match[1] ?? match[2];
       if (!/^\s*SELECT\b/i.test(literal)) continue;
       if (!TABLES.some((t) => new RegExp(`\\b(FROM|JOIN)\\s+${t}\\b`, 'i').test(literal))) continue;
-      const sql = literal.replace(/\$\{(\w+)\}/g, (whole, name: string) => FRAGMENTS[name] ?? whole);
+      const sql = literal.replace(/\$\{([^}]+)\}/g, (whole, name: string) => FRAGMENTS[name] ?? whole);
       const line = text.slice(0, match.index).split('\n').length;
       found.push({ where: `${relative(API_SRC, file)}:${line}`, sql });
     }
@@ -55,6 +67,7 @@ interface PlanNode {
   'Relation Name'?: string;
   'Index Name'?: string;
   'Index Cond'?: string;
+  Filter?: string;
   Plans?: PlanNode[];
 }
 
@@ -98,10 +111,15 @@ describe('every API query on the seeded schema uses an index', () => {
     const { rows } = await db.query(`EXPLAIN (GENERIC_PLAN, FORMAT JSON) ${sql}`);
     const plan = rows[0]['QUERY PLAN'][0].Plan as PlanNode;
     const seqScans = nodes(plan).filter((n) => n['Node Type'] === 'Seq Scan').map((n) => n['Relation Name']);
-    expect(seqScans).toEqual([]);
+    if (KNOWN_SEQ_SCANS[normalized(sql)] === undefined) expect(seqScans).toEqual([]);
     // With sequential scans priced out, the planner may walk a whole index instead: that is a scan too.
     const fullIndexScans = nodes(plan).filter((n) => /Index/.test(n['Node Type']) && !n['Index Cond']).map((n) => n['Index Name']);
-    if (KNOWN_INDEX_WALKS[sql.replace(/\s+/g, ' ').trim()] === undefined) expect(fullIndexScans).toEqual([]);
+    if (KNOWN_INDEX_WALKS[normalized(sql)] === undefined) expect(fullIndexScans).toEqual([]);
+    // The API prepares its statements (DatabaseNode), so PostgreSQL may run this very generic plan: an
+    // optional bound written `$n IS NULL OR col < $n` is then a filter, and a deep cursor walks the index
+    // from the top (9,764 rows for one page of a 10,000-photo account, measured). COALESCE keeps it an index condition.
+    const optionalBounds = nodes(plan).filter((n) => /Index/.test(n['Node Type']) && /\$\d+ IS NULL\) OR/.test(n.Filter ?? '')).map((n) => `${n['Index Name']}: ${n.Filter}`);
+    expect(optionalBounds).toEqual([]);
   });
 
   test("a user's photos come newest first straight from the index, with no sort", async () => {

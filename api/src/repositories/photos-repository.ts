@@ -19,6 +19,15 @@ export interface PhotoRow {
 const COLUMN_NAMES = ['id', 'user_id', 'caption', 'content_type', 'size', 'status', 'like_count', 'created_at'] as const;
 const COLUMNS = COLUMN_NAMES.join(', ');
 
+/**
+ * The cursor bound of a first page: `id < COALESCE($n, NO_CURSOR)` (the largest
+ * bigint; no ID reaches it). Statements are prepared (DatabaseNode), so
+ * PostgreSQL may run one generic plan for every cursor: written `$n IS NULL OR
+ * id < $n` the bound is a filter there and a deep page walks the author's whole
+ * index range from the newest photo; as COALESCE it stays an index condition.
+ */
+export const NO_CURSOR = '9223372036854775807';
+
 /** The photo columns every read selects, qualified by a table alias (for joins). */
 export function photoColumns(alias: string): string {
   return COLUMN_NAMES.map((column) => `${alias}.${column}`).join(', ');
@@ -202,7 +211,7 @@ export class PhotosRepository {
     const { rows } = await this.db
       .forId(userId)
       .read<DbPhoto>(
-        `SELECT ${COLUMNS} FROM photos WHERE user_id = $1 AND ($2::bigint IS NULL OR id < $2::bigint) ORDER BY id DESC LIMIT $3`,
+        `SELECT ${COLUMNS} FROM photos WHERE user_id = $1 AND id < COALESCE($2::bigint, ${NO_CURSOR}) ORDER BY id DESC LIMIT $3`,
         [userId, before ?? null, limit + 1],
         fromPrimary,
       );
@@ -226,7 +235,7 @@ export class PhotosRepository {
       [...this.db.groupByNode(authorIds)].map(([node, ids]) =>
         node.read<DbPhoto>(
           `SELECT p.* FROM (SELECT DISTINCT unnest($1::bigint[]) AS user_id) AS a
-             CROSS JOIN LATERAL (SELECT ${COLUMNS} FROM photos WHERE photos.user_id = a.user_id AND ($2::bigint IS NULL OR id < $2::bigint) ORDER BY id DESC LIMIT $3) AS p
+             CROSS JOIN LATERAL (SELECT ${COLUMNS} FROM photos WHERE photos.user_id = a.user_id AND id < COALESCE($2::bigint, ${NO_CURSOR}) ORDER BY id DESC LIMIT $3) AS p
              ORDER BY p.id DESC LIMIT $3`,
           [ids, before ?? null, limit + 1],
           fromPrimary,

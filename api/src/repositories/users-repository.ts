@@ -67,7 +67,7 @@ export class UsersRepository {
       this.db.nodes.map(async (node) => {
         const { rows } = await node.read<{ id: string; username: string }>(
           `SELECT id, username FROM users
-            WHERE (username COLLATE "C") >= $1 AND (username COLLATE "C") < $2 AND ($3::text IS NULL OR (username COLLATE "C") > $3)
+            WHERE (username COLLATE "C") >= $1 AND (username COLLATE "C") < $2 AND (username COLLATE "C") > COALESCE($3::text, '')
             ORDER BY (username COLLATE "C") LIMIT $4`,
           [prefix, upper, after ?? null, limit + 1],
         );
