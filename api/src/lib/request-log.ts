@@ -1,0 +1,29 @@
+import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
+
+/**
+ * One log line per request, written when the response is done (docs/api.md,
+ * "Request logging"). Fastify's own controller writes two: "incoming request"
+ * as the request arrives and "request completed" when it is answered, and
+ * the two cost as much to build and write as much of a cached read's own
+ * work (logging was 13-16 % of its CPU, bench/results/profile-findings.md).
+ *
+ * The line is built from fixed fields only, never headers or bodies: the
+ * request ID (`reqId`, from the child logger), method, URL (path and query:
+ * no route takes a credential in its query), the client's address as the API
+ * resolved it (`request.ip`, through TRUST_PROXY: what the rate limits count),
+ * status code and response time in milliseconds. With no `req` key in it,
+ * pino's redaction (keyed on `req`) does not walk it. Errors the error handler logs (5xx, with their `err`)
+ * stay a line of their own under the same `reqId`.
+ */
+export class OneLinePerRequest extends LogController {
+  override incomingRequest(): void {
+    // Nothing at arrival: the completed line says all of it.
+  }
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    const line = { method: request.method, url: request.url, remoteAddress: request.ip, statusCode: reply.statusCode, responseTime: reply.elapsedTime };
+    // An error here is the response stream's own (the client went away mid-body, a write failed).
+    if (error) reply.log.error({ ...line, err: error }, 'request errored');
+    else reply.log.info(line, 'request completed');
+  }
+}
