@@ -5,6 +5,7 @@ import pino from 'pino';
 import type { AppConfig } from './config/resolve-config';
 import errorShape from './plugins/external/error-shape';
 import requestId from './plugins/external/request-id';
+import abortedRequests from './plugins/external/aborted-requests';
 import openapi, { OPENAPI_PATH } from './plugins/external/openapi';
 import { answerClientError } from './lib/client-error';
 import { OneLinePerRequest } from './lib/request-log';
@@ -108,6 +109,7 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
 
   await app.register(errorShape);
   await app.register(requestId);
+  await app.register(abortedRequests);
   // Before any route: it collects them as they are added.
   await app.register(openapi);
   // Before anything else answers: only requests through CloudFront (where a secret is configured).

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { Writable } from 'node:stream';
 import { Client } from 'pg';
 import { startPostgres, type TestPostgres } from '../support/postgres';
@@ -45,9 +46,9 @@ describe('logging', () => {
    * can see the response before the server's 'finish' handler runs, so wait
    * (bounded) for the line rather than read too early.
    */
-  async function linesOf(reqId: string): Promise<LogLine[]> {
+  async function linesOf(reqId: string, last = 'request completed'): Promise<LogLine[]> {
     const deadline = Date.now() + 5_000;
-    while (!parsed().some((line) => line.reqId === reqId && line.msg === 'request completed') && Date.now() < deadline) {
+    while (!parsed().some((line) => line.reqId === reqId && line.msg === last) && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     return parsed().filter((line) => line.reqId === reqId);
@@ -65,7 +66,7 @@ describe('logging', () => {
     expect(requests.map((response) => response.status)).toEqual([200, 201, 200, 404, 400]);
     const ids = requests.map(idOf);
     expect(new Set(ids).size).toBe(ids.length);
-    const seen = await Promise.all(ids.map(linesOf));
+    const seen = await Promise.all(ids.map((id) => linesOf(id)));
     expect(seen.map((own) => own.length)).toEqual([1, 1, 1, 1, 1]);
     expect(seen.map(([line]) => ({ msg: line.msg, level: line.level, method: line.method, url: line.url, statusCode: line.statusCode }))).toEqual([
       { msg: 'request completed', level: 30, method: 'GET', url: '/healthz', statusCode: 200 },
@@ -83,6 +84,21 @@ describe('logging', () => {
     expect(idOf(response)).toBe('trace-me-42');
     const own = await linesOf('trace-me-42');
     expect(own).toEqual([expect.objectContaining({ msg: 'request completed', url: '/healthz', statusCode: 200 })]);
+  });
+
+  test('a request the client abandons before its answer still leaves one line: "request aborted"', async () => {
+    const { port } = new URL(api.url);
+    // A sign-up whose body never arrives in full: the client goes away while the API waits for the rest.
+    const socket = connect(Number(port), '127.0.0.1');
+    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+    socket.write('POST /api/users HTTP/1.1\r\nhost: api\r\ncontent-type: application/json\r\ncontent-length: 1000\r\nx-request-id: abandoned-7\r\n\r\n{"username":');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    socket.destroy();
+    const own = await linesOf('abandoned-7', 'request aborted');
+    // Anything the API still does with the request afterwards must not add a second line.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(parsed().filter((line) => line.reqId === 'abandoned-7')).toEqual(own);
+    expect(own).toEqual([expect.objectContaining({ level: 30, msg: 'request aborted', method: 'POST', url: '/api/users' })]);
   });
 
   test('bearer tokens, cookies, security tokens, passwords and connection strings never appear in any line', async () => {
