@@ -2,18 +2,18 @@ import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 
 /**
  * One log line per request, written when the response is done (docs/api.md,
- * "Request logging"). Fastify's own controller writes two: "incoming request"
- * as the request arrives and "request completed" when it is answered, and
- * the two cost as much to build and write as much of a cached read's own
- * work (logging was 13-16 % of its CPU, bench/results/profile-findings.md).
+ * "Request logging"). Fastify's own controller writes two, "incoming request"
+ * on arrival and "request completed" when answered: logging was 13-16 % of a
+ * cached read's CPU with them (bench/results/profile-findings.md).
  *
  * The line is built from fixed fields only, never headers or bodies: the
  * request ID (`reqId`, from the child logger), method, URL (path and query:
  * no route takes a credential in its query), the client's address as the API
  * resolved it (`request.ip`, through TRUST_PROXY: what the rate limits count),
  * status code and response time in milliseconds. With no `req` key in it,
- * pino's redaction (keyed on `req`) does not walk it. Errors the error handler logs (5xx, with their `err`)
- * stay a line of their own under the same `reqId`.
+ * pino's redaction (keyed on `req`) does not walk it. A 5xx's error is the
+ * error handler's own line under the same `reqId`; a request the client
+ * abandons is plugins/external/aborted-requests.ts's.
  */
 export class OneLinePerRequest extends LogController {
   override incomingRequest(): void {
@@ -22,7 +22,7 @@ export class OneLinePerRequest extends LogController {
 
   override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
     const line = { method: request.method, url: request.url, remoteAddress: request.ip, statusCode: reply.statusCode, responseTime: reply.elapsedTime };
-    // An error here is the response stream's own (the client went away mid-body, a write failed).
+    // An error here is the response stream's own (a write to the socket failed).
     if (error) reply.log.error({ ...line, err: error }, 'request errored');
     else reply.log.info(line, 'request completed');
   }
