@@ -1,6 +1,5 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import type { AppConfig } from './config/resolve-config';
 import errorShape from './plugins/external/error-shape';
@@ -8,7 +7,7 @@ import requestId from './plugins/external/request-id';
 import abortedRequests from './plugins/external/aborted-requests';
 import openapi, { OPENAPI_PATH } from './plugins/external/openapi';
 import { answerClientError } from './lib/client-error';
-import { OneLinePerRequest } from './lib/request-log';
+import { OneLinePerRequest, requestIdOf } from './lib/request-log';
 import originVerify from './origin/origin-verify';
 import configPlugin from './plugins/app/config';
 import regions from './plugins/app/regions';
@@ -89,8 +88,9 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
     // peer, 1 the last X-Forwarded-For entry, and so on; trusting the first N
     // makes `request.ip` the address the outermost proxy saw.
     trustProxy: config.trustProxyHops > 0 ? (_address: string, hop: number) => hop < config.trustProxyHops : false,
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
+    // The inbound X-Request-Id is checked before it becomes the ID (lib/request-log.ts), so Fastify's own reading is off.
+    requestIdHeader: false,
+    genReqId: requestIdOf,
     // One line per request, when it is answered (docs/api.md, "Request logging").
     logController: new OneLinePerRequest(),
     ajv: {

@@ -86,6 +86,16 @@ describe('logging', () => {
     expect(own).toEqual([expect.objectContaining({ msg: 'request completed', url: '/healthz', statusCode: 200 })]);
   });
 
+  test('an inbound X-Request-Id that is not an ID (too long, or not an ID\'s characters) is replaced by a fresh one, neither logged nor echoed', async () => {
+    for (const inbound of ['x'.repeat(129), '{"forged":"line"}']) {
+      const response = await call(api.url, 'GET', '/healthz', { headers: { 'x-request-id': inbound } });
+      const id = idOf(response);
+      expect(id).toMatch(/^[0-9a-f-]{36}$/);
+      expect(await linesOf(id)).toEqual([expect.objectContaining({ msg: 'request completed', url: '/healthz' })]);
+      expect(parsed().some((line) => JSON.stringify(line).includes(inbound))).toBe(false);
+    }
+  });
+
   test('a request the client abandons before its answer still leaves one line: "request aborted"', async () => {
     const { port } = new URL(api.url);
     // A sign-up whose body never arrives in full: the client goes away while the API waits for the rest.

@@ -1,4 +1,21 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
+
+/** What an inbound X-Request-Id may be to become the request's ID: a trace ID, a UUID, a CloudFront ID. */
+const INBOUND_REQUEST_ID = /^[\w.:=-]{1,128}$/;
+
+/**
+ * The request's ID (`reqId` in its log lines, echoed as X-Request-Id): the
+ * caller's own X-Request-Id when it looks like an ID, so a client, a proxy or
+ * the home forwarder (regions/home-forwarder.ts) can follow one request
+ * through; otherwise a random UUID. Anything else a client sends (a kilobyte,
+ * a line of JSON) is neither logged nor echoed.
+ */
+export function requestIdOf(request: IncomingMessage): string {
+  const inbound = request.headers['x-request-id'];
+  return typeof inbound === 'string' && INBOUND_REQUEST_ID.test(inbound) ? inbound : randomUUID();
+}
 
 /**
  * One log line per request, written when the response is done (docs/api.md,
