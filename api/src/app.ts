@@ -1,11 +1,13 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import type { AppConfig } from './config/resolve-config';
 import errorShape from './plugins/external/error-shape';
+import requestId from './plugins/external/request-id';
+import abortedRequests from './plugins/external/aborted-requests';
 import openapi, { OPENAPI_PATH } from './plugins/external/openapi';
 import { answerClientError } from './lib/client-error';
+import { OneLinePerRequest, requestIdOf } from './lib/request-log';
 import originVerify from './origin/origin-verify';
 import configPlugin from './plugins/app/config';
 import regions from './plugins/app/regions';
@@ -64,7 +66,8 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
   const app = Fastify({
     logger: options.logger ?? {
       level: config.logLevel,
-      // Never log credentials: bearer tokens, cookies. Bodies are not logged at all.
+      // Never log credentials: bearer tokens, cookies. Bodies are not logged at all. The
+      // request line carries no headers; this covers any line that logs a request's (a `req` key).
       redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-amz-security-token"]'], censor: '[redacted]' },
       stream: options.logStream ?? pino.destination({ dest: 1, sync: false, minLength: LOG_BATCH_BYTES, periodicFlush: LOG_FLUSH_MS }),
     },
@@ -85,8 +88,11 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
     // peer, 1 the last X-Forwarded-For entry, and so on; trusting the first N
     // makes `request.ip` the address the outermost proxy saw.
     trustProxy: config.trustProxyHops > 0 ? (_address: string, hop: number) => hop < config.trustProxyHops : false,
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
+    // The inbound X-Request-Id is checked before it becomes the ID (lib/request-log.ts), so Fastify's own reading is off.
+    requestIdHeader: false,
+    genReqId: requestIdOf,
+    // One line per request, when it is answered (docs/api.md, "Request logging").
+    logController: new OneLinePerRequest(),
     ajv: {
       // Reject rather than silently fix: extra fields and wrong types are 400s.
       customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: false },
@@ -102,6 +108,8 @@ export async function buildApp(config: AppConfig, options: BuildAppOptions = {})
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   await app.register(errorShape);
+  await app.register(requestId);
+  await app.register(abortedRequests);
   // Before any route: it collects them as they are added.
   await app.register(openapi);
   // Before anything else answers: only requests through CloudFront (where a secret is configured).

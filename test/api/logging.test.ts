@@ -1,7 +1,16 @@
+import { connect } from 'node:net';
 import { Writable } from 'node:stream';
+import { Client } from 'pg';
 import { startPostgres, type TestPostgres } from '../support/postgres';
-import { call, uniqueName } from './support/http';
+import { call, uniqueName, type ApiResponse } from './support/http';
 import { startTestApp, type TestApp } from '../support/api-server';
+
+interface LogLine {
+  readonly level: number;
+  readonly msg: string;
+  readonly reqId?: string;
+  readonly [field: string]: unknown;
+}
 
 describe('logging', () => {
   let pg: TestPostgres;
@@ -15,7 +24,7 @@ describe('logging', () => {
         done();
       },
     });
-    // The most verbose level, so anything that could leak would.
+    // The most verbose level, so anything that could leak (or add a line) would.
     api = await startTestApp({ DATABASE_URL: pg.url, LOG_LEVEL: 'trace' }, sink);
   });
   afterAll(async () => {
@@ -23,25 +32,129 @@ describe('logging', () => {
     await pg?.stop();
   });
 
-  test('every request is logged as JSON with a request id; passwords, tokens and connection strings never appear', async () => {
+  const parsed = (): LogLine[] => lines.map((line) => JSON.parse(line) as LogLine);
+
+  /** The request's ID as its response names it. */
+  function idOf(response: ApiResponse): string {
+    const id = response.headers.get('x-request-id');
+    if (!id) throw new Error(`no x-request-id on a ${response.status} response`);
+    return id;
+  }
+
+  /**
+   * Every line of one request, once its request line is written: the client
+   * can see the response before the server's 'finish' handler runs, so wait
+   * (bounded) for the line rather than read too early.
+   */
+  async function linesOf(reqId: string, last = 'request completed'): Promise<LogLine[]> {
+    const deadline = Date.now() + 5_000;
+    while (!parsed().some((line) => line.reqId === reqId && line.msg === last) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    return parsed().filter((line) => line.reqId === reqId);
+  }
+
+  test('one line per request, written when it is answered, named by the X-Request-Id the response carries', async () => {
+    const username = uniqueName('log');
+    const requests = [
+      await call(api.url, 'GET', '/healthz'),
+      await call(api.url, 'POST', '/api/users', { body: { username, password: 'one-line-per-request' } }),
+      await call(api.url, 'GET', `/api/users?prefix=${username.slice(0, 5)}&limit=5`),
+      await call(api.url, 'GET', '/api/no-such-route'),
+      await call(api.url, 'POST', '/api/sessions', { raw: '{"username":', headers: { 'content-type': 'application/json' } }),
+    ];
+    expect(requests.map((response) => response.status)).toEqual([200, 201, 200, 404, 400]);
+    const ids = requests.map(idOf);
+    expect(new Set(ids).size).toBe(ids.length);
+    const seen = await Promise.all(ids.map((id) => linesOf(id)));
+    expect(seen.map((own) => own.length)).toEqual([1, 1, 1, 1, 1]);
+    expect(seen.map(([line]) => ({ msg: line.msg, level: line.level, method: line.method, url: line.url, statusCode: line.statusCode }))).toEqual([
+      { msg: 'request completed', level: 30, method: 'GET', url: '/healthz', statusCode: 200 },
+      { msg: 'request completed', level: 30, method: 'POST', url: '/api/users', statusCode: 201 },
+      // The query string is kept: no route takes a credential in it (docs/api.md, "Request logging").
+      { msg: 'request completed', level: 30, method: 'GET', url: `/api/users?prefix=${username.slice(0, 5)}&limit=5`, statusCode: 200 },
+      { msg: 'request completed', level: 30, method: 'GET', url: '/api/no-such-route', statusCode: 404 },
+      { msg: 'request completed', level: 30, method: 'POST', url: '/api/sessions', statusCode: 400 },
+    ]);
+    for (const [line] of seen) expect(line.responseTime).toEqual(expect.any(Number));
+  });
+
+  test('an inbound X-Request-Id is the request ID: kept in the line and echoed on the response', async () => {
+    const response = await call(api.url, 'GET', '/healthz', { headers: { 'x-request-id': 'trace-me-42' } });
+    expect(idOf(response)).toBe('trace-me-42');
+    const own = await linesOf('trace-me-42');
+    expect(own).toEqual([expect.objectContaining({ msg: 'request completed', url: '/healthz', statusCode: 200 })]);
+  });
+
+  test('an inbound X-Request-Id that is not an ID (too long, or not an ID\'s characters) is replaced by a fresh one, neither logged nor echoed', async () => {
+    for (const inbound of ['x'.repeat(129), '{"forged":"line"}']) {
+      const response = await call(api.url, 'GET', '/healthz', { headers: { 'x-request-id': inbound } });
+      const id = idOf(response);
+      expect(id).toMatch(/^[0-9a-f-]{36}$/);
+      expect(await linesOf(id)).toEqual([expect.objectContaining({ msg: 'request completed', url: '/healthz' })]);
+      expect(parsed().some((line) => JSON.stringify(line).includes(inbound))).toBe(false);
+    }
+  });
+
+  test('a request the client abandons before its answer still leaves one line: "request aborted"', async () => {
+    const { port } = new URL(api.url);
+    // A sign-up whose body never arrives in full: the client goes away while the API waits for the rest.
+    const socket = connect(Number(port), '127.0.0.1');
+    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+    socket.write('POST /api/users HTTP/1.1\r\nhost: api\r\ncontent-type: application/json\r\ncontent-length: 1000\r\nx-request-id: abandoned-7\r\n\r\n{"username":');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    socket.destroy();
+    const own = await linesOf('abandoned-7', 'request aborted');
+    // Anything the API still does with the request afterwards must not add a second line.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(parsed().filter((line) => line.reqId === 'abandoned-7')).toEqual(own);
+    expect(own).toEqual([expect.objectContaining({ level: 30, msg: 'request aborted', method: 'POST', url: '/api/users' })]);
+  });
+
+  test('bearer tokens, cookies, security tokens, passwords and connection strings never appear in any line', async () => {
     const username = uniqueName('log');
     const password = 'pa55-word-that-must-not-leak';
     await call(api.url, 'POST', '/api/users', { body: { username, password } });
     const session = await call(api.url, 'POST', '/api/sessions', { body: { username, password } });
     const token: string = session.body.token;
-    await call(api.url, 'GET', '/api/feed', { token, headers: { 'x-request-id': 'trace-me-42' } });
-    await call(api.url, 'POST', '/api/sessions', { body: { username, password: `${password}-wrong` } });
-    await call(api.url, 'POST', '/api/users', { raw: `{"username":"${username}","password":"${password}"`, headers: { 'content-type': 'application/json' } });
+    const cookie = 'cookie-value-that-must-not-leak';
+    const securityToken = 'security-token-that-must-not-leak';
+    const credentials = { token, headers: { cookie: `graminsta_wal=${cookie}`, 'x-amz-security-token': securityToken } };
+    const requests = [
+      await call(api.url, 'GET', '/api/feed', credentials),
+      await call(api.url, 'DELETE', '/api/sessions', credentials),
+      // The same token again, now dead: a 401.
+      await call(api.url, 'GET', '/api/feed', credentials),
+      await call(api.url, 'POST', '/api/sessions', { body: { username, password: `${password}-wrong` } }),
+      await call(api.url, 'POST', '/api/users', { raw: `{"username":"${username}","password":"${password}"`, headers: { 'content-type': 'application/json' } }),
+    ];
+    expect(requests.map((response) => response.status)).toEqual([200, 204, 401, 401, 400]);
+    // Each request's line is written before the text is searched.
+    for (const response of requests) expect(await linesOf(idOf(response))).toHaveLength(1);
 
     const text = lines.join('\n');
-    expect(lines.length).toBeGreaterThan(5);
-    const parsed = lines.map((line) => JSON.parse(line) as { reqId?: string });
-    expect(parsed.some((entry) => entry.reqId === 'trace-me-42')).toBe(true);
-    expect(parsed.filter((entry) => entry.reqId).length).toBeGreaterThan(5);
-    expect(text).not.toContain(password);
-    expect(text).not.toContain(token);
+    for (const secret of [password, token, cookie, securityToken, pg.url]) expect(text).not.toContain(secret);
     const dbPassword = new URL(pg.url).password;
     if (dbPassword) expect(text).not.toContain(dbPassword);
-    expect(text).not.toContain(pg.url);
+  });
+
+  test('a 500 logs its error once, under the request ID, beside the request line', async () => {
+    const database = new Client({ connectionString: pg.url });
+    await database.connect();
+    // A real server fault: the table the photo read queries is gone (42P01, not a dependency outage).
+    await database.query('ALTER TABLE photos RENAME TO photos_hidden_by_logging_test');
+    try {
+      const response = await call(api.url, 'GET', '/api/photos/1');
+      expect(response.status).toBe(500);
+      const own = await linesOf(idOf(response));
+      expect(own.map((line) => ({ msg: line.msg, level: line.level, statusCode: line.statusCode }))).toEqual([
+        { msg: 'request failed', level: 50, statusCode: undefined },
+        { msg: 'request completed', level: 30, statusCode: 500 },
+      ]);
+      expect(own[0].err).toEqual(expect.objectContaining({ message: expect.stringContaining('photos') }));
+    } finally {
+      await database.query('ALTER TABLE photos_hidden_by_logging_test RENAME TO photos');
+      await database.end();
+    }
   });
 });

@@ -38,8 +38,8 @@ export async function chain(pg: TestPostgres, hops: 0 | 1 | 2, trustProxy: strin
   return {
     api,
     entry,
-    // Fastify's request serializer logs `remoteAddress: request.ip`.
-    ipOf: (requestId) => lines.find((line) => line.reqId === requestId && line.msg === 'incoming request')?.req?.remoteAddress,
+    // The request line (api/src/lib/request-log.ts) logs `remoteAddress: request.ip`.
+    ipOf: (requestId) => lines.find((line) => line.reqId === requestId && line.msg === 'request completed')?.remoteAddress,
     stop: async () => {
       for (const proxy of proxies) await proxy.stop();
       await api.close();

@@ -40,9 +40,9 @@ export interface RegionApp {
   readonly config: AppConfig;
   /** Log lines (LOG_LEVEL info), parsed. */
   readonly lines: Record<string, any>[];
-  /** `request.ip` as this API logged it for the request with this id (Fastify's serializer logs it as remoteAddress). */
+  /** `request.ip` as this API logged it for the request with this id (its request line's `remoteAddress`). */
   ipOf(requestId: string): string | undefined;
-  /** Requests this API logged as received, by path. */
+  /** Requests this API answered (its request lines, written as each response finishes), by path. */
   received(path: string): number;
   close(): Promise<void>;
 }
@@ -75,8 +75,8 @@ export async function startRegionApp(env: Record<string, string>, parameter?: Pa
     url: `http://127.0.0.1:${listening}`,
     config,
     lines,
-    ipOf: (requestId) => lines.find((line) => line.reqId === requestId && line.msg === 'incoming request')?.req?.remoteAddress,
-    received: (path) => lines.filter((line) => line.msg === 'incoming request' && String(line.req?.url).split('?')[0] === path).length,
+    ipOf: (requestId) => lines.find((line) => line.reqId === requestId && line.msg === 'request completed')?.remoteAddress,
+    received: (path) => lines.filter((line) => line.msg === 'request completed' && String(line.url).split('?')[0] === path).length,
     close: () => app.close().then(() => undefined),
   };
 }
