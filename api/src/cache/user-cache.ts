@@ -112,8 +112,10 @@ export class UserCache {
   private async invalidateNow(id: string): Promise<void> {
     this.near.delete(id);
     try {
-      await this.redis.del(userKey(id));
-      await this.redis.publish(USER_INVALIDATION_CHANNEL, id);
+      // One round trip, in this order (the rate limiter's MULTI shape, valid in cluster mode: one key).
+      const results = await this.redis.multi().del(userKey(id)).publish(USER_INVALIDATION_CHANNEL, id).exec();
+      const failed = results === null ? new Error('transaction discarded') : results.find(([error]) => error)?.[0];
+      if (failed) throw failed;
     } catch (error) {
       this.pendingInvalidations.add(id);
       this.log.warn({ err: error, userId: id }, 'cache: invalidation deferred until Redis is back');

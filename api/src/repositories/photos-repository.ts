@@ -75,13 +75,24 @@ async function removePhoto(client: PoolClient, id: string, ownerId: string): Pro
 export class PhotosRepository {
   constructor(private readonly db: DatabaseCluster) {}
 
+  /**
+   * The photo row and its owner's `photo_count`, in one statement (a
+   * data-modifying CTE runs to completion whether or not it is read, and one
+   * statement is one transaction): one round trip instead of BEGIN, INSERT,
+   * UPDATE, COMMIT on a checked-out client (issue 18).
+   */
   async create(userId: string, caption: string, contentType: PhotoContentType, size: number): Promise<PhotoRow> {
-    return this.db.transaction(shardOfId(userId), async (client) => {
-      const { rows } = await client.query<DbPhoto>(
-        `INSERT INTO photos (id, user_id, caption, content_type, size) VALUES (graminsta_next_id($1), $2, $3, $4, $5) RETURNING ${COLUMNS}`,
-        [shardOfId(userId), userId, caption, contentType, size],
+    const shard = shardOfId(userId);
+    return this.db.write(shard, async (node) => {
+      const { rows } = await node.query<DbPhoto>(
+        `WITH photo AS (
+           INSERT INTO photos (id, user_id, caption, content_type, size) VALUES (graminsta_next_id($1), $2, $3, $4, $5) RETURNING ${COLUMNS}
+         ), counted AS (
+           UPDATE users SET photo_count = photo_count + 1 WHERE id = $2
+         )
+         SELECT ${COLUMNS} FROM photo`,
+        [shard, userId, caption, contentType, size],
       );
-      await client.query('UPDATE users SET photo_count = photo_count + 1 WHERE id = $1', [userId]);
       return photoRowFromDb(rows[0]);
     });
   }
