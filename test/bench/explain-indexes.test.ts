@@ -29,6 +29,7 @@ const PHOTO_COLUMNS = ['id', 'user_id', 'caption', 'content_type', 'size', 'stat
 const FRAGMENTS: Record<string, string> = {
   COLUMNS: PHOTO_COLUMNS.join(', '),
   "photoColumns('p')": PHOTO_COLUMNS.map((c) => `p.${c}`).join(', '),
+  "photoColumns('photos')": PHOTO_COLUMNS.map((c) => `photos.${c}`).join(', '),
   NO_CURSOR,
 };
 const normalized = (sql: string) => sql.replace(/\s+/g, ' ').trim();

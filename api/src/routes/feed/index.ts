@@ -5,8 +5,9 @@ import { BEARER, PageQuery, PhotoPage } from '../schemas';
 
 /**
  * The feed: your own photos and those of the users you follow, newest first. Without a queue
- * (stages before 1m) fan-out on read: one indexed query per primary holding
- * some of the followees, merged by ID. With a queue (1m) fan-out on write:
+ * (stages before 1m) fan-out on read (PullFeed): one statement on one server;
+ * on several, the followees, then one indexed query per primary holding some
+ * of them, merged by ID. With a queue (1m) fan-out on write:
  * the reader's precomputed `feed_entries` plus celebrity followees read at
  * request time (FeedReader, docs/queue.md). Same page and cursor contract.
  */
@@ -24,7 +25,7 @@ export default async function feedRoutes(app: FastifyInstance) {
     // The reader's own photos are in their feed too: pulled here, read at request time by the fan-out reader.
     const rows = app.feedFanout
       ? await app.feedFanout.page(me, before, limit, fromPrimary)
-      : await app.photos.listByAuthors([me, ...(await app.follows.followees(me, fromPrimary))], before, limit, fromPrimary);
+      : await app.pullFeed.page(me, before, limit, fromPrimary);
     const { items, nextCursor } = page(await app.photoViews.refreshPending(rows), limit);
     return { items: await app.photoViews.views(items, me, fromPrimary), nextCursor };
     },

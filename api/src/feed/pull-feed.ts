@@ -1,0 +1,39 @@
+import type { DatabaseCluster } from '../db/database-cluster';
+import type { FollowsRepository } from '../repositories/follows-repository';
+import { type DbPhoto, NO_CURSOR, type PhotoRow, type PhotosRepository, photoColumns, photoRowFromDb } from '../repositories/photos-repository';
+
+/**
+ * The feed without a queue (fan-out on read, stages before 1m): the photos of
+ * the reader and of everyone they follow, newest first, `limit + 1` rows
+ * before the cursor.
+ *
+ * On one server (every stage below the sharded ones) the followees and their
+ * photos are on the same server as the reader, so the page is one statement:
+ * the followees read inside it and each author's newest rows taken from
+ * photos_user_id_idx (the LATERAL of PhotosRepository.listByAuthors). It saves
+ * a round trip and the 200-row followee list travelling to the API and back as
+ * an array parameter (issue 18). On several servers the followees are read on
+ * the reader's server, then listByAuthors asks each server holding some.
+ */
+export class PullFeed {
+  constructor(
+    private readonly db: DatabaseCluster,
+    private readonly photos: PhotosRepository,
+    private readonly follows: FollowsRepository,
+  ) {}
+
+  async page(userId: string, before: string | undefined, limit: number, fromPrimary: boolean): Promise<PhotoRow[]> {
+    if (this.db.nodes.length > 1) {
+      return this.photos.listByAuthors([userId, ...(await this.follows.followees(userId, fromPrimary))], before, limit, fromPrimary);
+    }
+    const { rows } = await this.db.nodes[0].read<DbPhoto>(
+      `SELECT p.* FROM (SELECT $1::bigint AS user_id UNION SELECT followee_id FROM following WHERE follower_id = $1) AS a
+         CROSS JOIN LATERAL (SELECT ${photoColumns('photos')} FROM photos
+                              WHERE photos.user_id = a.user_id AND id < COALESCE($2::bigint, ${NO_CURSOR}) ORDER BY id DESC LIMIT $3) AS p
+         ORDER BY p.id DESC LIMIT $3`,
+      [userId, before ?? null, limit + 1],
+      fromPrimary,
+    );
+    return rows.map(photoRowFromDb);
+  }
+}
