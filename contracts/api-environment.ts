@@ -13,6 +13,8 @@ export const API_ENVIRONMENT_VARIABLES = [
   'PORT',
   'HOST',
   'LOG_LEVEL',
+  'REQUEST_LOG',
+  'REQUEST_LOG_SLOW_MS',
   'DATA_DIR',
   'WEB_ROOT',
   'DATABASE_URL',

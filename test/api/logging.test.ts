@@ -12,7 +12,7 @@ interface LogLine {
   readonly [field: string]: unknown;
 }
 
-describe('logging', () => {
+describe('logging (REQUEST_LOG=all)', () => {
   let pg: TestPostgres;
   let api: TestApp;
   const lines: string[] = [];
@@ -25,7 +25,7 @@ describe('logging', () => {
       },
     });
     // The most verbose level, so anything that could leak (or add a line) would.
-    api = await startTestApp({ DATABASE_URL: pg.url, LOG_LEVEL: 'trace' }, sink);
+    api = await startTestApp({ DATABASE_URL: pg.url, LOG_LEVEL: 'trace', REQUEST_LOG: 'all' }, sink);
   });
   afterAll(async () => {
     await api?.close();
@@ -158,3 +158,52 @@ describe('logging', () => {
     }
   });
 });
+
+/** The default (REQUEST_LOG=problems): a line only for what needs looking at; CloudFront's log has the rest. */
+describe('logging (REQUEST_LOG=problems, the default)', () => {
+  let pg: TestPostgres;
+  const started: TestApp[] = [];
+  beforeAll(async () => {
+    pg = await startPostgres();
+  });
+  afterAll(async () => {
+    for (const app of started) await app.close();
+    await pg?.stop();
+  });
+
+  async function appWith(env: Record<string, string>): Promise<{ api: TestApp; lines: () => LogLine[] }> {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(...chunk.toString().split('\n').filter(Boolean));
+        done();
+      },
+    });
+    const api = await startTestApp({ DATABASE_URL: pg.url, LOG_LEVEL: 'info', ...env }, sink);
+    started.push(api);
+    return { api, lines: () => lines.map((line) => JSON.parse(line) as LogLine) };
+  }
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 100));
+
+  test('a fast success writes no line; a 4xx writes its one line; CloudFront\'s X-Amz-Cf-Id is the request ID', async () => {
+    const { api, lines } = await appWith({});
+    const cloudFrontId = 'ZjpLZ0gz5J3zv9h_pG6Ivi8LPyGflGCCC3-8eTCdTG0jNzJ1W0ycbQ==';
+    const ok = await call(api.url, 'GET', '/healthz', { headers: { 'x-amz-cf-id': cloudFrontId } });
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('x-request-id')).toBe(cloudFrontId);
+    const missing = await call(api.url, 'GET', '/api/no-such-route', { headers: { 'x-amz-cf-id': 'cf-404' } });
+    expect(missing.status).toBe(404);
+    await settle();
+    const requestLines = lines().filter((line) => line.msg === 'request completed');
+    expect(requestLines).toEqual([expect.objectContaining({ reqId: 'cf-404', url: '/api/no-such-route', statusCode: 404 })]);
+  });
+
+  test('a success at least REQUEST_LOG_SLOW_MS slow writes its line', async () => {
+    const { api, lines } = await appWith({ REQUEST_LOG_SLOW_MS: '0' });
+    const ok = await call(api.url, 'GET', '/healthz', { headers: { 'x-request-id': 'slow-1' } });
+    expect(ok.status).toBe(200);
+    await settle();
+    expect(lines().filter((line) => line.reqId === 'slow-1')).toEqual([expect.objectContaining({ msg: 'request completed', statusCode: 200 })]);
+  });
+});
+

@@ -12,6 +12,14 @@ export type UploadMode = 'proxy' | 'presigned';
 export type PasswordHashCost = 'production' | 'test';
 
 /**
+ * Which requests get a log line (REQUEST_LOG, lib/request-log.ts, docs/api.md
+ * "Request logging"): `all`, or only `problems` (a status of 400 or more,
+ * slower than REQUEST_LOG_SLOW_MS, a failed write, an aborted request).
+ */
+export const REQUEST_LOG_MODES = ['all', 'problems'] as const;
+export type RequestLogMode = (typeof REQUEST_LOG_MODES)[number];
+
+/**
  * The API's configuration as read from the environment: validated, but with
  * secrets still referenced by ARN (see `resolve-config.ts`).
  */
@@ -19,6 +27,10 @@ export interface EnvConfig extends QueueConfig, MetricsConfig, DatabaseEnvironme
   readonly port: number;
   readonly host: string;
   readonly logLevel: string;
+  /** Which requests get a log line: `problems` (4xx, 5xx, slow, aborted) or `all`. @default 'problems' */
+  readonly requestLog: RequestLogMode;
+  /** A request at least this slow gets a line with `problems`. @default 1000 */
+  readonly requestLogSlowMs: number;
   readonly dataDir: string;
   readonly webRoot?: string;
   /** How often the API re-reads the `moved` rows of every server (only with more than one primary). */
@@ -112,6 +124,8 @@ export function loadEnvConfig(env: Env = process.env, cwd = process.cwd()): EnvC
     port: integer(env, 'PORT', 3000, 0, 65535),
     host: text(env, 'HOST') ?? '127.0.0.1',
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+    requestLog: oneOf(env, 'REQUEST_LOG', REQUEST_LOG_MODES, 'problems'),
+    requestLogSlowMs: integer(env, 'REQUEST_LOG_SLOW_MS', 1000, 0, 600_000),
     dataDir: isAbsolute(dataDirRaw) ? dataDirRaw : resolve(cwd, dataDirRaw),
     webRoot: webRootRaw === undefined ? undefined : resolve(cwd, webRootRaw),
     ...database,

@@ -24,7 +24,7 @@ export interface Chain {
 export async function chain(pg: TestPostgres, hops: 0 | 1 | 2, trustProxy: string | undefined): Promise<Chain> {
   const { stream: log, lines } = jsonLogCapture();
   const api = await startTestApp(
-    { DATABASE_URL: await pg.createDatabase(), LOG_LEVEL: 'info', AUTH_RATE_LIMIT_PER_IP: '3', ...(trustProxy === undefined ? {} : { TRUST_PROXY: trustProxy }) },
+    { DATABASE_URL: await pg.createDatabase(), LOG_LEVEL: 'info', REQUEST_LOG: 'all', AUTH_RATE_LIMIT_PER_IP: '3', ...(trustProxy === undefined ? {} : { TRUST_PROXY: trustProxy }) },
     log,
   );
   const proxies: ForwardingProxy[] = [];

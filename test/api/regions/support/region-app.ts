@@ -38,7 +38,7 @@ export interface RegionApp {
   readonly app: FastifyInstance;
   readonly url: string;
   readonly config: AppConfig;
-  /** Log lines (LOG_LEVEL info), parsed. */
+  /** Log lines (LOG_LEVEL info, REQUEST_LOG all: a line per request), parsed. */
   readonly lines: Record<string, any>[];
   /** `request.ip` as this API logged it for the request with this id (its request line's `remoteAddress`). */
   ipOf(requestId: string): string | undefined;
@@ -63,7 +63,7 @@ export async function startRegionApp(env: Record<string, string>, parameter?: Pa
       return parameter.read();
     },
   };
-  const config = await resolveConfig(loadEnvConfig({ ...TEST_API_ENV, LOG_LEVEL: 'info', ...env }), source, {});
+  const config = await resolveConfig(loadEnvConfig({ ...TEST_API_ENV, LOG_LEVEL: 'info', REQUEST_LOG: 'all', ...env }), source, {});
   await migrateAll(config);
   const { stream: log, lines } = jsonLogCapture();
   const app = await buildApp(config, { logStream: log });
