@@ -1,45 +1,37 @@
+import { LRUCache } from 'lru-cache';
+
 /**
  * A small in-process LRU with a per-entry TTL: the tier in front of Redis for
- * the hottest read. Map keeps insertion order, so re-inserting on a hit makes
- * the first key the least recently used one.
+ * the hottest read. lru-cache (its index arrays, no reinsertion per hit) reads
+ * about twice as fast as the Map this replaced (50 ns against 110–175 ns per
+ * hit, 1,000 hot keys; issue 18). An expired entry is never returned: it is
+ * dropped when read, or pushed out by newer ones.
  */
-export class NearCache<V> {
-  private readonly entries = new Map<string, { value: V; expiresAt: number }>();
+export class NearCache<V extends {}> {
+  private readonly entries: LRUCache<string, V> | undefined;
 
-  constructor(
-    private readonly ttlMs: number,
-    private readonly maxEntries = 10_000,
-  ) {}
+  constructor(ttlMs: number, maxEntries = 10_000) {
+    // TTL 0 turns the tier off (every read goes to Redis).
+    this.entries = ttlMs === 0 ? undefined : new LRUCache<string, V>({ max: maxEntries, ttl: ttlMs });
+  }
 
   get(key: string): V | undefined {
-    if (this.ttlMs === 0) return undefined;
-    const entry = this.entries.get(key);
-    if (entry === undefined) return undefined;
-    if (entry.expiresAt <= Date.now()) {
-      this.entries.delete(key);
-      return undefined;
-    }
-    this.entries.delete(key);
-    this.entries.set(key, entry);
-    return entry.value;
+    return this.entries?.get(key);
   }
 
   set(key: string, value: V): void {
-    if (this.ttlMs === 0) return;
-    this.entries.delete(key);
-    this.entries.set(key, { value, expiresAt: Date.now() + this.ttlMs });
-    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
+    this.entries?.set(key, value);
   }
 
   delete(key: string): void {
-    this.entries.delete(key);
+    this.entries?.delete(key);
   }
 
   clear(): void {
-    this.entries.clear();
+    this.entries?.clear();
   }
 
   get size(): number {
-    return this.entries.size;
+    return this.entries?.size ?? 0;
   }
 }
