@@ -22,18 +22,26 @@ export class PullFeed {
     private readonly follows: FollowsRepository,
   ) {}
 
-  async page(userId: string, before: string | undefined, limit: number, fromPrimary: boolean): Promise<PhotoRow[]> {
+  /**
+   * The page's rows; on one server also which of them the reader likes
+   * (`likedByReader`, read in the same statement: a like lives with its photo),
+   * so the page needs no second query for `likedByMe`.
+   */
+  async page(userId: string, before: string | undefined, limit: number, fromPrimary: boolean): Promise<{ rows: PhotoRow[]; likedByReader?: ReadonlySet<string> }> {
     if (this.db.nodes.length > 1) {
-      return this.photos.listByAuthors([userId, ...(await this.follows.followees(userId, fromPrimary))], before, limit, fromPrimary);
+      return { rows: await this.photos.listByAuthors([userId, ...(await this.follows.followees(userId, fromPrimary))], before, limit, fromPrimary) };
     }
-    const { rows } = await this.db.nodes[0].read<DbPhoto>(
-      `SELECT p.* FROM (SELECT $1::bigint AS user_id UNION SELECT followee_id FROM following WHERE follower_id = $1) AS a
-         CROSS JOIN LATERAL (SELECT ${photoColumns('photos')} FROM photos
-                              WHERE photos.user_id = a.user_id AND id < COALESCE($2::bigint, ${NO_CURSOR}) ORDER BY id DESC LIMIT $3) AS p
-         ORDER BY p.id DESC LIMIT $3`,
+    // The like check runs on the page's rows only: outside the LIMIT, or PostgreSQL would run it for every candidate row.
+    const { rows } = await this.db.nodes[0].read<DbPhoto & { liked: boolean }>(
+      `SELECT page.*, EXISTS (SELECT 1 FROM likes WHERE likes.photo_id = page.id AND likes.user_id = $1) AS liked FROM (
+         SELECT p.* FROM (SELECT $1::bigint AS user_id UNION SELECT followee_id FROM following WHERE follower_id = $1) AS a
+           CROSS JOIN LATERAL (SELECT ${photoColumns('photos')} FROM photos
+                                WHERE photos.user_id = a.user_id AND id < COALESCE($2::bigint, ${NO_CURSOR}) ORDER BY id DESC LIMIT $3) AS p
+           ORDER BY p.id DESC LIMIT $3) AS page
+       ORDER BY page.id DESC`,
       [userId, before ?? null, limit + 1],
       fromPrimary,
     );
-    return rows.map(photoRowFromDb);
+    return { rows: rows.map(photoRowFromDb), likedByReader: new Set(rows.filter((row) => row.liked).map((row) => row.id)) };
   }
 }

@@ -71,11 +71,13 @@ export class PhotoViews {
   /**
    * The views of several photos; for a signed-in viewer each carries
    * `likedByMe`, read in one query per server holding some of them (on the
-   * primary right after the viewer's own write, as every read of theirs).
+   * primary right after the viewer's own write, as every read of theirs),
+   * unless the caller read them with the rows (`likedByViewer`: every photo
+   * of `photos` the viewer likes).
    */
-  async views(photos: readonly PhotoRow[], viewerId: string | undefined, fromPrimary: boolean): Promise<PhotoView[]> {
+  async views(photos: readonly PhotoRow[], viewerId: string | undefined, fromPrimary: boolean, likedByViewer?: ReadonlySet<string>): Promise<PhotoView[]> {
     if (viewerId === undefined) return photos.map((photo) => this.view(photo));
-    const liked = await this.photos.likedBy(
+    const liked = likedByViewer ?? await this.photos.likedBy(
       viewerId,
       photos.map((photo) => photo.id),
       fromPrimary,

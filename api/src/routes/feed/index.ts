@@ -23,11 +23,11 @@ export default async function feedRoutes(app: FastifyInstance) {
     const fromPrimary = app.readsFromPrimary(request);
     const me = request.session!.userId;
     // The reader's own photos are in their feed too: pulled here, read at request time by the fan-out reader.
-    const rows = app.feedFanout
-      ? await app.feedFanout.page(me, before, limit, fromPrimary)
+    const { rows, likedByReader } = app.feedFanout
+      ? { rows: await app.feedFanout.page(me, before, limit, fromPrimary), likedByReader: undefined }
       : await app.pullFeed.page(me, before, limit, fromPrimary);
     const { items, nextCursor } = page(await app.photoViews.refreshPending(rows), limit);
-    return { items: await app.photoViews.views(items, me, fromPrimary), nextCursor };
+    return { items: await app.photoViews.views(items, me, fromPrimary, likedByReader), nextCursor };
     },
   );
 }
