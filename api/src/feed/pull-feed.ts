@@ -31,14 +31,17 @@ export class PullFeed {
     if (this.db.nodes.length > 1) {
       return { rows: await this.photos.listByAuthors([userId, ...(await this.follows.followees(userId, fromPrimary))], before, limit, fromPrimary) };
     }
-    // The like check runs on the page's rows only: outside the LIMIT, or PostgreSQL would run it for every candidate row.
+    // Two phases in one statement: the page's IDs from photos_user_id_idx alone (an index-only scan: no
+    // heap row for the ~1,400 candidates of 200 followees), then the page's 21 rows by primary key and
+    // the reader's likes of them (a like lives with its photo). The candidates' rows cost 4.7 ms of the
+    // server's time per page, the IDs 1.1 ms (100k data set, warm; issue 18).
     const { rows } = await this.db.nodes[0].read<DbPhoto & { liked: boolean }>(
-      `SELECT page.*, EXISTS (SELECT 1 FROM likes WHERE likes.photo_id = page.id AND likes.user_id = $1) AS liked FROM (
-         SELECT p.* FROM (SELECT $1::bigint AS user_id UNION SELECT followee_id FROM following WHERE follower_id = $1) AS a
-           CROSS JOIN LATERAL (SELECT ${photoColumns('photos')} FROM photos
-                                WHERE photos.user_id = a.user_id AND id < COALESCE($2::bigint, ${NO_CURSOR}) ORDER BY id DESC LIMIT $3) AS p
-           ORDER BY p.id DESC LIMIT $3) AS page
-       ORDER BY page.id DESC`,
+      `SELECT ${photoColumns('photos')}, EXISTS (SELECT 1 FROM likes WHERE likes.photo_id = photos.id AND likes.user_id = $1) AS liked
+         FROM (SELECT p.id FROM (SELECT $1::bigint AS user_id UNION SELECT followee_id FROM following WHERE follower_id = $1) AS a
+                 CROSS JOIN LATERAL (SELECT id FROM photos WHERE photos.user_id = a.user_id AND id < COALESCE($2::bigint, ${NO_CURSOR}) ORDER BY id DESC LIMIT $3) AS p
+                 ORDER BY p.id DESC LIMIT $3) AS page
+         JOIN photos ON photos.id = page.id
+        ORDER BY photos.id DESC`,
       [userId, before ?? null, limit + 1],
       fromPrimary,
     );
