@@ -3,6 +3,7 @@ import type { PhotoRow } from '../repositories/photos-repository';
 import type { JobMessage } from '../../../contracts/job-messages';
 import type { JobQueue } from '../queue/job-queue';
 import type { FeedReader } from './feed-reader';
+import type { FeedPage } from './feed-page';
 
 /**
  * The API's side of fan-out on write (a queue configured: stage 1m, or
@@ -35,7 +36,7 @@ export class FeedFanout {
   }
 
   /** The feed page from `feed_entries` and celebrity followees (FeedReader). */
-  page(userId: string, before: string | undefined, limit: number, fromPrimary: boolean): Promise<PhotoRow[]> {
+  page(userId: string, before: string | undefined, limit: number, fromPrimary: boolean): Promise<FeedPage> {
     return this.reader.page(userId, before, limit, fromPrimary);
   }
 

@@ -2,31 +2,45 @@ import type { DatabaseCluster, DatabaseNode } from '../db/database-cluster';
 import type { FollowsRepository } from '../repositories/follows-repository';
 import { type DbPhoto, NO_CURSOR, type PhotoRow, type PhotosRepository, photoColumns, photoRowFromDb } from '../repositories/photos-repository';
 import type { CelebritySet } from './celebrity-set';
+import type { FeedPage } from './feed-page';
 
 /** Rounds of "next entries" a page may need when many of its entries point at deleted photos. */
 const MAX_ENTRY_ROUNDS = 5;
 
 const byIdDesc = (a: PhotoRow, b: PhotoRow) => (BigInt(b.id) > BigInt(a.id) ? 1 : BigInt(b.id) < BigInt(a.id) ? -1 : 0);
 
+/** A photo row with whether the reader likes it (read in the same statement: a like lives with its photo). */
+type LikedPhoto = DbPhoto & { liked: boolean };
+
 /** An entry with its photo's columns from the reader's server (LEFT JOIN: all null where that server has no such photo). */
-type EntryRow = { entry_photo_id: string } & { [K in keyof DbPhoto]: DbPhoto[K] | null };
+type EntryRow = { entry_photo_id: string } & { [K in keyof LikedPhoto]: LikedPhoto[K] | null };
 
 /** The join found the photo: `photos.id` is its primary key, so the other NOT NULL columns are there too. */
-const joinedPhoto = (entry: EntryRow): entry is EntryRow & DbPhoto => entry.id !== null;
+const joinedPhoto = (entry: EntryRow): entry is EntryRow & LikedPhoto => entry.id !== null;
+
+/** The rows with the reader's likes among them. */
+interface ReadPhotos {
+  readonly rows: PhotoRow[];
+  readonly liked: string[];
+}
+
+function collect(rows: readonly LikedPhoto[]): ReadPhotos {
+  return { rows: rows.map(photoRowFromDb), liked: rows.filter((row) => row.liked).map((row) => row.id) };
+}
 
 /**
- * The feed read when a queue is configured (fan-out on write, stage 1m), in
- * two steps whatever the reader follows:
+ * The feed read when a queue is configured (fan-out on write, stage 1m): one
+ * step in parallel whatever the reader follows, each query carrying the
+ * reader's likes of its rows (so the page needs no likedBy query):
  *
- * 1. in parallel, on the reader's server: their `feed_entries` before the
- *    cursor (one index range, kept to authors the reader still follows by
- *    `EXISTS` on `following`, same server), joined to `photos` so an entry
- *    whose photo that server owns comes back hydrated; and which celebrities
- *    (CelebritySet, cached per process) the reader follows (one probe of
- *    `following` by its primary key);
- * 2. in parallel: the other entries' photos by ID (one query per server
- *    owning some), and the newest photos of the reader and the followed
- *    celebrities with the pull query (never fanned out: read at request time).
+ * - on the reader's server, their `feed_entries` before the cursor (one index
+ *   range, kept to authors the reader still follows by a per-row check of
+ *   `following`, same server), joined to the photos that server owns; the
+ *   other entries' photos are then read by ID from their owners;
+ * - on each server holding some celebrities (CelebritySet, cached per
+ *   process) or the reader, the newest photos of the reader and of the
+ *   celebrities the reader follows, checked on that server's `followers` (the
+ *   side the worker fans out from): never fanned out, read at request time.
  *
  * Same contract as the pull feed: newest first, `limit + 1` rows before the
  * cursor (the extra row says whether there is a next page). An entry whose
@@ -48,35 +62,51 @@ export class FeedReader {
     private readonly celebrities: CelebritySet,
   ) {}
 
-  async page(userId: string, before: string | undefined, limit: number, fromPrimary: boolean): Promise<PhotoRow[]> {
-    const followedCelebrities = this.followedCelebrities(userId, fromPrimary);
+  async page(userId: string, before: string | undefined, limit: number, fromPrimary: boolean): Promise<FeedPage> {
     const [fannedOut, pulled] = await Promise.all([
       this.entries(userId, before, limit, fromPrimary),
-      // The reader's own photos are never fanned out (nobody follows themselves into their feed): read like a celebrity's.
-      followedCelebrities.then((stars) => this.photos.listByAuthors([userId, ...stars], before, limit, fromPrimary)),
+      this.celebrityPhotos(userId, before, limit, fromPrimary),
     ]);
     let older: PhotoRow[] = [];
     if (fannedOut.exhausted) {
-      const stars = new Set(await followedCelebrities);
+      const stars = new Set(await this.celebrities.ids());
       const ordinary = (await this.follows.followees(userId, fromPrimary)).filter((id) => !stars.has(id));
       older = await this.photos.listByAuthors(ordinary, fannedOut.oldestRead ?? before, limit, fromPrimary);
     }
     // An author who became a celebrity has older photos in both: keep one of each.
     const seen = new Set<string>();
-    return [...fannedOut.rows, ...pulled, ...older]
+    const rows = [...fannedOut.rows, ...pulled.rows, ...older]
       .filter((photo) => !seen.has(photo.id) && seen.add(photo.id))
       .sort(byIdDesc)
       .slice(0, limit + 1);
+    // The older pull's rows come without the reader's likes: then the page asks for them.
+    return older.length > 0 ? { rows } : { rows, likedByReader: new Set([...fannedOut.liked, ...pulled.liked]) };
   }
 
-  /** The celebrities among the reader's followees: one primary-key probe of `following` on the reader's server. */
-  private async followedCelebrities(userId: string, fromPrimary: boolean): Promise<string[]> {
-    const all = await this.celebrities.ids();
-    if (all.length === 0) return [];
-    const { rows } = await this.db
-      .forId(userId)
-      .read<{ followee_id: string }>('SELECT followee_id FROM following WHERE follower_id = $1 AND followee_id = ANY($2::bigint[])', [userId, all], fromPrimary);
-    return rows.map((row) => row.followee_id);
+  /**
+   * The newest photos of the reader and of the celebrities they follow, one
+   * statement per server holding some of them: the follow is checked on that
+   * server's `followers` (the followee's side), so no round trip to the
+   * reader's server first; candidates are IDs only (photos_user_id_idx), then
+   * the page's rows by primary key.
+   */
+  private async celebrityPhotos(userId: string, before: string | undefined, limit: number, fromPrimary: boolean): Promise<ReadPhotos> {
+    const authors = [userId, ...(await this.celebrities.ids())];
+    const perNode = await Promise.all(
+      [...this.db.groupByNode(authors)].map(([node, ids]) =>
+        node.read<LikedPhoto>(
+          `SELECT ${photoColumns('photos')}, EXISTS (SELECT 1 FROM likes WHERE likes.photo_id = photos.id AND likes.user_id = $1) AS liked
+             FROM (SELECT p.id FROM (SELECT c.user_id FROM (SELECT DISTINCT unnest($2::bigint[]) AS user_id) AS c
+                                      WHERE c.user_id = $1 OR (SELECT true FROM followers f WHERE f.followee_id = c.user_id AND f.follower_id = $1)) AS a
+                     CROSS JOIN LATERAL (SELECT id FROM photos WHERE photos.user_id = a.user_id AND id < COALESCE($3::bigint, ${NO_CURSOR}) ORDER BY id DESC LIMIT $4) AS p
+                     ORDER BY p.id DESC LIMIT $4) AS page
+             JOIN photos ON photos.id = page.id`,
+          [userId, ids, before ?? null, limit + 1],
+          fromPrimary,
+        ),
+      ),
+    );
+    return collect(perNode.flatMap((result) => result.rows));
   }
 
   /**
@@ -88,9 +118,10 @@ export class FeedReader {
     before: string | undefined,
     limit: number,
     fromPrimary: boolean,
-  ): Promise<{ rows: PhotoRow[]; exhausted: boolean; oldestRead?: string }> {
+  ): Promise<ReadPhotos & { exhausted: boolean; oldestRead?: string }> {
     const node = this.db.forId(userId);
     const rows: PhotoRow[] = [];
+    const liked: string[] = [];
     let cursor = before;
     let oldestRead: string | undefined;
     let exhausted = false;
@@ -99,9 +130,10 @@ export class FeedReader {
       // The follow check is a scalar subquery, not EXISTS: PostgreSQL turns EXISTS into a join and, expecting
       // ~20 follows per reader, hashes all of the reader's entries and sorts them (1,495 rows for the benchmark's
       // reader, 0.8 ms); as a per-row filter it walks feed_entries_pkey backward and stops at the page (21 rows,
-      // 0.4 ms). The join to photos is outside the LIMIT, or it would run for every entry before the sort.
+      // 0.4 ms). The joins to photos and likes are outside the LIMIT, or they would run for every entry.
       const { rows: entries } = await node.read<EntryRow>(
-        `SELECT e.photo_id AS entry_photo_id, ${photoColumns('p')}
+        `SELECT e.photo_id AS entry_photo_id, ${photoColumns('p')},
+                CASE WHEN p.id IS NULL THEN NULL ELSE EXISTS (SELECT 1 FROM likes l WHERE l.photo_id = p.id AND l.user_id = $1) END AS liked
            FROM (SELECT fe.photo_id FROM feed_entries fe
                   WHERE fe.user_id = $1 AND fe.photo_id < COALESCE($2::bigint, ${NO_CURSOR})
                     AND (SELECT true FROM following f WHERE f.follower_id = $1 AND f.followee_id = fe.author_id)
@@ -112,29 +144,42 @@ export class FeedReader {
         fromPrimary,
       );
       if (entries.length > 0) oldestRead = entries[entries.length - 1].entry_photo_id;
-      rows.push(...(await this.hydrate(node, entries, fromPrimary)));
+      const found = await this.hydrate(node, userId, entries, fromPrimary);
+      rows.push(...found.rows);
+      liked.push(...found.liked);
       if (entries.length < want) {
         exhausted = true;
         break;
       }
       cursor = oldestRead;
     }
-    return { rows: rows.sort(byIdDesc), exhausted, oldestRead };
+    return { rows: rows.sort(byIdDesc), liked, exhausted, oldestRead };
   }
 
   /**
    * The entries' photos: from the join where the reader's server owns the
-   * photo (no row there: deleted), by ID from their owners otherwise. Only the
-   * owner's answer counts: a server may still hold a copy of a shard it gave
-   * away (a move not yet cleaned up), or not yet own one it is receiving.
+   * photo (no row there: deleted), by ID from their owners otherwise (one
+   * query per server, with the reader's likes). Only the owner's answer
+   * counts: a server may still hold a copy of a shard it gave away (a move not
+   * yet cleaned up), or not yet own one it is receiving.
    */
-  private async hydrate(node: DatabaseNode, entries: readonly EntryRow[], fromPrimary: boolean): Promise<PhotoRow[]> {
-    const local: PhotoRow[] = [];
+  private async hydrate(node: DatabaseNode, userId: string, entries: readonly EntryRow[], fromPrimary: boolean): Promise<ReadPhotos> {
+    const local: LikedPhoto[] = [];
     const elsewhere: string[] = [];
     for (const entry of entries) {
       if (this.db.forId(entry.entry_photo_id) !== node) elsewhere.push(entry.entry_photo_id);
-      else if (joinedPhoto(entry)) local.push(photoRowFromDb(entry));
+      else if (joinedPhoto(entry)) local.push(entry);
     }
-    return elsewhere.length === 0 ? local : [...local, ...(await this.photos.getMany(elsewhere, fromPrimary))];
+    const remote = await Promise.all(
+      [...this.db.groupByNode(elsewhere)].map(([owner, ids]) =>
+        owner.read<LikedPhoto>(
+          `SELECT ${photoColumns('photos')}, EXISTS (SELECT 1 FROM likes WHERE likes.photo_id = photos.id AND likes.user_id = $1) AS liked
+             FROM photos WHERE id = ANY($2::bigint[])`,
+          [userId, ids],
+          fromPrimary,
+        ),
+      ),
+    );
+    return collect([...local, ...remote.flatMap((result) => result.rows)]);
   }
 }

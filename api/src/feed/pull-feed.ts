@@ -1,6 +1,7 @@
 import type { DatabaseCluster } from '../db/database-cluster';
 import type { FollowsRepository } from '../repositories/follows-repository';
-import { type DbPhoto, NO_CURSOR, type PhotoRow, type PhotosRepository, photoColumns, photoRowFromDb } from '../repositories/photos-repository';
+import type { FeedPage } from './feed-page';
+import { type DbPhoto, NO_CURSOR, type PhotosRepository, photoColumns, photoRowFromDb } from '../repositories/photos-repository';
 
 /**
  * The feed without a queue (fan-out on read, stages before 1m): the photos of
@@ -27,7 +28,7 @@ export class PullFeed {
    * (`likedByReader`, read in the same statement: a like lives with its photo),
    * so the page needs no second query for `likedByMe`.
    */
-  async page(userId: string, before: string | undefined, limit: number, fromPrimary: boolean): Promise<{ rows: PhotoRow[]; likedByReader?: ReadonlySet<string> }> {
+  async page(userId: string, before: string | undefined, limit: number, fromPrimary: boolean): Promise<FeedPage> {
     if (this.db.nodes.length > 1) {
       return { rows: await this.photos.listByAuthors([userId, ...(await this.follows.followees(userId, fromPrimary))], before, limit, fromPrimary) };
     }

@@ -59,7 +59,7 @@ describe('FeedReader across servers', () => {
     return photoId;
   }
 
-  test('entries of photos on another server are read from their owner; a copy on the reader’s server is ignored', async () => {
+  test('entries of photos on another server are read from their owner, with the reader’s likes; a copy on the reader’s server is ignored', async () => {
     const me = await user(0, READER_SHARD);
     const local = await user(0, READER_SHARD + 1);
     const remote = await user(1, AUTHOR_SHARD);
@@ -73,8 +73,12 @@ describe('FeedReader across servers', () => {
     for (const [photoId, author] of [[near, local], [far, remote], [gone, remote]]) {
       await clients[0].query('INSERT INTO feed_entries (user_id, photo_id, author_id, created_at) VALUES ($1, $2, $3, now())', [me, photoId, author]);
     }
-    const page = await reader.page(me, undefined, 10, true);
+    // The reader likes the remote photo (the like lives with the photo, on server 1) and a leftover copy's id on server 0.
+    await clients[1].query('INSERT INTO likes (photo_id, user_id) VALUES ($1, $2)', [far, me]);
+    await clients[0].query('INSERT INTO likes (photo_id, user_id) VALUES ($1, $2)', [near, me]);
+    const { rows: page, likedByReader } = await reader.page(me, undefined, 10, true);
     expect(page.map((row) => row.id)).toEqual([far, near].sort((a, b) => (BigInt(b) > BigInt(a) ? 1 : -1)));
     expect(page.find((row) => row.id === far)?.caption).toBe('c');
+    expect([...(likedByReader ?? [])].sort()).toEqual([far, near].sort());
   });
 });

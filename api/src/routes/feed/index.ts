@@ -24,7 +24,7 @@ export default async function feedRoutes(app: FastifyInstance) {
     const me = request.session!.userId;
     // The reader's own photos are in their feed too: pulled here, read at request time by the fan-out reader.
     const { rows, likedByReader } = app.feedFanout
-      ? { rows: await app.feedFanout.page(me, before, limit, fromPrimary), likedByReader: undefined }
+      ? await app.feedFanout.page(me, before, limit, fromPrimary)
       : await app.pullFeed.page(me, before, limit, fromPrimary);
     const { items, nextCursor } = page(await app.photoViews.refreshPending(rows), limit);
     return { items: await app.photoViews.views(items, me, fromPrimary, likedByReader), nextCursor };
