@@ -61,3 +61,15 @@ export function shardForUsername(username: string): number {
   }
   return hash % LOGICAL_SHARDS;
 }
+
+/**
+ * Newest first, for `Array.prototype.sort`: IDs as the database returns them
+ * (decimal, no sign, no leading zeros), so a longer string is a larger ID and
+ * equal lengths compare as text. No BigInt per comparison: sorting a merged
+ * feed page that way was 6 % of the fan-out feed's CPU (issue 18).
+ */
+export function compareIdsNewestFirst(a: string, b: string): number {
+  if (a.length !== b.length) return b.length - a.length;
+  return a < b ? 1 : a > b ? -1 : 0;
+}
+

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { composeId, ID_EPOCH_MS, LOGICAL_SHARDS, parseId, shardForUsername, shardOfId, timeOfId } from '../../contracts/ids';
+import { composeId, ID_EPOCH_MS, LOGICAL_SHARDS, parseId, shardForUsername, shardOfId, timeOfId, compareIdsNewestFirst } from '../../contracts/ids';
 import { migrate } from '../../api/src/db/migrate';
 import { startPostgres, type TestPostgres } from '../support/postgres';
 
@@ -62,5 +62,14 @@ describe('64-bit IDs', () => {
       expect(new Set(ids).size).toBe(5000);
       await expect(client.query('SELECT graminsta_next_id(4096)')).rejects.toThrow(/out of range/);
     });
+  });
+});
+
+describe('compareIdsNewestFirst', () => {
+  test('orders decimal IDs as numbers, newest (largest) first, whatever their lengths', () => {
+    const ids = ['9', '1000', '10', '999', '1001', '9223372036854775807', '100000000000000000', '3224576'];
+    const byBigInt = [...ids].sort((a, b) => (BigInt(b) > BigInt(a) ? 1 : BigInt(b) < BigInt(a) ? -1 : 0));
+    expect([...ids].sort(compareIdsNewestFirst)).toEqual(byBigInt);
+    expect(compareIdsNewestFirst('42', '42')).toBe(0);
   });
 });

@@ -1,13 +1,14 @@
 import type { DatabaseCluster, DatabaseNode } from '../db/database-cluster';
 import type { FollowsRepository } from '../repositories/follows-repository';
 import { type DbPhoto, NO_CURSOR, type PhotoRow, type PhotosRepository, photoColumns, photoRowFromDb } from '../repositories/photos-repository';
+import { compareIdsNewestFirst } from '../../../contracts/ids';
 import type { CelebritySet } from './celebrity-set';
 import type { FeedPage } from './feed-page';
 
 /** Rounds of "next entries" a page may need when many of its entries point at deleted photos. */
 const MAX_ENTRY_ROUNDS = 5;
 
-const byIdDesc = (a: PhotoRow, b: PhotoRow) => (BigInt(b.id) > BigInt(a.id) ? 1 : BigInt(b.id) < BigInt(a.id) ? -1 : 0);
+const byIdDesc = (a: PhotoRow, b: PhotoRow) => compareIdsNewestFirst(a.id, b.id);
 
 /** A photo row with whether the reader likes it (read in the same statement: a like lives with its photo). */
 type LikedPhoto = DbPhoto & { liked: boolean };

@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
 import type { DatabaseCluster, DatabaseNode } from '../db/database-cluster';
-import { shardOfId } from '../../../contracts/ids';
+import { compareIdsNewestFirst, shardOfId } from '../../../contracts/ids';
 
 export type PhotoStatus = 'pending' | 'ready';
 export type PhotoContentType = 'image/jpeg' | 'image/png' | 'image/webp';
@@ -258,7 +258,7 @@ export class PhotosRepository {
       ),
     );
     const merged = perNode.flatMap((result) => result.rows);
-    merged.sort((a, b) => (BigInt(b.id) > BigInt(a.id) ? 1 : BigInt(b.id) < BigInt(a.id) ? -1 : 0));
+    merged.sort((a, b) => compareIdsNewestFirst(a.id, b.id));
     return merged.slice(0, limit + 1).map(photoRowFromDb);
   }
 
