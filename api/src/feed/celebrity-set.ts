@@ -4,12 +4,13 @@ import type { DatabaseCluster } from '../db/database-cluster';
 /**
  * The authors whose photos the worker does not fan out: more than
  * `threshold` followers (`users.follower_count`, the worker's own test in
- * FeedWriter). Every feed page needs to know which of the reader's followees
- * these are; asking per request meant one query over all of the reader's
- * followees on every server holding some (200 IDs for the benchmark's
- * reader). The set is small (accounts with more than 10 000 followers) and
- * changes rarely, so each API process reads it whole from every server (on a
- * replica where there is one) and keeps it `refreshMs`.
+ * FeedWriter). Every fan-out feed page pulls the newest photos of those the
+ * reader follows (FeedReader); finding them per request meant loading all of
+ * the reader's followees and checking each one's count on every server
+ * holding some (200 IDs for the benchmark's reader). The set is small
+ * (accounts with more than 10 000 followers) and changes rarely, so each API
+ * process reads it whole from every server (on a replica where there is one)
+ * and keeps it `refreshMs`.
  *
  * Stale by at most `refreshMs` plus one read (the same bound for every
  * instance): an author who has just crossed the threshold is skipped by the
