@@ -51,6 +51,13 @@ export function climbCondition(spec: StageSpec): ClimbCondition {
         threshold: signal.readIops,
         text: `${db.primaries > 1 ? 'a primary' : 'the primary'}'s ReadIOPS above ${signal.readIops} for an hour (its hot data no longer fits in memory)`,
       };
+    case 'database-cpu':
+      if (db.kind !== 'rds') throw new Error(`stage ${spec.name}: monitoring.climb database-cpu needs RDS`);
+      return {
+        kind: signal.kind,
+        threshold: signal.cpuPercent,
+        text: `${db.primaries > 1 ? 'a primary' : 'the primary'}'s CPU above ${signal.cpuPercent}% for an hour (${CLIMB_AT_PERCENT}% of the share the stage plans on)`,
+      };
   }
 }
 
@@ -64,6 +71,7 @@ function watched(kind: ClimbSignal['kind'], spec: StageSpec): string {
     case 'fleet-at-maximum':
       return c.kind === 'fleet' ? `${c.maxCapacity} × ${c.instanceType}` : 'none';
     case 'database-memory':
+    case 'database-cpu':
       return db.kind === 'rds' ? `${db.primaries} × ${db.instanceClass}` : 'none';
   }
 }

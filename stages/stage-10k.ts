@@ -16,5 +16,10 @@ export const stage10k: StageSpec = {
     thumbnails: { memoryMiB: 1024, maxWidthPx: 640 },
     maxUploadBytes: MAX_UPLOAD_BYTES,
   },
+  monitoring: {
+    ...stage1k.monitoring,
+    // The primary's CPU (reads and writes, no replicas yet) runs out before the fleet's (npm run plan, docs/capacity.md).
+    climb: { kind: 'database-cpu', cpuPercent: 48 },
+  },
   replaces: undefined,
 };

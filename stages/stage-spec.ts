@@ -206,7 +206,15 @@ export type ClimbSignal =
    * ReadIOPS climbs. `readIops`: a primary's sustained read operations per
    * second that say so.
    */
-  | { readonly kind: 'database-memory'; readonly readIops: number };
+  | { readonly kind: 'database-memory'; readonly readIops: number }
+  /**
+   * The primaries' CPU near the share of it the stage plans on (the plan's
+   * database utilisation): the primary, not the fleet, is the first CPU to
+   * run out (reads and writes on one server, no replicas yet). `cpuPercent`:
+   * the busiest primary's average CPU that says so (80 % of the planned share;
+   * test/tools/plan/climb-signals.test.ts checks the two agree).
+   */
+  | { readonly kind: 'database-cpu'; readonly cpuPercent: number };
 
 export interface MonitoringSpec {
   /** Alarm when average CPU stays above this. */

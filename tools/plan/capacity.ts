@@ -101,6 +101,8 @@ function cpuLimit(spec: StageSpec, t: TierCapacity): Limit {
   };
   // The fleet's CPU at its maximum size is what the fleet-at-maximum alarm watches.
   if (t.tier === 'api' && spec.compute.kind === 'fleet') return { ...base, signal: climbSignalText(spec, 'fleet-at-maximum', CPU_SIGNALS.api), climbSignal: 'fleet-at-maximum' };
+  // The primary's CPU is what the database-cpu alarm watches.
+  if (t.tier === 'db-primary') return { ...base, signal: climbSignalText(spec, 'database-cpu', CPU_SIGNALS['db-primary']), climbSignal: 'database-cpu' };
   return { ...base, signal: CPU_SIGNALS[t.tier] };
 }
 

@@ -19,7 +19,7 @@ export interface ClimbAlarmProps {
   readonly instance?: { readonly instanceId: string; readonly dataPath: string };
   /** The fleet's Auto Scaling group (fleet-at-maximum). */
   readonly autoScalingGroupName?: string;
-  /** The primaries (database-memory). */
+  /** The primaries (database-memory, database-cpu). */
   readonly primaries?: readonly rds.IDatabaseInstance[];
 }
 
@@ -90,19 +90,26 @@ function watchedMetric(props: ClimbAlarmProps, kind: ReturnType<typeof climbCond
         period: POINT,
       });
     }
-    case 'database-memory': {
-      const primaries = props.primaries ?? [];
-      if (primaries.length === 0) throw new Error(`stage ${stage}: the when-to-climb alarm needs the RDS primaries`);
-      const reads = primaries.map((p) => p.metric('ReadIOPS', { statistic: 'Average', period: POINT }));
-      if (reads.length === 1) return reads[0];
-      // An alarm's math may use at most 10 metrics.
-      if (reads.length > 10) throw new Error(`stage ${stage}: ${reads.length} primaries, but an alarm's expression takes at most 10 metrics`);
-      return new cloudwatch.MathExpression({
-        expression: `MAX([${reads.map((_, i) => `p${i}`).join(', ')}])`,
-        usingMetrics: Object.fromEntries(reads.map((m, i) => [`p${i}`, m])),
-        label: 'ReadIOPS of the busiest primary',
-        period: POINT,
-      });
-    }
+    case 'database-memory':
+      return busiestPrimary(props, 'ReadIOPS');
+    case 'database-cpu':
+      return busiestPrimary(props, 'CPUUtilization');
   }
+}
+
+/** One metric of the primaries: the primary's own, or the highest of several. */
+function busiestPrimary(props: ClimbAlarmProps, metricName: 'ReadIOPS' | 'CPUUtilization'): cloudwatch.IMetric {
+  const stage = props.spec.name;
+  const primaries = props.primaries ?? [];
+  if (primaries.length === 0) throw new Error(`stage ${stage}: the when-to-climb alarm needs the RDS primaries`);
+  const each = primaries.map((p) => p.metric(metricName, { statistic: 'Average', period: POINT }));
+  if (each.length === 1) return each[0];
+  // An alarm's math may use at most 10 metrics.
+  if (each.length > 10) throw new Error(`stage ${stage}: ${each.length} primaries, but an alarm's expression takes at most 10 metrics`);
+  return new cloudwatch.MathExpression({
+    expression: `MAX([${each.map((_, i) => `p${i}`).join(', ')}])`,
+    usingMetrics: Object.fromEntries(each.map((m, i) => [`p${i}`, m])),
+    label: `${metricName} of the busiest primary`,
+    period: POINT,
+  });
 }

@@ -77,7 +77,7 @@ describe.each(ALL_STAGES.map((s) => [s]))('stage %s monitoring', (stage) => {
     const period = a.Properties.Period ?? (a.Properties.Metrics as any[]).find((m) => m.MetricStat).MetricStat.Period;
     expect(a.Properties.EvaluationPeriods * period).toBe(CLIMB_SUSTAINED_MINUTES * 60);
     const watched = JSON.stringify(a.Properties);
-    const expected = { 'data-volume-full': ['disk_used_percent', '/var/lib/graminsta'], 'fleet-at-maximum': ['GroupInServiceInstances', 'CPUUtilization'], 'database-memory': ['ReadIOPS'] }[condition.kind];
+    const expected = { 'data-volume-full': ['disk_used_percent', '/var/lib/graminsta'], 'fleet-at-maximum': ['GroupInServiceInstances', 'CPUUtilization'], 'database-memory': ['ReadIOPS'], 'database-cpu': ['CPUUtilization'] }[condition.kind];
     for (const text of expected) expect(watched).toContain(text);
     if (condition.kind === 'database-memory' && spec.database.kind === 'rds') expect(watched.match(/"ReadIOPS"/g)).toHaveLength(spec.database.primaries);
   });

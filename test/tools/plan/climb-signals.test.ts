@@ -21,4 +21,12 @@ describe('when to climb: the plan and the stage specs name the same signal', () 
   test('the plan climbs where the alarms fire', () => {
     expect(DEFAULT_ASSUMPTIONS.climbAtShare * 100).toBe(climbCondition(LADDER[0]).threshold);
   });
+
+  test("a database-cpu alarm fires at the climb share of the database utilisation the plan assumes", () => {
+    const onCpu = LADDER.filter((spec) => spec.monitoring.climb.kind === 'database-cpu');
+    expect(onCpu.map((spec) => spec.name)).not.toEqual([]);
+    for (const spec of onCpu) {
+      expect(climbCondition(spec).threshold).toBeCloseTo(DEFAULT_ASSUMPTIONS.climbAtShare * DEFAULT_ASSUMPTIONS.dbUtilisation * 100, 6);
+    }
+  });
 });
