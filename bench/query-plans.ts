@@ -53,10 +53,9 @@ export async function checkFeedPlans(databaseUrl: string, readerId: string, runs
   await db.connect();
   try {
     const followees = (await db.query<{ followee_id: string }>(FOLLOWEES_SQL, [readerId])).rows.map((r) => r.followee_id);
-    const params = [followees, null, 21];
     return [
-      await check(db, 'feed query as the API runs it (listByAuthors)', FEED_SQL, params, runs),
-      await check(db, 'previous feed query (user_id = ANY, newest first)', PREVIOUS_FEED_SQL, params, runs),
+      await check(db, 'feed statement as the API runs it on one server (PullFeed)', FEED_SQL, [readerId, null, 21], runs),
+      await check(db, 'previous feed query (user_id = ANY, newest first)', PREVIOUS_FEED_SQL, [followees, null, 21], runs),
     ];
   } finally {
     await db.end();

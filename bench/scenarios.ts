@@ -140,7 +140,7 @@ export function buildScenarios(ctx: ScenarioContext): Scenario[] {
     };
     pullFeeds.push(feed);
     scenarios.push(
-      { id: `baseline-pg-feed-c${fc}`, title: 'node:http + pg, the same two feed queries', side: 'baseline', server: 'pg-baseline', method: 'GET', path: '/feed/:reader', connections: fc, next: () => ({ path: `/feed/${ctx.readerId}` }) },
+      { id: `baseline-pg-feed-c${fc}`, title: 'node:http + pg, the same feed statement', side: 'baseline', server: 'pg-baseline', method: 'GET', path: '/feed/:reader', connections: fc, next: () => ({ path: `/feed/${ctx.readerId}` }) },
       feed,
       ...twinToken(feed),
     );

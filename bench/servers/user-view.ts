@@ -9,26 +9,42 @@ export const USER_SQL = 'SELECT id, username, created_at, photo_count, follower_
 
 const PHOTO_COLUMNS = 'id, user_id, caption, content_type, size, status, like_count, created_at';
 
-/** `GET /api/users/:id/photos` (PhotosRepository.listByUser): newest first, keyset pagination on the ID, limit + 1 rows. */
-export const USER_PHOTOS_SQL = `SELECT ${PHOTO_COLUMNS} FROM photos WHERE user_id = $1 AND ($2::bigint IS NULL OR id < $2::bigint) ORDER BY id DESC LIMIT $3`;
+/** The cursor bound of a first page (PhotosRepository's NO_CURSOR: the largest bigint). */
+const NO_CURSOR = '9223372036854775807';
 
-/** `GET /api/feed`, first query (FollowsRepository.followees): whom the reader follows. */
+/** `GET /api/users/:id/photos` (PhotosRepository.listByUser): newest first, keyset pagination on the ID, limit + 1 rows. */
+export const USER_PHOTOS_SQL = `SELECT ${PHOTO_COLUMNS} FROM photos WHERE user_id = $1 AND id < COALESCE($2::bigint, ${NO_CURSOR}) ORDER BY id DESC LIMIT $3`;
+
+/** Whom a reader follows (FollowsRepository.followees): the feed's first query on several servers; the query-plan report's input. */
 export const FOLLOWEES_SQL = 'SELECT followee_id FROM following WHERE follower_id = $1';
 
-/** `GET /api/feed`, second query (PhotosRepository.listByAuthors): their photos, newest first, per author from photos_user_id_idx. */
-export const FEED_SQL = `SELECT p.* FROM (SELECT DISTINCT unnest($1::bigint[]) AS user_id) AS a
-             CROSS JOIN LATERAL (SELECT ${PHOTO_COLUMNS} FROM photos WHERE photos.user_id = a.user_id AND ($2::bigint IS NULL OR id < $2::bigint) ORDER BY id DESC LIMIT $3) AS p
-             ORDER BY p.id DESC LIMIT $3`;
+const QUALIFIED_COLUMNS = PHOTO_COLUMNS.split(', ').map((column) => `photos.${column}`).join(', ');
 
-/** `POST /api/photos` (PhotosRepository.create): both statements in one transaction. */
-export const INSERT_PHOTO_SQL = `INSERT INTO photos (id, user_id, caption, content_type, size) VALUES (graminsta_next_id($1), $2, $3, $4, $5) RETURNING ${PHOTO_COLUMNS}`;
-export const COUNT_PHOTO_SQL = 'UPDATE users SET photo_count = photo_count + 1 WHERE id = $1';
+/**
+ * `GET /api/feed` on one server (PullFeed): one statement, the reader's
+ * followees inside it, candidates as IDs from photos_user_id_idx, then the
+ * page's rows and the reader's likes of them. Parameters: reader, cursor, limit + 1.
+ */
+export const FEED_SQL = `SELECT ${QUALIFIED_COLUMNS}, EXISTS (SELECT 1 FROM likes WHERE likes.photo_id = photos.id AND likes.user_id = $1) AS liked
+         FROM (SELECT p.id FROM (SELECT $1::bigint AS user_id UNION SELECT followee_id FROM following WHERE follower_id = $1) AS a
+                 CROSS JOIN LATERAL (SELECT id FROM photos WHERE photos.user_id = a.user_id AND id < COALESCE($2::bigint, ${NO_CURSOR}) ORDER BY id DESC LIMIT $3) AS p
+                 ORDER BY p.id DESC LIMIT $3) AS page
+         JOIN photos ON photos.id = page.id
+        ORDER BY photos.id DESC`;
+
+/** `POST /api/photos` (PhotosRepository.create): the photo and its owner's counter in one statement. */
+export const INSERT_PHOTO_SQL = `WITH photo AS (
+           INSERT INTO photos (id, user_id, caption, content_type, size) VALUES (graminsta_next_id($1), $2, $3, $4, $5) RETURNING ${PHOTO_COLUMNS}
+         ), counted AS (
+           UPDATE users SET photo_count = photo_count + 1 WHERE id = $2
+         )
+         SELECT ${PHOTO_COLUMNS} FROM photo`;
 
 /** Log-in (UsersRepository.credentials). */
 export const CREDENTIALS_SQL = 'SELECT id, password_hash FROM users WHERE username = $1';
 
 /** Every statement above, for the test that keeps them identical to the API's repositories. */
-export const MIRRORED_SQL = { USER_SQL, USER_PHOTOS_SQL, FOLLOWEES_SQL, FEED_SQL, INSERT_PHOTO_SQL, COUNT_PHOTO_SQL, CREDENTIALS_SQL } as const;
+export const MIRRORED_SQL = { USER_SQL, USER_PHOTOS_SQL, FOLLOWEES_SQL, FEED_SQL, INSERT_PHOTO_SQL, CREDENTIALS_SQL } as const;
 
 export interface UserRow {
   readonly id: string;
