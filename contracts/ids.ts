@@ -21,6 +21,17 @@ export const LOGICAL_SHARDS = 1 << SHARD_BITS;
 
 const MAX_ID = (1n << 63n) - 1n;
 
+/**
+ * The largest ID as SQL text: the cursor bound of a first page, `id <
+ * COALESCE($n, NO_CURSOR)` (no ID reaches it). The API prepares its
+ * statements, so PostgreSQL may run one generic plan for every cursor:
+ * written `$n IS NULL OR id < $n` the bound is a filter there and a deep
+ * page walks the author's whole index range from the newest photo; as
+ * COALESCE it stays an index condition. The benchmark's baseline sends the
+ * same statements.
+ */
+export const NO_CURSOR = MAX_ID.toString();
+
 /** Parses a decimal ID string; `undefined` for anything that is not a positive 63-bit integer. */
 export function parseId(value: string): bigint | undefined {
   if (!/^[1-9]\d{0,18}$/.test(value)) return undefined;

@@ -3,14 +3,12 @@
  * the same database work and answers the same bytes as the route it is
  * compared with. Keep the SQL in step with the API's repositories.
  */
+import { NO_CURSOR } from '../../contracts/ids';
 
 /** `GET /api/users/:id` (UsersRepository.profile): the user row; the follow counters are columns kept by the follows repository (migration 2). */
 export const USER_SQL = 'SELECT id, username, created_at, photo_count, follower_count, following_count FROM users WHERE id = $1';
 
 const PHOTO_COLUMNS = 'id, user_id, caption, content_type, size, status, like_count, created_at';
-
-/** The cursor bound of a first page (PhotosRepository's NO_CURSOR: the largest bigint). */
-const NO_CURSOR = '9223372036854775807';
 
 /** `GET /api/users/:id/photos` (PhotosRepository.listByUser): newest first, keyset pagination on the ID, limit + 1 rows. */
 export const USER_PHOTOS_SQL = `SELECT ${PHOTO_COLUMNS} FROM photos WHERE user_id = $1 AND id < COALESCE($2::bigint, ${NO_CURSOR}) ORDER BY id DESC LIMIT $3`;

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Client } from 'pg';
 import { seedDatabase } from '../../bench/seed/seed-database';
-import { NO_CURSOR } from '../../api/src/repositories/photos-repository';
+import { NO_CURSOR } from '../../contracts/ids';
 import { startPostgres, type TestPostgres } from '../support/postgres';
 
 /**

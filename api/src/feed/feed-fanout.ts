@@ -16,7 +16,7 @@ import type { FeedPage } from './feed-page';
 export class FeedFanout {
   constructor(
     private readonly queue: JobQueue,
-    readonly reader: FeedReader,
+    private readonly reader: FeedReader,
     private readonly log: FastifyBaseLogger,
   ) {}
 

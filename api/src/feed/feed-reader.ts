@@ -1,7 +1,7 @@
 import type { DatabaseCluster, DatabaseNode } from '../db/database-cluster';
 import type { FollowsRepository } from '../repositories/follows-repository';
-import { type DbPhoto, NO_CURSOR, type PhotoRow, type PhotosRepository, photoColumns, photoRowFromDb } from '../repositories/photos-repository';
-import { compareIdsNewestFirst } from '../../../contracts/ids';
+import { type DbPhoto, type PhotoRow, type PhotosRepository, photoColumns, photoRowFromDb } from '../repositories/photos-repository';
+import { compareIdsNewestFirst, NO_CURSOR } from '../../../contracts/ids';
 import type { CelebritySet } from './celebrity-set';
 import type { FeedPage } from './feed-page';
 

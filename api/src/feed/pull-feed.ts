@@ -1,7 +1,8 @@
+import { NO_CURSOR } from '../../../contracts/ids';
 import type { DatabaseCluster } from '../db/database-cluster';
 import type { FollowsRepository } from '../repositories/follows-repository';
 import type { FeedPage } from './feed-page';
-import { type DbPhoto, NO_CURSOR, type PhotosRepository, photoColumns, photoRowFromDb } from '../repositories/photos-repository';
+import { type DbPhoto, type PhotosRepository, photoColumns, photoRowFromDb } from '../repositories/photos-repository';
 
 /**
  * The feed without a queue (fan-out on read, stages before 1m): the photos of

@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
 import type { DatabaseCluster, DatabaseNode } from '../db/database-cluster';
-import { compareIdsNewestFirst, shardOfId } from '../../../contracts/ids';
+import { compareIdsNewestFirst, NO_CURSOR, shardOfId } from '../../../contracts/ids';
 
 export type PhotoStatus = 'pending' | 'ready';
 export type PhotoContentType = 'image/jpeg' | 'image/png' | 'image/webp';
@@ -18,15 +18,6 @@ export interface PhotoRow {
 
 const COLUMN_NAMES = ['id', 'user_id', 'caption', 'content_type', 'size', 'status', 'like_count', 'created_at'] as const;
 const COLUMNS = COLUMN_NAMES.join(', ');
-
-/**
- * The cursor bound of a first page: `id < COALESCE($n, NO_CURSOR)` (the largest
- * bigint; no ID reaches it). Statements are prepared (DatabaseNode), so
- * PostgreSQL may run one generic plan for every cursor: written `$n IS NULL OR
- * id < $n` the bound is a filter there and a deep page walks the author's whole
- * index range from the newest photo; as COALESCE it stays an index condition.
- */
-export const NO_CURSOR = '9223372036854775807';
 
 /** The photo columns every read selects, qualified by a table alias (for joins). */
 export function photoColumns(alias: string): string {
@@ -104,17 +95,6 @@ export class PhotosRepository {
     let { rows } = await read(fromPrimary);
     if (rows.length === 0 && !fromPrimary && node.replicaCount > 0) ({ rows } = await read(true));
     return rows.length === 0 ? undefined : photoRowFromDb(rows[0]);
-  }
-
-  /** The photos with these IDs that exist, one query per owning primary (order not kept). */
-  async getMany(ids: readonly string[], fromPrimary: boolean): Promise<PhotoRow[]> {
-    if (ids.length === 0) return [];
-    const perNode = await Promise.all(
-      [...this.db.groupByNode(ids)].map(([node, group]) =>
-        node.read<DbPhoto>(`SELECT ${COLUMNS} FROM photos WHERE id = ANY($1::bigint[])`, [group], fromPrimary),
-      ),
-    );
-    return perNode.flatMap((result) => result.rows.map(photoRowFromDb));
   }
 
   /** 'forbidden' when the photo belongs to someone else; nothing changes then. */
