@@ -178,7 +178,24 @@ export class DatabaseNode implements Queryable {
       }
     }
     this.stats.primaryReads++;
-    return this.withCurrentCredentials(() => this.primary.query<R>(statement(text, values)));
+    return this.withCurrentCredentials(() => this.readPrimary<R>(text, values));
+  }
+
+  /**
+   * A read on the primary, tried once more when the server had closed the
+   * pooled connection it got (57P01 after pg_terminate_backend, a restart, a
+   * credentials rotation's clean-up): the pool drops a dead client only once
+   * it notices, so the first read after such a close can draw one. A read
+   * changes nothing, so a second try is safe; a server that is really down
+   * fails it too, at once.
+   */
+  private async readPrimary<R extends QueryResultRow>(text: string, values?: unknown[]) {
+    try {
+      return await this.primary.query<R>(statement(text, values));
+    } catch (error) {
+      if (!isConnectionFailure(error)) throw error;
+      return this.primary.query<R>(statement(text, values));
+    }
   }
 
   /**

@@ -182,7 +182,8 @@ describe('DatabaseCluster on two real servers: following moves and fences record
     test('writes running through a short freeze all succeed, each exactly once, on the frozen shard and beside it', async () => {
       const ida = await userOn(0);
       const ivo = await userOn(1);
-      const posts = 20;
+      // Enough that her posts are still coming when the freeze lands (a post is one statement, ~1 ms here).
+      const posts = 100;
       const post = async (user: { token: string }, prefix: string) => {
         const statuses: number[] = [];
         for (let i = 0; i < posts; i++) statuses.push((await newPhoto(user.token, `${prefix}${i}`)).status);
