@@ -1,5 +1,6 @@
 import { Cluster, Redis } from 'ioredis';
 import { REDIS_PORT } from '../../../contracts/redis';
+import { defineRedisScripts } from './redis-scripts';
 
 export type RedisClient = Redis | Cluster;
 
@@ -24,11 +25,16 @@ const FAIL_FAST = {
 } as const;
 
 /**
- * A standalone or cluster client. For ElastiCache with TLS in cluster mode the
+ * A standalone or cluster client with the API's scripts defined
+ * (redis-scripts.ts). For ElastiCache with TLS in cluster mode the
  * nodes are addressed by name (`dnsLookup` passthrough) so that certificates,
  * issued for names, verify.
  */
 export function createRedisClient(options: RedisClientOptions): RedisClient {
+  return defineRedisScripts(connect(options));
+}
+
+function connect(options: RedisClientOptions): RedisClient {
   const parsed = new URL(options.url);
   const tls = parsed.protocol === 'rediss:' ? {} : undefined;
   const password = options.password ?? (parsed.password ? decodeURIComponent(parsed.password) : undefined);

@@ -112,10 +112,8 @@ export class UserCache {
   private async invalidateNow(id: string): Promise<void> {
     this.near.delete(id);
     try {
-      // One round trip, in this order (the rate limiter's MULTI shape, valid in cluster mode: one key).
-      const results = await this.redis.multi().del(userKey(id)).publish(USER_INVALIDATION_CHANNEL, id).exec();
-      const failed = results === null ? new Error('transaction discarded') : results.find(([error]) => error)?.[0];
-      if (failed) throw failed;
+      // One round trip, in this order (cache/redis-scripts.ts).
+      await this.redis.deleteAndPublish(userKey(id), USER_INVALIDATION_CHANNEL, id);
     } catch (error) {
       this.pendingInvalidations.add(id);
       this.log.warn({ err: error, userId: id }, 'cache: invalidation deferred until Redis is back');

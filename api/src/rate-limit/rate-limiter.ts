@@ -46,13 +46,10 @@ export class RedisRateLimiter implements RateLimiter {
   async hit(key: string, windowSeconds: number): Promise<RateLimitHit> {
     const redisKey = `ratelimit:${key}`;
     try {
-      // One transaction: the window's expiry is set with the first hit and never
+      // One script (cache/redis-scripts.ts): the window's expiry is set with the first hit and never
       // lost to a failure between two commands (EXPIRE NX, Redis 7+).
-      const results = await this.redis.multi().incr(redisKey).expire(redisKey, windowSeconds, 'NX').pttl(redisKey).exec();
-      const [incrError, count] = results?.[0] ?? [new Error('transaction discarded'), 0];
-      if (incrError) throw incrError;
-      const ttlMs = Number(results?.[2]?.[1] ?? -1);
-      return { count: Number(count), resetSeconds: ttlMs > 0 ? Math.ceil(ttlMs / 1000) : windowSeconds };
+      const [count, ttlMs] = await this.redis.rateLimitHit(redisKey, windowSeconds);
+      return { count, resetSeconds: ttlMs > 0 ? Math.ceil(ttlMs / 1000) : windowSeconds };
     } catch {
       return this.fallback.hit(key, windowSeconds);
     }
