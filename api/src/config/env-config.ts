@@ -55,6 +55,8 @@ export interface EnvConfig extends QueueConfig, MetricsConfig, DatabaseEnvironme
   readonly s3Endpoint?: string;
   readonly passwordHashCost: PasswordHashCost;
   readonly nearCacheTtlMs: number;
+  /** SESSION_NEAR_TTL_MS: how long an instance keeps a session it found in Redis (NearSessionStore); 0 turns the tier off. */
+  readonly sessionNearTtlMs: number;
   readonly userCacheTtlSeconds: number;
   readonly readYourWritesMs: number;
   /**
@@ -142,6 +144,7 @@ export function loadEnvConfig(env: Env = process.env, cwd = process.cwd()): EnvC
     s3Endpoint: url(env, 'S3_ENDPOINT', ['http', 'https']),
     passwordHashCost: oneOf<PasswordHashCost>(env, 'PASSWORD_HASH_COST', ['production', 'test'], 'production'),
     nearCacheTtlMs: integer(env, 'NEAR_CACHE_TTL_MS', 1000, 0, 60_000),
+    sessionNearTtlMs: integer(env, 'SESSION_NEAR_TTL_MS', 1000, 0, 10_000),
     userCacheTtlSeconds: integer(env, 'USER_CACHE_TTL_SECONDS', 30, 1, 3600),
     readYourWritesMs: integer(env, 'READ_YOUR_WRITES_MS', 5000, 0, 600_000),
     trustProxyHops: trustProxyHops(env),

@@ -3,13 +3,20 @@ import { SESSION_TTL_SECONDS, type Session, type SessionStore } from './session-
 import { shardOfId } from '../../../contracts/ids';
 import { hashToken, newToken } from './tokens';
 
-const key = (token: string) => `session:${hashToken(token).toString('hex')}`;
+/** A session's name in Redis and in invalidation messages: the hex SHA-256 of its token (never the token). */
+export const sessionHash = (token: string) => hashToken(token).toString('hex');
+const key = (token: string) => `session:${sessionHash(token)}`;
+
+/** Where a log-out or a recorded write is announced, so every instance drops its near copy (NearSessionStore). */
+export const SESSION_INVALIDATION_CHANNEL = 'graminsta:session-changed';
 
 /**
  * Sessions in Redis (100k and up): a hash per session with the store's TTL.
  * Tokens carry the user's shard like the database store's (one format), but
  * the key is the token's hash alone: Redis does its own sharding.
  * When Redis is unreachable the lookup throws and the request gets a 503.
+ * A log-out and a recorded write are announced on SESSION_INVALIDATION_CHANNEL
+ * in the same round trip (a script), for the instances' near copies.
  * Sessions made before Redis existed are found through
  * RedisSessionStoreWithFallback.
  */
@@ -39,14 +46,12 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async delete(token: string): Promise<void> {
-    await this.redis.del(key(token));
+    const hash = sessionHash(token);
+    await this.redis.deleteAndPublish(`session:${hash}`, SESSION_INVALIDATION_CHANNEL, hash);
   }
 
   async markWrite(token: string): Promise<void> {
-    const k = key(token);
-    const raw = await this.redis.get(k);
-    if (raw === null) return;
-    const parsed = JSON.parse(raw) as Session;
-    await this.redis.set(k, JSON.stringify({ ...parsed, lastWriteAt: Date.now() }), 'KEEPTTL');
+    const hash = sessionHash(token);
+    await this.redis.markSessionWrite(`session:${hash}`, Date.now(), SESSION_INVALIDATION_CHANNEL, hash);
   }
 }

@@ -7,6 +7,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Undefined when no REDIS_URL is configured (stages before 100k). */
     redis: RedisClient | undefined;
+    /** The connection in subscriber mode (invalidation messages), with `redis`. */
+    redisSubscriber: RedisClient | undefined;
     userCache: UserCache | undefined;
   }
 }
@@ -21,6 +23,7 @@ export default fp(
     const { redisUrl, redisCluster, redisPassword, userCacheTtlSeconds, nearCacheTtlMs } = app.config;
     if (!redisUrl) {
       app.decorate<RedisClient | undefined>('redis', undefined);
+      app.decorate<RedisClient | undefined>('redisSubscriber', undefined);
       app.decorate('userCache', undefined);
       return;
     }
@@ -39,6 +42,7 @@ export default fp(
     redis.on('error', () => report('unreachable'));
     subscriber.on('error', () => undefined);
     app.decorate<RedisClient | undefined>('redis', redis);
+    app.decorate<RedisClient | undefined>('redisSubscriber', subscriber);
     // Stage 10m, outside home: home's invalidations never reach this region's Redis, so entries filled
     // from its replicas live REGION_CACHE_TTL_SECONDS at most (docs/region-routing.md).
     const region = app.region;

@@ -6,6 +6,7 @@ import { ReadYourWrites } from '../../sessions/read-your-writes';
 import { DatabaseSessionStore } from '../../sessions/database-session-store';
 import { RedisSessionStore } from '../../sessions/redis-session-store';
 import { RedisSessionStoreWithFallback } from '../../sessions/redis-session-store-with-fallback';
+import { NearSessionStore } from '../../sessions/near-session-store';
 import type { Session, SessionStore } from '../../sessions/session-store';
 import { isWellFormedToken } from '../../sessions/tokens';
 import { unauthorized, unavailable } from '../../lib/http-error';
@@ -39,7 +40,13 @@ function bearer(request: FastifyRequest): string | undefined {
 function sessionStoreFor(app: FastifyInstance): SessionStore {
   const database = new DatabaseSessionStore(app.db);
   if (!app.redis) return database;
-  const redis = new RedisSessionStore(app.redis);
+  const shared = redisSessionStore(app, new RedisSessionStore(app.redis), database);
+  // The near tier needs Redis's invalidation messages: with Redis only.
+  if (!app.redisSubscriber || app.config.sessionNearTtlMs === 0) return shared;
+  return new NearSessionStore(shared, app.redisSubscriber, app.config.sessionNearTtlMs, app.log);
+}
+
+function redisSessionStore(app: FastifyInstance, redis: RedisSessionStore, database: DatabaseSessionStore): SessionStore {
   if (!app.config.sessionsDatabaseFallback) return redis;
   // Stage 10m, outside home: a copy of a session made at home lives only briefly here, so a log-out at
   // home (which deletes the replicated row) ends it here too within REGION_CACHE_TTL_SECONDS and the lag.
