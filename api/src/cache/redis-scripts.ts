@@ -31,6 +31,19 @@ return {count, redis.call('PTTL', KEYS[1])}`,
 return redis.call('PUBLISH', ARGV[1], ARGV[2])`,
   },
   /**
+   * A cache entry deleted, and the deletion announced only if there was one:
+   * an instance's near copy is filled from Redis or alongside a write to it,
+   * so with no entry in Redis no instance holds a copy to drop (but one lost
+   * to eviction or a failed fill, which its near TTL bounds). Without this
+   * every write sent every instance a message, its own included (issue 18).
+   * KEYS[1] the key, ARGV[1] the channel, ARGV[2] the message → subscribers reached (0: none sent).
+   */
+  deleteAndPublishIfPresent: {
+    numberOfKeys: 1,
+    lua: `if redis.call('DEL', KEYS[1]) == 0 then return 0 end
+return redis.call('PUBLISH', ARGV[1], ARGV[2])`,
+  },
+  /**
    * A session's last write time set, keeping its TTL, and the change
    * announced so other instances drop their near copy (read-your-own-writes
    * on every instance). KEYS[1] the session, ARGV[1] the time (ms), ARGV[2]
@@ -52,6 +65,7 @@ declare module 'ioredis' {
   interface RedisCommander<Context> {
     rateLimitHit(key: string, windowSeconds: number): Result<[number, number], Context>;
     deleteAndPublish(key: string, channel: string, message: string): Result<number, Context>;
+    deleteAndPublishIfPresent(key: string, channel: string, message: string): Result<number, Context>;
     markSessionWrite(key: string, atMs: number, channel: string, message: string): Result<number, Context>;
   }
 }

@@ -22,8 +22,11 @@ export interface UserCacheOptions {
 
 /**
  * Two tiers for `GET /api/users/:id`: an in-process LRU (`nearTtlMs`) in front
- * of Redis (`user:{id}`, `ttlSeconds`). A write deletes the Redis key and
- * publishes the ID; every instance drops it from its near tier on the message.
+ * of Redis (`user:{id}`, `ttlSeconds`). A write deletes the Redis key and,
+ * if there was one, publishes the ID; every instance drops it from its near
+ * tier on the message. A near copy is taken from Redis or with a fill of it,
+ * so with no key there is nothing to drop (a copy whose key was evicted, or
+ * whose fill failed, lives out its near TTL).
  * Staleness bound on other instances: the pub/sub delivery time, and never
  * more than `nearTtlMs` (a message lost while Redis reconnects expires with the
  * entry; the near tier is also cleared on every reconnect).
@@ -112,8 +115,8 @@ export class UserCache {
   private async invalidateNow(id: string): Promise<void> {
     this.near.delete(id);
     try {
-      // One round trip, in this order (cache/redis-scripts.ts).
-      await this.redis.deleteAndPublish(userKey(id), USER_INVALIDATION_CHANNEL, id);
+      // One round trip, in this order; announced only when there was an entry (cache/redis-scripts.ts).
+      await this.redis.deleteAndPublishIfPresent(userKey(id), USER_INVALIDATION_CHANNEL, id);
     } catch (error) {
       this.pendingInvalidations.add(id);
       this.log.warn({ err: error, userId: id }, 'cache: invalidation deferred until Redis is back');

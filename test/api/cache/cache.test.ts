@@ -88,6 +88,34 @@ describeWithRedis('cache-aside, sessions and rate limits in Redis', () => {
     expect((await call(a.url, 'GET', `/api/users/${bob.id}`)).body.photoCount).toBe(0);
   });
 
+  test('a write to a profile nobody has cached sends no invalidation message; a cached one still does', async () => {
+    const listener = new Redis(redis.url);
+    const messages: string[] = [];
+    try {
+      await listener.subscribe('graminsta:user-invalidated');
+      listener.on('message', (_channel: string, id: string) => messages.push(id));
+      const uploader = await newUser(a.url);
+      await inspect.del(`user:${uploader.id}`); // nobody has read this profile
+      const body = { caption: '', contentType: 'image/png', size: 5 };
+      expect((await call(a.url, 'POST', '/api/photos', { token: uploader.token, body })).status).toBe(201);
+      // Past the second invalidation (1 s), which has nothing to announce either.
+      await new Promise((resolve) => setTimeout(resolve, 1_300));
+      expect(messages.filter((id) => id === uploader.id)).toEqual([]);
+
+      await call(b.url, 'GET', `/api/users/${uploader.id}`); // cached now, in b's near tier too
+      expect((await call(a.url, 'POST', '/api/photos', { token: uploader.token, body })).status).toBe(201);
+      const seen = await eventually(
+        () => call(b.url, 'GET', `/api/users/${uploader.id}`),
+        (r) => r.body.photoCount === 2,
+        1_000,
+      );
+      expect(seen.body.photoCount).toBe(2);
+      expect(messages.filter((id) => id === uploader.id).length).toBeGreaterThanOrEqual(1);
+    } finally {
+      listener.disconnect();
+    }
+  });
+
   test('a write on one instance is visible on the other within the pub/sub bound, despite a 60 s near-cache TTL', async () => {
     const alice = await newUser(a.url);
     const bob = await newUser(a.url);
