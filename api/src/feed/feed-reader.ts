@@ -30,6 +30,21 @@ function collect(rows: readonly LikedPhoto[]): ReadPhotos {
 }
 
 /**
+ * The page: the reads' rows and the older pull's, merged newest first, one of
+ * each photo (an author who became a celebrity has older photos both fanned
+ * out and pulled), `limit + 1` at most.
+ */
+function merge(reads: readonly ReadPhotos[], older: readonly PhotoRow[], limit: number): FeedPage {
+  const seen = new Set<string>();
+  const rows = [...reads.flatMap((read) => read.rows), ...older]
+    .filter((photo) => !seen.has(photo.id) && seen.add(photo.id))
+    .sort(byIdDesc)
+    .slice(0, limit + 1);
+  // The older pull's rows come without the reader's likes: then the page asks for them.
+  return older.length > 0 ? { rows } : { rows, likedByReader: new Set(reads.flatMap((read) => read.liked)) };
+}
+
+/**
  * The feed read when a queue is configured (fan-out on write, stage 1m): one
  * step in parallel whatever the reader follows, each query carrying the
  * reader's likes of its rows (so the page needs no likedBy query):
@@ -54,6 +69,10 @@ function collect(rows: readonly LikedPhoto[]): ReadPhotos {
  * seeded), and beyond the 20 photos a follow backfills, so older pages are
  * never missing. An active reader's page is filled by entries and never pays
  * for the followee list or the pull.
+ *
+ * On one server (every row there) the two reads are one statement that
+ * hydrates only the page's rows (`onOneServer`); the general path above runs
+ * where that one read cannot settle the page (entries of deleted photos).
  */
 export class FeedReader {
   constructor(
@@ -64,24 +83,83 @@ export class FeedReader {
   ) {}
 
   async page(userId: string, before: string | undefined, limit: number, fromPrimary: boolean): Promise<FeedPage> {
+    const stars = await this.celebrities.ids();
+    if (this.db.nodes.length === 1) {
+      const page = await this.onOneServer(userId, stars, before, limit, fromPrimary);
+      if (page) return page;
+    }
     const [fannedOut, pulled] = await Promise.all([
       this.entries(userId, before, limit, fromPrimary),
-      this.celebrityPhotos(userId, before, limit, fromPrimary),
+      this.celebrityPhotos(userId, stars, before, limit, fromPrimary),
     ]);
-    let older: PhotoRow[] = [];
-    if (fannedOut.exhausted) {
-      const stars = new Set(await this.celebrities.ids());
-      const ordinary = (await this.follows.followees(userId, fromPrimary)).filter((id) => !stars.has(id));
-      older = await this.photos.listByAuthors(ordinary, fannedOut.oldestRead ?? before, limit, fromPrimary);
-    }
-    // An author who became a celebrity has older photos in both: keep one of each.
-    const seen = new Set<string>();
-    const rows = [...fannedOut.rows, ...pulled.rows, ...older]
-      .filter((photo) => !seen.has(photo.id) && seen.add(photo.id))
-      .sort(byIdDesc)
-      .slice(0, limit + 1);
-    // The older pull's rows come without the reader's likes: then the page asks for them.
-    return older.length > 0 ? { rows } : { rows, likedByReader: new Set([...fannedOut.liked, ...pulled.liked]) };
+    const older = fannedOut.exhausted ? await this.olderPull(userId, stars, fannedOut.oldestRead ?? before, limit, fromPrimary) : [];
+    return merge([fannedOut, pulled], older, limit);
+  }
+
+  /**
+   * The page on one server in one statement (the reader, their entries, the
+   * celebrities and every photo on that server): the entries before the
+   * cursor (as `entries` reads them), the reader's and the followed
+   * celebrities' newest photo IDs (as `celebrityPhotos` reads them), then only
+   * the page's rows by primary key with the reader's likes. Against the two
+   * statements run in parallel it saves a round trip, a statement's fixed cost
+   * and the hydration of the rows the merge would drop (the celebrities' 21
+   * beside the entries' 21; issue 18).
+   *
+   * Undefined where this one read cannot settle the page: no rows at all, or
+   * entries of deleted photos (retraction still queued) left the page short or
+   * reaching below the last entry read, where the next entries might belong;
+   * the general path then reads further entries. Where the entries run out,
+   * the page continues with the pull query as in the general path.
+   */
+  private async onOneServer(
+    userId: string,
+    stars: readonly string[],
+    before: string | undefined,
+    limit: number,
+    fromPrimary: boolean,
+  ): Promise<FeedPage | undefined> {
+    const want = limit + 1;
+    // The entries as `entries` reads them (the follow a per-row scalar subquery: see there), materialized once
+    // for the page and for how many were read and the oldest of them. The candidates are IDs only, sorted, then
+    // joined to photos by primary key: a deleted photo drops out there, and the LIMIT stops the joins at the page.
+    const { rows } = await this.db.nodes[0].read<LikedPhoto & { entries_read: number; oldest_entry: string | null }>(
+      `WITH e AS (SELECT fe.photo_id FROM feed_entries fe
+                   WHERE fe.user_id = $1 AND fe.photo_id < COALESCE($2::bigint, ${NO_CURSOR})
+                     AND (SELECT true FROM following f WHERE f.follower_id = $1 AND f.followee_id = fe.author_id)
+                   ORDER BY fe.photo_id DESC LIMIT $3)
+       SELECT ${photoColumns('p')}, EXISTS (SELECT 1 FROM likes l WHERE l.photo_id = p.id AND l.user_id = $1) AS liked,
+              (SELECT count(*)::int FROM e) AS entries_read, (SELECT min(photo_id) FROM e) AS oldest_entry
+         FROM (SELECT ${photoColumns('photos')}
+                 FROM (SELECT photo_id AS id FROM e
+                       UNION
+                       SELECT c.id FROM (SELECT a.user_id FROM (SELECT DISTINCT unnest($4::bigint[]) AS user_id) AS a
+                                          WHERE a.user_id = $1 OR (SELECT true FROM followers f WHERE f.followee_id = a.user_id AND f.follower_id = $1)) AS a
+                         CROSS JOIN LATERAL (SELECT id FROM photos WHERE photos.user_id = a.user_id AND id < COALESCE($2::bigint, ${NO_CURSOR}) ORDER BY id DESC LIMIT $3) AS c
+                       ORDER BY id DESC) AS candidate
+                 JOIN photos ON photos.id = candidate.id
+                ORDER BY candidate.id DESC LIMIT $3) AS p
+        ORDER BY p.id DESC`,
+      [userId, before ?? null, want, [userId, ...stars]],
+      fromPrimary,
+    );
+    if (rows.length === 0) return undefined;
+    const { entries_read: read, oldest_entry: oldestRead } = rows[0];
+    const exhausted = read < want;
+    if (!exhausted && (rows.length < want || (oldestRead !== null && compareIdsNewestFirst(rows[rows.length - 1].id, oldestRead) > 0))) return undefined;
+    const older = exhausted ? await this.olderPull(userId, stars, oldestRead ?? before, limit, fromPrimary) : [];
+    return merge([collect(rows)], older, limit);
+  }
+
+  /**
+   * Where the reader's entries ran out: the photos of the other followees
+   * below `below` (the oldest entry read), by the pull query; without the
+   * reader's likes.
+   */
+  private async olderPull(userId: string, stars: readonly string[], below: string | undefined, limit: number, fromPrimary: boolean): Promise<PhotoRow[]> {
+    const celebrity = new Set(stars);
+    const ordinary = (await this.follows.followees(userId, fromPrimary)).filter((id) => !celebrity.has(id));
+    return this.photos.listByAuthors(ordinary, below, limit, fromPrimary);
   }
 
   /**
@@ -91,8 +169,8 @@ export class FeedReader {
    * reader's server first; candidates are IDs only (photos_user_id_idx), then
    * the page's rows by primary key.
    */
-  private async celebrityPhotos(userId: string, before: string | undefined, limit: number, fromPrimary: boolean): Promise<ReadPhotos> {
-    const authors = [userId, ...(await this.celebrities.ids())];
+  private async celebrityPhotos(userId: string, stars: readonly string[], before: string | undefined, limit: number, fromPrimary: boolean): Promise<ReadPhotos> {
+    const authors = [userId, ...stars];
     const perNode = await Promise.all(
       [...this.db.groupByNode(authors)].map(([node, ids]) =>
         node.read<LikedPhoto>(
