@@ -16,6 +16,15 @@ type LikedPhoto = DbPhoto & { liked: boolean };
 /** An entry with its photo's columns from the reader's server (LEFT JOIN: all null where that server has no such photo). */
 type EntryRow = { entry_photo_id: string } & { [K in keyof LikedPhoto]: LikedPhoto[K] | null };
 
+/** A row of `entriesAndPull`: an entry (as EntryRow) or a pulled photo (no entry ID, every column there). */
+type EitherRow = Omit<EntryRow, 'entry_photo_id'> & { entry_photo_id: string | null };
+
+const isEntry = (row: EitherRow): row is EntryRow => row.entry_photo_id !== null;
+const isPulled = (row: EitherRow): row is EitherRow & LikedPhoto => row.entry_photo_id === null && row.id !== null;
+
+/** Entries newest first (a UNION ALL keeps no order of its own). */
+const sortedEntries = (entries: EntryRow[]) => entries.sort((a, b) => compareIdsNewestFirst(a.entry_photo_id, b.entry_photo_id));
+
 /** The join found the photo: `photos.id` is its primary key, so the other NOT NULL columns are there too. */
 const joinedPhoto = (entry: EntryRow): entry is EntryRow & LikedPhoto => entry.id !== null;
 
@@ -88,12 +97,54 @@ export class FeedReader {
       const page = await this.onOneServer(userId, stars, before, limit, fromPrimary);
       if (page) return page;
     }
-    const [fannedOut, pulled] = await Promise.all([
-      this.entries(userId, before, limit, fromPrimary),
-      this.celebrityPhotos(userId, stars, before, limit, fromPrimary),
+    // The reader's server is always asked (their own photos): its share of the pull rides with the first entries.
+    const home = this.db.forId(userId);
+    const pullFrom = this.db.groupByNode([userId, ...stars]);
+    const first = this.entriesAndPull(home, userId, pullFrom.get(home) ?? [userId], before, limit, fromPrimary);
+    pullFrom.delete(home);
+    const [fannedOut, pulledHome, pulledElsewhere] = await Promise.all([
+      this.entries(userId, before, limit, fromPrimary, first.then((read) => read.entries)),
+      first.then((read) => collect(read.pulled)),
+      this.celebrityPhotos(userId, pullFrom, before, limit, fromPrimary),
     ]);
     const older = fannedOut.exhausted ? await this.olderPull(userId, stars, fannedOut.oldestRead ?? before, limit, fromPrimary) : [];
-    return merge([fannedOut, pulled], older, limit);
+    return merge([fannedOut, pulledHome, pulledElsewhere], older, limit);
+  }
+
+  /**
+   * On the reader's server, one statement for two reads: the first entries
+   * (as `entries` reads them) and the newest photos of `authors` (the reader
+   * and the celebrities that server owns, as `celebrityPhotos` reads them).
+   * Saves a round trip and a statement's fixed cost on every page. An entry
+   * row has its `entry_photo_id`; a pulled row has none.
+   */
+  private async entriesAndPull(
+    home: DatabaseNode,
+    userId: string,
+    authors: readonly string[],
+    before: string | undefined,
+    limit: number,
+    fromPrimary: boolean,
+  ): Promise<{ entries: EntryRow[]; pulled: LikedPhoto[] }> {
+    const { rows } = await home.read<EitherRow>(
+      `SELECT e.photo_id AS entry_photo_id, ${photoColumns('p')},
+              CASE WHEN p.id IS NULL THEN NULL ELSE EXISTS (SELECT 1 FROM likes l WHERE l.photo_id = p.id AND l.user_id = $1) END AS liked
+         FROM (SELECT fe.photo_id FROM feed_entries fe
+                WHERE fe.user_id = $1 AND fe.photo_id < COALESCE($2::bigint, ${NO_CURSOR})
+                  AND (SELECT true FROM following f WHERE f.follower_id = $1 AND f.followee_id = fe.author_id)
+                ORDER BY fe.photo_id DESC LIMIT $3) AS e
+         LEFT JOIN photos p ON p.id = e.photo_id
+       UNION ALL
+       SELECT NULL, ${photoColumns('photos')}, EXISTS (SELECT 1 FROM likes WHERE likes.photo_id = photos.id AND likes.user_id = $1)
+         FROM (SELECT c.id FROM (SELECT a.user_id FROM (SELECT DISTINCT unnest($4::bigint[]) AS user_id) AS a
+                                  WHERE a.user_id = $1 OR (SELECT true FROM followers f WHERE f.followee_id = a.user_id AND f.follower_id = $1)) AS a
+                 CROSS JOIN LATERAL (SELECT id FROM photos WHERE photos.user_id = a.user_id AND id < COALESCE($2::bigint, ${NO_CURSOR}) ORDER BY id DESC LIMIT $3) AS c
+                 ORDER BY c.id DESC LIMIT $3) AS page
+         JOIN photos ON photos.id = page.id`,
+      [userId, before ?? null, limit + 1, authors],
+      fromPrimary,
+    );
+    return { entries: rows.filter(isEntry), pulled: rows.filter(isPulled) };
   }
 
   /**
@@ -169,10 +220,15 @@ export class FeedReader {
    * reader's server first; candidates are IDs only (photos_user_id_idx), then
    * the page's rows by primary key.
    */
-  private async celebrityPhotos(userId: string, stars: readonly string[], before: string | undefined, limit: number, fromPrimary: boolean): Promise<ReadPhotos> {
-    const authors = [userId, ...stars];
+  private async celebrityPhotos(
+    userId: string,
+    authorsByNode: ReadonlyMap<DatabaseNode, readonly string[]>,
+    before: string | undefined,
+    limit: number,
+    fromPrimary: boolean,
+  ): Promise<ReadPhotos> {
     const perNode = await Promise.all(
-      [...this.db.groupByNode(authors)].map(([node, ids]) =>
+      [...authorsByNode].map(([node, ids]) =>
         node.read<LikedPhoto>(
           `SELECT ${photoColumns('photos')}, EXISTS (SELECT 1 FROM likes WHERE likes.photo_id = photos.id AND likes.user_id = $1) AS liked
              FROM (SELECT p.id FROM (SELECT c.user_id FROM (SELECT DISTINCT unnest($2::bigint[]) AS user_id) AS c
@@ -197,6 +253,7 @@ export class FeedReader {
     before: string | undefined,
     limit: number,
     fromPrimary: boolean,
+    firstRound?: Promise<EntryRow[]>,
   ): Promise<ReadPhotos & { exhausted: boolean; oldestRead?: string }> {
     const node = this.db.forId(userId);
     const rows: PhotoRow[] = [];
@@ -206,22 +263,7 @@ export class FeedReader {
     let exhausted = false;
     for (let round = 0; round < MAX_ENTRY_ROUNDS && rows.length <= limit; round++) {
       const want = limit + 1 - rows.length;
-      // The follow check is a scalar subquery, not EXISTS: PostgreSQL turns EXISTS into a join and, expecting
-      // ~20 follows per reader, hashes all of the reader's entries and sorts them (1,495 rows for the benchmark's
-      // reader, 0.8 ms); as a per-row filter it walks feed_entries_pkey backward and stops at the page (21 rows,
-      // 0.4 ms). The joins to photos and likes are outside the LIMIT, or they would run for every entry.
-      const { rows: entries } = await node.read<EntryRow>(
-        `SELECT e.photo_id AS entry_photo_id, ${photoColumns('p')},
-                CASE WHEN p.id IS NULL THEN NULL ELSE EXISTS (SELECT 1 FROM likes l WHERE l.photo_id = p.id AND l.user_id = $1) END AS liked
-           FROM (SELECT fe.photo_id FROM feed_entries fe
-                  WHERE fe.user_id = $1 AND fe.photo_id < COALESCE($2::bigint, ${NO_CURSOR})
-                    AND (SELECT true FROM following f WHERE f.follower_id = $1 AND f.followee_id = fe.author_id)
-                  ORDER BY fe.photo_id DESC LIMIT $3) AS e
-           LEFT JOIN photos p ON p.id = e.photo_id
-          ORDER BY e.photo_id DESC`,
-        [userId, cursor ?? null, want],
-        fromPrimary,
-      );
+      const entries = round === 0 && firstRound ? sortedEntries(await firstRound) : await this.nextEntries(node, userId, cursor, want, fromPrimary);
       if (entries.length > 0) oldestRead = entries[entries.length - 1].entry_photo_id;
       const found = await this.hydrate(node, userId, entries, fromPrimary);
       rows.push(...found.rows);
@@ -233,6 +275,27 @@ export class FeedReader {
       cursor = oldestRead;
     }
     return { rows: rows.sort(byIdDesc), liked, exhausted, oldestRead };
+  }
+
+  /** `want` entries before `cursor`, newest first, each with its photo where the reader's server has one. */
+  private async nextEntries(node: DatabaseNode, userId: string, cursor: string | undefined, want: number, fromPrimary: boolean): Promise<EntryRow[]> {
+    // The follow check is a scalar subquery, not EXISTS: PostgreSQL turns EXISTS into a join and, expecting
+    // ~20 follows per reader, hashes all of the reader's entries and sorts them (1,495 rows for the benchmark's
+    // reader, 0.8 ms); as a per-row filter it walks feed_entries_pkey backward and stops at the page (21 rows,
+    // 0.4 ms). The joins to photos and likes are outside the LIMIT, or they would run for every entry.
+    const { rows } = await node.read<EntryRow>(
+      `SELECT e.photo_id AS entry_photo_id, ${photoColumns('p')},
+              CASE WHEN p.id IS NULL THEN NULL ELSE EXISTS (SELECT 1 FROM likes l WHERE l.photo_id = p.id AND l.user_id = $1) END AS liked
+         FROM (SELECT fe.photo_id FROM feed_entries fe
+                WHERE fe.user_id = $1 AND fe.photo_id < COALESCE($2::bigint, ${NO_CURSOR})
+                  AND (SELECT true FROM following f WHERE f.follower_id = $1 AND f.followee_id = fe.author_id)
+                ORDER BY fe.photo_id DESC LIMIT $3) AS e
+         LEFT JOIN photos p ON p.id = e.photo_id
+        ORDER BY e.photo_id DESC`,
+      [userId, cursor ?? null, want],
+      fromPrimary,
+    );
+    return rows;
   }
 
   /**
