@@ -16,6 +16,12 @@ type LikedPhoto = DbPhoto & { liked: boolean };
 /** An entry with its photo's columns from the reader's server (LEFT JOIN: all null where that server has no such photo). */
 type EntryRow = { entry_photo_id: string } & { [K in keyof LikedPhoto]: LikedPhoto[K] | null };
 
+/** How many entries the one-server statement read, and the oldest of them (null: none). */
+interface EntriesRead {
+  readonly entries_read: number;
+  readonly oldest_entry: string | null;
+}
+
 /** A row of `entriesAndPull`: an entry (as EntryRow) or a pulled photo (no entry ID, every column there). */
 type EitherRow = Omit<EntryRow, 'entry_photo_id'> & { entry_photo_id: string | null };
 
@@ -157,11 +163,12 @@ export class FeedReader {
    * and the hydration of the rows the merge would drop (the celebrities' 21
    * beside the entries' 21; issue 18).
    *
-   * Undefined where this one read cannot settle the page: no rows at all, or
-   * entries of deleted photos (retraction still queued) left the page short or
-   * reaching below the last entry read, where the next entries might belong;
-   * the general path then reads further entries. Where the entries run out,
-   * the page continues with the pull query as in the general path.
+   * Undefined where this one read cannot settle the page: entries of deleted
+   * photos (retraction still queued) left the page short or reaching below
+   * the last entry read, where the next entries might belong; the general
+   * path then reads further entries. Where the entries run out (a reader
+   * without any included), the page continues with the pull query as in the
+   * general path.
    */
   private async onOneServer(
     userId: string,
@@ -172,16 +179,17 @@ export class FeedReader {
   ): Promise<FeedPage | undefined> {
     const want = limit + 1;
     // The entries as `entries` reads them (the follow a per-row scalar subquery: see there), materialized once
-    // for the page and for how many were read and the oldest of them. The candidates are IDs only, sorted, then
+    // for the page and for how many were read and the oldest of them (one row even when the page is empty). The candidates are IDs only, sorted, then
     // joined to photos by primary key: a deleted photo drops out there, and the LIMIT stops the joins at the page.
-    const { rows } = await this.db.nodes[0].read<LikedPhoto & { entries_read: number; oldest_entry: string | null }>(
+    const { rows: read } = await this.db.nodes[0].read<EntriesRead & { [K in keyof LikedPhoto]: LikedPhoto[K] | null }>(
       `WITH e AS (SELECT fe.photo_id FROM feed_entries fe
                    WHERE fe.user_id = $1 AND fe.photo_id < COALESCE($2::bigint, ${NO_CURSOR})
                      AND (SELECT true FROM following f WHERE f.follower_id = $1 AND f.followee_id = fe.author_id)
                    ORDER BY fe.photo_id DESC LIMIT $3)
-       SELECT ${photoColumns('p')}, EXISTS (SELECT 1 FROM likes l WHERE l.photo_id = p.id AND l.user_id = $1) AS liked,
-              (SELECT count(*)::int FROM e) AS entries_read, (SELECT min(photo_id) FROM e) AS oldest_entry
-         FROM (SELECT ${photoColumns('photos')}
+       SELECT ${photoColumns('p')}, CASE WHEN p.id IS NULL THEN NULL ELSE EXISTS (SELECT 1 FROM likes l WHERE l.photo_id = p.id AND l.user_id = $1) END AS liked,
+              counted.entries_read, counted.oldest_entry
+         FROM (SELECT count(*)::int AS entries_read, min(photo_id) AS oldest_entry FROM e) AS counted
+         LEFT JOIN (SELECT ${photoColumns('photos')}
                  FROM (SELECT photo_id AS id FROM e
                        UNION
                        SELECT c.id FROM (SELECT a.user_id FROM (SELECT DISTINCT unnest($4::bigint[]) AS user_id) AS a
@@ -189,14 +197,15 @@ export class FeedReader {
                          CROSS JOIN LATERAL (SELECT id FROM photos WHERE photos.user_id = a.user_id AND id < COALESCE($2::bigint, ${NO_CURSOR}) ORDER BY id DESC LIMIT $3) AS c
                        ORDER BY id DESC) AS candidate
                  JOIN photos ON photos.id = candidate.id
-                ORDER BY candidate.id DESC LIMIT $3) AS p
+                ORDER BY candidate.id DESC LIMIT $3) AS p ON true
         ORDER BY p.id DESC`,
       [userId, before ?? null, want, [userId, ...stars]],
       fromPrimary,
     );
-    if (rows.length === 0) return undefined;
-    const { entries_read: read, oldest_entry: oldestRead } = rows[0];
-    const exhausted = read < want;
+    // One row at least (the count's), with no photo where the page is empty.
+    const { entries_read: entriesRead, oldest_entry: oldestRead } = read[0];
+    const rows = read.filter((row): row is EntriesRead & LikedPhoto => row.id !== null);
+    const exhausted = entriesRead < want;
     if (!exhausted && (rows.length < want || (oldestRead !== null && compareIdsNewestFirst(rows[rows.length - 1].id, oldestRead) > 0))) return undefined;
     const older = exhausted ? await this.olderPull(userId, stars, oldestRead ?? before, limit, fromPrimary) : [];
     return merge([collect(rows)], older, limit);
