@@ -85,9 +85,12 @@ function merge(reads: readonly ReadPhotos[], older: readonly PhotoRow[], limit: 
  * never missing. An active reader's page is filled by entries and never pays
  * for the followee list or the pull.
  *
- * On one server (every row there) the two reads are one statement that
- * hydrates only the page's rows (`onOneServer`); the general path above runs
- * where that one read cannot settle the page (entries of deleted photos).
+ * The reader's server is always asked both (its pull has the reader's own
+ * photos): there the first entries and its share of the pull are one
+ * statement (`entriesAndPull`). On one server (every row there) the whole
+ * page is one statement that hydrates only the page's rows (`onOneServer`);
+ * the general path runs where that one read cannot settle the page (entries
+ * of deleted photos).
  */
 export class FeedReader {
   constructor(
