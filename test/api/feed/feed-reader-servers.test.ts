@@ -81,4 +81,28 @@ describe('FeedReader across servers', () => {
     expect(page.find((row) => row.id === far)?.caption).toBe('c');
     expect([...(likedByReader ?? [])].sort()).toEqual([far, near].sort());
   });
+
+  test("the reader's server answers its entries and its share of the pull in one statement: the reader's own and its celebrities' photos, beside the other server's", async () => {
+    const me = await user(0, READER_SHARD);
+    const plain = await user(0, READER_SHARD + 1);
+    const homeStar = await user(0, READER_SHARD + 2);
+    const unfollowedStar = await user(0, READER_SHARD + 3);
+    const farStar = await user(1, AUTHOR_SHARD + 1);
+    for (const [server, star] of [[0, homeStar], [0, unfollowedStar], [1, farStar]] as const) {
+      await clients[server].query('UPDATE users SET follower_count = 10001 WHERE id = $1', [star]);
+    }
+    await clients[0].query('INSERT INTO following (follower_id, followee_id) VALUES ($1, $2), ($1, $3), ($1, $4)', [me, plain, homeStar, farStar]);
+    await clients[0].query('INSERT INTO followers (followee_id, follower_id) VALUES ($1, $3), ($2, $3)', [plain, homeStar, me]);
+    await clients[1].query('INSERT INTO followers (followee_id, follower_id) VALUES ($1, $2)', [farStar, me]);
+    const mine = await photo(0, me, READER_SHARD);
+    const entered = await photo(0, plain, READER_SHARD + 1);
+    const homeStarPhoto = await photo(0, homeStar, READER_SHARD + 2);
+    await photo(0, unfollowedStar, READER_SHARD + 3);
+    const farStarPhoto = await photo(1, farStar, AUTHOR_SHARD + 1);
+    await clients[0].query('INSERT INTO feed_entries (user_id, photo_id, author_id, created_at) VALUES ($1, $2, $3, now())', [me, entered, plain]);
+    await clients[0].query('INSERT INTO likes (photo_id, user_id) VALUES ($1, $2)', [homeStarPhoto, me]);
+    const { rows: page, likedByReader } = await reader.page(me, undefined, 10, true);
+    expect(page.map((row) => row.id)).toEqual([mine, entered, homeStarPhoto, farStarPhoto].sort((a, b) => (BigInt(b) > BigInt(a) ? 1 : -1)));
+    expect([...(likedByReader ?? [])]).toEqual([homeStarPhoto]);
+  });
 });

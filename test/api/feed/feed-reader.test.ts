@@ -104,6 +104,22 @@ describe('GET /api/feed with a queue (feed_entries + celebrities)', () => {
     expect(await pages(reader, 10)).toEqual([[a]]);
   });
 
+  test("entries of deleted photos never let a full page reach past the last entry read to older photos (the reader's own here)", async () => {
+    const reader = await newUser(api.url, 'r6');
+    const author = await newUser(api.url, 'a6');
+    await follow(reader, author);
+    const own = [await post(reader), await post(reader)];
+    const theirs = [await post(author), await post(author), await post(author), await post(author)];
+    for (const id of theirs) await entry(reader, author, id);
+    // The newest entries' photos deleted, their retraction not run: the first entries read hold one photo, and
+    // the reader's two photos would fill the page, yet the next entry (theirs[0]) is newer than both.
+    for (const id of [theirs[2], theirs[1]]) await db.query('DELETE FROM photos WHERE id = $1', [id]);
+    expect(await pages(reader, 2)).toEqual([
+      [theirs[3], theirs[0]],
+      [own[1], own[0]],
+    ]);
+  });
+
   test('where the entries run out, pages continue with the pull query below the oldest entry (photos from before the queue, beyond the backfill)', async () => {
     const reader = await newUser(api.url, 'r4');
     const author = await newUser(api.url, 'a4');
@@ -147,5 +163,30 @@ describe('GET /api/feed with a queue (feed_entries + celebrities)', () => {
       [p2, s2, p1],
       [s1],
     ]);
+  });
+
+  test("likedByMe on every row, entries and celebrities alike; a deleted celebrity photo is gone at once; a celebrity's photos leave the page at once on unfollow, fanned-out entries too", async () => {
+    const reader = await newUser(api.url, 'r7');
+    const star = await newUser(api.url, 's7');
+    const plain = await newUser(api.url, 'p7');
+    await follow(reader, star);
+    await follow(await newUser(api.url, 'o7'), star); // two followers: a celebrity
+    await follow(reader, plain);
+    const s1 = await post(star);
+    const p1 = await post(plain);
+    const s2 = await post(star);
+    await entry(reader, plain, p1);
+    await entry(reader, star, s1); // fanned out before the star crossed the threshold
+    for (const id of [s2, p1]) expect((await call(api.url, 'PUT', `/api/photos/${id}/like`, { token: reader.token })).status).toBe(204);
+    const feed = await call(api.url, 'GET', '/api/feed?limit=10', { token: reader.token });
+    expect(feed.body.items.map((p: { id: string; likedByMe: boolean }) => [p.id, p.likedByMe])).toEqual([
+      [s2, true],
+      [p1, true],
+      [s1, false],
+    ]);
+    expect((await call(api.url, 'DELETE', `/api/photos/${s2}`, { token: star.token })).status).toBe(204);
+    expect(await pages(reader, 10)).toEqual([[p1, s1]]);
+    expect((await call(api.url, 'DELETE', `/api/users/${star.id}/follow`, { token: reader.token })).status).toBe(204);
+    expect(await pages(reader, 10)).toEqual([[p1]]);
   });
 });
