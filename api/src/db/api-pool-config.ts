@@ -25,6 +25,8 @@ export const API_SESSION_OPTIONS = '-c TimeZone=UTC -c DateStyle=ISO';
 
 /** A pool of the API's: the connection as configured, the pool's sizes and timeouts, the API's types and session settings. */
 export function apiPoolConfig(connection: ClientConfig, pool: Pick<PoolConfig, 'max' | 'connectionTimeoutMillis' | 'idleTimeoutMillis'>): PoolConfig {
-  const options = connection.options ? `${connection.options} ${API_SESSION_OPTIONS}` : API_SESSION_OPTIONS;
+  // pg falls back to PGOPTIONS only when `options` is unset: setting it here must not drop what that gave.
+  const given = connection.options || process.env.PGOPTIONS;
+  const options = given ? `${given} ${API_SESSION_OPTIONS}` : API_SESSION_OPTIONS;
   return { ...connection, ...pool, types: API_TYPES, options };
 }

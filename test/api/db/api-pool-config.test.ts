@@ -1,4 +1,5 @@
 import { Client, types } from 'pg';
+import { apiPoolConfig, API_SESSION_OPTIONS } from '../../../api/src/db/api-pool-config';
 import { DatabaseNode } from '../../../api/src/db/database-node';
 import { startPostgres, type TestPostgres } from '../../support/postgres';
 
@@ -49,6 +50,21 @@ describe("the API's pools: timestamptz as ISO strings, UTC sessions", () => {
     expect((await node.read<{ id: number; at: string }>('SELECT id, at FROM stamps WHERE id > $1 ORDER BY id', [0])).rows).toEqual(expected);
     expect(await node.transaction(async (client) => (await client.query<{ id: number; at: string }>('SELECT id, at FROM stamps ORDER BY id')).rows)).toEqual(expected);
     expect(types.getTypeParser(types.builtins.TIMESTAMPTZ, 'text')('2026-12-05 11:28:39.123456+00')).toBeInstanceOf(Date);
+  });
+
+  test("the session settings come after the connection's own options, or PGOPTIONS when it has none (pg's fallback), never replacing them", () => {
+    const sizes = { max: 2, connectionTimeoutMillis: 3_000, idleTimeoutMillis: 30_000 };
+    expect(apiPoolConfig({ connectionString: pg.url }, sizes)).toMatchObject({ connectionString: pg.url, ...sizes, options: API_SESSION_OPTIONS });
+    expect(apiPoolConfig({ options: '-c statement_timeout=5s' }, sizes).options).toBe(`-c statement_timeout=5s ${API_SESSION_OPTIONS}`);
+    const before = process.env.PGOPTIONS;
+    process.env.PGOPTIONS = '-c work_mem=8MB';
+    try {
+      expect(apiPoolConfig({}, sizes).options).toBe(`-c work_mem=8MB ${API_SESSION_OPTIONS}`);
+      expect(apiPoolConfig({ options: '-c statement_timeout=5s' }, sizes).options).toBe(`-c statement_timeout=5s ${API_SESSION_OPTIONS}`);
+    } finally {
+      if (before === undefined) delete process.env.PGOPTIONS;
+      else process.env.PGOPTIONS = before;
+    }
   });
 
   test('an ISO string read back goes into timestamptz and timestamptz[] parameters as the same instant (as feed-writer.ts passes created_at)', async () => {
