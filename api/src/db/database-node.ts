@@ -1,5 +1,6 @@
 import { Pool, type PoolClient, type QueryConfig, type QueryResultRow } from 'pg';
 import type { PrimaryTarget } from '../config/resolve-config';
+import { apiPoolConfig } from './api-pool-config';
 
 /** Something a query can run on: a pool, or a client inside a transaction. */
 export interface Queryable {
@@ -92,8 +93,8 @@ export class DatabaseNode implements Queryable {
   private connect(target: PrimaryTarget): { primary: Pool; replicas: Replica[] } {
     // A short connect timeout so a dead replica costs little before the fallback.
     const common = { max: this.poolSize, connectionTimeoutMillis: 3_000, idleTimeoutMillis: 30_000 };
-    const primary = new Pool({ ...target.primary, ...common });
-    const replicas = target.replicas.map((config) => ({ pool: new Pool({ ...config, ...common }), downUntil: 0 }));
+    const primary = new Pool(apiPoolConfig(target.primary, common));
+    const replicas = target.replicas.map((config) => ({ pool: new Pool(apiPoolConfig(config, common)), downUntil: 0 }));
     // An idle client's error (e.g. server restart) must not crash the process; the next query reconnects.
     for (const pool of [primary, ...replicas.map((r) => r.pool)]) pool.on('error', () => undefined);
     return { primary, replicas };

@@ -1,4 +1,5 @@
 import type { DatabaseCluster } from '../db/database-cluster';
+import type { IsoTimestamp } from '../db/timestamptz-text';
 import { shardOfId } from '../../../contracts/ids';
 import { FollowsRepository } from '../repositories/follows-repository';
 import { PhotosRepository } from '../repositories/photos-repository';
@@ -99,7 +100,7 @@ export class FeedWriter {
     if (await this.isCelebrity(followeeId)) return { outcome: 'skipped: celebrity followee, read at request time' };
     const { rows: photos } = await this.db
       .forId(followeeId)
-      .query<{ id: string; created_at: Date }>('SELECT id, created_at FROM photos WHERE user_id = $1 ORDER BY id DESC LIMIT $2', [followeeId, BACKFILL_PHOTOS]);
+      .query<{ id: string; created_at: IsoTimestamp }>('SELECT id, created_at FROM photos WHERE user_id = $1 ORDER BY id DESC LIMIT $2', [followeeId, BACKFILL_PHOTOS]);
     if (photos.length === 0) return { outcome: 'nothing to backfill', rows: 0 };
     const inserted = await this.db.write(shardOfId(followerId), (node) =>
       node.query(
@@ -116,8 +117,8 @@ export class FeedWriter {
     return { outcome: (await this.photos.markReady(photoId)) ? 'marked ready' : 'already ready or deleted' };
   }
 
-  private async photo(photoId: string): Promise<{ createdAt: Date } | undefined> {
-    const { rows } = await this.db.forId(photoId).query<{ created_at: Date }>('SELECT created_at FROM photos WHERE id = $1', [photoId]);
+  private async photo(photoId: string): Promise<{ createdAt: IsoTimestamp } | undefined> {
+    const { rows } = await this.db.forId(photoId).query<{ created_at: IsoTimestamp }>('SELECT created_at FROM photos WHERE id = $1', [photoId]);
     return rows.length === 0 ? undefined : { createdAt: rows[0].created_at };
   }
 

@@ -1,5 +1,6 @@
 import type { PoolClient } from 'pg';
 import type { DatabaseCluster, DatabaseNode } from '../db/database-cluster';
+import type { IsoTimestamp } from '../db/timestamptz-text';
 import { compareIdsNewestFirst, NO_CURSOR, shardOfId } from '../../../contracts/ids';
 
 export type PhotoStatus = 'pending' | 'ready';
@@ -13,7 +14,7 @@ export interface PhotoRow {
   readonly size: number;
   readonly status: PhotoStatus;
   readonly likeCount: number;
-  readonly createdAt: string;
+  readonly createdAt: IsoTimestamp;
 }
 
 const COLUMN_NAMES = ['id', 'user_id', 'caption', 'content_type', 'size', 'status', 'like_count', 'created_at'] as const;
@@ -33,7 +34,8 @@ export interface DbPhoto {
   size: number;
   status: PhotoStatus;
   like_count: number;
-  created_at: Date;
+  /** Already the API's ISO string (the pools' timestamptz parser). */
+  created_at: IsoTimestamp;
 }
 
 /** The row as the API's services see it. */
@@ -46,7 +48,7 @@ export function photoRowFromDb(row: DbPhoto): PhotoRow {
     size: row.size,
     status: row.status,
     likeCount: row.like_count,
-    createdAt: row.created_at.toISOString(),
+    createdAt: row.created_at,
   };
 }
 

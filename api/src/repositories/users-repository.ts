@@ -1,10 +1,11 @@
 import type { DatabaseCluster } from '../db/database-cluster';
+import type { IsoTimestamp } from '../db/timestamptz-text';
 import { shardForUsername } from '../../../contracts/ids';
 
 export interface UserProfile {
   readonly id: string;
   readonly username: string;
-  readonly createdAt: string;
+  readonly createdAt: IsoTimestamp;
   readonly photoCount: number;
   readonly followerCount: number;
   readonly followingCount: number;
@@ -19,7 +20,7 @@ export interface UserSummary {
 export interface NewUser {
   readonly id: string;
   readonly username: string;
-  readonly createdAt: string;
+  readonly createdAt: IsoTimestamp;
 }
 
 /**
@@ -34,14 +35,14 @@ export class UsersRepository {
   async create(username: string, passwordHash: string): Promise<NewUser | undefined> {
     const shard = shardForUsername(username);
     const { rows } = await this.db.write(shard, (node) =>
-      node.query<{ id: string; username: string; created_at: Date }>(
+      node.query<{ id: string; username: string; created_at: IsoTimestamp }>(
         `INSERT INTO users (id, username, password_hash) VALUES (graminsta_next_id($1), $2, $3)
          ON CONFLICT (username) DO NOTHING RETURNING id, username, created_at`,
         [shard, username, passwordHash],
       ),
     );
     if (rows.length === 0) return undefined;
-    return { id: rows[0].id, username: rows[0].username, createdAt: rows[0].created_at.toISOString() };
+    return { id: rows[0].id, username: rows[0].username, createdAt: rows[0].created_at };
   }
 
   /** For log-in: always the primary, so a just-created account can log in at once. */
@@ -101,7 +102,7 @@ export class UsersRepository {
     return {
       id: row.id,
       username: row.username,
-      createdAt: row.created_at.toISOString(),
+      createdAt: row.created_at,
       photoCount: row.photo_count,
       followerCount: row.follower_count,
       followingCount: row.following_count,
@@ -112,7 +113,7 @@ export class UsersRepository {
     const { rows } = await this.db.forId(id).read<{
       id: string;
       username: string;
-      created_at: Date;
+      created_at: IsoTimestamp;
       photo_count: number;
       follower_count: number;
       following_count: number;

@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { startPostgres, type TestPostgres } from '../../support/postgres';
 import { call, expectError, newUser } from '../support/http';
 import { startTestApp, type TestApp } from '../../support/api-server';
@@ -148,6 +149,28 @@ describe('photos, likes and feed (local storage)', () => {
       expectError(await call(api.url, 'GET', '/api/users/31337/photos'), 404);
       const user = await newUser(api.url);
       expect((await call(api.url, 'GET', `/api/users/${user.id}/photos`)).body).toEqual({ items: [], nextCursor: null });
+    });
+  });
+
+  describe('createdAt', () => {
+    test("is the row's created_at as pg's own Date path gives it (toISOString): on creation, by ID, in the list and in the feed", async () => {
+      const user = await newUser(api.url);
+      const ids: string[] = [];
+      for (let i = 0; i < 8; i++) ids.push((await createPhoto(user.token, `t${i}`)).photo.id);
+      const created = await createPhoto(user.token, 'last');
+      ids.push(created.photo.id);
+      // A client of pg's defaults on the user's server (shard layouts re-run this suite): the Date path the API took before, as the reference.
+      const client = new Client(api.config.primaries[api.app.db.forId(user.id).index].primary);
+      await client.connect();
+      const { rows } = await client.query<{ id: string; created_at: Date }>('SELECT id, created_at FROM photos WHERE id = ANY($1::bigint[]) ORDER BY id DESC', [ids]);
+      await client.end();
+      const expected = rows.map((row) => ({ id: row.id, createdAt: row.created_at.toISOString() }));
+      expect(expected).toHaveLength(9);
+      expect(created.photo.createdAt).toBe(expected[0].createdAt);
+      expect((await call(api.url, 'GET', `/api/photos/${created.photo.id}`)).body.createdAt).toBe(expected[0].createdAt);
+      const pick = (items: { id: string; createdAt: string }[]) => items.map(({ id, createdAt }) => ({ id, createdAt }));
+      expect(pick((await call(api.url, 'GET', `/api/users/${user.id}/photos?limit=20`)).body.items)).toEqual(expected);
+      expect(pick((await call(api.url, 'GET', '/api/feed?limit=20', { token: user.token })).body.items)).toEqual(expected);
     });
   });
 

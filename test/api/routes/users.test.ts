@@ -1,4 +1,5 @@
 import { shardForUsername } from '../../../contracts/ids';
+import { Client } from 'pg';
 import { startPostgres, type TestPostgres } from '../../support/postgres';
 import { call, expectError, newUser, uniqueName } from '../support/http';
 import { startTestApp, type TestApp } from '../../support/api-server';
@@ -22,6 +23,26 @@ describe('users and sessions (PostgreSQL sessions, no Redis)', () => {
       expect(response.status).toBe(201);
       expect(response.body).toEqual({ id: expect.stringMatching(/^\d+$/), username, createdAt: expect.any(String) });
       expect(new Date(response.body.createdAt).toISOString()).toBe(response.body.createdAt);
+    });
+
+    test("createdAt, on sign-up and from GET /api/users/:id, is the row's created_at as pg's own Date path gives it (toISOString)", async () => {
+      const created: { id: string; createdAt: string }[] = [];
+      for (let i = 0; i < 4; i++) {
+        const response = await call(api.url, 'POST', '/api/users', { body: { username: uniqueName('when'), password: 'password123' } });
+        created.push({ id: response.body.id, createdAt: response.body.createdAt });
+      }
+      // A client of pg's defaults on each user's server (shard layouts re-run this suite): the Date path the API took before, as the reference.
+      const byId = new Map<string, string>();
+      for (const { id } of created) {
+        const client = new Client(api.config.primaries[api.app.db.forId(id).index].primary);
+        await client.connect();
+        const { rows } = await client.query<{ created_at: Date }>('SELECT created_at FROM users WHERE id = $1', [id]);
+        await client.end();
+        byId.set(id, rows[0].created_at.toISOString());
+      }
+      const expected = created.map((user) => ({ id: user.id, createdAt: byId.get(user.id) }));
+      expect(created).toEqual(expected);
+      for (const user of expected) expect((await call(api.url, 'GET', `/api/users/${user.id}`)).body.createdAt).toBe(user.createdAt);
     });
 
     test('a taken username gets 409 username_taken', async () => {
